@@ -1,0 +1,18 @@
+/**
+ * Bundles the workflow code exactly as the worker does. A Node built-in, or anything else the workflow
+ * sandbox cannot load, anywhere in the workflows' import graph fails here instead of at worker start.
+ */
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOW_MODULES } from '../src/worker/workflow-modules';
+
+async function check(): Promise<void> {
+  for (const workflowsPath of WORKFLOW_MODULES) {
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    console.log(`bundled ${workflowsPath}: ${(code.length / 1024).toFixed(0)} KiB`);
+  }
+}
+
+check().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

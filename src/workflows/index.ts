@@ -1,0 +1,2 @@
+// The workflows the worker registers. Filled in by the upgrade workflows.
+export {};

@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Which workflows module each folder under test/histories was recorded from. */
+export const HISTORY_SETS = {
+  smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
+} as const;
+
+export type HistorySetName = keyof typeof HISTORY_SETS;
+
+/** A committed history file: the workflow id is not in the history itself, so it is stored beside it. */
+export interface RecordedHistory {
+  workflowId: string;
+  scenario: string;
+  history: unknown;
+}
+
+export const HISTORIES_DIR = resolve(__dirname, '../histories');
+
+export function readHistorySet(set: HistorySetName): { file: string; recorded: RecordedHistory }[] {
+  const dir = join(HISTORIES_DIR, set);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      file: join(set, file),
+      recorded: JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordedHistory,
+    }));
+}
