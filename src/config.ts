@@ -26,6 +26,8 @@ export const WORKFLOW_TUNABLES = {
   ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
   /** The copy activity heartbeats every few seconds; a silent worker is presumed dead after this. */
   REINDEX_HEARTBEAT_TIMEOUT_MS: 30 * 1000,
+  /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
+  COPY_MAXIMUM_ATTEMPTS: 100,
   /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */
   REINDEX_START_TO_CLOSE_MS: 14 * 24 * 60 * 60 * 1000,
   /** First retry delay after a failed Elasticsearch call. */

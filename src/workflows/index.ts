@@ -1,2 +1,4 @@
-// The workflows the worker registers. Filled in by the upgrade workflows.
-export {};
+// The workflows the worker registers, and the signals and queries clients use to talk to them.
+export { reindexDataStream, REINDEX_STATES } from './reindex-data-stream';
+export { reindexBackingIndex } from './reindex-backing-index';
+export * from './definitions';

@@ -1,0 +1,75 @@
+import type { ActivityDependencies } from './dependencies';
+import { elasticsearchStep } from './failures';
+import { DataStreamNotFoundError, inspectDataStream } from '../elasticsearch/data-stream-inspection';
+import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
+import type { MigrateSettings } from '../shared/migrate-settings';
+
+/** What the data-stream workflow needs to plan a run; names only, so it stays small in history. */
+export interface UpgradePlan {
+  totalIndicesInDataStream: number;
+  writeIndex: string;
+  writeIndexNeedsUpgrade: boolean;
+  /** Oldest first; includes the current write index when it needs upgrading. */
+  indicesToUpgrade: string[];
+}
+
+export interface RolloverResult {
+  /** False when an earlier attempt of this step had already rolled the data stream over. */
+  rolledOver: boolean;
+  writeIndex: string;
+  totalIndicesInDataStream: number;
+}
+
+export function createDataStreamActivities({ es }: ActivityDependencies) {
+  async function backingIndexNames(dataStream: string): Promise<string[]> {
+    const response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
+    const stream = response.data_streams.find((candidate) => candidate.name === dataStream);
+    if (!stream) throw new DataStreamNotFoundError(dataStream);
+    return stream.indices.map((entry) => entry.index_name);
+  }
+
+  return {
+    /** Reads the data stream and decides which backing indices need upgrading. Changes nothing. */
+    async planUpgrade(dataStream: string): Promise<UpgradePlan> {
+      const inspection = await elasticsearchStep(() => inspectDataStream(es, dataStream));
+      const write = inspection.backing_indices.find((entry) => entry.write_index);
+      return {
+        totalIndicesInDataStream: inspection.backing_indices.length,
+        writeIndex: inspection.write_index,
+        writeIndexNeedsUpgrade: write?.needs_upgrade ?? false,
+        indicesToUpgrade: inspection.backing_indices
+          .filter((entry) => entry.needs_upgrade)
+          .map((entry) => entry.index),
+      };
+    },
+
+    /**
+     * Rolls the data stream over so that its old write index can be blocked. Idempotent: when the
+     * write index is no longer `expectedWriteIndex`, an earlier attempt already rolled over.
+     */
+    async rolloverDataStream(input: {
+      dataStream: string;
+      expectedWriteIndex: string;
+    }): Promise<RolloverResult> {
+      return elasticsearchStep(async () => {
+        const before = await backingIndexNames(input.dataStream);
+        let rolledOver = false;
+        if (before[before.length - 1] === input.expectedWriteIndex) {
+          await es.indices.rollover({ alias: input.dataStream });
+          rolledOver = true;
+        }
+        const after = await backingIndexNames(input.dataStream);
+        return {
+          rolledOver,
+          writeIndex: after[after.length - 1] ?? '',
+          totalIndicesInDataStream: after.length,
+        };
+      });
+    },
+
+    /** The effective `migrate.*` settings, read from the cluster. */
+    async readMigrateSettings(): Promise<MigrateSettings> {
+      return elasticsearchStep(() => readMigrateSettings(es));
+    },
+  };
+}

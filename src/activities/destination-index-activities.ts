@@ -1,0 +1,156 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDependencies } from './dependencies';
+import { destinationSettingsForCopy } from './destination-settings';
+import { elasticsearchStep, FAILURE_TYPES } from './failures';
+import type { HealthStatus } from './source-facts';
+import { errorTypeOf, isNotFound } from '../elasticsearch/errors';
+import { MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
+
+export function createDestinationIndexActivities({ es, worker }: ActivityDependencies) {
+  /** The data stream an index backs, if any (`GET /<index>` says so). `undefined` when it does not exist. */
+  async function dataStreamOf(index: string): Promise<{ exists: boolean; dataStream?: string }> {
+    try {
+      const response = await es.indices.get({ index, expand_wildcards: 'all' });
+      return { exists: true, dataStream: response[index]?.data_stream };
+    } catch (err) {
+      if (isNotFound(err)) return { exists: false };
+      throw err;
+    }
+  }
+
+  return {
+    /**
+     * Deletes a destination left by an earlier try, so the copy starts clean. Refuses to delete an index
+     * that already backs a data stream: that is someone's data, not a leftover.
+     */
+    async deleteStaleDestination(destinationIndex: string): Promise<boolean> {
+      return elasticsearchStep(async () => {
+        const found = await dataStreamOf(destinationIndex);
+        if (!found.exists) return false;
+        if (found.dataStream !== undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `destination index [${destinationIndex}] already exists and backs data stream [${found.dataStream}]`,
+            FAILURE_TYPES.UNEXPECTED_STATE,
+          );
+        }
+        await es.indices.delete({ index: destinationIndex, ignore_unavailable: true });
+        return true;
+      });
+    },
+
+    /** The pipeline that gives a document without `@timestamp` the value 0 (a data stream requires one). */
+    async ensureMissingTimestampPipeline(): Promise<void> {
+      await elasticsearchStep(() =>
+        es.ingest.putPipeline({
+          id: MISSING_TIMESTAMP_PIPELINE,
+          description: 'ds-reindex: sets @timestamp to 0 where a document has none, as Elasticsearch does',
+          processors: [{ set: { field: '@timestamp', value: 0, override: false } }],
+        }),
+      );
+    },
+
+    /**
+     * Creates the destination with the source's settings and mappings (section 4, step 6), no replicas
+     * and no refresh during the copy. Idempotent: an index this step already created is accepted.
+     */
+    async createDestination(input: { sourceIndex: string; destinationIndex: string }): Promise<void> {
+      await elasticsearchStep(async () => {
+        const settingsResponse = await es.indices.getSettings({
+          index: input.sourceIndex,
+          flat_settings: true,
+          expand_wildcards: 'all',
+        });
+        const sourceSettings = (settingsResponse[input.sourceIndex]?.settings ?? {}) as Record<
+          string,
+          unknown
+        >;
+        const mappingResponse = await es.indices.getMapping({
+          index: input.sourceIndex,
+          expand_wildcards: 'all',
+        });
+        const mappings = mappingResponse[input.sourceIndex]?.mappings ?? {};
+        try {
+          await es.indices.create({
+            index: input.destinationIndex,
+            settings: destinationSettingsForCopy(sourceSettings),
+            mappings,
+          });
+        } catch (err) {
+          if (errorTypeOf(err) !== 'resource_already_exists_exception') throw err;
+        }
+      }, input.sourceIndex);
+    },
+
+    /**
+     * Refreshes both indices and compares document counts. A mismatch stops the index before the swap:
+     * the source is still in the data stream, untouched but for its write block.
+     */
+    async verifyDocumentCount(input: { sourceIndex: string; destinationIndex: string }): Promise<number> {
+      const counts = await elasticsearchStep(async () => {
+        await es.indices.refresh({ index: `${input.sourceIndex},${input.destinationIndex}` });
+        const source = await es.count({ index: input.sourceIndex });
+        const destination = await es.count({ index: input.destinationIndex });
+        return { source: source.count, destination: destination.count };
+      }, input.sourceIndex);
+      if (counts.source !== counts.destination) {
+        throw ApplicationFailure.nonRetryable(
+          `document count mismatch: source index [${input.sourceIndex}] has ${counts.source} documents, ` +
+            `destination index [${input.destinationIndex}] has ${counts.destination}`,
+          FAILURE_TYPES.DOCUMENT_COUNT_MISMATCH,
+        );
+      }
+      return counts.source;
+    },
+
+    /**
+     * Puts back the source's replicas and refresh interval (its explicit value, or the default), and keeps
+     * ILM's age by dating the new index from the old one's creation (section 4, steps 8 and 9).
+     */
+    async restoreDestinationSettings(input: {
+      destinationIndex: string;
+      numberOfReplicas: string | null;
+      refreshInterval: string | null;
+      lifecycleOriginationDate: string;
+    }): Promise<void> {
+      await elasticsearchStep(() =>
+        es.indices.putSettings({
+          index: input.destinationIndex,
+          settings: {
+            'index.number_of_replicas': input.numberOfReplicas,
+            'index.refresh_interval': input.refreshInterval,
+            'index.lifecycle.origination_date': input.lifecycleOriginationDate,
+          },
+        }),
+      );
+    },
+
+    /**
+     * Waits until the destination is as healthy as the source was (its replicas allocated), so that the
+     * old copy is never deleted while the new one has fewer copies of the data. Retried until it is.
+     */
+    async waitForDestinationHealth(input: {
+      destinationIndex: string;
+      sourceHealth: HealthStatus;
+    }): Promise<void> {
+      const waitFor = input.sourceHealth === 'green' ? 'green' : 'yellow';
+      const health = await elasticsearchStep(() =>
+        es.cluster.health({
+          index: input.destinationIndex,
+          wait_for_status: waitFor,
+          timeout: `${worker.healthWaitTimeoutMs}ms`,
+        }),
+      );
+      if (health.timed_out) {
+        throw ApplicationFailure.retryable(
+          `destination index [${input.destinationIndex}] is ${health.status}, waiting for ${waitFor}`,
+          FAILURE_TYPES.ELASTICSEARCH_UNAVAILABLE,
+        );
+      }
+    },
+
+    /** Closes the destination when the source was closed, so the upgrade keeps it as it was. */
+    async closeDestination(destinationIndex: string): Promise<void> {
+      await elasticsearchStep(() => es.indices.close({ index: destinationIndex }));
+    },
+  };
+}

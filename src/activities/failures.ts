@@ -1,0 +1,50 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { DataStreamNotFoundError } from '../elasticsearch/data-stream-inspection';
+import { isIndexNotFound, isTransientElasticsearchError, reasonOf } from '../elasticsearch/errors';
+
+/**
+ * Failure types the workflows see. Known Elasticsearch errors are mapped here, in one place, so that
+ * every activity agrees on what is retried and what ends the index with a message in `errors`.
+ */
+export const FAILURE_TYPES = {
+  /** 429, 502-504, lost connection, timeout: retried with backoff by the activity's retry policy. */
+  ELASTICSEARCH_UNAVAILABLE: 'ElasticsearchUnavailable',
+  /** Any other refusal: a retry would get the same answer. */
+  ELASTICSEARCH_REFUSED: 'ElasticsearchRefused',
+  SOURCE_INDEX_MISSING: 'SourceIndexMissing',
+  DOCUMENT_COUNT_MISMATCH: 'DocumentCountMismatch',
+  COPY_FAILED: 'CopyFailed',
+  DATA_STREAM_MISSING: 'DataStreamMissing',
+  UNEXPECTED_STATE: 'UnexpectedState',
+} as const;
+
+export function sourceIndexMissing(index: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `source index [${index}] does not exist`,
+    FAILURE_TYPES.SOURCE_INDEX_MISSING,
+  );
+}
+
+/** Maps an Elasticsearch client error to a Temporal failure; `sourceIndex` names a missing source. */
+export function toActivityFailure(err: unknown, sourceIndex?: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof DataStreamNotFoundError) {
+    return ApplicationFailure.nonRetryable(err.message, FAILURE_TYPES.DATA_STREAM_MISSING);
+  }
+  if (isTransientElasticsearchError(err)) {
+    return ApplicationFailure.retryable(reasonOf(err), FAILURE_TYPES.ELASTICSEARCH_UNAVAILABLE);
+  }
+  if (sourceIndex !== undefined && isIndexNotFound(err) && reasonOf(err).includes(`[${sourceIndex}]`)) {
+    return sourceIndexMissing(sourceIndex);
+  }
+  return ApplicationFailure.nonRetryable(reasonOf(err), FAILURE_TYPES.ELASTICSEARCH_REFUSED);
+}
+
+/** Runs one Elasticsearch step, turning whatever it throws into the right Temporal failure. */
+export async function elasticsearchStep<T>(step: () => Promise<T>, sourceIndex?: string): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw toActivityFailure(err, sourceIndex);
+  }
+}

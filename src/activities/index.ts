@@ -1,0 +1,24 @@
+import type { ActivityDependencies } from './dependencies';
+import { createCopyDocumentsActivity } from './copy-documents-activity';
+import { createDataStreamActivities } from './data-stream-activities';
+import { createDestinationIndexActivities } from './destination-index-activities';
+import { createSourceIndexActivities } from './source-index-activities';
+import { createSwapActivities } from './swap-activities';
+
+export type { ActivityDependencies } from './dependencies';
+
+/**
+ * Every activity of the upgrade, bound to the worker's Elasticsearch and Temporal clients. Each one is
+ * a single idempotent step against Elasticsearch, safe to run twice and to resume after a crash.
+ */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createDataStreamActivities(deps),
+    ...createSourceIndexActivities(deps),
+    ...createDestinationIndexActivities(deps),
+    ...createCopyDocumentsActivity(deps),
+    ...createSwapActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,39 @@
+/** What an index's blocks were before the upgrade touched them, so a rollback can put them back. */
+export interface IndexBlocks {
+  write: boolean;
+  read_only: boolean;
+  read_only_allow_delete: boolean;
+  metadata: boolean;
+  read: boolean;
+}
+
+export type HealthStatus = 'green' | 'yellow' | 'red';
+
+/**
+ * The source index as it was before the upgrade changed anything. Read once, by a read-only activity,
+ * so that its result in history stays the truth however often later steps are retried.
+ */
+export interface SourceFacts {
+  index: string;
+  closed: boolean;
+  health: HealthStatus;
+  /** Explicit values, or `null` when the index used the default. */
+  numberOfReplicas: string | null;
+  refreshInterval: string | null;
+  lifecycleName: string | null;
+  /** `index.creation_date` (epoch ms, as a string). */
+  creationDate: string;
+  /** `index.lifecycle.origination_date`, when set; otherwise ILM ages the index from its creation date. */
+  lifecycleOriginationDate: string | null;
+  blocks: IndexBlocks;
+  /** Primary documents; `null` while closed. */
+  docCount: number | null;
+}
+
+export const BLOCK_NAMES = [
+  'write',
+  'read_only',
+  'read_only_allow_delete',
+  'metadata',
+  'read',
+] as const satisfies readonly (keyof IndexBlocks)[];

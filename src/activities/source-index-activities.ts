@@ -1,0 +1,77 @@
+import type { ActivityDependencies } from './dependencies';
+import { elasticsearchStep } from './failures';
+import { BLOCK_NAMES, type HealthStatus, type IndexBlocks, type SourceFacts } from './source-facts';
+
+function flatString(settings: Record<string, unknown>, name: string): string | null {
+  const value = settings[name];
+  return typeof value === 'string' ? value : null;
+}
+
+export function createSourceIndexActivities({ es }: ActivityDependencies) {
+  return {
+    /** Reads the source's state before anything changes it. Read-only, so safe to repeat. */
+    async readSourceFacts(index: string): Promise<SourceFacts> {
+      return elasticsearchStep(async () => {
+        const response = await es.indices.getSettings({
+          index,
+          flat_settings: true,
+          expand_wildcards: 'all',
+        });
+        const settings = (response[index]?.settings ?? {}) as Record<string, unknown>;
+        const [row] = await es.cat.indices({
+          index,
+          format: 'json',
+          h: 'health,status',
+          expand_wildcards: 'all',
+        });
+        const closed = row?.status === 'close';
+        let docCount: number | null = null;
+        if (!closed) {
+          const stats = await es.indices.stats({ index, metric: ['docs'] });
+          docCount = stats.indices?.[index]?.primaries?.docs?.count ?? 0;
+        }
+        const blocks = Object.fromEntries(
+          BLOCK_NAMES.map((name) => [name, flatString(settings, `index.blocks.${name}`) === 'true']),
+        ) as unknown as IndexBlocks;
+        return {
+          index,
+          closed,
+          health: (row?.health as HealthStatus | undefined) ?? 'green',
+          numberOfReplicas: flatString(settings, 'index.number_of_replicas'),
+          refreshInterval: flatString(settings, 'index.refresh_interval'),
+          lifecycleName: flatString(settings, 'index.lifecycle.name'),
+          creationDate: flatString(settings, 'index.creation_date') ?? '',
+          lifecycleOriginationDate: flatString(settings, 'index.lifecycle.origination_date'),
+          blocks,
+          docCount,
+        };
+      }, index);
+    },
+
+    /**
+     * Lifts the blocks that would stop the copy (`metadata`, `read_only`) and opens a closed source.
+     * Both are no-ops when already done.
+     */
+    async openSourceAndClearBlocks(input: { index: string; closed: boolean }): Promise<void> {
+      await elasticsearchStep(async () => {
+        await es.indices.putSettings({
+          index: input.index,
+          settings: { 'index.blocks.metadata': false, 'index.blocks.read_only': false },
+        });
+        if (input.closed) await es.indices.open({ index: input.index, wait_for_active_shards: 1 });
+      }, input.index);
+    },
+
+    /**
+     * Blocks writes through index settings (not a *verified* block, which a later run would read as
+     * "marked read-only, skip"), then refreshes so that every acknowledged write is visible to the copy.
+     * The block stays until the source is deleted: no write can land in it unnoticed.
+     */
+    async blockSourceWrites(index: string): Promise<void> {
+      await elasticsearchStep(async () => {
+        await es.indices.putSettings({ index, settings: { 'index.blocks.write': true } });
+        await es.indices.refresh({ index });
+      }, index);
+    },
+  };
+}

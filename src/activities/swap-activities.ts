@@ -1,0 +1,115 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDependencies } from './dependencies';
+import { elasticsearchStep, FAILURE_TYPES } from './failures';
+import { BLOCK_NAMES, type SourceFacts } from './source-facts';
+import { DataStreamNotFoundError } from '../elasticsearch/data-stream-inspection';
+import { isNotFound } from '../elasticsearch/errors';
+
+export interface SwapInput {
+  dataStream: string;
+  sourceIndex: string;
+  destinationIndex: string;
+}
+
+/** How a failed or cancelled index was left: put back as it was, or finished because the swap had happened. */
+export type RollbackOutcome = 'restored-source' | 'completed-after-swap';
+
+export function createSwapActivities({ es }: ActivityDependencies) {
+  async function backingIndices(dataStream: string): Promise<string[]> {
+    try {
+      const response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
+      const stream = response.data_streams.find((candidate) => candidate.name === dataStream);
+      if (!stream) throw new DataStreamNotFoundError(dataStream);
+      return stream.indices.map((entry) => entry.index_name);
+    } catch (err) {
+      if (isNotFound(err)) throw new DataStreamNotFoundError(dataStream);
+      throw err;
+    }
+  }
+
+  async function deleteIfExists(index: string): Promise<void> {
+    await es.indices.delete({ index, ignore_unavailable: true });
+  }
+
+  async function indexExists(index: string): Promise<boolean> {
+    return es.indices.exists({ index, expand_wildcards: 'all' });
+  }
+
+  return {
+    /**
+     * Replaces the source with the destination in one atomic `_modify` (section 4, step 11). Idempotent:
+     * when the destination is already in and the source out, an earlier attempt did it.
+     */
+    async swapBackingIndex(input: SwapInput): Promise<void> {
+      await elasticsearchStep(async () => {
+        const indices = await backingIndices(input.dataStream);
+        const hasSource = indices.includes(input.sourceIndex);
+        const hasDestination = indices.includes(input.destinationIndex);
+        if (hasDestination && !hasSource) return;
+        if (!hasSource) {
+          throw ApplicationFailure.nonRetryable(
+            `index [${input.sourceIndex}] is no longer a backing index of data stream [${input.dataStream}]`,
+            FAILURE_TYPES.UNEXPECTED_STATE,
+          );
+        }
+        await es.indices.modifyDataStream({
+          actions: [
+            { remove_backing_index: { data_stream: input.dataStream, index: input.sourceIndex } },
+            { add_backing_index: { data_stream: input.dataStream, index: input.destinationIndex } },
+          ],
+        });
+      }, input.sourceIndex);
+    },
+
+    /** Puts the source's lifecycle policy on the new index once it is in the data stream (step 12). */
+    async setLifecycleName(input: { destinationIndex: string; lifecycleName: string }): Promise<void> {
+      await elasticsearchStep(() =>
+        es.indices.putSettings({
+          index: input.destinationIndex,
+          settings: { 'index.lifecycle.name': input.lifecycleName },
+        }),
+      );
+    },
+
+    /** Deletes the old index, which is out of the data stream by now. Missing already counts as done. */
+    async deleteSourceIndex(sourceIndex: string): Promise<void> {
+      await elasticsearchStep(() => deleteIfExists(sourceIndex));
+    },
+
+    /**
+     * Leaves nothing half-done after a failure or a cancel. If the swap had happened, finishes the job
+     * (lifecycle name, delete the old index). Otherwise deletes the partial destination and gives the
+     * source back its original blocks and open/closed state, so it is exactly as before.
+     */
+    async rollBackIndexUpgrade(input: SwapInput & { facts: SourceFacts }): Promise<RollbackOutcome> {
+      return elasticsearchStep(async () => {
+        let indices: string[] = [];
+        try {
+          indices = await backingIndices(input.dataStream);
+        } catch (err) {
+          if (!(err instanceof DataStreamNotFoundError)) throw err;
+        }
+        if (indices.includes(input.destinationIndex) && !indices.includes(input.sourceIndex)) {
+          if (input.facts.lifecycleName !== null) {
+            await es.indices.putSettings({
+              index: input.destinationIndex,
+              settings: { 'index.lifecycle.name': input.facts.lifecycleName },
+            });
+          }
+          await deleteIfExists(input.sourceIndex);
+          return 'completed-after-swap';
+        }
+        if (!indices.includes(input.destinationIndex)) await deleteIfExists(input.destinationIndex);
+        if (await indexExists(input.sourceIndex)) {
+          const blocks = Object.fromEntries(
+            BLOCK_NAMES.map((name) => [`index.blocks.${name}`, input.facts.blocks[name] ? true : null]),
+          );
+          // Close before re-adding blocks: a metadata or read-only block would refuse the close.
+          if (input.facts.closed) await es.indices.close({ index: input.sourceIndex });
+          await es.indices.putSettings({ index: input.sourceIndex, settings: blocks });
+        }
+        return 'restored-source';
+      });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { errors } from '@elastic/elasticsearch';
+
+/** Elasticsearch's error body, as every REST error carries it. */
+export interface ElasticsearchErrorBody {
+  error: { root_cause: ElasticsearchErrorCause[]; type: string; reason: string; [key: string]: unknown };
+  status: number;
+}
+
+export interface ElasticsearchErrorCause {
+  type: string;
+  reason: string;
+  [key: string]: unknown;
+}
+
+/** Builds Elasticsearch's error body; `extra` adds fields such as `index` to the cause. */
+export function elasticsearchErrorBody(
+  status: number,
+  type: string,
+  reason: string,
+  extra: Record<string, unknown> = {},
+): ElasticsearchErrorBody {
+  const cause = { type, reason, ...extra };
+  return { error: { root_cause: [cause], ...cause }, status };
+}
+
+/** The HTTP status of an Elasticsearch client error, if it got as far as a response. */
+export function statusCodeOf(err: unknown): number | undefined {
+  return err instanceof errors.ResponseError ? err.statusCode : undefined;
+}
+
+/** The `error.type` of an Elasticsearch response error, e.g. `index_not_found_exception`. */
+export function errorTypeOf(err: unknown): string | undefined {
+  if (!(err instanceof errors.ResponseError)) return undefined;
+  const body: unknown = err.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error === 'object' && error !== null && typeof (error as { type?: unknown }).type === 'string') {
+    return (error as { type: string }).type;
+  }
+  return undefined;
+}
+
+/** A one-line reason for any error: Elasticsearch's own `reason` when there is one. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof errors.ResponseError) {
+    const body: unknown = err.body;
+    if (typeof body === 'object' && body !== null) {
+      const error = (body as { error?: unknown }).error;
+      if (typeof error === 'object' && error !== null) {
+        const reason = (error as { reason?: unknown }).reason;
+        if (typeof reason === 'string') return reason;
+      }
+      if (typeof error === 'string') return error;
+    }
+    return `HTTP ${err.statusCode ?? '?'} from Elasticsearch`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Failures worth retrying: the cluster is busy (429), restarting or unreachable (502/503/504, lost
+ * connections, timeouts). Everything else is an answer that a retry would only repeat.
+ */
+export function isTransientElasticsearchError(err: unknown): boolean {
+  if (err instanceof errors.ConnectionError || err instanceof errors.TimeoutError) return true;
+  if (err instanceof errors.NoLivingConnectionsError) return true;
+  const status = statusCodeOf(err);
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+export function isIndexNotFound(err: unknown): boolean {
+  return errorTypeOf(err) === 'index_not_found_exception';
+}
+
+export function isNotFound(err: unknown): boolean {
+  return statusCodeOf(err) === 404;
+}

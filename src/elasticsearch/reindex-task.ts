@@ -1,0 +1,90 @@
+import type { TasksGetResponse } from '@elastic/elasticsearch/lib/api/types';
+
+/** Counters of a reindex task, from its running status or its final response. */
+export interface ReindexCounters {
+  total: number;
+  created: number;
+  updated: number;
+  versionConflicts: number;
+  noops: number;
+}
+
+/** What a `GET /_tasks/<id>` says about a reindex task, reduced to what the copy decides on. */
+export type ReindexTaskState =
+  | { kind: 'running'; counters: ReindexCounters }
+  | { kind: 'succeeded'; counters: ReindexCounters }
+  | { kind: 'failed'; message: string; counters: ReindexCounters }
+  | { kind: 'cancelled'; reason: string; counters: ReindexCounters };
+
+function numberField(source: Record<string, unknown>, name: string): number {
+  const value = source[name];
+  return typeof value === 'number' ? value : 0;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+export function countersOf(source: unknown): ReindexCounters {
+  const record = asRecord(source);
+  return {
+    total: numberField(record, 'total'),
+    created: numberField(record, 'created'),
+    updated: numberField(record, 'updated'),
+    versionConflicts: numberField(record, 'version_conflicts'),
+    noops: numberField(record, 'noops'),
+  };
+}
+
+/**
+ * Documents the task has dealt with. Documents already in the destination (a resumed copy writes with
+ * `op_type: create`) come back as version conflicts: they are copied, just not by this task.
+ */
+export function processedDocuments(counters: ReindexCounters): number {
+  return counters.created + counters.updated + counters.versionConflicts + counters.noops;
+}
+
+function reasonText(value: unknown): string {
+  const record = asRecord(value);
+  return typeof record.reason === 'string' ? record.reason : JSON.stringify(value);
+}
+
+/**
+ * Elasticsearch's own wording (section 4, step 7): a bulk item failure is a failure loading data into
+ * the destination; any other (search) failure is a failure reading the source.
+ */
+export function copyFailureMessage(sourceIndex: string, destinationIndex: string, failure: unknown): string {
+  const record = asRecord(failure);
+  if ('cause' in record) {
+    return `Failure loading data from ${sourceIndex} into ${destinationIndex} caused by ${reasonText(record.cause)}`;
+  }
+  return `Failure reading data from ${sourceIndex} caused by ${reasonText(record.reason ?? failure)}`;
+}
+
+export function reindexTaskState(
+  task: TasksGetResponse,
+  sourceIndex: string,
+  destinationIndex: string,
+): ReindexTaskState {
+  if (!task.completed) return { kind: 'running', counters: countersOf(task.task.status) };
+  const response = asRecord(task.response);
+  const counters = countersOf(task.response ?? task.task.status);
+  if (task.error) {
+    return {
+      kind: 'failed',
+      message: copyFailureMessage(sourceIndex, destinationIndex, { reason: task.error }),
+      counters,
+    };
+  }
+  const failures = Array.isArray(response.failures) ? (response.failures as unknown[]) : [];
+  if (failures.length > 0) {
+    return {
+      kind: 'failed',
+      message: copyFailureMessage(sourceIndex, destinationIndex, failures[0]),
+      counters,
+    };
+  }
+  if (typeof response.canceled === 'string')
+    return { kind: 'cancelled', reason: response.canceled, counters };
+  return { kind: 'succeeded', counters };
+}

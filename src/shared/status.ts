@@ -1,0 +1,74 @@
+/** One backing index being copied now, as Elasticsearch's status lists it. */
+export interface InProgressIndex {
+  index: string;
+  total_doc_count: number;
+  reindexed_doc_count: number;
+}
+
+/** One backing index that failed, with the reason. */
+export interface IndexError {
+  index: string;
+  message: string;
+}
+
+/**
+ * `GET /_migration/reindex/<ds>/_status`, field for field and in Elasticsearch's order.
+ * `start_time` appears only with `?human`; `exception` only when the whole task failed.
+ */
+export interface ReindexDataStreamStatus {
+  start_time?: string;
+  start_time_millis: number;
+  complete: boolean;
+  total_indices_in_data_stream: number;
+  total_indices_requiring_upgrade: number;
+  successes: number;
+  in_progress: InProgressIndex[];
+  pending: number;
+  errors: IndexError[];
+  exception?: string;
+}
+
+/** What the data-stream workflow tracks; the status is derived from it, never stored twice. */
+export interface StatusState {
+  startTimeMillis: number;
+  complete: boolean;
+  totalIndicesInDataStream: number;
+  totalIndicesRequiringUpgrade: number;
+  inProgress: readonly InProgressIndex[];
+  pendingCount: number;
+  errors: readonly IndexError[];
+  exception?: string;
+}
+
+export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
+  const status: ReindexDataStreamStatus = {
+    start_time_millis: state.startTimeMillis,
+    complete: state.complete,
+    total_indices_in_data_stream: state.totalIndicesInDataStream,
+    total_indices_requiring_upgrade: state.totalIndicesRequiringUpgrade,
+    successes:
+      state.totalIndicesRequiringUpgrade - state.inProgress.length - state.pendingCount - state.errors.length,
+    in_progress: state.inProgress.map((entry) => ({ ...entry })),
+    pending: state.pendingCount,
+    errors: state.errors.map((entry) => ({ ...entry })),
+  };
+  if (state.exception !== undefined) status.exception = state.exception;
+  return status;
+}
+
+/** `?human`: Elasticsearch puts `start_time` (ISO 8601, UTC) before `start_time_millis`. */
+export function withHumanReadableTimes(status: ReindexDataStreamStatus): ReindexDataStreamStatus {
+  return { start_time: new Date(status.start_time_millis).toISOString(), ...status };
+}
+
+/** Overall progress in percent: finished indices plus the finished share of those being copied. */
+export function progressPercent(status: ReindexDataStreamStatus): number {
+  if (status.total_indices_requiring_upgrade === 0) return status.complete ? 100 : 0;
+  const partial = status.in_progress.reduce(
+    (sum, entry) =>
+      sum + (entry.total_doc_count > 0 ? Math.min(1, entry.reindexed_doc_count / entry.total_doc_count) : 0),
+    0,
+  );
+  const done = status.successes + status.errors.length + partial;
+  return Math.round((1000 * done) / status.total_indices_requiring_upgrade) / 10;
+}

@@ -1,0 +1,36 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { Client as TemporalClient } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { WorkerConfig } from '../config';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  es: ElasticsearchClient;
+  temporal: TemporalClient;
+  worker: WorkerConfig;
+  /** A pre-built bundle (tests, the Docker image); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+  identity?: string;
+}
+
+/** The worker, as `npm run worker`, the image and the tests all build it. */
+export async function createReindexWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity: options.identity,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ es: options.es, temporal: options.temporal, worker: options.worker }),
+    // Heartbeats reach the server at least every second, so a cancel reaches a running copy at once.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
+    // Let a running copy notice the shutdown and return without cancelling its Elasticsearch task.
+    shutdownGraceTime: '10 seconds',
+  });
+}

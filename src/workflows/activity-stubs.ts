@@ -1,0 +1,29 @@
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { WORKFLOW_TUNABLES as T } from '../config';
+
+const retry = {
+  initialInterval: T.RETRY_INITIAL_INTERVAL_MS,
+  maximumInterval: T.RETRY_MAXIMUM_INTERVAL_MS,
+  backoffCoefficient: 2,
+};
+
+/**
+ * Short Elasticsearch steps: each attempt is bounded, and transient failures (429, 503, lost
+ * connections) are retried with backoff for up to `ES_STEP_RETRY_BUDGET_MS` before the index fails.
+ * Cancellation waits for a running step to finish, so a rollback never races the step it undoes.
+ */
+export const elasticsearchSteps = proxyActivities<Activities>({
+  startToCloseTimeout: T.ES_STEP_START_TO_CLOSE_MS,
+  scheduleToCloseTimeout: T.ES_STEP_RETRY_BUDGET_MS,
+  retry,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** The long copy: heartbeats, so a dead worker is noticed within seconds and cancels arrive at once. */
+export const copySteps = proxyActivities<Activities>({
+  startToCloseTimeout: T.REINDEX_START_TO_CLOSE_MS,
+  heartbeatTimeout: T.REINDEX_HEARTBEAT_TIMEOUT_MS,
+  retry: { ...retry, maximumAttempts: T.COPY_MAXIMUM_ATTEMPTS },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});

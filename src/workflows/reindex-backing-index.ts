@@ -1,0 +1,77 @@
+import { CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
+import { copySteps, elasticsearchSteps as es } from './activity-stubs';
+import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
+import { destinationIndexName } from '../shared/names';
+
+/**
+ * Upgrades one backing index, in Elasticsearch's order (behaviour page, section 4), each step an
+ * idempotent activity:
+ *
+ *   read facts → clear blocks, open → block writes, refresh → delete stale destination → create
+ *   destination → copy (heartbeated, re-attachable) → verify counts → restore replicas and refresh,
+ *   keep ILM age → wait for health → close if it was closed → atomic swap → lifecycle name → delete source
+ *
+ * Unlike Elasticsearch, the source keeps its write block until it is deleted (no window where a write is
+ * lost), counts are verified before the swap, and a failure or cancel before the swap puts the source
+ * back exactly as it was and removes the partial copy.
+ */
+export async function reindexBackingIndex(
+  input: ReindexBackingIndexInput,
+): Promise<ReindexBackingIndexResult> {
+  const { dataStream, sourceIndex } = input;
+  const destinationIndex = destinationIndexName(sourceIndex);
+  const step = (name: string): void =>
+    setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
+
+  step('reading the source');
+  const facts = await es.readSourceFacts(sourceIndex);
+  let documents = 0;
+  try {
+    step('blocking writes');
+    await es.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
+    await es.blockSourceWrites(sourceIndex);
+    step('creating the destination');
+    await es.deleteStaleDestination(destinationIndex);
+    await es.ensureMissingTimestampPipeline();
+    await es.createDestination({ sourceIndex, destinationIndex });
+    step('copying documents');
+    await copySteps.copyDocuments({ dataStream, sourceIndex, destinationIndex });
+    step('verifying document counts');
+    documents = await es.verifyDocumentCount({ sourceIndex, destinationIndex });
+    step('restoring replicas and refresh interval');
+    await es.restoreDestinationSettings({
+      destinationIndex,
+      numberOfReplicas: facts.numberOfReplicas,
+      refreshInterval: facts.refreshInterval,
+      lifecycleOriginationDate: facts.lifecycleOriginationDate ?? facts.creationDate,
+    });
+    await es.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+    if (facts.closed) await es.closeDestination(destinationIndex);
+    step('swapping into the data stream');
+    await es.swapBackingIndex({ dataStream, sourceIndex, destinationIndex });
+  } catch (err) {
+    step(isCancellation(err) ? 'cancelled: rolling back' : 'failed: rolling back');
+    const outcome = await CancellationScope.nonCancellable(() =>
+      es
+        .rollBackIndexUpgrade({ dataStream, sourceIndex, destinationIndex, facts })
+        .catch((rollbackError: unknown) => {
+          log.error('rollback failed', { sourceIndex, error: String(rollbackError) });
+          return 'rollback-failed' as const;
+        }),
+    );
+    // A swap that took effect although its answer was lost: the index is upgraded after all.
+    if (outcome !== 'completed-after-swap' || isCancellation(err)) throw err;
+    return { sourceIndex, destinationIndex, documents };
+  }
+
+  // Past the swap the new index serves the data stream: finish the last steps even if cancelled now.
+  await CancellationScope.nonCancellable(async () => {
+    step('deleting the old index');
+    if (facts.lifecycleName !== null) {
+      await es.setLifecycleName({ destinationIndex, lifecycleName: facts.lifecycleName });
+    }
+    await es.deleteSourceIndex(sourceIndex);
+  });
+  step('done');
+  return { sourceIndex, destinationIndex, documents };
+}

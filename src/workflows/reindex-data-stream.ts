@@ -1,0 +1,224 @@
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  ChildWorkflowCancellationType,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { elasticsearchSteps as es } from './activity-stubs';
+import {
+  indexProgressSignal,
+  maxConcurrentIndicesChangedSignal,
+  statusQuery,
+  type ContinuedRun,
+  type ReindexDataStreamInput,
+} from './definitions';
+import { rootCauseMessage } from './failure-message';
+import { reindexBackingIndex } from './reindex-backing-index';
+import { WORKFLOW_TUNABLES as T } from '../config';
+import { backingIndexWorkflowId } from '../shared/names';
+import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
+import {
+  deriveStatus,
+  progressPercent,
+  type InProgressIndex,
+  type IndexError,
+  type ReindexDataStreamStatus,
+} from '../shared/status';
+
+/** Values of the `ReindexState` search attribute, to filter in the Web UI. */
+export const REINDEX_STATES = {
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  COMPLETED_WITH_ERRORS: 'completed_with_errors',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+} as const;
+
+type ReindexState = (typeof REINDEX_STATES)[keyof typeof REINDEX_STATES];
+
+/**
+ * One upgrade of one data stream (Elasticsearch's persistent task `reindex-data-stream-<name>`):
+ * plan, roll over if the write index is old, then one child workflow per old backing index, oldest
+ * first, at most `migrate.max_concurrent_indices_reindexed_per_data_stream` at once. The status is
+ * answered by the `status` query throughout, and kept for the retention period after the end.
+ */
+export async function reindexDataStream(input: ReindexDataStreamInput): Promise<ReindexDataStreamStatus> {
+  const { dataStream } = input;
+  const retentionMs = input.statusRetentionMs ?? T.DEFAULT_STATUS_RETENTION_MS;
+  const maxIndicesPerRun = input.maxIndicesPerRun ?? T.DEFAULT_MAX_INDICES_PER_RUN;
+  const continued = input.continued;
+
+  const startTimeMillis = continued?.startTimeMillis ?? Date.now();
+  let totalIndicesInDataStream = continued?.totalIndicesInDataStream ?? 0;
+  let totalIndicesRequiringUpgrade = continued?.totalIndicesRequiringUpgrade ?? 0;
+  const pending: string[] = [...(continued?.pendingIndices ?? [])];
+  const errors: IndexError[] = [...(continued?.errors ?? [])];
+  const inProgress = new Map<string, InProgressIndex>();
+  let maxConcurrentIndices = continued?.maxConcurrentIndices ?? T.DEFAULT_MAX_CONCURRENT_INDICES;
+  let complete = false;
+  let exception: string | undefined;
+
+  const status = (): ReindexDataStreamStatus =>
+    deriveStatus({
+      startTimeMillis,
+      complete,
+      totalIndicesInDataStream,
+      totalIndicesRequiringUpgrade,
+      inProgress: [...inProgress.values()],
+      pendingCount: pending.length,
+      errors,
+      exception,
+    });
+
+  const showDetails = (): void => {
+    const current = status();
+    const lines = [
+      `**${dataStream}**: ${current.complete ? 'complete' : 'upgrading'}, ${progressPercent(current)}% ` +
+        `(${current.successes} of ${current.total_indices_requiring_upgrade} indices done, ` +
+        `${current.pending} pending, ${current.errors.length} failed)`,
+      ...current.in_progress.map(
+        (entry) =>
+          `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
+      ),
+      ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
+    ];
+    if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);
+    setCurrentDetails(lines.join('\n'));
+  };
+
+  const setState = (state: ReindexState): void => {
+    upsertSearchAttributes([
+      { key: DATA_STREAM_SEARCH_ATTRIBUTE, value: dataStream },
+      { key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: state },
+    ]);
+    showDetails();
+  };
+
+  setHandler(statusQuery, status);
+  setHandler(indexProgressSignal, (progress) => {
+    const entry = inProgress.get(progress.index);
+    if (entry === undefined) return;
+    entry.total_doc_count = progress.totalDocCount;
+    entry.reindexed_doc_count = progress.reindexedDocCount;
+    showDetails();
+  });
+  setHandler(maxConcurrentIndicesChangedSignal, (value) => {
+    if (Number.isInteger(value) && value >= 1) maxConcurrentIndices = value;
+  });
+
+  if (continued === undefined) {
+    setState(REINDEX_STATES.RUNNING);
+    try {
+      const plan = await es.planUpgrade(dataStream);
+      totalIndicesInDataStream = plan.totalIndicesInDataStream;
+      totalIndicesRequiringUpgrade = plan.indicesToUpgrade.length;
+      if (plan.writeIndexNeedsUpgrade) {
+        const rollover = await es.rolloverDataStream({ dataStream, expectedWriteIndex: plan.writeIndex });
+        totalIndicesInDataStream = rollover.totalIndicesInDataStream;
+      }
+      pending.push(...plan.indicesToUpgrade);
+      maxConcurrentIndices = (await es.readMigrateSettings()).maxConcurrentIndices;
+    } catch (err) {
+      if (isCancellation(err)) {
+        setState(REINDEX_STATES.CANCELLED);
+        throw err;
+      }
+      exception = rootCauseMessage(err);
+    }
+  }
+
+  // Children run in the root scope: cancelling this workflow cancels them, and each rolls its index back.
+  const running = new Map<string, Promise<void>>();
+  let startedThisRun = 0;
+  let finishedCount = 0;
+
+  const startChild = (sourceIndex: string): void => {
+    inProgress.set(sourceIndex, { index: sourceIndex, total_doc_count: 0, reindexed_doc_count: 0 });
+    startedThisRun += 1;
+    const child = executeChild(reindexBackingIndex, {
+      workflowId: backingIndexWorkflowId(dataStream, sourceIndex),
+      args: [{ dataStream, sourceIndex }],
+      // A terminated parent must still let its children roll back, not kill them mid-step.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!isCancellation(err)) errors.push({ index: sourceIndex, message: rootCauseMessage(err) });
+        },
+      )
+      .finally(() => {
+        inProgress.delete(sourceIndex);
+        running.delete(sourceIndex);
+        finishedCount += 1;
+        showDetails();
+      });
+    running.set(sourceIndex, child);
+    showDetails();
+  };
+
+  const mayStartAnother = (): boolean =>
+    exception === undefined &&
+    pending.length > 0 &&
+    running.size < maxConcurrentIndices &&
+    startedThisRun < maxIndicesPerRun &&
+    !workflowInfo().continueAsNewSuggested;
+
+  try {
+    for (;;) {
+      while (mayStartAnother()) startChild(pending.shift() as string);
+      if (running.size === 0) break;
+      const finishedBefore = finishedCount;
+      await condition(() => finishedCount !== finishedBefore || mayStartAnother());
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Wait for every child to finish rolling back before the status disappears.
+      await CancellationScope.nonCancellable(() => Promise.allSettled(running.values()));
+      setState(REINDEX_STATES.CANCELLED);
+    }
+    throw err;
+  }
+
+  if (exception === undefined && pending.length > 0) {
+    // History stays small however many backing indices there are: hand over to a fresh run.
+    await condition(allHandlersFinished);
+    const next: ContinuedRun = {
+      startTimeMillis,
+      totalIndicesInDataStream,
+      totalIndicesRequiringUpgrade,
+      pendingIndices: pending,
+      errors,
+      maxConcurrentIndices,
+      runNumber: (continued?.runNumber ?? 0) + 1,
+    };
+    return await continueAsNew<typeof reindexDataStream>({ ...input, continued: next });
+  }
+
+  complete = true;
+  setState(
+    exception !== undefined
+      ? REINDEX_STATES.FAILED
+      : errors.length > 0
+        ? REINDEX_STATES.COMPLETED_WITH_ERRORS
+        : REINDEX_STATES.COMPLETED,
+  );
+  try {
+    // Elasticsearch keeps a finished task's status for 24 hours; so does this workflow, on a durable timer.
+    await sleep(retentionMs);
+  } catch (err) {
+    if (isCancellation(err)) setState(REINDEX_STATES.CANCELLED);
+    throw err;
+  }
+  return status();
+}

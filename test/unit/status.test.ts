@@ -1,0 +1,51 @@
+import { deriveStatus, progressPercent, withHumanReadableTimes } from '../../src/shared/status';
+
+const base = {
+  startTimeMillis: 1737676174349,
+  complete: false,
+  totalIndicesInDataStream: 4,
+  totalIndicesRequiringUpgrade: 3,
+  inProgress: [
+    { index: '.ds-my-data-stream-2025.01.23-000002', total_doc_count: 10000000, reindexed_doc_count: 1000 },
+  ],
+  pendingCount: 1,
+  errors: [],
+};
+
+describe('status', () => {
+  it("derives successes and keeps Elasticsearch's field order", () => {
+    const status = deriveStatus(base);
+    expect(JSON.stringify(status)).toBe(
+      JSON.stringify({
+        start_time_millis: 1737676174349,
+        complete: false,
+        total_indices_in_data_stream: 4,
+        total_indices_requiring_upgrade: 3,
+        successes: 1,
+        in_progress: base.inProgress,
+        pending: 1,
+        errors: [],
+      }),
+    );
+  });
+
+  it('adds exception only when the whole task failed, and start_time first with ?human', () => {
+    expect(deriveStatus(base)).not.toHaveProperty('exception');
+    expect(deriveStatus({ ...base, exception: 'boom' }).exception).toBe('boom');
+    const human = withHumanReadableTimes(deriveStatus(base));
+    expect(Object.keys(human).slice(0, 2)).toEqual(['start_time', 'start_time_millis']);
+    expect(human.start_time).toBe('2025-01-23T23:49:34.349Z');
+  });
+
+  it('reports progress in percent', () => {
+    expect(progressPercent(deriveStatus(base))).toBe(33.3);
+    expect(progressPercent(deriveStatus({ ...base, inProgress: [], pendingCount: 0, complete: true }))).toBe(
+      100,
+    );
+    expect(
+      progressPercent(
+        deriveStatus({ ...base, totalIndicesRequiringUpgrade: 0, inProgress: [], pendingCount: 0 }),
+      ),
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,33 @@
+import {
+  indexVersionMajor,
+  needsUpgrade,
+  releaseMajor,
+  upgradeSkipReason,
+} from '../../src/shared/upgrade-predicate';
+
+const old = { versionCreated: 7170099, verifiedReadOnly: false, system: false };
+
+describe('which backing indices need upgrading', () => {
+  it('reads the major of index version ids', () => {
+    expect(indexVersionMajor(7170099)).toBe(7);
+    expect(indexVersionMajor(8000099)).toBe(8);
+    expect(indexVersionMajor(8536000)).toBe(8);
+    expect(indexVersionMajor(9000000)).toBe(9);
+    expect(releaseMajor('8.19.3')).toBe(8);
+    expect(() => releaseMajor('x')).toThrow('not a version');
+  });
+
+  it('upgrades indices created by an older major', () => {
+    expect(needsUpgrade(old, 8, false)).toBe(true);
+    expect(needsUpgrade({ ...old, versionCreated: 8536000 }, 8, false)).toBe(false);
+    expect(needsUpgrade({ ...old, versionCreated: 8536000 }, 9, false)).toBe(true);
+  });
+
+  it('skips searchable snapshots, verified read-only indices and system indices', () => {
+    expect(upgradeSkipReason({ ...old, storeType: 'snapshot' }, 8, false)).toBe('searchable-snapshot');
+    expect(upgradeSkipReason({ ...old, verifiedReadOnly: true }, 8, false)).toBe('verified-read-only');
+    expect(upgradeSkipReason({ ...old, system: true }, 8, false)).toBe('system-index');
+    expect(upgradeSkipReason({ ...old, system: true }, 8, true)).toBeUndefined();
+    expect(upgradeSkipReason({ ...old, versionCreated: 8536000 }, 8, false)).toBe('current-version');
+  });
+});
