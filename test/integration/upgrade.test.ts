@@ -1,0 +1,235 @@
+import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
+import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { ReindexService } from '../../src/client/reindex-service';
+import { destinationIndexName } from '../../src/shared/names';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
+import { reindexDataStream } from '../../src/workflows';
+
+// The user's scenarios end to end: a real Temporal dev server, real workers and activities, and the
+// Elasticsearch sandbox seeded with backing indices created by 7.17.
+const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
+
+describeWithSandbox('upgrading a data stream', () => {
+  let h: UpgradeHarness;
+
+  beforeAll(async () => {
+    h = await createUpgradeHarness('upgrade-happy');
+    await h.startWorker();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  afterEach(async () => {
+    await resetMigrateSettings(h.es);
+  });
+
+  const controls = () => {
+    if (!h.target.controls) throw new Error('these tests seed the sandbox');
+    return h.target.controls;
+  };
+
+  async function seed(
+    name: string,
+    backingIndices: { docCount: number; closed?: boolean }[],
+  ): Promise<string[]> {
+    await controls().seedDataStream({ name, backingIndices });
+    return backingIndexNames(h.es, name);
+  }
+
+  function completion(dataStream: string, timeoutMs = 60_000): Promise<ReindexDataStreamStatus> {
+    return eventually(
+      async () => {
+        const status = await h.service.status(dataStream);
+        return status.complete ? status : undefined;
+      },
+      `${dataStream} to complete`,
+      timeoutMs,
+    );
+  }
+
+  it("runs the user's example: roll over, three copies, three .migrated- indices, every document once", async () => {
+    const ds = 'my-data-stream';
+    const before = await seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
+    const idsBefore = await allDocumentIds(h.es, ds);
+    expect(idsBefore).toHaveLength(9000);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 4000 });
+
+    await expect(h.service.start(h.es, ds)).resolves.toEqual({ acknowledged: true });
+
+    const midRun = await eventually(async () => {
+      const status = await h.service.status(ds);
+      return status.in_progress.length === 1 && status.in_progress[0]!.reindexed_doc_count > 0
+        ? status
+        : undefined;
+    }, 'one index in progress');
+    expect(midRun).toMatchObject({
+      complete: false,
+      total_indices_in_data_stream: 4,
+      total_indices_requiring_upgrade: 3,
+      errors: [],
+    });
+    expect(midRun.in_progress[0]).toMatchObject({ index: before[midRun.successes], total_doc_count: 3000 });
+    expect(midRun.successes + midRun.pending + midRun.in_progress.length).toBe(3);
+
+    const final = await completion(ds);
+    expect(final).toEqual({
+      start_time_millis: midRun.start_time_millis,
+      complete: true,
+      total_indices_in_data_stream: 4,
+      total_indices_requiring_upgrade: 3,
+      successes: 3,
+      in_progress: [],
+      pending: 0,
+      errors: [],
+    });
+
+    const after = await backingIndexNames(h.es, ds);
+    expect(after.slice(0, 3)).toEqual(before.map(destinationIndexName).reverse());
+    expect(after[3]).toMatch(/^\.ds-my-data-stream-\d{4}\.\d{2}\.\d{2}-000004$/);
+    for (const old of before) await expect(h.es.indices.exists({ index: old })).resolves.toBe(false);
+
+    const idsAfter = await allDocumentIds(h.es, ds);
+    expect(duplicates(idsAfter)).toEqual([]);
+    expect(new Set(idsAfter)).toEqual(new Set(idsBefore));
+
+    const settings = await h.es.indices.getSettings({
+      index: after.slice(0, 3).join(','),
+      flat_settings: true,
+    });
+    for (const index of after.slice(0, 3)) {
+      const flat = settings[index]!.settings as Record<string, string>;
+      expect(Number(flat['index.version.created'])).toBeGreaterThanOrEqual(8_000_000);
+      expect(flat['index.blocks.write']).toBeUndefined();
+      expect(flat['index.number_of_replicas']).toBe('1');
+      expect(flat['index.lifecycle.origination_date']).toBeDefined();
+    }
+  });
+
+  it('upgrades a closed backing index and leaves it closed', async () => {
+    const ds = 'closed-ds';
+    const before = await seed(ds, [{ docCount: 500, closed: true }, { docCount: 500 }]);
+    await h.service.start(h.es, ds);
+    const final = await completion(ds);
+    expect(final).toMatchObject({ successes: 2, errors: [] });
+    const migrated = destinationIndexName(before[0]!);
+    const [row] = await h.es.cat.indices({
+      index: migrated,
+      format: 'json',
+      h: 'status',
+      expand_wildcards: 'all',
+    });
+    expect(row?.status).toBe('close');
+    expect(await backingIndexNames(h.es, ds)).toContain(migrated);
+    await h.es.indices.open({ index: migrated });
+    await expect(h.es.count({ index: migrated })).resolves.toMatchObject({ count: 500 });
+  });
+
+  it('keeps every acknowledged write made into the data stream during the whole run, exactly once', async () => {
+    const ds = 'busy-ds';
+    await seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
+    const seeded = await allDocumentIds(h.es, ds);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 5000 });
+
+    const acknowledged: string[] = [];
+    let writing = true;
+    let batch = 0;
+    const writer = (async () => {
+      while (writing) {
+        const ids = Array.from({ length: 20 }, (_, i) => `writer-${batch}-${i}`);
+        batch += 1;
+        const response = await h.es.bulk({
+          operations: ids.flatMap((id) => [
+            { create: { _index: ds, _id: id } },
+            { '@timestamp': Date.now(), message: id },
+          ]),
+        });
+        response.items.forEach((item, i) => {
+          if (item.create?.status === 201) acknowledged.push(ids[i]!);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    await h.service.start(h.es, ds);
+    await completion(ds);
+    writing = false;
+    await writer;
+
+    expect(acknowledged.length).toBeGreaterThan(100);
+    const ids = await allDocumentIds(h.es, ds);
+    expect(duplicates(ids)).toEqual([]);
+    const present = new Set(ids);
+    expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
+    expect(seeded.filter((id) => !present.has(id))).toEqual([]);
+  });
+
+  it('runs three copies at once with concurrency 3, never four, and rethrottles a running copy', async () => {
+    const ds = 'parallel-ds';
+    await seed(
+      ds,
+      [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 1500 })),
+    );
+    await setMigrateSettings(h.es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 1000 });
+    const rethrottlesBefore = controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
+
+    await h.service.start(h.es, ds);
+    let maxInProgress = 0;
+    let maxRunningTasks = 0;
+    let rethrottled = false;
+    const final = await eventually(
+      async () => {
+        const status = await h.service.status(ds);
+        maxInProgress = Math.max(maxInProgress, status.in_progress.length);
+        const tasks = await h.es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+        const running = Array.isArray(tasks.tasks) ? tasks.tasks.length : 0;
+        maxRunningTasks = Math.max(maxRunningTasks, running);
+        if (!rethrottled && status.successes >= 3) {
+          // Lift the throttle mid-run: the copies already running must speed up too.
+          await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+          rethrottled = true;
+        }
+        return status.complete ? status : undefined;
+      },
+      'parallel completion',
+      90_000,
+      25,
+    );
+    expect(final).toMatchObject({ successes: 6, errors: [] });
+    expect(maxInProgress).toBe(3);
+    expect(maxRunningTasks).toBeLessThanOrEqual(3);
+    expect(controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
+      rethrottlesBefore,
+    );
+  });
+
+  it('continues as new when a run reaches its index budget, and still finishes every index', async () => {
+    const ds = 'many-ds';
+    await seed(
+      ds,
+      [1, 2, 3, 4, 5].map(() => ({ docCount: 50 })),
+    );
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1, maxConcurrentIndices: 2 });
+    const service = new ReindexService({
+      temporal: h.env.client,
+      taskQueue: h.taskQueue,
+      statusRetentionMs: 60_000,
+      maxIndicesPerRun: 2,
+    });
+    await service.start(h.es, ds);
+    const final = await eventually(async () => {
+      const status = await service.status(ds);
+      return status.complete ? status : undefined;
+    }, 'completion across runs');
+    expect(final).toMatchObject({ total_indices_requiring_upgrade: 5, successes: 5, pending: 0, errors: [] });
+
+    const handle = h.env.client.workflow.getHandle<typeof reindexDataStream>('reindex-data-stream-many-ds');
+    const runs = [];
+    for await (const run of h.env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+      runs.push(run);
+    // 5 indices, 2 per run: three runs, two of them ended by continue-as-new.
+    expect(runs.filter((run) => run.status.name === 'CONTINUED_AS_NEW')).toHaveLength(2);
+  });
+});
