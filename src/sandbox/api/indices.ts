@@ -1,0 +1,393 @@
+import { EsError, illegalArgument, indexClosed } from '../http/errors';
+import {
+  isObject,
+  jsonBody,
+  ok,
+  queryBool,
+  type JsonObject,
+  type SandboxRequest,
+  type SandboxResponse,
+} from '../http/request';
+import type { Router } from '../http/router';
+import { API_BLOCKS, checkBlock } from '../state/blocks';
+import type { ClusterState } from '../state/cluster-state';
+import { createIndex } from '../state/create-index';
+import type { IndexStore } from '../state/index-store';
+import { requireExplicitNames, resolveIndices, resolveOptions } from '../state/resolve';
+import {
+  INDEX_SETTING_DEFAULTS,
+  applyPatch,
+  nestSettings,
+  normalizeIndexSettings,
+  settingKind,
+  unknownSettingError,
+  validateCreateSettings,
+  type FlatSettings,
+} from '../state/settings';
+
+const shards = (indices: IndexStore[]): JsonObject => {
+  const total = indices.reduce((n, i) => n + i.shards() * (1 + i.replicas()), 0);
+  const primaries = indices.reduce((n, i) => n + i.shards(), 0);
+  return { total, successful: primaries, failed: 0 };
+};
+
+function renderSettings(settings: FlatSettings, flat: boolean): JsonObject {
+  return flat ? { ...settings } : nestSettings(settings);
+}
+
+function defaultsFor(index: IndexStore): FlatSettings {
+  const out: FlatSettings = {};
+  for (const [k, v] of Object.entries(INDEX_SETTING_DEFAULTS))
+    if (index.settings[k] === undefined) out[k] = v;
+  return out;
+}
+
+function settingsBody(req: SandboxRequest, index: IndexStore): JsonObject {
+  const flat = queryBool(req, 'flat_settings', false);
+  const body: JsonObject = { settings: renderSettings(index.settings, flat) };
+  if (queryBool(req, 'include_defaults', false)) body.defaults = renderSettings(defaultsFor(index), flat);
+  return body;
+}
+
+function createIndexHandler(state: ClusterState, req: SandboxRequest): SandboxResponse {
+  const name = req.params.index ?? '';
+  const body = jsonBody(req) ?? {};
+  const settings = isObject(body.settings) ? normalizeIndexSettings(body.settings) : {};
+  validateCreateSettings(settings);
+  const mappings = isObject(body.mappings) ? body.mappings : undefined;
+  createIndex(state, name, {
+    settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null)) as FlatSettings,
+    mappings,
+  });
+  return ok({ acknowledged: true, shards_acknowledged: true, index: name });
+}
+
+function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxResponse {
+  const expression = req.params.index ?? '';
+  requireExplicitNames(expression);
+  for (const part of expression.split(',')) {
+    if (state.dataStreams.has(part)) {
+      throw illegalArgument(
+        `The provided expression [${part}] matches a data stream, specify the corresponding concrete indices instead.`,
+      );
+    }
+  }
+  const targets = resolveIndices(
+    state,
+    expression,
+    resolveOptions(req, { expandClosed: true, includeDataStreams: false }),
+  );
+  for (const index of targets) {
+    const ds = state.dataStreamOf(index.name);
+    if (ds && ds.indices[ds.indices.length - 1] === index.name) {
+      throw illegalArgument(
+        `index [${index.name}] is the write index for data stream [${ds.name}] and cannot be deleted`,
+      );
+    }
+    // read_only_allow_delete exists precisely to let deletes through; the other metadata blocks do not.
+    const settings = { ...index.settings, 'index.blocks.read_only_allow_delete': 'false' };
+    checkBlock(index.name, settings, 'metadata_write');
+  }
+  for (const index of targets) {
+    const ds = state.dataStreamOf(index.name);
+    if (ds) ds.indices = ds.indices.filter((n) => n !== index.name);
+    state.indices.delete(index.name);
+  }
+  state.changed();
+  return ok({ acknowledged: true });
+}
+
+/** Settings ES lets through even when a metadata/read-only block is in place: the blocks themselves. */
+const onlyBlockSettings = (keys: string[]): boolean => keys.every((k) => k.startsWith('index.blocks.'));
+
+function putSettingsHandler(state: ClusterState, req: SandboxRequest): SandboxResponse {
+  const body = jsonBody(req, true) as JsonObject;
+  const raw = isObject(body.settings) ? body.settings : body;
+  const patch = normalizeIndexSettings(raw);
+  const keys = Object.keys(patch);
+  if (keys.length === 0)
+    throw new EsError(
+      400,
+      'action_request_validation_exception',
+      'Validation Failed: 1: no settings to update;',
+    );
+  const targets = resolveIndices(
+    state,
+    req.params.index ?? '_all',
+    resolveOptions(req, { expandClosed: true }),
+  );
+  const preserveExisting = queryBool(req, 'preserve_existing', false);
+  for (const key of keys) {
+    const kind = settingKind(key);
+    if (kind === 'private')
+      throw illegalArgument(
+        `can not update private setting [${key}]; this setting is managed by Elasticsearch`,
+      );
+    if (kind === 'final') throw illegalArgument(`final index setting [${key}], not updateable`);
+    if (kind === 'unknown') throw unknownSettingError(key);
+  }
+  const staticKeys = keys.filter((k) => settingKind(k) === 'static');
+  const openTargets = targets.filter((i) => i.state === 'open');
+  if (staticKeys.length > 0 && openTargets.length > 0) {
+    throw illegalArgument(
+      `Can't update non dynamic settings [[${staticKeys.join(', ')}]] for open indices [${openTargets.map((i) => `[${i.name}/${i.uuid}]`).join(', ')}]`,
+    );
+  }
+  if (!onlyBlockSettings(keys)) {
+    for (const index of targets) checkBlock(index.name, index.settings, 'metadata_write');
+  }
+  for (const index of targets) {
+    if (preserveExisting) {
+      const filtered = Object.fromEntries(
+        Object.entries(patch).filter(([k]) => index.settings[k] === undefined),
+      );
+      applyPatch(index.settings, filtered);
+    } else {
+      applyPatch(index.settings, patch);
+    }
+  }
+  state.changed();
+  return ok({ acknowledged: true });
+}
+
+function openClose(state: ClusterState, req: SandboxRequest, open: boolean): SandboxResponse {
+  const expression = req.params.index ?? '';
+  const targets = resolveIndices(
+    state,
+    expression,
+    resolveOptions(req, open ? { expandClosed: true, expandOpen: true } : { expandClosed: false }),
+  );
+  for (const index of targets) {
+    checkBlock(index.name, index.settings, 'metadata_write');
+    const ds = state.dataStreamOf(index.name);
+    if (!open && ds && ds.indices[ds.indices.length - 1] === index.name) {
+      throw illegalArgument(
+        `cannot close index [${index.name}] because it is the write index for data stream [${ds.name}]`,
+      );
+    }
+  }
+  const result: JsonObject = {};
+  for (const index of targets) {
+    if (!open) index.refresh();
+    index.state = open ? 'open' : 'close';
+    if (open) index.refresh();
+    result[index.name] = { closed: true };
+  }
+  state.changed();
+  return open
+    ? ok({ acknowledged: true, shards_acknowledged: true })
+    : ok({ acknowledged: true, shards_acknowledged: true, indices: result });
+}
+
+function readable(index: IndexStore): IndexStore {
+  if (index.state === 'close') throw indexClosed(index.name, index.uuid);
+  checkBlock(index.name, index.settings, 'read');
+  return index;
+}
+
+/** Indices a search-like read sees: closed ones named explicitly fail, like ES. */
+export function readTargets(state: ClusterState, req: SandboxRequest, expression: string): IndexStore[] {
+  const now = Date.now();
+  const targets = resolveIndices(state, expression, resolveOptions(req));
+  for (const index of targets) {
+    readable(index);
+    index.maybeScheduledRefresh(now);
+  }
+  return targets;
+}
+
+function stats(state: ClusterState, req: SandboxRequest): SandboxResponse {
+  const targets = readTargets(state, req, req.params.index ?? '_all');
+  const sum = (indices: IndexStore[]): JsonObject => {
+    const docs = indices.reduce((n, i) => n + i.searchable.size, 0);
+    const bytes = indices.reduce((n, i) => n + i.searchableBytes, 0);
+    return {
+      docs: { count: docs, deleted: 0 },
+      store: { size_in_bytes: bytes, total_data_set_size_in_bytes: bytes, reserved_in_bytes: 0 },
+    };
+  };
+  const perIndex: JsonObject = {};
+  for (const index of targets) {
+    perIndex[index.name] = {
+      uuid: index.uuid,
+      health: index.replicas() > 0 ? 'yellow' : 'green',
+      status: 'open',
+      primaries: sum([index]),
+      total: sum([index]),
+    };
+  }
+  return ok({
+    _shards: shards(targets),
+    _all: { primaries: sum(targets), total: sum(targets) },
+    indices: perIndex,
+  });
+}
+
+function humanBytes(bytes: number): string {
+  const units = ['b', 'kb', 'mb', 'gb', 'tb'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}b` : `${Number(value.toFixed(1))}${units[unit]}`;
+}
+
+function catIndices(state: ClusterState, req: SandboxRequest): SandboxResponse {
+  const expression = req.params.index ?? '*';
+  const targets = resolveIndices(
+    state,
+    expression,
+    resolveOptions(req, { expandClosed: true, expandHidden: true }),
+  );
+  const now = Date.now();
+  const inBytes = req.query.get('bytes') === 'b';
+  const rows = targets.map((index) => {
+    index.maybeScheduledRefresh(now);
+    const closed = index.state === 'close';
+    const size = inBytes ? String(index.searchableBytes) : humanBytes(index.searchableBytes);
+    return {
+      health: index.replicas() > 0 ? 'yellow' : 'green',
+      status: closed ? 'close' : 'open',
+      index: index.name,
+      uuid: index.uuid,
+      pri: String(index.shards()),
+      rep: String(index.replicas()),
+      'docs.count': closed ? null : String(index.searchable.size),
+      'docs.deleted': closed ? null : '0',
+      'store.size': closed ? null : size,
+      'pri.store.size': closed ? null : size,
+      'dataset.size': closed ? null : size,
+    };
+  });
+  if (req.query.get('format') === 'json') return ok(rows);
+  const text =
+    rows
+      .map((r) =>
+        Object.values(r)
+          .map((v) => v ?? '')
+          .join(' '),
+      )
+      .join('\n') + (rows.length ? '\n' : '');
+  return { status: 200, text };
+}
+
+export function registerIndices(router: Router, state: ClusterState): void {
+  router
+    .add('PUT', '/{index}', (req) => createIndexHandler(state, req))
+    .add('DELETE', '/{index}', (req) => deleteIndexHandler(state, req))
+    .add('HEAD', '/{index}', (req) => {
+      const found = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true, ignoreUnavailable: true, allowNoIndices: false }),
+      );
+      return { status: found.length > 0 ? 200 : 404 };
+    })
+    .add('GET', '/{index}', (req) => {
+      const targets = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true }),
+      );
+      const flat = queryBool(req, 'flat_settings', false);
+      const out: JsonObject = {};
+      for (const index of targets) {
+        checkBlock(index.name, index.settings, 'metadata_read');
+        const entry: JsonObject = {
+          aliases: {},
+          mappings: index.mappings,
+          settings: renderSettings(index.settings, flat),
+        };
+        const ds = state.dataStreamOf(index.name);
+        if (ds) entry.data_stream = ds.name;
+        out[index.name] = entry;
+      }
+      return ok(out);
+    })
+    .add('GET', '/{index}/_settings', (req) => {
+      const targets = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true }),
+      );
+      const out: JsonObject = {};
+      for (const index of targets) {
+        checkBlock(index.name, index.settings, 'metadata_read');
+        out[index.name] = settingsBody(req, index);
+      }
+      return ok(out);
+    })
+    .add('GET', '/{index}/_settings/{name}', (req) => {
+      const targets = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true }),
+      );
+      const filter = (req.params.name ?? '').split(',');
+      const out: JsonObject = {};
+      for (const index of targets) {
+        const picked = Object.fromEntries(
+          Object.entries(index.settings).filter(([k]) =>
+            filter.some((f) => f === k || (f.endsWith('*') && k.startsWith(f.slice(0, -1)))),
+          ),
+        );
+        out[index.name] = { settings: renderSettings(picked, queryBool(req, 'flat_settings', false)) };
+      }
+      return ok(out);
+    })
+    .add('PUT', '/{index}/_settings', (req) => putSettingsHandler(state, req))
+    .add('PUT', '/_settings', (req) => putSettingsHandler(state, req))
+    .add('GET', '/{index}/_mapping', (req) => {
+      const targets = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true }),
+      );
+      const out: JsonObject = {};
+      for (const index of targets) {
+        checkBlock(index.name, index.settings, 'metadata_read');
+        out[index.name] = { mappings: index.mappings };
+      }
+      return ok(out);
+    })
+    .add('POST', '/{index}/_open', (req) => openClose(state, req, true))
+    .add('POST', '/{index}/_close', (req) => openClose(state, req, false))
+    .add(['POST', 'GET'], '/{index}/_refresh', (req) => {
+      const targets = resolveIndices(state, req.params.index ?? '', resolveOptions(req));
+      for (const index of targets) {
+        if (index.state === 'close') throw indexClosed(index.name, index.uuid);
+        index.refresh();
+      }
+      return ok({ _shards: shards(targets) });
+    })
+    .add(['POST', 'GET'], '/_refresh', (req) => {
+      const targets = resolveIndices(state, '_all', resolveOptions(req));
+      for (const index of targets) index.refresh();
+      return ok({ _shards: shards(targets) });
+    })
+    .add('PUT', '/{index}/_block/{block}', (req) => {
+      const setting = API_BLOCKS[req.params.block ?? ''];
+      if (!setting)
+        throw illegalArgument(
+          `No enum constant org.elasticsearch.cluster.metadata.IndexMetadata.APIBlock.${(req.params.block ?? '').toUpperCase()}`,
+        );
+      const targets = resolveIndices(
+        state,
+        req.params.index ?? '',
+        resolveOptions(req, { expandClosed: true }),
+      );
+      for (const index of targets) index.settings[setting] = 'true';
+      state.changed();
+      return ok({
+        acknowledged: true,
+        shards_acknowledged: true,
+        indices: targets.map((i) => ({ name: i.name, blocked: true })),
+      });
+    })
+    .add(['GET', 'POST'], '/{index}/_stats', (req) => stats(state, req))
+    .add(['GET', 'POST'], '/_stats', (req) => stats(state, req))
+    .add('GET', '/_cat/indices', (req) => catIndices(state, req))
+    .add('GET', '/_cat/indices/{index}', (req) => catIndices(state, req));
+}
