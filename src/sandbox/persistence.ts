@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isObject, type Json, type JsonObject } from './http/json';
+import { isObject, text, type JsonObject } from './http/json';
 import type { ChangeJournal, ClusterState, DataStreamMeta, IndexTemplate } from './state/cluster-state';
 import { IndexStore, type StoredDoc } from './state/index-store';
 import type { FlatSettings } from './state/settings';
@@ -91,14 +91,14 @@ export class Persistence implements ChangeJournal {
         if (!isObject(record)) continue;
         if (record.t === 'meta') meta = record.m as unknown as MetaSnapshot;
         else if (record.t === 'doc' || record.t === 'del') {
-          const uuid = String(record.u);
+          const uuid = text(record.u);
           let byId = docs.get(uuid);
-          if (!byId) docs.set(uuid, (byId = new Map()));
-          if (record.t === 'del') byId.delete(String(record.id));
+          if (!byId) docs.set(uuid, (byId = new Map<string, StoredDoc>()));
+          if (record.t === 'del') byId.delete(text(record.id));
           else {
-            const source = record.s as Json;
-            byId.set(String(record.id), {
-              id: String(record.id),
+            const source = record.s;
+            byId.set(text(record.id), {
+              id: text(record.id),
               version: Number(record.v),
               seqNo: Number(record.q),
               bytes: Number(record.b),

@@ -1,3 +1,4 @@
+import { text } from '../http/json';
 import { illegalArgument, indexNotFound } from '../http/errors';
 import {
   isObject,
@@ -100,8 +101,8 @@ function modify(state: ClusterState, req: SandboxRequest): SandboxResponse {
     if ((type !== 'add_backing_index' && type !== 'remove_backing_index') || !isObject(args)) {
       throw illegalArgument(`unsupported data stream action type [${String(type)}]`);
     }
-    const dsName = String(args.data_stream ?? '');
-    const indexName = String(args.index ?? '');
+    const dsName = text(args.data_stream ?? '');
+    const indexName = text(args.index ?? '');
     const current = copies.get(dsName) ?? state.dataStreams.get(dsName);
     if (!current) throw illegalArgument(`data stream [${dsName}] not found`);
     const index = state.indices.get(indexName);
@@ -131,7 +132,7 @@ function modify(state: ClusterState, req: SandboxRequest): SandboxResponse {
         if (!isObject(ts)) throw illegalArgument('data stream timestamp field [@timestamp] does not exist');
         if (ts.type !== 'date' && ts.type !== 'date_nanos') {
           throw illegalArgument(
-            `data stream timestamp field [@timestamp] is of type [${String(ts.type)}], but [date,date_nanos] is expected`,
+            `data stream timestamp field [@timestamp] is of type [${text(ts.type)}], but [date,date_nanos] is expected`,
           );
         }
         // ES puts an added backing index at the front of the list.
@@ -163,11 +164,10 @@ function conditionsMet(state: ClusterState, ds: DataStreamMeta, conditions: Json
     if (write && name === 'max_docs') met = write.live.size >= Number(value);
     if (write && name === 'max_age') {
       met =
-        Date.now() - Number(write.settings['index.creation_date']) >=
-        parseTimeValue(String(value), 'max_age');
+        Date.now() - Number(write.settings['index.creation_date']) >= parseTimeValue(text(value), 'max_age');
     }
     if (write && name === 'min_docs') met = write.live.size >= Number(value);
-    results[`[${name}: ${String(value)}]`] = met;
+    results[`[${name}: ${text(value)}]`] = met;
   }
   return results;
 }

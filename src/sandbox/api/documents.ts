@@ -1,3 +1,4 @@
+import { text as jsonText } from '../http/json';
 import { EsError, illegalArgument, indexClosed, indexNotFound, toEsError } from '../http/errors';
 import {
   isObject,
@@ -111,11 +112,11 @@ function bulk(state: ClusterState, req: SandboxRequest): SandboxResponse {
   if (text.trim() === '')
     throw new EsError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
+    const line = lines[i];
     if (line.trim() === '') continue;
     const { action, meta } = parseBulkAction(line, i + 1);
     const target = typeof meta._index === 'string' ? meta._index : defaultIndex;
-    const id = meta._id === undefined || meta._id === null ? undefined : String(meta._id);
+    const id = meta._id === undefined || meta._id === null ? undefined : jsonText(meta._id);
     let sourceLine: string | undefined;
     if (action !== 'delete') {
       sourceLine = lines[++i];

@@ -56,7 +56,7 @@ function createIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
   validateCreateSettings(settings);
   const mappings = isObject(body.mappings) ? body.mappings : undefined;
   createIndex(state, name, {
-    settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null)) as FlatSettings,
+    settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null)),
     mappings,
   });
   return ok({ acknowledged: true, shards_acknowledged: true, index: name });

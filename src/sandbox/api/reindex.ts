@@ -1,3 +1,4 @@
+import { text } from '../http/json';
 import { EsError, illegalArgument } from '../http/errors';
 import {
   isObject,
@@ -68,13 +69,13 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
       `Validation Failed: ${problems.map((p, i) => `${i + 1}: ${p};`).join('')}`,
     );
   }
-  const destName = String(dest?.index);
+  const destName = text(dest?.index);
   const opTypeRaw = dest?.op_type ?? 'index';
   if (opTypeRaw !== 'index' && opTypeRaw !== 'create')
-    throw illegalArgument(`opType must be 'create' or 'index', found: [${String(opTypeRaw)}]`);
+    throw illegalArgument(`opType must be 'create' or 'index', found: [${text(opTypeRaw)}]`);
   const conflicts = body.conflicts ?? 'abort';
   if (conflicts !== 'abort' && conflicts !== 'proceed') {
-    throw illegalArgument(`conflicts may only be "proceed" or "abort" but was [${String(conflicts)}]`);
+    throw illegalArgument(`conflicts may only be "proceed" or "abort" but was [${text(conflicts)}]`);
   }
   const slices = req.query.get('slices');
   if (slices !== null && slices !== 'auto' && !(Number(slices) >= 1)) {
@@ -129,7 +130,7 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
   const result = await task.done;
   if (isObject(result.error)) {
     const err = result.error;
-    throw new EsError(500, String(err.type), String(err.reason));
+    throw new EsError(500, text(err.type), text(err.reason));
   }
   return ok(result.response);
 }

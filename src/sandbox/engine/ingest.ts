@@ -1,5 +1,5 @@
 import { EsError, illegalArgument, parseError } from '../http/errors';
-import { isObject, type Json, type JsonObject } from '../http/request';
+import { isObject, text, type Json, type JsonObject } from '../http/json';
 import type { ClusterState } from '../state/cluster-state';
 
 const SUPPORTED = new Set(['set', 'remove']);
@@ -51,9 +51,9 @@ function setPath(doc: JsonObject, path: string, value: Json): void {
   let node = doc;
   for (const part of parts.slice(0, -1)) {
     if (!isObject(node[part])) node[part] = {};
-    node = node[part] as JsonObject;
+    node = node[part];
   }
-  node[parts[parts.length - 1] as string] = value;
+  node[parts[parts.length - 1]] = value;
 }
 
 function removePath(doc: JsonObject, path: string): void {
@@ -64,7 +64,7 @@ function removePath(doc: JsonObject, path: string): void {
   const parts = path.split('.');
   let node: Json | undefined = doc;
   for (const part of parts.slice(0, -1)) node = isObject(node) ? node[part] : undefined;
-  if (isObject(node)) delete node[parts[parts.length - 1] as string];
+  if (isObject(node)) delete node[parts[parts.length - 1]];
 }
 
 /** Mustache in values: only `{{field}}` / `{{{field}}}` and `_ingest.timestamp`, enough for our pipelines. */
@@ -112,7 +112,7 @@ export function runPipeline(state: ClusterState, id: string, source: JsonObject)
         if (!override && current !== undefined && current !== null) continue;
         const value =
           raw.copy_from !== undefined
-            ? (getPath(doc, String(raw.copy_from)) ?? null)
+            ? (getPath(doc, text(raw.copy_from)) ?? null)
             : renderValue(raw.value ?? null, doc);
         setPath(doc, raw.field, value);
       } else if (type === 'remove') {

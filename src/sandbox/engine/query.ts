@@ -1,5 +1,5 @@
 import { EsError } from '../http/errors';
-import { isObject, type Json } from '../http/json';
+import { isObject, text, type Json } from '../http/json';
 import type { StoredDoc } from '../state/index-store';
 
 export type DocPredicate = (doc: StoredDoc) => boolean;
@@ -59,7 +59,7 @@ export function compileQuery(query: Json | undefined): DocPredicate {
       return (doc) => f !== undefined && values.includes(field(doc, f) ?? null);
     }
     case 'exists': {
-      const f = isObject(body) ? String(body.field) : '';
+      const f = isObject(body) ? text(body.field) : '';
       return (doc) => {
         const v = field(doc, f);
         return v !== undefined && v !== null;

@@ -69,8 +69,8 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const seg = pattern[i] as string;
-    const part = parts[i] as string;
+    const seg = pattern[i];
+    const part = parts[i];
     if (seg.startsWith('{')) params[seg.slice(1, -1)] = part;
     else if (seg !== part) return undefined;
   }

@@ -49,7 +49,7 @@ export function templateSettings(t: IndexTemplate): SettingsPatch {
 
 export function templateMappings(t: IndexTemplate): JsonObject {
   const mappings = t.template.mappings;
-  return isObject(mappings) ? (structuredClone(mappings) as JsonObject) : {};
+  return isObject(mappings) ? structuredClone<JsonObject>(mappings) : {};
 }
 
 /** Creates a concrete index with ES's generated settings; throws ES's error if the name is taken. */
@@ -70,7 +70,7 @@ export function createIndex(state: ClusterState, name: string, opts: CreateIndex
     'index.number_of_shards': '1',
     'index.number_of_replicas': '1',
   };
-  let mappings: JsonObject = opts.mappings ? (structuredClone(opts.mappings) as JsonObject) : {};
+  let mappings: JsonObject = opts.mappings ? structuredClone<JsonObject>(opts.mappings) : {};
   if (!opts.skipTemplates) {
     const template = findTemplate(state, name);
     if (template && !template.dataStream) {

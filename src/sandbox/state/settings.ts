@@ -1,5 +1,5 @@
 import { illegalArgument } from '../http/errors';
-import { isObject, type Json, type JsonObject } from '../http/request';
+import { isObject, text, type Json, type JsonObject } from '../http/json';
 
 /** Settings as ES keeps them: flat keys, string values. `null` means "reset to default". */
 export type FlatSettings = Record<string, string>;
@@ -7,8 +7,8 @@ export type SettingsPatch = Record<string, string | null>;
 
 function stringify(value: Json): string | null {
   if (value === null) return null;
-  if (Array.isArray(value)) return value.map((v) => String(v)).join(',');
-  return String(value);
+  if (Array.isArray(value)) return value.map((v) => text(v)).join(',');
+  return text(value);
 }
 
 /** Flattens `{index:{blocks:{write:true}}}` and `{"index.blocks.write":"true"}` alike. */
@@ -42,7 +42,7 @@ export function nestSettings(flat: Record<string, string>): JsonObject {
       if (!isObject(next)) node[part] = {};
       node = node[part] as JsonObject;
     }
-    node[parts[parts.length - 1] as string] = flat[key] as string;
+    node[parts[parts.length - 1]] = flat[key];
   }
   return root;
 }
