@@ -57,10 +57,7 @@ describe('fidelity: _reindex and the tasks API', () => {
 
   async function taskResult(taskId: string): Promise<{ response?: TaskResponse; error?: { type: string } }> {
     await eventually(async () => (await es.tasks.get({ task_id: taskId })).completed);
-    return (await es.tasks.get({ task_id: taskId })) as unknown as {
-      response?: TaskResponse;
-      error?: { type: string };
-    };
+    return await es.tasks.get({ task_id: taskId });
   }
 
   test('synchronous reindex keeps _id and _source and answers the final counters', async () => {

@@ -50,12 +50,19 @@ export class Router {
     return this;
   }
 
+  /**
+   * The most specific pattern that matches the path decides: if it has no handler for the method, the
+   * answer is 405 (ES does the same: `DELETE /_reindex` is 405, not an index deletion).
+   */
   match(method: string, path: string): RouteMatch {
     const parts = splitPath(path).map((p) => decodeURIComponent(p));
+    let chosen: string | undefined;
     const allowed = new Set<string>();
     for (const route of this.routes) {
+      if (chosen !== undefined && route.pattern !== chosen) continue;
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
+      chosen = route.pattern;
       if (route.method === method)
         return { key: `${method} ${route.pattern}`, handler: route.handler, params };
       allowed.add(route.method);
