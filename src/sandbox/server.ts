@@ -89,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const isControl = url.pathname.startsWith('/_sandbox/');
     let result: SandboxResponse;
     try {
-      const match = (isControl ? control : es).match(method, url.pathname);
+      const match = (isControl ? control : es).match(method, url.pathname, req.url ?? '/');
       if (!isControl) {
         counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
         const fault = faults.match(method, url.pathname);

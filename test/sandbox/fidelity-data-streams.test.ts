@@ -305,6 +305,27 @@ describe('fidelity: index templates and data streams', () => {
     });
   });
 
+  test('the write index of a data stream can be neither closed nor blocked', async () => {
+    const name = await withTemplate('writeidx');
+    await es.indices.createDataStream({ name });
+    const write = (await es.indices.getDataStream({ name })).data_streams[0]?.indices[0]?.index_name ?? '';
+    await expectEsError(es.indices.close({ index: write }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: `cannot close the following data stream write indices [${write}]`,
+    });
+    await expectEsError(es.indices.addBlock({ index: write, block: 'write' }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: `cannot add a block to the following data stream write indices [${write}]`,
+    });
+    // After a rollover the old write index is an ordinary backing index again.
+    await es.indices.rollover({ alias: name });
+    expect((await es.indices.addBlock({ index: write, block: 'write' })).acknowledged).toBe(true);
+    expect((await es.indices.close({ index: write })).acknowledged).toBe(true);
+    await cleanup(name);
+  });
+
   test('searching and counting a data stream covers all its backing indices', async () => {
     const name = await withTemplate('search');
     await es.index({ index: name, document: { '@timestamp': now(), n: 1 } });

@@ -197,6 +197,16 @@ describe('fidelity: _reindex and the tasks API', () => {
       type: 'resource_not_found_exception',
       reason: `task [${unknown}] isn't running and hasn't stored its results`,
     });
+    await expectEsError(es.tasks.cancel({ task_id: unknown }), {
+      status: 404,
+      type: 'resource_not_found_exception',
+      reason: `task [${unknown}] is not found`,
+    });
+    await expectEsError(es.reindexRethrottle({ task_id: unknown, requests_per_second: 10 }), {
+      status: 404,
+      type: 'resource_not_found_exception',
+      reason: `task [${unknown}] is missing`,
+    });
     await expectEsError(es.tasks.get({ task_id: 'not-a-task-id' }), {
       status: 400,
       type: 'illegal_argument_exception',

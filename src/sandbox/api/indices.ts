@@ -157,14 +157,12 @@ function openClose(state: ClusterState, req: SandboxRequest, open: boolean): San
     expression,
     resolveOptions(req, open ? { expandClosed: true, expandOpen: true } : { expandClosed: false }),
   );
-  for (const index of targets) {
-    checkBlock(index.name, index.settings, 'metadata_write');
-    const ds = state.dataStreamOf(index.name);
-    if (!open && ds && ds.indices[ds.indices.length - 1] === index.name) {
-      throw illegalArgument(
-        `cannot close index [${index.name}] because it is the write index for data stream [${ds.name}]`,
-      );
-    }
+  for (const index of targets) checkBlock(index.name, index.settings, 'metadata_write');
+  const writeIndices = open ? [] : dataStreamWriteIndices(state, targets);
+  if (writeIndices.length > 0) {
+    throw illegalArgument(
+      `cannot close the following data stream write indices [${writeIndices.join(', ')}]`,
+    );
   }
   const result: JsonObject = {};
   for (const index of targets) {
@@ -177,6 +175,16 @@ function openClose(state: ClusterState, req: SandboxRequest, open: boolean): San
   return open
     ? ok({ acknowledged: true, shards_acknowledged: true })
     : ok({ acknowledged: true, shards_acknowledged: true, indices: result });
+}
+
+/** ES refuses to close or block the write index of a data stream. */
+function dataStreamWriteIndices(state: ClusterState, targets: IndexStore[]): string[] {
+  return targets
+    .filter((index) => {
+      const ds = state.dataStreamOf(index.name);
+      return ds !== undefined && ds.indices[ds.indices.length - 1] === index.name;
+    })
+    .map((index) => index.name);
 }
 
 function readable(index: IndexStore): IndexStore {
@@ -378,6 +386,12 @@ export function registerIndices(router: Router, state: ClusterState): void {
         req.params.index ?? '',
         resolveOptions(req, { expandClosed: true }),
       );
+      const writeIndices = dataStreamWriteIndices(state, targets);
+      if (writeIndices.length > 0) {
+        throw illegalArgument(
+          `cannot add a block to the following data stream write indices [${writeIndices.join(', ')}]`,
+        );
+      }
       for (const index of targets) index.settings[setting] = 'true';
       state.changed();
       return ok({

@@ -19,7 +19,7 @@ export function registerTasks(router: Router, tasks: TaskManager): void {
       return ok(tasks.get(id));
     })
     .add('POST', '/_tasks/{task_id}/_cancel', (req) => {
-      const task = tasks.require(req.params.task_id ?? '');
+      const task = tasks.require(req.params.task_id ?? '', 'is not found');
       task.job.cancel('by user request');
       return ok(tasks.nodesBody([task], true));
     });

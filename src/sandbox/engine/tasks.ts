@@ -109,10 +109,11 @@ export class TaskManager {
     });
   }
 
-  require(id: string): RunningTask {
+  /** A running task or ES's 404: cancel says "is not found", rethrottle "is missing". */
+  require(id: string, missing = 'is missing'): RunningTask {
     TaskManager.parseId(id);
     const task = this.running.get(id);
-    if (!task) throw resourceNotFound(`task [${id}] is missing`);
+    if (!task) throw resourceNotFound(`task [${id}] ${missing}`);
     return task;
   }
 

@@ -63,11 +63,15 @@ function resolveWriteTarget(
   return createIndex(state, target);
 }
 
-function timestampMissing(): EsError {
+/** ES reports the parser position at the end of the document, wrapping the mapper's own message. */
+function timestampMissing(sourceLength: number): EsError {
+  const reason = 'data stream timestamp field [@timestamp] is missing';
   return new EsError(
     400,
     'document_parsing_exception',
-    '[1:1] failed to parse: data stream timestamp field [@timestamp] is missing',
+    `[1:${sourceLength}] failed to parse: ${reason}`,
+    {},
+    { type: 'illegal_argument_exception', reason },
   );
 }
 
@@ -91,7 +95,8 @@ export function writeDocument(state: ClusterState, req: WriteRequest, nowMs: num
     bytes = undefined;
   }
   const ds = state.dataStreamOf(index.name);
-  if (ds && (source['@timestamp'] === undefined || source['@timestamp'] === null)) throw timestampMissing();
+  if (ds && (source['@timestamp'] === undefined || source['@timestamp'] === null))
+    throw timestampMissing(bytes ?? JSON.stringify(source).length);
 
   const id = req.id ?? autoId();
   const existing = index.live.get(id);

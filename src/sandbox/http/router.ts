@@ -54,7 +54,7 @@ export class Router {
    * The most specific pattern that matches the path decides: if it has no handler for the method, the
    * answer is 405 (ES does the same: `DELETE /_reindex` is 405, not an index deletion).
    */
-  match(method: string, path: string): RouteMatch {
+  match(method: string, path: string, uri = path): RouteMatch {
     const parts = splitPath(path).map((p) => decodeURIComponent(p));
     let chosen: string | undefined;
     const allowed = new Set<string>();
@@ -67,8 +67,8 @@ export class Router {
         return { key: `${method} ${route.pattern}`, handler: route.handler, params };
       allowed.add(route.method);
     }
-    if (allowed.size > 0) throw new MethodNotAllowed(path, method, [...allowed].sort());
-    throw illegalArgument(`no handler found for uri [${path}] and method [${method}]`);
+    if (allowed.size > 0) throw new MethodNotAllowed(uri, method, [...allowed].sort());
+    throw illegalArgument(`no handler found for uri [${uri}] and method [${method}]`);
   }
 }
 
