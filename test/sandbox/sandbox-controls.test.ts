@@ -127,6 +127,23 @@ describeSandbox('sandbox controls: seeding, faults, counters', () => {
     expect(controls.listTasks().some((t) => t.id === taskId && t.completed)).toBe(true);
   });
 
+  test('a source index deleted mid-reindex fails the task with a search error', async () => {
+    const src = uniqueName('vanishing');
+    await controls.seedIndex({ name: src, docCount: 400 });
+    const started = await es.reindex({
+      source: { index: src, size: 20 },
+      dest: { index: uniqueName('dest') },
+      wait_for_completion: false,
+      requests_per_second: 100,
+    });
+    const taskId = String(started.task);
+    await es.indices.delete({ index: src });
+    await eventually(async () => (await es.tasks.get({ task_id: taskId })).completed);
+    const done = await es.tasks.get({ task_id: taskId });
+    expect(done.error?.type).toBe('search_phase_execution_exception');
+    expect(done.response).toBeUndefined();
+  });
+
   test('request counters per route pattern, and reset', async () => {
     controls.resetCounters();
     const src = uniqueName('count');

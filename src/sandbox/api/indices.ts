@@ -400,6 +400,23 @@ export function registerIndices(router: Router, state: ClusterState): void {
         indices: targets.map((i) => ({ name: i.name, blocked: true })),
       });
     })
+    .add(['POST', 'GET'], '/{index}/_flush', (req) => {
+      // Nothing to flush in memory; answer like ES so callers that flush before a copy work unchanged.
+      const targets = resolveIndices(state, req.params.index ?? '', resolveOptions(req));
+      return ok({ _shards: shards(targets) });
+    })
+    .add('PUT', '/{index}/_mapping', (req) => {
+      const body = jsonBody(req, true) as JsonObject;
+      const targets = resolveIndices(state, req.params.index ?? '', resolveOptions(req));
+      for (const index of targets) checkBlock(index.name, index.settings, 'metadata_write');
+      for (const index of targets) {
+        const current = isObject(index.mappings.properties) ? index.mappings.properties : {};
+        const added = isObject(body.properties) ? body.properties : {};
+        index.mappings = { ...index.mappings, ...body, properties: { ...current, ...added } };
+      }
+      state.changed();
+      return ok({ acknowledged: true });
+    })
     .add(['GET', 'POST'], '/{index}/_stats', (req) => stats(state, req))
     .add(['GET', 'POST'], '/_stats', (req) => stats(state, req))
     .add('GET', '/_cat/indices', (req) => catIndices(state, req))

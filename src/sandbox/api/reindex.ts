@@ -108,7 +108,11 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
     deps.state,
     {
       // The search side is a point-in-time view: only refreshed documents, frozen at the start.
-      sources: sources.map((s) => ({ index: s.name, docs: [...s.searchable.values()].filter(predicate) })),
+      sources: sources.map((s) => ({
+        index: s.name,
+        uuid: s.uuid,
+        docs: [...s.searchable.values()].filter(predicate),
+      })),
       sourceExpression,
       dest: destName,
       opType: opTypeRaw,
@@ -129,8 +133,8 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
   if (!waitForCompletion) return ok({ task: task.id });
   const result = await task.done;
   if (isObject(result.error)) {
-    const err = result.error;
-    throw new EsError(500, text(err.type), text(err.reason));
+    const { type, reason, ...extra } = result.error;
+    throw new EsError(500, text(type), text(reason), extra);
   }
   return ok(result.response);
 }

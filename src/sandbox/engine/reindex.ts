@@ -6,7 +6,7 @@ import type { TaskJob } from './tasks';
 import { writeDocument, type OpType } from './write';
 
 export interface ReindexSpec {
-  sources: Array<{ index: string; docs: StoredDoc[] }>;
+  sources: Array<{ index: string; uuid: string; docs: StoredDoc[] }>;
   sourceExpression: string;
   dest: string;
   opType: OpType;
@@ -118,6 +118,27 @@ export class ReindexJob implements TaskJob {
     }
   }
 
+  /**
+   * The scroll ES reads from dies with its index: a source deleted or closed mid-copy fails the whole
+   * task (its stored result has `error`), it does not silently finish from a stale snapshot.
+   */
+  private checkSourcesStillThere(): void {
+    for (const source of this.spec.sources) {
+      const index = this.state.indices.get(source.index);
+      if (index?.uuid === source.uuid && index.state === 'open') continue;
+      throw new EsError(
+        500,
+        'search_phase_execution_exception',
+        'all shards failed',
+        { phase: 'query', grouped: true, failed_shards: [] },
+        {
+          type: 'search_context_missing_exception',
+          reason: `No search context found for id [${source.uuid}]`,
+        },
+      );
+    }
+  }
+
   async run(): Promise<JsonObject> {
     const started = Date.now();
     const failures: Json[] = [];
@@ -126,6 +147,7 @@ export class ReindexJob implements TaskJob {
     let processed = 0;
     let stop = false;
     while (!stop && processed < this.counters.total && this.cancelledReason === undefined) {
+      this.checkSourcesStillThere();
       const batchStart = Date.now();
       const batch = queue.slice(processed, Math.min(processed + this.spec.batchSize, this.counters.total));
       for (const { doc } of batch) {
