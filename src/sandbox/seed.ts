@@ -91,7 +91,22 @@ function fill(state: ClusterState, index: IndexStore, content: SeedIndexContent,
   state.changed();
 }
 
+function validateContent(content: SeedIndexContent): void {
+  if (
+    typeof content !== 'object' ||
+    content === null ||
+    !Number.isInteger(content.docCount) ||
+    content.docCount < 0
+  ) {
+    throw illegalArgument('each seeded index needs a whole, non-negative [docCount]');
+  }
+}
+
 export function seedDataStream(state: ClusterState, spec: SeedDataStreamSpec): SeededDataStream {
+  if (typeof spec.name !== 'string' || !Array.isArray(spec.backingIndices)) {
+    throw illegalArgument('a seeded data stream needs [name] and [backingIndices]');
+  }
+  spec.backingIndices.forEach(validateContent);
   if (spec.backingIndices.length === 0)
     throw illegalArgument('a seeded data stream needs at least one backing index');
   if (state.dataStreams.has(spec.name)) throw illegalArgument(`data stream [${spec.name}] already exists`);
@@ -134,6 +149,8 @@ export function seedDataStream(state: ClusterState, spec: SeedDataStreamSpec): S
 }
 
 export function seedIndex(state: ClusterState, spec: SeedIndexSpec): SeededIndex {
+  if (typeof spec.name !== 'string') throw illegalArgument('a seeded index needs a [name]');
+  validateContent(spec);
   const createdMs = toEpoch(spec.creationDate, Date.now());
   const index = createIndex(state, spec.name, {
     versionCreated: spec.versionCreated ?? SANDBOX_IDENTITY.INDEX_VERSION_7_17,

@@ -55,6 +55,60 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
     await es.indices.delete({ index: name });
   });
 
+  test('private, final and unknown settings are refused like ES', async () => {
+    const name = uniqueName('private');
+    await expectEsError(
+      es.indices.create({ index: name, settings: { 'index.version.created': '7170099' } }),
+      {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: 'private index setting [index.version.created] can not be set explicitly',
+      },
+    );
+    await es.indices.create({ index: name, settings: { number_of_replicas: 0 } });
+    await expectEsError(es.indices.putSettings({ index: name, settings: { 'index.uuid': 'x' } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: 'can not update private setting [index.uuid]; this setting is managed by Elasticsearch',
+    });
+    await expectEsError(es.indices.putSettings({ index: name, settings: { 'index.number_of_shards': 2 } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: 'final index setting [index.number_of_shards], not updateable',
+    });
+    await expectEsError(
+      es.indices.putSettings({ index: name, settings: { 'index.sandbox_no_such_setting': 1 } }),
+      {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: /^unknown setting \[index.sandbox_no_such_setting\]/,
+      },
+    );
+    await es.indices.delete({ index: name });
+  });
+
+  test('put mapping, flush and document delete', async () => {
+    const name = uniqueName('mapping');
+    await es.indices.create({
+      index: name,
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { a: { type: 'keyword' } } },
+    });
+    expect(await es.indices.putMapping({ index: name, properties: { b: { type: 'long' } } })).toEqual({
+      acknowledged: true,
+    });
+    const mapping = await es.indices.getMapping({ index: name });
+    expect(mapping[name]?.mappings.properties).toEqual({ a: { type: 'keyword' }, b: { type: 'long' } });
+    expect((await es.indices.flush({ index: name }))._shards?.failed).toBe(0);
+    await es.index({ index: name, id: 'x', document: { a: 'v' }, refresh: true });
+    const deleted = await es.delete({ index: name, id: 'x', refresh: true });
+    expect(deleted.result).toBe('deleted');
+    expect((await es.count({ index: name })).count).toBe(0);
+    const again = await es.delete({ index: name, id: 'x' }, { ignore: [404] });
+    expect(again.result).toBe('not_found');
+    await es.indices.delete({ index: name });
+  });
+
   test('get index and mappings', async () => {
     const name = uniqueName('get');
     const mappings = {

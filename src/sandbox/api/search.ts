@@ -156,11 +156,19 @@ function page(
   return body;
 }
 
+function nonNegativeInt(name: string, raw: Json): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new EsError(400, 'x_content_parse_exception', `[1:1] [search] failed to parse field [${name}]`);
+  }
+  return n;
+}
+
 function search(state: ClusterState, scrolls: ScrollStore, req: SandboxRequest): SandboxResponse {
   const started = Date.now();
   const body = jsonBody(req) ?? {};
-  const size = Number(req.query.get('size') ?? body.size ?? 10);
-  const from = Number(req.query.get('from') ?? body.from ?? 0);
+  const size = nonNegativeInt('size', req.query.get('size') ?? body.size ?? 10);
+  const from = nonNegativeInt('from', req.query.get('from') ?? body.from ?? 0);
   const keys = parseSort(body.sort ?? req.query.get('sort') ?? undefined);
   const { hits, shards } = collect(state, req, req.params.index ?? '_all', body.query, keys);
   const scroll = req.query.get('scroll');
