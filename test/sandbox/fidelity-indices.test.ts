@@ -363,6 +363,8 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
       }),
     );
     expect(typeof rows[0]?.uuid).toBe('string');
+    const narrow = await es.cat.indices({ index: name, format: 'json', h: 'index,status' });
+    expect(narrow).toEqual([{ index: name, status: 'open' }]);
     expect(typeof rows[0]?.['store.size']).toBe('string');
     await es.indices.delete({ index: name });
   });

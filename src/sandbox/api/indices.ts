@@ -242,6 +242,20 @@ function humanBytes(bytes: number): string {
   return unit === 0 ? `${value}b` : `${Number(value.toFixed(1))}${units[unit]}`;
 }
 
+/** The short column names `_cat/indices?h=` accepts besides the full ones. */
+const CAT_ALIASES: Record<string, string> = {
+  h: 'health',
+  s: 'status',
+  i: 'index',
+  idx: 'index',
+  id: 'uuid',
+  p: 'pri',
+  r: 'rep',
+  dc: 'docs.count',
+  dd: 'docs.deleted',
+  ss: 'store.size',
+};
+
 function catIndices(state: ClusterState, req: SandboxRequest): SandboxResponse {
   const expression = req.params.index ?? '*';
   const targets = resolveIndices(
@@ -269,7 +283,18 @@ function catIndices(state: ClusterState, req: SandboxRequest): SandboxResponse {
       'dataset.size': closed ? null : size,
     };
   });
-  if (req.query.get('format') === 'json') return ok(rows);
+  const columns = req.query.get('h');
+  const picked: JsonObject[] = columns
+    ? rows.map((row) => {
+        const out: JsonObject = {};
+        for (const raw of columns.split(',')) {
+          const name = CAT_ALIASES[raw.trim()] ?? raw.trim();
+          if (name in row) out[name] = row[name as keyof typeof row];
+        }
+        return out;
+      })
+    : rows;
+  if (req.query.get('format') === 'json') return ok(picked);
   const text =
     rows
       .map((r) =>
