@@ -140,6 +140,14 @@ describe('fidelity: _reindex and the tasks API', () => {
     const mine = tasks.find(([id]) => id === taskId)?.[1];
     expect(mine?.action).toBe('indices:data/write/reindex');
     expect(mine?.description).toBe(`reindex from [${src}] to [${dest}]`);
+    const flat = await es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+    expect(Array.isArray(flat.tasks)).toBe(true);
+    const flatMine = (Array.isArray(flat.tasks) ? flat.tasks : []).find(
+      (t) => `${t.node}:${t.id}` === taskId,
+    );
+    expect(flatMine?.action).toBe('indices:data/write/reindex');
+    const byParent = await es.tasks.list({ actions: '*reindex', group_by: 'parents' });
+    expect(Object.keys(byParent.tasks ?? {})).toContain(taskId);
     await es.tasks.cancel({ task_id: taskId });
     await taskResult(taskId);
     await es.indices.delete({ index: [src, dest] });

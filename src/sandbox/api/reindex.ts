@@ -142,7 +142,7 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
 export function registerReindex(router: Router, deps: ReindexDeps): void {
   router
     .add('POST', '/_reindex', (req) => reindex(deps, req))
-    .add('POST', '/_reindex/{task_id}/_rethrottle', (req) => {
+    .add('POST', '/_reindex/{task}/_rethrottle', (req) => {
       const raw = req.query.get('requests_per_second');
       if (raw === null) {
         throw new EsError(
@@ -152,7 +152,7 @@ export function registerReindex(router: Router, deps: ReindexDeps): void {
         );
       }
       const rps = parseRps(raw);
-      const task = deps.tasks.require(req.params.task_id ?? '');
+      const task = deps.tasks.require(req.params.task ?? '');
       jobsOf(deps.tasks).get(task.id)?.rethrottle(rps);
       return ok(deps.tasks.nodesBody([task], true));
     });

@@ -1,3 +1,4 @@
+import { illegalArgument } from '../http/errors';
 import { ok, queryBool, queryTime, type SandboxRequest } from '../http/request';
 import type { Router } from '../http/router';
 import type { TaskManager } from '../engine/tasks';
@@ -8,18 +9,25 @@ export function registerTasks(router: Router, tasks: TaskManager): void {
     .add('GET', '/_tasks', (req: SandboxRequest) => {
       const actions = (req.query.get('actions') ?? '*').split(',').map(wildcardToRegExp);
       const matching = [...tasks.running.values()].filter((t) => actions.some((re) => re.test(t.job.action)));
-      return ok(tasks.nodesBody(matching, queryBool(req, 'detailed', false)));
+      const detailed = queryBool(req, 'detailed', false);
+      const groupBy = req.query.get('group_by') ?? 'nodes';
+      // group_by=none is a flat list and group_by=parents a map by id, as ES's ListTasksResponse renders them.
+      if (groupBy === 'none') return ok({ tasks: matching.map((t) => tasks.info(t, detailed)) });
+      if (groupBy === 'parents')
+        return ok({ tasks: Object.fromEntries(matching.map((t) => [t.id, tasks.info(t, detailed)])) });
+      if (groupBy !== 'nodes') throw illegalArgument(`unknown group_by value [${groupBy}]`);
+      return ok(tasks.nodesBody(matching, detailed));
     })
-    .add('GET', '/_tasks/{task_id}', async (req) => {
-      const id = req.params.task_id ?? '';
+    .add('GET', '/_tasks/{task}', async (req) => {
+      const id = req.params.task ?? '';
       if (queryBool(req, 'wait_for_completion', false)) {
         tasks.get(id);
         await tasks.waitFor(id, queryTime(req, 'timeout', 30_000));
       }
       return ok(tasks.get(id));
     })
-    .add('POST', '/_tasks/{task_id}/_cancel', (req) => {
-      const task = tasks.require(req.params.task_id ?? '', 'is not found');
+    .add('POST', '/_tasks/{task}/_cancel', (req) => {
+      const task = tasks.require(req.params.task ?? '', 'is not found');
       task.job.cancel('by user request');
       return ok(tasks.nodesBody([task], true));
     });
