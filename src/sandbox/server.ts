@@ -28,6 +28,8 @@ export interface SandboxOptions {
   dataDir?: string;
   /** The version `GET /` reports. @default '8.19.0' */
   version?: string;
+  /** Print one line per request (method, uri, status, ms) to stderr. @default env SANDBOX_LOG_REQUESTS === '1' */
+  logRequests?: boolean;
 }
 
 export interface RunningSandbox {
@@ -68,6 +70,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const scrolls = new ScrollStore();
   const counts = new Map<string, number>();
   const controls = createControls({ state, tasks, faults, scrolls, counts });
+  const logRequests = options.logRequests ?? process.env.SANDBOX_LOG_REQUESTS === '1';
 
   const es = new Router();
   registerCluster(es, state, { version: options.version ?? SANDBOX_IDENTITY.DEFAULT_VERSION });
@@ -83,6 +86,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerControlRoutes(control, controls);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedMs = Date.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const rawBody = await readBody(req);
@@ -126,6 +130,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     // Flush before answering: what the client sees acknowledged is on disk.
     persistence?.flush();
     send(res, method, result);
+    if (logRequests)
+      console.error(`sandbox ${method} ${req.url ?? '/'} -> ${result.status} (${Date.now() - startedMs} ms)`);
   };
 
   const server = createServer((req, res) => {
