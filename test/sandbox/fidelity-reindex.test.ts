@@ -85,6 +85,20 @@ describe('fidelity: _reindex and the tasks API', () => {
     await es.indices.delete({ index: [src, dest] });
   });
 
+  test('max_docs limits the copy and refresh makes the destination searchable', async () => {
+    const src = await sourceIndex(120);
+    const dest = uniqueName('dest');
+    const res = await es.reindex({
+      source: { index: src, size: 50 },
+      dest: { index: dest },
+      max_docs: 70,
+      refresh: true,
+    });
+    expect(res).toEqual(expect.objectContaining({ total: 70, created: 70, batches: 2 }));
+    expect((await es.count({ index: dest })).count).toBe(70);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
   test('async reindex: task id, live progress under requests_per_second, stored result', async () => {
     const src = await sourceIndex(600);
     const dest = uniqueName('dest');
