@@ -69,6 +69,8 @@ export interface WorkerConfig {
   settingsPollIntervalMs: number;
   /** `HEALTH_WAIT_TIMEOUT_MS`, default 60 000: the longest one wait for the destination's shards lasts. */
   healthWaitTimeoutMs: number;
+  /** `WORKFLOW_BUNDLE_PATH`: a bundle built by `scripts/bundle-workflows.ts` (the image has one). */
+  workflowBundlePath?: string;
 }
 
 export interface HttpApiConfig {
@@ -140,6 +142,7 @@ export function loadConfig(env: Environment): Config {
       progressSignalIntervalMs: readPositiveInteger(env, 'PROGRESS_SIGNAL_INTERVAL_MS', 10_000),
       settingsPollIntervalMs: readPositiveInteger(env, 'SETTINGS_POLL_INTERVAL_MS', 5_000),
       healthWaitTimeoutMs: readPositiveInteger(env, 'HEALTH_WAIT_TIMEOUT_MS', 60_000),
+      workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },
     httpApi: {
       host: readString(env, 'HTTP_API_HOST', '127.0.0.1'),

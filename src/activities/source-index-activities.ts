@@ -27,7 +27,7 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
         const closed = row?.status === 'close';
         let docCount: number | null = null;
         if (!closed) {
-          const stats = await es.indices.stats({ index, metric: ['docs'] });
+          const stats = await es.indices.stats({ index });
           docCount = stats.indices?.[index]?.primaries?.docs?.count ?? 0;
         }
         const blocks = Object.fromEntries(

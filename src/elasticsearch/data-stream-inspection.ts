@@ -85,7 +85,7 @@ export async function inspectDataStream(es: Client, dataStream: string): Promise
     for (const row of rows) if (row.status === 'close' && row.index) closed.add(row.index);
     const open = chunk.filter((name) => !closed.has(name));
     if (open.length > 0) {
-      const indexStats = await es.indices.stats({ index: open.join(','), metric: ['docs', 'store'] });
+      const indexStats = await es.indices.stats({ index: open.join(',') });
       for (const [name, entry] of Object.entries(indexStats.indices ?? {})) {
         stats.set(name, {
           docs: entry.primaries?.docs?.count ?? 0,

@@ -61,7 +61,7 @@ describeWithSandbox('upgrading a data stream', () => {
 
     const midRun = await eventually(async () => {
       const status = await h.service.status(ds);
-      return status.in_progress.length === 1 && status.in_progress[0]!.reindexed_doc_count > 0
+      return status.in_progress.length === 1 && status.in_progress[0].reindexed_doc_count > 0
         ? status
         : undefined;
     }, 'one index in progress');
@@ -100,7 +100,7 @@ describeWithSandbox('upgrading a data stream', () => {
       flat_settings: true,
     });
     for (const index of after.slice(0, 3)) {
-      const flat = settings[index]!.settings as Record<string, string>;
+      const flat = settings[index].settings as Record<string, string>;
       expect(Number(flat['index.version.created'])).toBeGreaterThanOrEqual(8_000_000);
       expect(flat['index.blocks.write']).toBeUndefined();
       expect(flat['index.number_of_replicas']).toBe('1');
@@ -114,7 +114,7 @@ describeWithSandbox('upgrading a data stream', () => {
     await h.service.start(h.es, ds);
     const final = await completion(ds);
     expect(final).toMatchObject({ successes: 2, errors: [] });
-    const migrated = destinationIndexName(before[0]!);
+    const migrated = destinationIndexName(before[0]);
     const [row] = await h.es.cat.indices({
       index: migrated,
       format: 'json',
@@ -147,7 +147,7 @@ describeWithSandbox('upgrading a data stream', () => {
           ]),
         });
         response.items.forEach((item, i) => {
-          if (item.create?.status === 201) acknowledged.push(ids[i]!);
+          if (item.create?.status === 201) acknowledged.push(ids[i]);
         });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -170,9 +170,9 @@ describeWithSandbox('upgrading a data stream', () => {
     const ds = 'parallel-ds';
     await seed(
       ds,
-      [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 1500 })),
+      [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 3000 })),
     );
-    await setMigrateSettings(h.es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 1000 });
+    await setMigrateSettings(h.es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 500 });
     const rethrottlesBefore = controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
 
     await h.service.start(h.es, ds);
@@ -186,7 +186,10 @@ describeWithSandbox('upgrading a data stream', () => {
         const tasks = await h.es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
         const running = Array.isArray(tasks.tasks) ? tasks.tasks.length : 0;
         maxRunningTasks = Math.max(maxRunningTasks, running);
-        if (!rethrottled && status.successes >= 3) {
+        const allThreeCopying =
+          status.in_progress.length === 3 &&
+          status.in_progress.every((entry) => entry.reindexed_doc_count > 0);
+        if (!rethrottled && allThreeCopying) {
           // Lift the throttle mid-run: the copies already running must speed up too.
           await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
           rethrottled = true;
