@@ -131,6 +131,14 @@ class Parser {
           : { kind: 'boolean', start, end: start, value };
       }
     }
+    if (char !== undefined && /[A-Za-z]/.test(char)) {
+      // A bare word: reported once the whole token is read, naming it.
+      const word = /^[A-Za-z0-9_$]+/.exec(this.text.slice(this.position))![0];
+      this.position += word.length;
+      this.fail(
+        `Unrecognized token '${word}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`,
+      );
+    }
     return this.unexpected(expectation);
   }
 

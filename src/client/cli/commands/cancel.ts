@@ -1,0 +1,16 @@
+import { UsageError } from '../exit-codes';
+import { writeJson, writeLines, type Command } from '../command';
+
+export const cancelCommand: Command = {
+  name: 'cancel',
+  usage: 'cancel <data-stream>',
+  summary: 'cancel an upgrade (POST /_migration/reindex/<ds>/_cancel); unfinished indices are rolled back',
+  async run(context) {
+    const [dataStream] = context.args;
+    if (dataStream === undefined) throw new UsageError('cancel needs a data stream name');
+    const answer = await (await context.connections.service()).cancel(dataStream);
+    if (context.flags.json) writeJson(context, answer);
+    else writeLines(context, [`Cancelled the upgrade of ${dataStream}.`]);
+    return 0;
+  },
+};

@@ -1,0 +1,24 @@
+import { UsageError } from '../exit-codes';
+import { writeJson, writeLines, type Command } from '../command';
+import { watchUpgrade } from './watch-upgrade';
+
+export const startCommand: Command = {
+  name: 'start',
+  usage: 'start <data-stream> [--wait]',
+  summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
+  async run(context) {
+    const [dataStream] = context.args;
+    if (dataStream === undefined) throw new UsageError('start needs a data stream name');
+    const service = await context.connections.service();
+    const answer = await service.start(context.connections.es(), dataStream);
+    if (!context.flags.wait) {
+      if (context.flags.json) writeJson(context, answer);
+      else
+        writeLines(context, [
+          `Started upgrading ${dataStream}. Follow it with: ds-reindex status ${dataStream} --watch`,
+        ]);
+      return 0;
+    }
+    return watchUpgrade(context, dataStream);
+  },
+};

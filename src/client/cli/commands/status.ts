@@ -1,0 +1,30 @@
+import { UsageError } from '../exit-codes';
+import { writeJson, writeLines, type Command } from '../command';
+import { ProgressTracker } from '../output/progress-tracker';
+import { errorLines, indexProgressLine, statusHeader } from '../output/status-text';
+import { exitCodeOf, watchUpgrade } from './watch-upgrade';
+
+export const statusCommand: Command = {
+  name: 'status',
+  usage: 'status <data-stream> [--watch]',
+  summary: "show an upgrade's status (GET /_migration/reindex/<ds>/_status); --watch follows it live",
+  async run(context) {
+    const [dataStream] = context.args;
+    if (dataStream === undefined) throw new UsageError('status needs a data stream name');
+    if (context.flags.watch) return watchUpgrade(context, dataStream);
+    const status = await (await context.connections.service()).status(dataStream, context.flags.json);
+    if (context.flags.json) {
+      writeJson(context, status);
+    } else {
+      const now = context.now();
+      const tracker = new ProgressTracker();
+      tracker.update(status, now);
+      writeLines(context, [
+        ...statusHeader(dataStream, status, now),
+        ...tracker.copying().map(indexProgressLine),
+        ...errorLines(status),
+      ]);
+    }
+    return exitCodeOf(status);
+  },
+};

@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './exit-codes';
+
+/** Flags shared by every command: connection settings (overriding the environment) and output. */
+export const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'temporal-address': { type: 'string' },
+  'temporal-namespace': { type: 'string' },
+  'task-queue': { type: 'string' },
+  'es-url': { type: 'string' },
+  'es-api-key': { type: 'string' },
+  'es-username': { type: 'string' },
+  'es-password': { type: 'string' },
+  'es-ca-file': { type: 'string' },
+  // Command flags; each command says which it reads.
+  wait: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  transient: { type: 'boolean' },
+  'interval-ms': { type: 'string' },
+} as const;
+
+/** Which flag sets which environment variable: the CLI reads the worker's and the server's names. */
+export const FLAG_ENVIRONMENT = {
+  'temporal-address': 'TEMPORAL_ADDRESS',
+  'temporal-namespace': 'TEMPORAL_NAMESPACE',
+  'task-queue': 'TEMPORAL_TASK_QUEUE',
+  'es-url': 'ES_URL',
+  'es-api-key': 'ES_API_KEY',
+  'es-username': 'ES_USERNAME',
+  'es-password': 'ES_PASSWORD',
+  'es-ca-file': 'ES_CA_FILE',
+} as const;
+
+export interface ParsedCommandLine {
+  command: string | undefined;
+  positionals: string[];
+  flags: {
+    json: boolean;
+    help: boolean;
+    wait: boolean;
+    watch: boolean;
+    transient: boolean;
+    intervalMs: number;
+  };
+  /** Environment overrides from connection flags. */
+  environment: Record<string, string>;
+}
+
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  const environment: Record<string, string> = {};
+  for (const [flag, variable] of Object.entries(FLAG_ENVIRONMENT)) {
+    const value = values[flag as keyof typeof FLAG_ENVIRONMENT];
+    if (typeof value === 'string') environment[variable] = value;
+  }
+  const intervalMs = values['interval-ms'] === undefined ? 1000 : Number(values['interval-ms']);
+  if (!Number.isInteger(intervalMs) || intervalMs <= 0) {
+    throw new UsageError(`--interval-ms must be a positive whole number, got [${values['interval-ms']}]`);
+  }
+  return {
+    command: positionals[0],
+    positionals: positionals.slice(1),
+    flags: {
+      json: values.json ?? false,
+      help: values.help ?? false,
+      wait: values.wait ?? false,
+      watch: values.watch ?? false,
+      transient: values.transient ?? false,
+      intervalMs,
+    },
+    environment,
+  };
+}
