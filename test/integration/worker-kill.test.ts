@@ -14,7 +14,8 @@ const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 /** The real worker entry point (`npm run worker`), in its own process, so it can be killed for real. */
 function startWorkerProcess(h: UpgradeHarness): ChildProcess {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/worker/main.ts'], {
+  // `--import tsx` keeps the worker in this one process (the tsx CLI would fork a child that SIGKILL misses).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
