@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import {
+  MAX_CONCURRENT_INDICES_SETTING,
+  MAX_REQUESTS_PER_SECOND_SETTING,
+} from '../../src/shared/migrate-settings';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
+
+const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
+
+const ROOT = resolve(__dirname, '../..');
+const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describeWithSandbox('ds-reindex CLI', () => {
+  let h: UpgradeHarness;
+
+  beforeAll(async () => {
+    h = await createUpgradeHarness('cli');
+    await h.startWorker();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  afterEach(async () => {
+    h.target.controls?.clearFaults();
+    await resetMigrateSettings(h.es);
+  });
+
+  const controls = () => {
+    if (!h.target.controls) throw new Error('these tests seed the sandbox');
+    return h.target.controls;
+  };
+
+  /** Runs the CLI as a user would, with the worker's environment variable names. */
+  function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+    return new Promise((done, fail) => {
+      const child = spawn(process.execPath, [TSX_CLI, CLI_MAIN, ...args], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          TEMPORAL_ADDRESS: h.env.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: h.taskQueue,
+          ES_URL: h.target.url,
+          ...env,
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+  }
+
+  const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
+
+  it('prints usage, and exits 1 on command-line mistakes', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: ds-reindex <command>');
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
+    expect((await cli([])).code).toBe(1);
+    const unknown = await cli(['frobnicate']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown command [frobnicate]');
+    expect((await cli(['status'])).code).toBe(1);
+    expect((await cli(['status', 'x', '--bogus'])).code).toBe(1);
+    const badSetting = await cli(['settings', 'set', 'migrate.nope', '1']);
+    expect(badSetting.code).toBe(1);
+    expect(badSetting.stderr).toContain('unknown setting [migrate.nope]');
+  });
+
+  it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {
+    await controls().seedDataStream({
+      name: 'cli-plan-ds',
+      backingIndices: [{ docCount: 25 }, { docCount: 5 }],
+    });
+    const plan = await cli(['plan', 'cli-plan-ds', '--json']);
+    expect(plan.code).toBe(0);
+    expect(json<{ backing_indices: unknown[] }>(plan).backing_indices).toHaveLength(2);
+    const human = await cli(['plan', 'cli-plan-ds']);
+    expect(human.stdout).toMatch(/2 of 2 backing indices to upgrade, 30 documents; the write index rolls over first/);
+
+    const missing = await cli(['plan', 'no-such-ds', '--json']);
+    expect(missing.code).toBe(2);
+    expect(json(missing)).toEqual({
+      error: {
+        root_cause: [
+          { type: 'resource_not_found_exception', reason: 'Data stream named [no-such-ds] does not exist' },
+        ],
+        type: 'resource_not_found_exception',
+        reason: 'Data stream named [no-such-ds] does not exist',
+      },
+      status: 404,
+    });
+    expect((await cli(['status', 'no-such-ds'])).code).toBe(2);
+    expect((await cli(['cancel', 'no-such-ds'])).code).toBe(2);
+  });
+
+  it("validates settings with Elasticsearch's messages and stores them in the cluster", async () => {
+    const refused = await cli(['settings', 'set', MAX_CONCURRENT_INDICES_SETTING, '0']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain(
+      `Failed to parse value [0] for setting [${MAX_CONCURRENT_INDICES_SETTING}] must be >= 1`,
+    );
+    expect((await cli(['settings', 'set', MAX_REQUESTS_PER_SECOND_SETTING, '500', '--json'])).code).toBe(0);
+    const read = await cli(['settings', 'get', '--json']);
+    expect(json(read)).toMatchObject({
+      [MAX_REQUESTS_PER_SECOND_SETTING]: {
+        effective: 500,
+        persistent: '500',
+        transient: null,
+        default: 1000,
+      },
+      [MAX_CONCURRENT_INDICES_SETTING]: { effective: 1, persistent: null },
+    });
+    expect((await cli(['settings', 'set', MAX_REQUESTS_PER_SECOND_SETTING, 'null'])).code).toBe(0);
+    expect(json(await cli(['settings', 'get', '--json']))).toMatchObject({
+      [MAX_REQUESTS_PER_SECOND_SETTING]: { effective: 1000, persistent: null },
+    });
+  });
+
+  it('starts, refuses a second start with exit 3, reports, lists and cancels', async () => {
+    const ds = 'cli-flow-ds';
+    await controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    const started = await cli(['start', ds, '--json']);
+    expect(started.code).toBe(0);
+    expect(json(started)).toEqual({ acknowledged: true });
+    const again = await cli(['start', ds]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`Reindex task for data stream [${ds}] already exists`);
+
+    const status = await eventually(async () => {
+      const run = await cli(['status', ds, '--json']);
+      const body = json<ReindexDataStreamStatus>(run);
+      return run.code === 0 && body.in_progress.length > 0 ? body : undefined;
+    }, 'the copy to be under way');
+    expect(status).toMatchObject({ complete: false, total_indices_requiring_upgrade: 2 });
+    expect(Object.keys(status)[0]).toBe('start_time');
+
+    const human = await cli(['status', ds]);
+    expect(human.stdout).toContain(`Data stream  ${ds}`);
+    expect(human.stdout).toMatch(/\[[#.]{24}\] [\d,]+\/[\d,]+ +[\d.]+%/);
+
+    const listed = json<{ data_stream: string; status: ReindexDataStreamStatus | null }[]>(
+      await cli(['list', '--json']),
+    );
+    expect(listed.find((task) => task.data_stream === ds)?.status?.complete).toBe(false);
+
+    expect(json(await cli(['cancel', ds, '--json']))).toEqual({ acknowledged: true });
+    expect((await cli(['status', ds])).code).toBe(2);
+  });
+
+  it('follows an upgrade to the end with --wait: progress, summary table, exit 0 or 4 when an index failed', async () => {
+    const ds = 'cli-wait-ds';
+    const seeded = await controls().seedDataStream({
+      name: ds,
+      backingIndices: [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }],
+    });
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    const waited = await cli(['start', ds, '--wait', '--interval-ms', '250']);
+    expect(waited.stderr).toBe('');
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toMatch(/docs\/s {2}ETA/);
+    expect(waited.stdout).toMatch(/index\s+result\s+documents\s+time\s+message/);
+    expect(waited.stdout).toContain(`${seeded.backingIndices[0]}  done`);
+    expect(waited.stdout).toContain('Upgraded 3 of 3, 0 failed: complete');
+    expect(waited.stdout).not.toContain('\x1b['); // not a terminal: no escape codes
+
+    const broken = 'cli-broken-ds';
+    const brokenSeed = await controls().seedDataStream({
+      name: broken,
+      backingIndices: [{ docCount: 800 }, { docCount: 5 }],
+    });
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    controls().failReindexAfter({
+      sourceIndex: brokenSeed.backingIndices[0],
+      docs: 100,
+      reason: 'disk full',
+    });
+    const failed = await cli(['start', broken, '--wait', '--json', '--interval-ms', '250']);
+    expect(failed.code).toBe(4);
+    const lines = failed.stdout.trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]) as ReindexDataStreamStatus;
+    expect(last).toMatchObject({ complete: true, errors: [{ index: brokenSeed.backingIndices[0] }] });
+  });
+
+  it('exits 5 when Temporal or Elasticsearch cannot be reached', async () => {
+    const noTemporal = await cli(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(noTemporal.code).toBe(5);
+    expect(noTemporal.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+    const noElasticsearch = await cli(['plan', 'x', '--es-url', 'http://127.0.0.1:1']);
+    expect(noElasticsearch.code).toBe(5);
+  });
+});
