@@ -92,7 +92,9 @@ describeWithSandbox('ds-reindex CLI', () => {
     expect(plan.code).toBe(0);
     expect(json<{ backing_indices: unknown[] }>(plan).backing_indices).toHaveLength(2);
     const human = await cli(['plan', 'cli-plan-ds']);
-    expect(human.stdout).toMatch(/2 of 2 backing indices to upgrade, 30 documents; the write index rolls over first/);
+    expect(human.stdout).toMatch(
+      /2 of 2 backing indices to upgrade, 30 documents; the write index rolls over first/,
+    );
 
     const missing = await cli(['plan', 'no-such-ds', '--json']);
     expect(missing.code).toBe(2);
