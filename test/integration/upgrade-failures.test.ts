@@ -116,8 +116,8 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     // Nothing half-done: no reindex task left running, the source unblocked, no partial destination.
     const tasks = await h.es.tasks.list({ actions: '*reindex', group_by: 'none' });
     expect(Array.isArray(tasks.tasks) ? tasks.tasks : []).toEqual([]);
-    expect(await writeBlocked(before[1]!)).toBe(false);
-    await expect(h.es.indices.exists({ index: destinationIndexName(before[1]!) })).resolves.toBe(false);
+    expect(await writeBlocked(before[1])).toBe(false);
+    await expect(h.es.indices.exists({ index: destinationIndexName(before[1]) })).resolves.toBe(false);
 
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 20000 });
     await h.service.start(h.es, ds);
@@ -145,7 +145,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       const status = await h.service.status(ds);
       return status.in_progress[0]?.index === before[0] ? status : undefined;
     }, 'the first index to be copying');
-    await h.es.indices.delete({ index: before[1]! });
+    await h.es.indices.delete({ index: before[1] });
 
     const final = await completion(ds);
     expect(final).toMatchObject({
@@ -163,21 +163,22 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     const final = await completion(ds);
     expect(final.successes).toBe(1);
     expect(final.errors).toHaveLength(1);
-    expect(final.errors[0]!.index).toBe(before[0]);
-    expect(final.errors[0]!.message).toMatch(
-      new RegExp(`^Failure loading data from ${before[0]!.replace(/\./g, '\\.')} into .*disk full`),
+    expect(final.errors[0].index).toBe(before[0]);
+    expect(final.errors[0].message).toMatch(
+      new RegExp(`^Failure loading data from ${before[0].replace(/\./g, '\\.')} into .*disk full`),
     );
-    expect(await writeBlocked(before[0]!)).toBe(false);
-    await expect(h.es.indices.exists({ index: destinationIndexName(before[0]!) })).resolves.toBe(false);
+    expect(await writeBlocked(before[0])).toBe(false);
+    await expect(h.es.indices.exists({ index: destinationIndexName(before[0]) })).resolves.toBe(false);
     expect(await backingIndexNames(h.es, ds)).toContain(before[0]);
   });
 
-  it('rides out 429 and 503 answers from Elasticsearch', async () => {
+  it('rides out 429 and 503 answers and dropped connections from Elasticsearch', async () => {
     const ds = 'flaky-ds';
     await seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
     controls().injectFault({ status: 429, probability: 0.2 });
     controls().injectFault({ status: 503, probability: 0.1 });
+    controls().injectFault({ dropConnection: true, probability: 0.05 });
     await h.service.start(h.es, ds).catch(async () => {
       // The start itself may meet a fault; the operator retries.
       controls().clearFaults();

@@ -2,6 +2,10 @@ import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/docume
 import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
 import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
 import { ReindexService } from '../../src/client/reindex-service';
+import {
+  DATA_STREAM_SEARCH_ATTRIBUTE,
+  REINDEX_STATE_SEARCH_ATTRIBUTE,
+} from '../../src/shared/search-attributes';
 import { destinationIndexName } from '../../src/shared/names';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { reindexDataStream } from '../../src/workflows';
@@ -206,6 +210,68 @@ describeWithSandbox('upgrading a data stream', () => {
     expect(controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
       rethrottlesBefore,
     );
+  });
+
+  it('takes a concurrency change while running', async () => {
+    const ds = 'widening-ds';
+    await seed(
+      ds,
+      [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
+    );
+    await setMigrateSettings(h.es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
+    await h.service.start(h.es, ds);
+    await eventually(
+      async () => ((await h.service.status(ds)).in_progress.length === 1 ? true : undefined),
+      'one copy',
+    );
+
+    // What `PUT /_cluster/settings` on the HTTP API does: store the setting, then tell running upgrades.
+    await setMigrateSettings(h.es, { maxConcurrentIndices: 3 });
+    await h.service.notifyMaxConcurrentIndices(3);
+    await eventually(
+      async () => ((await h.service.status(ds)).in_progress.length === 3 ? true : undefined),
+      'three copies',
+    );
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await expect(completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
+  });
+
+  it('shows state in search attributes, for the Web UI and for list', async () => {
+    const ds = 'visible-ds';
+    await seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
+    await h.service.start(h.es, ds);
+    await completion(ds);
+    const [listed] = (await h.service.list()).filter((task) => task.data_stream === ds);
+    expect(listed).toMatchObject({
+      data_stream: ds,
+      workflow_id: 'reindex-data-stream-visible-ds',
+      state: 'completed',
+    });
+    const description = await h.env.client.workflow.getHandle('reindex-data-stream-visible-ds').describe();
+    expect(description.typedSearchAttributes.get(DATA_STREAM_SEARCH_ATTRIBUTE)).toBe(ds);
+    expect(description.typedSearchAttributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE)).toBe('completed');
+  });
+
+  it('plans without changing anything: which indices, in order, with documents and sizes', async () => {
+    const ds = 'planned-ds';
+    const names = await seed(ds, [{ docCount: 30 }, { docCount: 20, closed: true }, { docCount: 10 }]);
+    const requestsBefore = controls().requestCounts();
+    const plan = await h.service.plan(h.es, ds);
+    expect(plan.data_stream).toBe(ds);
+    expect(plan.write_index).toBe(names[2]);
+    expect(
+      plan.backing_indices.map((entry) => [entry.index, entry.needs_upgrade, entry.closed, entry.doc_count]),
+    ).toEqual([
+      [names[0], true, false, 30],
+      [names[1], true, true, null],
+      [names[2], true, false, 10],
+    ]);
+    expect(plan.backing_indices[0].size_in_bytes).toBeGreaterThan(0);
+    const writes = Object.entries(controls().requestCounts()).filter(
+      ([route, count]) => !route.startsWith('GET ') && count !== (requestsBefore[route] ?? 0),
+    );
+    expect(writes).toEqual([]);
+    expect(await backingIndexNames(h.es, ds)).toEqual(names);
   });
 
   it('continues as new when a run reaches its index budget, and still finishes every index', async () => {
