@@ -1,68 +1,262 @@
 /**
  * Records workflow histories for the replay test: runs each scenario on a real Temporal dev server
- * and writes its history, with its workflow id, to test/histories/<set>/<scenario>.json.
+ * (real workers, real activities, the Elasticsearch sandbox) and writes every history, with its
+ * workflow id, to test/histories/<set>/<name>.json. A set is rewritten as a whole, so a renamed or
+ * dropped scenario leaves no stale file behind.
  *
- *   npm run histories:record            # every scenario
- *   npm run histories:record -- smoke   # only the named sets
+ *   npm run histories:record             # every set
+ *   npm run histories:record -- reindex  # only the named sets
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflows, createTestEnvironment } from '../test/helpers/temporal-env';
-import { HISTORIES_DIR, HISTORY_SETS, type HistorySetName } from '../test/replay/histories';
+import { backingIndexNames } from '../test/helpers/documents';
+import { resetMigrateSettings, setMigrateSettings } from '../test/helpers/settings';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../test/helpers/upgrade-harness';
+import {
+  HISTORIES_DIR,
+  HISTORY_SETS,
+  type HistorySetName,
+  type RecordedHistory,
+} from '../test/replay/histories';
 import * as smokeActivities from '../test/fixtures/smoke-activities';
 import { smokeWorkflow } from '../test/fixtures/workflows/smoke';
+import { ReindexService } from '../src/client/reindex-service';
+import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
 
-interface Scenario {
-  set: HistorySetName;
+/** One execution (one run) whose history becomes `<name>.json`. */
+interface Execution {
   name: string;
-  /** Runs the scenario to its end and returns the workflow id whose history to keep. */
-  run(env: TestWorkflowEnvironment): Promise<string>;
+  workflowId: string;
+  /** Omitted: the latest run. */
+  runId?: string;
 }
 
-const scenarios: Scenario[] = [
+/** Long enough that a scenario's history ends on the retention timer, as most live upgrades do. */
+const LONG_RETENTION_MS = 10 * 60 * 1000;
+/** Short enough to watch the retention timer fire and the workflow complete. */
+const SHORT_RETENTION_MS = 2_000;
+/** Fixed creation dates, so backing index names (and so child workflow ids) are the same every time. */
+const SEED_EPOCH_MS = Date.parse('2024-03-01T00:00:00Z');
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function recordSmoke(env: TestWorkflowEnvironment): Promise<Execution[]> {
+  const taskQueue = 'record-smoke';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundleWorkflows(HISTORY_SETS.smoke),
+    activities: smokeActivities,
+  });
+  const workflowId = 'smoke-greet';
+  await worker.runUntil(
+    env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId, args: ['replay'] }),
+  );
+  return [{ name: 'greet', workflowId }];
+}
+
+/** The upgrade scenarios, all on one dev server and sandbox; each uses a data stream of its own. */
+async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
+  const controls = h.target.controls;
+  if (!controls) throw new Error('recording seeds the in-process sandbox: unset ES_URL');
+  const client = h.env.client;
+  await h.startWorker();
+
+  const seed = async (name: string, docCounts: number[]): Promise<string[]> => {
+    await controls.seedDataStream({
+      name,
+      backingIndices: docCounts.map((docCount, i) => ({
+        docCount,
+        creationDate: SEED_EPOCH_MS + i * DAY_MS,
+      })),
+    });
+    return backingIndexNames(h.es, name);
+  };
+  const service = (statusRetentionMs: number, maxIndicesPerRun?: number): ReindexService =>
+    new ReindexService({ temporal: client, taskQueue: h.taskQueue, statusRetentionMs, maxIndicesPerRun });
+  const complete = (svc: ReindexService, ds: string): Promise<true> =>
+    eventually(async () => ((await svc.status(ds)).complete ? true : undefined), `${ds} to complete`, 60_000);
+  const runId = async (workflowId: string): Promise<string> =>
+    (await client.workflow.getHandle(workflowId).describe()).runId;
+  const closed = async (handle: WorkflowHandle): Promise<void> => {
+    await handle.result().catch(() => undefined);
+  };
+
+  const executions: Execution[] = [];
+  const long = service(LONG_RETENTION_MS);
+  await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+
+  // Happy path: three old backing indices, the old write index rolled over first.
   {
-    set: 'smoke',
-    name: 'greet',
-    async run(env) {
-      const taskQueue = 'record-smoke';
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await bundleWorkflows(HISTORY_SETS.smoke),
-        activities: smokeActivities,
-      });
-      const workflowId = 'smoke-greet';
-      await worker.runUntil(
-        env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId, args: ['replay'] }),
-      );
-      return workflowId;
+    const ds = 'happy-ds';
+    const before = await seed(ds, [50, 50, 50]);
+    await long.start(h.es, ds);
+    await complete(long, ds);
+    executions.push(
+      { name: 'happy-path', workflowId: dataStreamWorkflowId(ds) },
+      { name: 'happy-path.child', workflowId: backingIndexWorkflowId(ds, before[0]) },
+    );
+  }
+
+  // Cancel while the second index is being copied (throttled so the copy is in flight), then restart.
+  {
+    const ds = 'cancel-ds';
+    const before = await seed(ds, [20, 400, 20]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 100 });
+    await long.start(h.es, ds);
+    const cancelledRun = await runId(dataStreamWorkflowId(ds));
+    await eventually(async () => {
+      const status = await long.status(ds);
+      return status.in_progress[0]?.index === before[1] && status.in_progress[0].reindexed_doc_count > 0
+        ? true
+        : undefined;
+    }, 'the second index to be copying');
+    await long.cancel(ds);
+    await closed(client.workflow.getHandle(dataStreamWorkflowId(ds), cancelledRun));
+    const cancelledChildRun = await runId(backingIndexWorkflowId(ds, before[1]));
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await long.start(h.es, ds);
+    await complete(long, ds);
+    executions.push(
+      { name: 'cancel-mid-run', workflowId: dataStreamWorkflowId(ds), runId: cancelledRun },
+      {
+        name: 'cancel-mid-run.child',
+        workflowId: backingIndexWorkflowId(ds, before[1]),
+        runId: cancelledChildRun,
+      },
+      { name: 'restart-after-cancel', workflowId: dataStreamWorkflowId(ds) },
+    );
+  }
+
+  // One index fails its copy (rolled back, recorded as an error); the others finish.
+  {
+    const ds = 'failure-ds';
+    const before = await seed(ds, [100, 30, 30]);
+    controls.failReindexAfter({ sourceIndex: before[0], docs: 20, reason: 'disk full' });
+    await long.start(h.es, ds);
+    await complete(long, ds);
+    controls.clearFaults();
+    executions.push(
+      { name: 'index-failure', workflowId: dataStreamWorkflowId(ds) },
+      { name: 'index-failure.child', workflowId: backingIndexWorkflowId(ds, before[0]) },
+    );
+  }
+
+  // Three children at once.
+  {
+    const ds = 'parallel-ds';
+    await seed(ds, [30, 30, 30, 30]);
+    await setMigrateSettings(h.es, { maxConcurrentIndices: 3 });
+    await long.start(h.es, ds);
+    await complete(long, ds);
+    await setMigrateSettings(h.es, { maxConcurrentIndices: null });
+    executions.push({ name: 'concurrency-3', workflowId: dataStreamWorkflowId(ds) });
+  }
+
+  // Two indices per run, five indices: three runs chained by continue-as-new, each its own history.
+  {
+    const ds = 'continued-ds';
+    const workflowId = dataStreamWorkflowId(ds);
+    await seed(ds, [20, 20, 20, 20, 20]);
+    const svc = service(LONG_RETENTION_MS, 2);
+    await svc.start(h.es, ds);
+    await complete(svc, ds);
+    const description = await client.workflow.getHandle(workflowId).describe();
+    let next: string | undefined = description.raw.workflowExecutionInfo?.firstRunId ?? undefined;
+    for (let run = 1; next; run += 1) {
+      executions.push({ name: `continue-as-new.run-${run}`, workflowId, runId: next });
+      const history = await client.workflow.getHandle(workflowId, next).fetchHistory();
+      const last = history.events?.[history.events.length - 1];
+      next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+  }
+
+  // The status retention timer fires and the workflow completes.
+  {
+    const ds = 'retention-ds';
+    await seed(ds, [20, 20]);
+    await service(SHORT_RETENTION_MS).start(h.es, ds);
+    await closed(client.workflow.getHandle(dataStreamWorkflowId(ds)));
+    executions.push({ name: 'retention-expired', workflowId: dataStreamWorkflowId(ds) });
+  }
+
+  await resetMigrateSettings(h.es);
+  return executions;
+}
+
+async function fetchRecorded(
+  env: TestWorkflowEnvironment,
+  execution: Execution,
+): Promise<Omit<RecordedFile, 'name'>> {
+  const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+  return {
+    recorded: {
+      workflowId: execution.workflowId,
+      scenario: execution.name,
+      history: JSON.parse(historyToJSON(history)) as unknown,
     },
+    events: history.events?.length ?? 0,
+  };
+}
+
+/** Replaces every history of a set at once, after all its scenarios succeeded. */
+function writeSet(set: HistorySetName, files: RecordedFile[]): void {
+  const dir = join(HISTORIES_DIR, set);
+  mkdirSync(dir, { recursive: true });
+  for (const old of readdirSync(dir).filter((file) => file.endsWith('.json'))) rmSync(join(dir, old));
+  for (const { name, recorded } of files) {
+    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
+  }
+}
+
+interface RecordedFile {
+  name: string;
+  recorded: RecordedHistory;
+  events: number;
+}
+
+async function fetchAll(env: TestWorkflowEnvironment, executions: Execution[]): Promise<RecordedFile[]> {
+  const files: RecordedFile[] = [];
+  for (const execution of executions)
+    files.push({ name: execution.name, ...(await fetchRecorded(env, execution)) });
+  return files;
+}
+
+/** Each set's recorder owns its server, and fetches the histories before that server goes away. */
+const RECORDERS: Record<HistorySetName, () => Promise<RecordedFile[]>> = {
+  smoke: async () => {
+    const env = await createTestEnvironment();
+    try {
+      return await fetchAll(env, await recordSmoke(env));
+    } finally {
+      await env.teardown();
+    }
   },
-];
+  reindex: async () => {
+    const harness = await createUpgradeHarness('record-reindex', { statusRetentionMs: LONG_RETENTION_MS });
+    try {
+      return await fetchAll(harness.env, await recordReindex(harness));
+    } finally {
+      await harness.close();
+    }
+  },
+};
 
 async function record(): Promise<void> {
   const wanted = new Set(process.argv.slice(2));
-  const env = await createTestEnvironment();
-  try {
-    for (const scenario of scenarios.filter((s) => wanted.size === 0 || wanted.has(s.set))) {
-      const workflowId = await scenario.run(env);
-      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-      const dir = join(HISTORIES_DIR, scenario.set);
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${scenario.name}.json`);
-      const recorded = {
-        workflowId,
-        scenario: scenario.name,
-        history: JSON.parse(historyToJSON(history)) as unknown,
-      };
-      writeFileSync(file, `${JSON.stringify(recorded, null, 2)}\n`);
-      console.log(`recorded ${file} (${history.events?.length ?? 0} events)`);
-    }
-  } finally {
-    await env.teardown();
+  const sets = (Object.keys(HISTORY_SETS) as HistorySetName[]).filter(
+    (set) => wanted.size === 0 || wanted.has(set),
+  );
+  for (const set of sets) {
+    const started = Date.now();
+    const files = await RECORDERS[set]();
+    writeSet(set, files);
+    for (const file of files) console.log(`recorded ${set}/${file.name}.json (${file.events} events)`);
+    console.log(`${set}: ${files.length} histories in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 /** Which workflows module each folder under test/histories was recorded from. */
 export const HISTORY_SETS = {
   smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
+  reindex: resolve(__dirname, '../../src/workflows/index.ts'),
 } as const;
 
 export type HistorySetName = keyof typeof HISTORY_SETS;
