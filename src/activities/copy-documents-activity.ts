@@ -31,6 +31,7 @@ interface CopyCheckpoint {
 // A lost connection while watching the task is not a reason to give up on it: keep heartbeating and
 // polling for this long before letting the activity's retry take over.
 const ES_UNREACHABLE_GRACE_MS = 120_000;
+const FIRST_POLL_DELAY_MS = 25;
 
 export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDependencies) {
   async function startTask(input: CopyDocumentsInput, requestsPerSecond: number): Promise<string> {
@@ -64,13 +65,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
 
   async function reportProgress(input: CopyDocumentsInput, total: number, reindexed: number): Promise<void> {
     try {
-      await temporal.workflow
-        .getHandle(dataStreamWorkflowId(input.dataStream))
-        .signal(indexProgressSignal, {
-          index: input.sourceIndex,
-          totalDocCount: total,
-          reindexedDocCount: reindexed,
-        });
+      await temporal.workflow.getHandle(dataStreamWorkflowId(input.dataStream)).signal(indexProgressSignal, {
+        index: input.sourceIndex,
+        totalDocCount: total,
+        reindexedDocCount: reindexed,
+      });
     } catch (err) {
       // Progress is advisory; the copy must not fail because the status could not be updated.
       log.warn('could not report copy progress', { index: input.sourceIndex, error: String(err) });
@@ -121,6 +120,9 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
         taskId = checkpoint.taskId;
         context.heartbeat(checkpoint);
 
+        // Poll soon after the start and back off to the configured interval: a small index finishes in
+        // milliseconds and should not wait a full interval, a large one needs no faster polling.
+        let pollDelayMs = Math.min(FIRST_POLL_DELAY_MS, worker.reindexPollIntervalMs);
         let lastProgressAt = 0;
         let lastSettingsAt = Date.now();
         let unreachableSince: number | undefined;
@@ -184,7 +186,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
           } else {
             context.heartbeat(checkpoint);
           }
-          await context.sleep(worker.reindexPollIntervalMs);
+          await context.sleep(pollDelayMs);
+          pollDelayMs = Math.min(pollDelayMs * 2, worker.reindexPollIntervalMs);
         }
       } catch (err) {
         if (err instanceof CancelledFailure) {
