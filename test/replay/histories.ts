@@ -28,3 +28,22 @@ export function readHistorySet(set: HistorySetName): { file: string; recorded: R
       recorded: JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordedHistory,
     }));
 }
+
+/**
+ * A history as text, with every payload decoded: payload data is base64 in the JSON, so a secret in a
+ * workflow input would not show in the raw file.
+ */
+export function searchableText(recorded: RecordedHistory): string {
+  const decoded: string[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === 'string') {
+      if (key === 'data') decoded.push(Buffer.from(value, 'base64').toString('utf8'));
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, key);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    }
+  };
+  visit(recorded.history, '');
+  return [JSON.stringify(recorded), ...decoded].join('\n');
+}
