@@ -152,7 +152,7 @@ describeWithSandbox('ds-reindex CLI', () => {
       return run.code === 0 && body.in_progress.length > 0 ? body : undefined;
     }, 'the copy to be under way');
     expect(status).toMatchObject({ complete: false, total_indices_requiring_upgrade: 2 });
-    expect(Object.keys(status)[0]).toBe('start_time');
+    expect(Object.keys(status)[0]).toBe('start_time_millis');
 
     const human = await cli(['status', ds]);
     expect(human.stdout).toContain(`Data stream  ${ds}`);

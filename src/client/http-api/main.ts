@@ -24,10 +24,10 @@ async function run(): Promise<void> {
   const { apiKey, username } = config.elasticsearch;
   if (!apiKey && !username) {
     console.warn(
-      'WARNING: no Elasticsearch credentials configured (ES_API_KEY or ES_USERNAME/ES_PASSWORD).\n' +
-        '  This API runs WITHOUT AUTHENTICATION: anyone who can reach it can start and cancel upgrades,\n' +
-        '  unless they must send their own Authorization header because Elasticsearch has security enabled.\n' +
-        `  Bind it to a trusted interface only (HTTP_API_HOST, now ${config.httpApi.host}).`,
+      'WARNING: this API runs WITHOUT AUTHENTICATION. No Elasticsearch credentials are configured\n' +
+        '  (ES_API_KEY, or ES_USERNAME and ES_PASSWORD): a caller that sends no Authorization header acts on\n' +
+        '  Elasticsearch anonymously, and anyone who can reach this port can start and cancel upgrades\n' +
+        `  unless Elasticsearch itself refuses them. It listens on ${config.httpApi.host}; keep it on a trusted interface.`,
     );
   }
   const stop = () => {

@@ -12,7 +12,7 @@ export const statusCommand: Command = {
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('status needs a data stream name');
     if (context.flags.watch) return watchUpgrade(context, dataStream);
-    const status = await (await context.connections.service()).status(dataStream, context.flags.json);
+    const status = await (await context.connections.service()).status(dataStream);
     if (context.flags.json) {
       writeJson(context, status);
     } else {

@@ -8,6 +8,8 @@ const BAR_WIDTH = 24;
 /** `complete`, `complete with errors`, `failed` or `running`, as an operator says it. */
 export function stateOf(status: ReindexDataStreamStatus): string {
   if (status.exception !== undefined) return 'failed';
+  // A data stream always has a backing index: zero means the workflow has not counted them yet.
+  if (!status.complete && status.total_indices_in_data_stream === 0) return 'starting';
   if (!status.complete) return 'running';
   return status.errors.length > 0 ? 'complete with errors' : 'complete';
 }
@@ -19,6 +21,10 @@ export function progressBar(fraction: number, width = BAR_WIDTH): string {
 
 /** One line per index being copied: bar, documents copied / total, percent, rate and ETA. */
 export function indexProgressLine(tracked: TrackedIndex): string {
+  // Before its copy task reports, an index has no document total yet.
+  if (tracked.totalDocCount === 0 && tracked.reindexedDocCount === 0) {
+    return `  ${tracked.index}  ${progressBar(0)} starting`;
+  }
   const fraction = tracked.totalDocCount > 0 ? tracked.reindexedDocCount / tracked.totalDocCount : 0;
   return (
     `  ${tracked.index}  ${progressBar(fraction)} ${count(tracked.reindexedDocCount)}/${count(tracked.totalDocCount)} ` +
@@ -32,8 +38,10 @@ export function statusHeader(dataStream: string, status: ReindexDataStreamStatus
     `Data stream  ${dataStream}`,
     `State        ${stateOf(status)} (${progressPercent(status)}%)`,
     `Started      ${new Date(status.start_time_millis).toISOString()} (${duration(now - status.start_time_millis)} ago)`,
-    `Indices      ${status.total_indices_in_data_stream} in the data stream, ${status.total_indices_requiring_upgrade} to upgrade: ` +
-      `${status.successes} done, ${status.in_progress.length} copying, ${status.pending} pending, ${status.errors.length} failed`,
+    stateOf(status) === 'starting'
+      ? 'Indices      counting the backing indices'
+      : `Indices      ${status.total_indices_in_data_stream} in the data stream, ${status.total_indices_requiring_upgrade} to upgrade: ` +
+        `${status.successes} done, ${status.in_progress.length} copying, ${status.pending} pending, ${status.errors.length} failed`,
   ];
   if (status.exception !== undefined) lines.push(`Exception    ${status.exception}`);
   return lines;
@@ -49,7 +57,8 @@ export function summaryTable(status: ReindexDataStreamStatus, seen: readonly Tra
   const rows = seen.map((tracked) => [
     tracked.index,
     tracked.state === 'failed' ? 'failed' : tracked.state,
-    count(tracked.totalDocCount),
+    // An index that finished between polls before reporting its total shows no count rather than 0.
+    tracked.totalDocCount > 0 ? count(tracked.totalDocCount) : '-',
     duration(tracked.lastSeenAt - tracked.firstSeenAt),
     tracked.message ?? '',
   ]);

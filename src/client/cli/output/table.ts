@@ -3,8 +3,11 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
+  // A column of numbers (or '-' for unknown) is right-aligned.
   const numeric = headers.map(
-    (_, column) => rows.length > 0 && rows.every((row) => /^[\d,.\s%-]*\d[\d,.%]*$/.test(row[column] ?? '')),
+    (_, column) =>
+      rows.some((row) => /\d/.test(row[column] ?? '')) &&
+      rows.every((row) => /^(-|[\d,.]+%?)$/.test(row[column] ?? '')),
   );
   const line = (cells: readonly string[]) =>
     cells
