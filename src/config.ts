@@ -76,7 +76,7 @@ export interface WorkerConfig {
 export interface HttpApiConfig {
   /** `HTTP_API_HOST`, default `127.0.0.1`. */
   host: string;
-  /** `HTTP_API_PORT`, default 9300. */
+  /** `HTTP_API_PORT`, default 9300; 0 picks a free port. */
   port: number;
   /** `HTTP_API_MAX_BODY_BYTES`, default 1 MiB; larger bodies get 413. */
   maxBodyBytes: number;
@@ -116,6 +116,16 @@ function readPositiveInteger(env: Environment, name: string, fallback: number): 
   return value;
 }
 
+function readPort(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 (any free port) to 65535, got [${raw}]`);
+  }
+  return value;
+}
+
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
@@ -146,7 +156,7 @@ export function loadConfig(env: Environment): Config {
     },
     httpApi: {
       host: readString(env, 'HTTP_API_HOST', '127.0.0.1'),
-      port: readPositiveInteger(env, 'HTTP_API_PORT', 9300),
+      port: readPort(env, 'HTTP_API_PORT', 9300),
       maxBodyBytes: readPositiveInteger(env, 'HTTP_API_MAX_BODY_BYTES', 1024 * 1024),
     },
   };

@@ -15,8 +15,9 @@ describe('configuration', () => {
   it('refuses values that are not what their names promise', () => {
     expect(() => loadConfig({ REINDEX_POLL_INTERVAL_MS: 'soon' })).toThrow(ConfigError);
     expect(() => loadConfig({ HTTP_API_PORT: '-1' })).toThrow(
-      'HTTP_API_PORT must be a positive whole number, got [-1]',
+      'HTTP_API_PORT must be a port number from 0 (any free port) to 65535, got [-1]',
     );
+    expect(loadConfig({ HTTP_API_PORT: '0' }).httpApi.port).toBe(0);
     expect(() => loadConfig({ ES_USERNAME: 'elastic' })).toThrow(
       'ES_USERNAME and ES_PASSWORD must be set together',
     );

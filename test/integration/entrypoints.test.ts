@@ -1,0 +1,113 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+
+// The Docker image runs `node dist/worker/main.js` and `node dist/client/http-api/main.js` with a
+// workflow bundle built at image build time. No Docker engine runs here, so this suite builds exactly
+// that (tsc + scripts/bundle-workflows.ts) and runs both entry points as processes, end to end.
+const ROOT = resolve(__dirname, '../..');
+const DIST = resolve(ROOT, '.data/entrypoints-dist');
+const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
+
+function runUntilLine(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  line: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  return new Promise((resolveStart, rejectStart) => {
+    const child = spawn(process.execPath, command, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = output.match(line);
+      if (match) resolveStart({ child, match });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) =>
+      rejectStart(new Error(`${command.join(' ')} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null) resolveExit(child.exitCode);
+    child.removeAllListeners('exit');
+    child.once('exit', (code) => resolveExit(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describeWithSandbox("the image's entry points, built and run outside Docker", () => {
+  let h: UpgradeHarness;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    rmSync(DIST, { recursive: true, force: true });
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', DIST],
+      { cwd: ROOT },
+    );
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/bundle-workflows.ts', resolve(DIST, 'workflow-bundle.js')],
+      { cwd: ROOT },
+    );
+    h = await createUpgradeHarness('entrypoints');
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await h?.close();
+  });
+
+  it('runs the worker and the HTTP API from compiled JavaScript, and upgrades through them', async () => {
+    const env = {
+      TEMPORAL_ADDRESS: h.env.address,
+      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      ES_URL: h.target.url,
+      WORKFLOW_BUNDLE_PATH: resolve(DIST, 'workflow-bundle.js'),
+      HTTP_API_PORT: '0',
+    };
+    const worker = await runUntilLine([resolve(DIST, 'worker/main.js')], env, /ds-reindex worker: /);
+    children.push(worker.child);
+    const api = await runUntilLine(
+      [resolve(DIST, 'client/http-api/main.js')],
+      env,
+      /(http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    children.push(api.child);
+
+    await h.target.controls!.seedDataStream({
+      name: 'image-ds',
+      backingIndices: [{ docCount: 100 }, { docCount: 100 }],
+    });
+    await h.es.cluster.putSettings({
+      persistent: { 'migrate.data_stream_reindex_max_request_per_second': -1 },
+    });
+    const client = new Client({ node: api.match[1], maxRetries: 0 });
+    await expect(
+      client.indices.migrateReindex({ reindex: { mode: 'upgrade', source: { index: 'image-ds' } } }),
+    ).resolves.toEqual({
+      acknowledged: true,
+    });
+    const final = await eventually(async () => {
+      const status = await client.indices.getMigrateReindexStatus({ index: 'image-ds' });
+      return status.complete ? status : undefined;
+    }, 'the upgrade through the compiled entry points');
+    expect(final).toMatchObject({ successes: 2, errors: [] });
+    await client.close();
+
+    expect(await stop(api.child)).toBe(0);
+    expect(await stop(worker.child)).toBe(0);
+  });
+});
