@@ -34,6 +34,12 @@ interface Execution {
   workflowId: string;
   /** Omitted: the latest run. */
   runId?: string;
+  /**
+   * Event types that must occur in this order: a scenario that ran differently (a cancel that came
+   * after the copy finished, children that never overlapped) fails the recording instead of committing
+   * a history that no longer covers what its name says.
+   */
+  expect?: string[];
 }
 
 /** Long enough that a scenario's history ends on the retention timer, as most live upgrades do. */
@@ -105,8 +111,8 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
   // Cancel while the second index is being copied (throttled so the copy is in flight), then restart.
   {
     const ds = 'cancel-ds';
-    const before = await seed(ds, [20, 400, 20]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 100 });
+    const before = await seed(ds, [20, 2000, 20]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
     const cancelledRun = await runId(dataStreamWorkflowId(ds));
     await eventually(async () => {
@@ -127,6 +133,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
         name: 'cancel-mid-run.child',
         workflowId: backingIndexWorkflowId(ds, before[1]),
         runId: cancelledChildRun,
+        expect: ['ACTIVITY_TASK_CANCEL_REQUESTED', 'ACTIVITY_TASK_CANCELED', 'WORKFLOW_EXECUTION_CANCELED'],
       },
       { name: 'restart-after-cancel', workflowId: dataStreamWorkflowId(ds) },
     );
@@ -154,7 +161,14 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     await long.start(h.es, ds);
     await complete(long, ds);
     await setMigrateSettings(h.es, { maxConcurrentIndices: null });
-    executions.push({ name: 'concurrency-3', workflowId: dataStreamWorkflowId(ds) });
+    executions.push({
+      name: 'concurrency-3',
+      workflowId: dataStreamWorkflowId(ds),
+      expect: [
+        ...Array<string>(3).fill('CHILD_WORKFLOW_EXECUTION_STARTED'),
+        'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
   }
 
   // Two indices per run, five indices: three runs chained by continue-as-new, each its own history.
@@ -173,6 +187,8 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
       const last = history.events?.[history.events.length - 1];
       next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
+    if (executions.filter((e) => e.workflowId === workflowId).length !== 3)
+      throw new Error('continue-as-new: expected three runs (2 + 2 + 1 indices)');
   }
 
   // The status retention timer fires and the workflow completes.
@@ -193,14 +209,26 @@ async function fetchRecorded(
   execution: Execution,
 ): Promise<Omit<RecordedFile, 'name'>> {
   const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+  const json = JSON.parse(historyToJSON(history)) as { events?: { eventType?: string }[] };
+  const types = (json.events ?? []).map((event) => (event.eventType ?? '').replace(/^EVENT_TYPE_/, ''));
+  const missing = missingInOrder(types, execution.expect ?? []);
+  if (missing !== undefined)
+    throw new Error(`${execution.name}: no ${missing} where expected in its history`);
   return {
-    recorded: {
-      workflowId: execution.workflowId,
-      scenario: execution.name,
-      history: JSON.parse(historyToJSON(history)) as unknown,
-    },
+    recorded: { workflowId: execution.workflowId, scenario: execution.name, history: json },
     events: history.events?.length ?? 0,
   };
+}
+
+/** The first expected event type not found after the previous one, or `undefined` when all are. */
+function missingInOrder(types: string[], expected: string[]): string | undefined {
+  let from = 0;
+  for (const type of expected) {
+    const at = types.indexOf(type, from);
+    if (at < 0) return type;
+    from = at + 1;
+  }
+  return undefined;
 }
 
 /** Replaces every history of a set at once, after all its scenarios succeeded. */
