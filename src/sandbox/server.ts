@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { registerCluster } from './api/cluster';
+import { applyFilterPath } from './http/filter-path';
 import { registerDataStreams } from './api/data-streams';
 import { registerDocuments } from './api/documents';
 import { registerIndices } from './api/indices';
@@ -129,6 +130,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
     // Flush before answering: what the client sees acknowledged is on disk.
     persistence?.flush();
+    if (result.body !== undefined && result.status < 300) {
+      result = { ...result, body: applyFilterPath(result.body, url.searchParams.get('filter_path')) };
+    }
     send(res, method, result);
     if (logRequests)
       console.error(`sandbox ${method} ${req.url ?? '/'} -> ${result.status} (${Date.now() - startedMs} ms)`);
