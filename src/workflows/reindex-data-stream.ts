@@ -119,13 +119,14 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
     setState(REINDEX_STATES.RUNNING);
     try {
       const plan = await es.planUpgrade(dataStream);
+      // Set together, so no status read during the rollover derives successes from a count alone.
       totalIndicesInDataStream = plan.totalIndicesInDataStream;
       totalIndicesRequiringUpgrade = plan.indicesToUpgrade.length;
+      pending.push(...plan.indicesToUpgrade);
       if (plan.writeIndexNeedsUpgrade) {
         const rollover = await es.rolloverDataStream({ dataStream, expectedWriteIndex: plan.writeIndex });
         totalIndicesInDataStream = rollover.totalIndicesInDataStream;
       }
-      pending.push(...plan.indicesToUpgrade);
       maxConcurrentIndices = (await es.readMigrateSettings()).maxConcurrentIndices;
     } catch (err) {
       if (isCancellation(err)) {
