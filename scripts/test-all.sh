@@ -9,6 +9,7 @@ echo "==> prettier";        npx prettier --check . --log-level warn
 echo "==> eslint";          npx eslint . --max-warnings 0
 echo "==> tsc";             npx tsc --noEmit -p tsconfig.json
 echo "==> workflow bundle"; npx tsx scripts/check-workflow-bundle.ts
+echo "==> docker-compose";  bash scripts/check-compose.sh
 echo "==> jest"
 mkdir -p .data
 status=0
