@@ -1,6 +1,7 @@
 import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep } from './failures';
-import { DataStreamNotFoundError, inspectDataStream } from '../elasticsearch/data-stream-inspection';
+import { inspectDataStream } from '../elasticsearch/data-stream-inspection';
+import { getBackingIndexNames } from '../elasticsearch/data-streams';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import type { MigrateSettings } from '../shared/migrate-settings';
 
@@ -21,13 +22,6 @@ export interface RolloverResult {
 }
 
 export function createDataStreamActivities({ es }: ActivityDependencies) {
-  async function backingIndexNames(dataStream: string): Promise<string[]> {
-    const response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
-    const stream = response.data_streams.find((candidate) => candidate.name === dataStream);
-    if (!stream) throw new DataStreamNotFoundError(dataStream);
-    return stream.indices.map((entry) => entry.index_name);
-  }
-
   return {
     /** Reads the data stream and decides which backing indices need upgrading. Changes nothing. */
     async planUpgrade(dataStream: string): Promise<UpgradePlan> {
@@ -52,13 +46,13 @@ export function createDataStreamActivities({ es }: ActivityDependencies) {
       expectedWriteIndex: string;
     }): Promise<RolloverResult> {
       return elasticsearchStep(async () => {
-        const before = await backingIndexNames(input.dataStream);
+        const before = await getBackingIndexNames(es, input.dataStream);
         let rolledOver = false;
         if (before[before.length - 1] === input.expectedWriteIndex) {
           await es.indices.rollover({ alias: input.dataStream });
           rolledOver = true;
         }
-        const after = await backingIndexNames(input.dataStream);
+        const after = await getBackingIndexNames(es, input.dataStream);
         return {
           rolledOver,
           writeIndex: after[after.length - 1] ?? '',

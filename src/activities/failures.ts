@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { DataStreamNotFoundError } from '../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError } from '../elasticsearch/data-streams';
 import { isIndexNotFound, isTransientElasticsearchError, reasonOf } from '../elasticsearch/errors';
 
 /**

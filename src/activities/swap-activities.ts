@@ -2,8 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import { BLOCK_NAMES, type SourceFacts } from './source-facts';
-import { DataStreamNotFoundError } from '../elasticsearch/data-stream-inspection';
-import { isNotFound } from '../elasticsearch/errors';
+import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
 
 export interface SwapInput {
   dataStream: string;
@@ -15,18 +14,6 @@ export interface SwapInput {
 export type RollbackOutcome = 'restored-source' | 'completed-after-swap';
 
 export function createSwapActivities({ es }: ActivityDependencies) {
-  async function backingIndices(dataStream: string): Promise<string[]> {
-    try {
-      const response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
-      const stream = response.data_streams.find((candidate) => candidate.name === dataStream);
-      if (!stream) throw new DataStreamNotFoundError(dataStream);
-      return stream.indices.map((entry) => entry.index_name);
-    } catch (err) {
-      if (isNotFound(err)) throw new DataStreamNotFoundError(dataStream);
-      throw err;
-    }
-  }
-
   async function deleteIfExists(index: string): Promise<void> {
     await es.indices.delete({ index, ignore_unavailable: true });
   }
@@ -42,7 +29,7 @@ export function createSwapActivities({ es }: ActivityDependencies) {
      */
     async swapBackingIndex(input: SwapInput): Promise<void> {
       await elasticsearchStep(async () => {
-        const indices = await backingIndices(input.dataStream);
+        const indices = await getBackingIndexNames(es, input.dataStream);
         const hasSource = indices.includes(input.sourceIndex);
         const hasDestination = indices.includes(input.destinationIndex);
         if (hasDestination && !hasSource) return;
@@ -85,7 +72,7 @@ export function createSwapActivities({ es }: ActivityDependencies) {
       return elasticsearchStep(async () => {
         let indices: string[] = [];
         try {
-          indices = await backingIndices(input.dataStream);
+          indices = await getBackingIndexNames(es, input.dataStream);
         } catch (err) {
           if (!(err instanceof DataStreamNotFoundError)) throw err;
         }

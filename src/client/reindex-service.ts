@@ -7,11 +7,8 @@ import {
 } from '@temporalio/client';
 import { apiErrors } from './api-error';
 import { WORKFLOW_TUNABLES } from '../config';
-import {
-  DataStreamNotFoundError,
-  inspectDataStream,
-  type DataStreamInspection,
-} from '../elasticsearch/data-stream-inspection';
+import { inspectDataStream, type DataStreamInspection } from '../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError, getDataStream } from '../elasticsearch/data-streams';
 import { dataStreamWorkflowId } from '../shared/names';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
 import { withHumanReadableTimes, type ReindexDataStreamStatus } from '../shared/status';
@@ -67,12 +64,11 @@ export class ReindexService {
   /** Checks, with the caller's Elasticsearch client, that the name is a data stream. */
   async requireDataStream(es: ElasticsearchClient, dataStream: string): Promise<void> {
     try {
-      const response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
-      if (response.data_streams.some((candidate) => candidate.name === dataStream)) return;
+      await getDataStream(es, dataStream);
     } catch (err) {
-      if (!(err instanceof Error && 'statusCode' in err && err.statusCode === 404)) throw err;
+      if (err instanceof DataStreamNotFoundError) throw apiErrors.dataStreamNotFound(dataStream);
+      throw err;
     }
-    throw apiErrors.dataStreamNotFound(dataStream);
   }
 
   /** `POST /_migration/reindex`. */

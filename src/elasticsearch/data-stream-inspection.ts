@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { isNotFound } from './errors';
+import { DataStreamNotFoundError, getDataStream } from './data-streams';
 import { releaseMajor, upgradeSkipReason, type SkipReason } from '../shared/upgrade-predicate';
 
 /** One backing index as the dry-run plan shows it. */
@@ -27,14 +27,6 @@ export interface DataStreamInspection {
   backing_indices: BackingIndexPlanEntry[];
 }
 
-/** The name is not a data stream: missing, or a plain index or alias. Elasticsearch's 404 reason. */
-export class DataStreamNotFoundError extends Error {
-  override readonly name = 'DataStreamNotFoundError';
-  constructor(readonly dataStream: string) {
-    super(`Data stream named [${dataStream}] does not exist`);
-  }
-}
-
 // Index names go in the URL; chunks keep it well under Elasticsearch's 4 KB initial-line limit even
 // for a data stream with thousands of backing indices.
 const INDICES_PER_REQUEST = 40;
@@ -59,15 +51,7 @@ export async function inspectDataStream(es: Client, dataStream: string): Promise
   const info = await es.info();
   const clusterMajor = releaseMajor(info.version.number);
 
-  let response;
-  try {
-    response = await es.indices.getDataStream({ name: dataStream, expand_wildcards: 'all' });
-  } catch (err) {
-    if (isNotFound(err)) throw new DataStreamNotFoundError(dataStream);
-    throw err;
-  }
-  const stream = response.data_streams.find((candidate) => candidate.name === dataStream);
-  if (!stream) throw new DataStreamNotFoundError(dataStream);
+  const stream = await getDataStream(es, dataStream);
   const names = stream.indices.map((entry) => entry.index_name);
   const writeIndex = names[names.length - 1];
   if (writeIndex === undefined) throw new DataStreamNotFoundError(dataStream);

@@ -2,7 +2,10 @@ import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { bundleWorkflows, createTestEnvironment } from './temporal-env';
+import { backingIndexNames } from './documents';
 import { createEsTarget, type EsTarget } from '../sandbox/es-target';
+import type { SandboxControls, SeedIndexContent } from '../../src/sandbox';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { ReindexService } from '../../src/client/reindex-service';
 import type { WorkerConfig } from '../../src/config';
 import { createReindexWorker } from '../../src/worker/create-worker';
@@ -32,6 +35,12 @@ export interface UpgradeHarness {
   taskQueue: string;
   service: ReindexService;
   startWorker(config?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  /** The sandbox's test controls; throws against a real cluster (those tests are skipped there). */
+  controls(): SandboxControls;
+  /** Seeds a data stream of old backing indices and returns their names, oldest first. */
+  seed(name: string, backingIndices: SeedIndexContent[]): Promise<string[]>;
+  /** Polls the status until the upgrade of `dataStream` is complete. */
+  completion(dataStream: string, timeoutMs?: number): Promise<ReindexDataStreamStatus>;
   close(): Promise<void>;
 }
 
@@ -43,17 +52,37 @@ export async function createUpgradeHarness(
   const target = await createEsTarget();
   const workers: RunningWorker[] = [];
   const workflowBundle = await bundleWorkflows(require.resolve('../../src/workflows'));
+  const service = new ReindexService({
+    temporal: env.client,
+    taskQueue,
+    statusRetentionMs: 60_000,
+    ...serviceOptions,
+  });
+  const controls = (): SandboxControls => {
+    if (!target.controls) throw new Error('this test seeds the sandbox; it cannot run against ES_URL');
+    return target.controls;
+  };
   return {
     env,
     target,
     es: target.client,
     taskQueue,
-    service: new ReindexService({
-      temporal: env.client,
-      taskQueue,
-      statusRetentionMs: 60_000,
-      ...serviceOptions,
-    }),
+    service,
+    controls,
+    async seed(name, backingIndices) {
+      await controls().seedDataStream({ name, backingIndices });
+      return backingIndexNames(target.client, name);
+    },
+    completion(dataStream, timeoutMs = 60_000) {
+      return eventually(
+        async () => {
+          const status = await service.status(dataStream);
+          return status.complete ? status : undefined;
+        },
+        `${dataStream} to complete`,
+        timeoutMs,
+      );
+    },
     async startWorker(config = {}) {
       const worker = await createReindexWorker({
         connection: env.nativeConnection,
@@ -91,17 +120,15 @@ export async function eventually<T>(
   intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
+  let lastError: string | undefined;
   while (Date.now() < deadline) {
     try {
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
-      lastError = err;
+      lastError = err instanceof Error ? err.message : JSON.stringify(err);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
 }

@@ -37,11 +37,6 @@ describeWithSandbox('ds-reindex CLI', () => {
     await resetMigrateSettings(h.es);
   });
 
-  const controls = () => {
-    if (!h.target.controls) throw new Error('these tests seed the sandbox');
-    return h.target.controls;
-  };
-
   /** Runs the CLI as a user would, with the worker's environment variable names. */
   function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
     return new Promise((done, fail) => {
@@ -84,7 +79,7 @@ describeWithSandbox('ds-reindex CLI', () => {
   });
 
   it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {
-    await controls().seedDataStream({
+    await h.controls().seedDataStream({
       name: 'cli-plan-ds',
       backingIndices: [{ docCount: 25 }, { docCount: 5 }],
     });
@@ -137,7 +132,7 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   it('starts, refuses a second start with exit 3, reports, lists and cancels', async () => {
     const ds = 'cli-flow-ds';
-    await controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
+    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
     const started = await cli(['start', ds, '--json']);
     expect(started.code).toBe(0);
@@ -169,7 +164,7 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0 or 4 when an index failed', async () => {
     const ds = 'cli-wait-ds';
-    const seeded = await controls().seedDataStream({
+    const seeded = await h.controls().seedDataStream({
       name: ds,
       backingIndices: [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }],
     });
@@ -184,12 +179,12 @@ describeWithSandbox('ds-reindex CLI', () => {
     expect(waited.stdout).not.toContain('\x1b['); // not a terminal: no escape codes
 
     const broken = 'cli-broken-ds';
-    const brokenSeed = await controls().seedDataStream({
+    const brokenSeed = await h.controls().seedDataStream({
       name: broken,
       backingIndices: [{ docCount: 800 }, { docCount: 5 }],
     });
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    controls().failReindexAfter({
+    h.controls().failReindexAfter({
       sourceIndex: brokenSeed.backingIndices[0],
       docs: 100,
       reason: 'disk full',

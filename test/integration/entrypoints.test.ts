@@ -87,7 +87,7 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
     );
     children.push(api.child);
 
-    await h.target.controls!.seedDataStream({
+    await h.controls().seedDataStream({
       name: 'image-ds',
       backingIndices: [{ docCount: 100 }, { docCount: 100 }],
     });

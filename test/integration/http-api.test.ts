@@ -36,11 +36,6 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
     await resetMigrateSettings(h.es);
   });
 
-  const controls = () => {
-    if (!h.target.controls) throw new Error('these tests seed the sandbox');
-    return h.target.controls;
-  };
-
   async function workflowsStarted(): Promise<number> {
     let count = 0;
     for await (const _ of h.env.client.workflow.list()) count += 1;
@@ -51,7 +46,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
     call(api.url, 'POST', '/_migration/reindex', { body, ...options });
 
   it("answers every bad request with Elasticsearch's answer and never starts a workflow", async () => {
-    await controls().seedDataStream({ name: 'bad-input-ds', backingIndices: [{ docCount: 10 }] });
+    await h.controls().seedDataStream({ name: 'bad-input-ds', backingIndices: [{ docCount: 10 }] });
     await h.es.indices.create({ index: 'plain-index' });
 
     const noBody = await call(api.url, 'POST', '/_migration/reindex');
@@ -229,7 +224,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
 
   it('starts, reports, lists, plans and cancels over HTTP', async () => {
     const ds = 'http-flow-ds';
-    await controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 4000 }, { docCount: 10 }] });
+    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 4000 }, { docCount: 10 }] });
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
 
     const plan = await call(api.url, 'GET', `/_migration/reindex/${ds}/_plan`);
@@ -296,7 +291,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
 
   it("works unchanged with the official client's migrateReindex, getMigrateReindexStatus and cancelMigrateReindex", async () => {
     const ds = 'official-client-ds';
-    await controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 3000 }, { docCount: 10 }] });
+    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 3000 }, { docCount: 10 }] });
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
     const client = new Client({ node: api.url, maxRetries: 0 });
     try {
@@ -344,7 +339,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
         esConfig: { url: await stub.start(), requestTimeoutMs: 30_000 },
         port: 0,
       });
-      await controls().seedDataStream({
+      await h.controls().seedDataStream({
         name: 'secure-ds',
         backingIndices: [{ docCount: 2000 }, { docCount: 10 }],
       });

@@ -3,7 +3,6 @@ import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
 import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
 import { ElasticsearchApiError } from '../../src/client/api-error';
 import { destinationIndexName } from '../../src/shared/names';
-import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
@@ -23,27 +22,6 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     h.target.controls?.clearFaults();
     await resetMigrateSettings(h.es);
   });
-
-  const controls = () => {
-    if (!h.target.controls) throw new Error('these tests seed the sandbox');
-    return h.target.controls;
-  };
-
-  async function seed(name: string, backingIndices: { docCount: number }[]): Promise<string[]> {
-    await controls().seedDataStream({ name, backingIndices });
-    return backingIndexNames(h.es, name);
-  }
-
-  function completion(dataStream: string, timeoutMs = 60_000): Promise<ReindexDataStreamStatus> {
-    return eventually(
-      async () => {
-        const status = await h.service.status(dataStream);
-        return status.complete ? status : undefined;
-      },
-      `${dataStream} to complete`,
-      timeoutMs,
-    );
-  }
 
   async function apiError(promise: Promise<unknown>): Promise<ElasticsearchApiError> {
     try {
@@ -82,7 +60,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       "the task with id reindex-data-stream-no-such-ds doesn't exist",
     );
 
-    await seed('twice-ds', [{ docCount: 3000 }, { docCount: 10 }]);
+    await h.seed('twice-ds', [{ docCount: 3000 }, { docCount: 10 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
     await h.service.start(h.es, 'twice-ds');
     const second = await apiError(h.service.start(h.es, 'twice-ds'));
@@ -91,17 +69,17 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     expect(second.reason).toBe('Reindex task for data stream [twice-ds] already exists');
 
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    const first = await completion('twice-ds');
+    const first = await h.completion('twice-ds');
     // A completed task is replaced by a new start; nothing is left to upgrade, so it completes at once.
     await h.service.start(h.es, 'twice-ds');
-    const replaced = await completion('twice-ds');
+    const replaced = await h.completion('twice-ds');
     expect(replaced.start_time_millis).toBeGreaterThan(first.start_time_millis);
     expect(replaced).toMatchObject({ total_indices_requiring_upgrade: 0, successes: 0 });
   });
 
   it('cancels mid-run, then a restart with a new throttle skips the finished index', async () => {
     const ds = 'cancel-ds';
-    const before = await seed(ds, [{ docCount: 1000 }, { docCount: 6000 }, { docCount: 1000 }]);
+    const before = await h.seed(ds, [{ docCount: 1000 }, { docCount: 6000 }, { docCount: 1000 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 2000 });
     await h.service.start(h.es, ds);
     await eventually(async () => {
@@ -121,7 +99,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
 
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 20000 });
     await h.service.start(h.es, ds);
-    const final = await completion(ds);
+    const final = await h.completion(ds);
     expect(final).toMatchObject({
       complete: true,
       total_indices_in_data_stream: 4,
@@ -138,7 +116,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
 
   it("records a backing index deleted mid-run with Elasticsearch's message, and finishes the others", async () => {
     const ds = 'deleted-ds';
-    const before = await seed(ds, [{ docCount: 3000 }, { docCount: 100 }, { docCount: 100 }]);
+    const before = await h.seed(ds, [{ docCount: 3000 }, { docCount: 100 }, { docCount: 100 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 3000 });
     await h.service.start(h.es, ds);
     await eventually(async () => {
@@ -147,7 +125,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     }, 'the first index to be copying');
     await h.es.indices.delete({ index: before[1] });
 
-    const final = await completion(ds);
+    const final = await h.completion(ds);
     expect(final).toMatchObject({
       total_indices_requiring_upgrade: 3,
       successes: 2,
@@ -157,10 +135,10 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
 
   it('fails an index whose copy fails, restores its source, and leaves no partial copy', async () => {
     const ds = 'broken-copy-ds';
-    const before = await seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
-    controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
+    const before = await h.seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
+    h.controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
     await h.service.start(h.es, ds);
-    const final = await completion(ds);
+    const final = await h.completion(ds);
     expect(final.successes).toBe(1);
     expect(final.errors).toHaveLength(1);
     expect(final.errors[0].index).toBe(before[0]);
@@ -174,14 +152,14 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
 
   it('rides out 429 and 503 answers and dropped connections from Elasticsearch', async () => {
     const ds = 'flaky-ds';
-    await seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
+    await h.seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    controls().injectFault({ status: 429, probability: 0.2 });
-    controls().injectFault({ status: 503, probability: 0.1 });
-    controls().injectFault({ dropConnection: true, probability: 0.05 });
+    h.controls().injectFault({ status: 429, probability: 0.2 });
+    h.controls().injectFault({ status: 503, probability: 0.1 });
+    h.controls().injectFault({ dropConnection: true, probability: 0.05 });
     await h.service.start(h.es, ds).catch(async () => {
       // The start itself may meet a fault; the operator retries.
-      controls().clearFaults();
+      h.controls().clearFaults();
       await h.service.start(h.es, ds);
     });
     const final = await eventually(
@@ -192,7 +170,7 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       'completion despite faults',
       120_000,
     );
-    controls().clearFaults();
+    h.controls().clearFaults();
     expect(final).toMatchObject({ successes: 2, errors: [] });
     const ids = await allDocumentIds(h.es, ds);
     expect(ids).toHaveLength(1000);

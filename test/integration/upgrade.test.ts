@@ -7,7 +7,6 @@ import {
   REINDEX_STATE_SEARCH_ATTRIBUTE,
 } from '../../src/shared/search-attributes';
 import { destinationIndexName } from '../../src/shared/names';
-import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { reindexDataStream } from '../../src/workflows';
 
 // The user's scenarios end to end: a real Temporal dev server, real workers and activities, and the
@@ -30,33 +29,9 @@ describeWithSandbox('upgrading a data stream', () => {
     await resetMigrateSettings(h.es);
   });
 
-  const controls = () => {
-    if (!h.target.controls) throw new Error('these tests seed the sandbox');
-    return h.target.controls;
-  };
-
-  async function seed(
-    name: string,
-    backingIndices: { docCount: number; closed?: boolean }[],
-  ): Promise<string[]> {
-    await controls().seedDataStream({ name, backingIndices });
-    return backingIndexNames(h.es, name);
-  }
-
-  function completion(dataStream: string, timeoutMs = 60_000): Promise<ReindexDataStreamStatus> {
-    return eventually(
-      async () => {
-        const status = await h.service.status(dataStream);
-        return status.complete ? status : undefined;
-      },
-      `${dataStream} to complete`,
-      timeoutMs,
-    );
-  }
-
   it("runs the user's example: roll over, three copies, three .migrated- indices, every document once", async () => {
     const ds = 'my-data-stream';
-    const before = await seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
+    const before = await h.seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
     const idsBefore = await allDocumentIds(h.es, ds);
     expect(idsBefore).toHaveLength(9000);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 4000 });
@@ -78,7 +53,7 @@ describeWithSandbox('upgrading a data stream', () => {
     expect(midRun.in_progress[0]).toMatchObject({ index: before[midRun.successes], total_doc_count: 3000 });
     expect(midRun.successes + midRun.pending + midRun.in_progress.length).toBe(3);
 
-    const final = await completion(ds);
+    const final = await h.completion(ds);
     expect(final).toEqual({
       start_time_millis: midRun.start_time_millis,
       complete: true,
@@ -114,9 +89,9 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('upgrades a closed backing index and leaves it closed', async () => {
     const ds = 'closed-ds';
-    const before = await seed(ds, [{ docCount: 500, closed: true }, { docCount: 500 }]);
+    const before = await h.seed(ds, [{ docCount: 500, closed: true }, { docCount: 500 }]);
     await h.service.start(h.es, ds);
-    const final = await completion(ds);
+    const final = await h.completion(ds);
     expect(final).toMatchObject({ successes: 2, errors: [] });
     const migrated = destinationIndexName(before[0]);
     const [row] = await h.es.cat.indices({
@@ -133,7 +108,7 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('keeps every acknowledged write made into the data stream during the whole run, exactly once', async () => {
     const ds = 'busy-ds';
-    await seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
+    await h.seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
     const seeded = await allDocumentIds(h.es, ds);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 5000 });
 
@@ -158,7 +133,7 @@ describeWithSandbox('upgrading a data stream', () => {
     })();
 
     await h.service.start(h.es, ds);
-    await completion(ds);
+    await h.completion(ds);
     writing = false;
     await writer;
 
@@ -172,12 +147,12 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('runs three copies at once with concurrency 3, never four, and rethrottles a running copy', async () => {
     const ds = 'parallel-ds';
-    await seed(
+    await h.seed(
       ds,
       [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 3000 })),
     );
     await setMigrateSettings(h.es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 500 });
-    const rethrottlesBefore = controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
+    const rethrottlesBefore = h.controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
 
     await h.service.start(h.es, ds);
     let maxInProgress = 0;
@@ -207,14 +182,14 @@ describeWithSandbox('upgrading a data stream', () => {
     expect(final).toMatchObject({ successes: 6, errors: [] });
     expect(maxInProgress).toBe(3);
     expect(maxRunningTasks).toBeLessThanOrEqual(3);
-    expect(controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
+    expect(h.controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
       rethrottlesBefore,
     );
   });
 
   it('takes a concurrency change while running', async () => {
     const ds = 'widening-ds';
-    await seed(
+    await h.seed(
       ds,
       [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
     );
@@ -233,14 +208,14 @@ describeWithSandbox('upgrading a data stream', () => {
       'three copies',
     );
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    await expect(completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
+    await expect(h.completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
   });
 
   it('shows state in search attributes, for the Web UI and for list', async () => {
     const ds = 'visible-ds';
-    await seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
+    await h.seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
     await h.service.start(h.es, ds);
-    await completion(ds);
+    await h.completion(ds);
     const [listed] = (await h.service.list()).filter((task) => task.data_stream === ds);
     expect(listed).toMatchObject({
       data_stream: ds,
@@ -254,8 +229,8 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('plans without changing anything: which indices, in order, with documents and sizes', async () => {
     const ds = 'planned-ds';
-    const names = await seed(ds, [{ docCount: 30 }, { docCount: 20, closed: true }, { docCount: 10 }]);
-    const requestsBefore = controls().requestCounts();
+    const names = await h.seed(ds, [{ docCount: 30 }, { docCount: 20, closed: true }, { docCount: 10 }]);
+    const requestsBefore = h.controls().requestCounts();
     const plan = await h.service.plan(h.es, ds);
     expect(plan.data_stream).toBe(ds);
     expect(plan.write_index).toBe(names[2]);
@@ -267,7 +242,7 @@ describeWithSandbox('upgrading a data stream', () => {
       [names[2], true, false, 10],
     ]);
     expect(plan.backing_indices[0].size_in_bytes).toBeGreaterThan(0);
-    const writes = Object.entries(controls().requestCounts()).filter(
+    const writes = Object.entries(h.controls().requestCounts()).filter(
       ([route, count]) => !route.startsWith('GET ') && count !== (requestsBefore[route] ?? 0),
     );
     expect(writes).toEqual([]);
@@ -276,7 +251,7 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('continues as new when a run reaches its index budget, and still finishes every index', async () => {
     const ds = 'many-ds';
-    await seed(
+    await h.seed(
       ds,
       [1, 2, 3, 4, 5].map(() => ({ docCount: 50 })),
     );

@@ -54,7 +54,7 @@ describeWithSandbox('a worker killed in the middle of a copy', () => {
   });
 
   it('completes after a restart, re-attaching to the running reindex task, losing and duplicating nothing', async () => {
-    const controls = h.target.controls!;
+    const controls = h.controls();
     const ds = 'killed-ds';
     await controls.seedDataStream({ name: ds, backingIndices: [{ docCount: 12000 }, { docCount: 500 }] });
     const [first] = await backingIndexNames(h.es, ds);

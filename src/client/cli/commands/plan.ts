@@ -3,7 +3,8 @@ import { writeJson, writeLines, type Command } from '../command';
 import { bytes, count } from '../output/numbers';
 import { renderTable } from '../output/table';
 import { apiErrors } from '../../api-error';
-import { DataStreamNotFoundError, inspectDataStream } from '../../../elasticsearch/data-stream-inspection';
+import { inspectDataStream } from '../../../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError } from '../../../elasticsearch/data-streams';
 
 export const planCommand: Command = {
   name: 'plan',
