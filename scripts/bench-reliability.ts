@@ -1,0 +1,203 @@
+/**
+ * Figures for BENCHMARKS.md that the reliability work needs (issue 8):
+ *
+ *   npm run bench:reliability [-- --only throttle,scale,recovery --indices 2000 --runs 3]
+ *
+ * - throttle: a bare `_reindex` task on the sandbox at requests_per_second 100, 1,000 and 10,000 (batches
+ *   of rps/10, so each run has ~40 throttle waits); measured docs/s = documents / task running time.
+ * - scale: one data stream of N (2,000) one-document backing indices upgraded through Temporal by a worker
+ *   in its own process, 20 indices at a time; completion, runs (continue-as-new every 500 indices), the
+ *   longest history of any run, and the worker's peak RSS (VmHWM from /proc, sampled).
+ * - recovery: SIGKILL of the worker process mid-copy until the copy's progress moves again in the status.
+ * Prints medians; paste them into BENCHMARKS.md.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createUpgradeHarness, type UpgradeHarness } from '../test/helpers/upgrade-harness';
+import { setMigrateSettings } from '../test/helpers/settings';
+import { completion, kill, rigFrom, sleep, startWorkerProcess, waitFor } from '../test/reliability/rig';
+import { dataStreamWorkflowId } from '../src/shared/names';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Peak resident set of another process, in MiB, from the kernel's high-water mark. */
+function peakRssMiB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function throttle(h: UpgradeHarness, runs: number): Promise<void> {
+  const rig = rigFrom(h);
+  console.log('\n## throttle accuracy (bare _reindex task on the sandbox)\n');
+  console.log('| requests_per_second | documents | batch | measured docs/s (median) | runs | error |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const rps of [100, 1_000, 10_000]) {
+    const docs = rps * 4;
+    const batch = Math.max(1, Math.round(rps / 10));
+    const rates: number[] = [];
+    for (let r = 0; r < runs; r += 1) {
+      const source = `throttle-${rps}-${r}`;
+      await rig.controls.seedIndex({ name: source, docCount: docs });
+      const started = performance.now();
+      const task = await h.es.reindex({
+        source: { index: source, size: batch },
+        dest: { index: `${source}-copy` },
+        requests_per_second: rps,
+        wait_for_completion: false,
+      });
+      const taskId = String(task.task);
+      await waitFor(
+        async () => ((await h.es.tasks.get({ task_id: taskId })).completed ? true : undefined),
+        `throttled task at ${rps}`,
+        120_000,
+        20,
+      );
+      rates.push(docs / ((performance.now() - started) / 1000));
+    }
+    const measured = median(rates);
+    console.log(
+      `| ${rps.toLocaleString('en-US')} | ${docs.toLocaleString('en-US')} | ${batch} | ${Math.round(measured).toLocaleString('en-US')} | ${runs} | ${(((measured - rps) / rps) * 100).toFixed(1)} % |`,
+    );
+  }
+}
+
+async function scale(h: UpgradeHarness, indices: number): Promise<void> {
+  const rig = rigFrom(h);
+  const ds = 'bench-scale';
+  const taskQueue = 'bench-scale-queue';
+  const service = rig.service(taskQueue);
+  await rig.controls.seedDataStream({
+    name: ds,
+    backingIndices: Array.from({ length: indices }, () => ({ docCount: 1 })),
+  });
+  await setMigrateSettings(h.es, { maxRequestsPerSecond: -1, maxConcurrentIndices: 20 });
+  const worker = startWorkerProcess({ temporalAddress: h.env.address, taskQueue, esUrl: h.target.url });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, peakRssMiB(worker.pid));
+  }, 500);
+  const started = performance.now();
+  try {
+    await service.start(h.es, ds);
+    const final = await completion(service, ds, 30 * 60_000);
+    const seconds = (performance.now() - started) / 1000;
+    peak = Math.max(peak, peakRssMiB(worker.pid));
+    let runs = 0;
+    let maxEvents = 0;
+    for await (const execution of h.env.client.workflow.list({
+      query: `WorkflowId = '${dataStreamWorkflowId(ds)}'`,
+    })) {
+      runs += 1;
+      const history = await h.env.client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .fetchHistory();
+      maxEvents = Math.max(maxEvents, history.events?.length ?? 0);
+    }
+    console.log(`\n## ${indices.toLocaleString('en-US')} backing indices\n`);
+    console.log('| measure | value |');
+    console.log('| --- | ---: |');
+    console.log(
+      `| completed | ${final.complete ? 'yes' : 'no'}: ${final.successes} successes, ${final.errors.length} errors |`,
+    );
+    console.log(
+      `| wall time | ${seconds.toFixed(0)} s (${((seconds * 1000) / indices).toFixed(0)} ms per index, 20 at a time) |`,
+    );
+    console.log(`| data-stream workflow runs (continue-as-new) | ${runs} |`);
+    console.log(
+      `| longest history of any run | ${maxEvents.toLocaleString('en-US')} events (limit 51,200) |`,
+    );
+    console.log(`| worker peak RSS (VmHWM) | ${peak.toFixed(0)} MiB |`);
+  } finally {
+    clearInterval(sampler);
+    await kill(worker, 'SIGTERM');
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: null, maxConcurrentIndices: null });
+  }
+}
+
+async function recovery(h: UpgradeHarness, runs: number): Promise<void> {
+  const rig = rigFrom(h);
+  const times: number[] = [];
+  await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+  for (let r = 0; r < runs; r += 1) {
+    const ds = `bench-recovery-${r}`;
+    const taskQueue = `${ds}-queue`;
+    const service = rig.service(taskQueue);
+    await rig.controls.seedDataStream({ name: ds, backingIndices: [{ docCount: 60_000 }] });
+    const spawn = () =>
+      startWorkerProcess({ temporalAddress: h.env.address, taskQueue, esUrl: h.target.url });
+    let worker = spawn();
+    try {
+      await service.start(h.es, ds);
+      const atKill = await waitFor(
+        async () => {
+          const done = (await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0;
+          return done > 2_000 ? done : undefined;
+        },
+        'the copy to be under way',
+        60_000,
+      );
+      await kill(worker);
+      const killedAt = performance.now();
+      worker = spawn();
+      // The last progress signal before the kill may lag the kill: wait for a figure beyond both.
+      const frozen = Math.max(atKill, (await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0);
+      await waitFor(
+        async () =>
+          ((await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0) > frozen ? true : undefined,
+        'the copy to move again',
+        180_000,
+        100,
+      );
+      times.push((performance.now() - killedAt) / 1000);
+      console.log(`recovery run ${r + 1}: ${times[times.length - 1]?.toFixed(1)} s`);
+      await service.cancel(ds);
+    } finally {
+      await kill(worker, 'SIGTERM');
+    }
+    await sleep(200);
+  }
+  console.log('\n## recovery after a worker SIGKILL mid-copy\n');
+  console.log(`| runs | median s | min s | max s |\n| ---: | ---: | ---: | ---: |`);
+  console.log(
+    `| ${runs} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${Math.max(...times).toFixed(1)} |`,
+  );
+}
+
+async function run(): Promise<void> {
+  const only = option('only', 'throttle,scale,recovery').split(',');
+  const runs = Number(option('runs', '3'));
+  const indices = Number(option('indices', '2000'));
+  console.log(
+    `machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${new Date().toISOString()}`,
+  );
+  const h = await createUpgradeHarness('bench-reliability');
+  try {
+    if (only.includes('throttle')) await throttle(h, runs);
+    if (only.includes('recovery')) await recovery(h, runs);
+    if (only.includes('scale')) await scale(h, indices);
+  } finally {
+    await h.close();
+  }
+}
+
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
