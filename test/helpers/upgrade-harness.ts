@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { bundleWorkflows, createTestEnvironment } from './temporal-env';
 import { backingIndexNames } from './documents';
+import { resetMigrateSettings } from './settings';
 import { createEsTarget, type EsTarget } from '../sandbox/es-target';
 import type { SandboxControls, SeedIndexContent } from '../../src/sandbox';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
@@ -131,4 +132,28 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+}
+
+/**
+ * A harness with one worker for the enclosing `describe` block: started before its tests, closed after
+ * them, with injected faults and the migrate settings reset after each test. Returns the harness getter.
+ */
+export function useUpgradeHarness(taskQueue: string): () => UpgradeHarness {
+  let harness: UpgradeHarness | undefined;
+  beforeAll(async () => {
+    harness = await createUpgradeHarness(taskQueue);
+    await harness.startWorker();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  afterEach(async () => {
+    if (!harness) return;
+    harness.target.controls?.clearFaults();
+    await resetMigrateSettings(harness.es);
+  });
+  return () => {
+    if (!harness) throw new Error('the harness starts in beforeAll');
+    return harness;
+  };
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { setMigrateSettings } from '../helpers/settings';
+import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
 import {
   MAX_CONCURRENT_INDICES_SETTING,
   MAX_REQUESTS_PER_SECOND_SETTING,
@@ -21,21 +21,7 @@ interface CliRun {
 }
 
 describeWithSandbox('ds-reindex CLI', () => {
-  let h: UpgradeHarness;
-
-  beforeAll(async () => {
-    h = await createUpgradeHarness('cli');
-    await h.startWorker();
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    h.target.controls?.clearFaults();
-    await resetMigrateSettings(h.es);
-  });
+  const h = useUpgradeHarness('cli');
 
   /** Runs the CLI as a user would, with the worker's environment variable names. */
   function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -44,10 +30,10 @@ describeWithSandbox('ds-reindex CLI', () => {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
-          TEMPORAL_ADDRESS: h.env.address,
+          TEMPORAL_ADDRESS: h().env.address,
           TEMPORAL_NAMESPACE: 'default',
-          TEMPORAL_TASK_QUEUE: h.taskQueue,
-          ES_URL: h.target.url,
+          TEMPORAL_TASK_QUEUE: h().taskQueue,
+          ES_URL: h().target.url,
           ...env,
         },
       });
@@ -79,10 +65,12 @@ describeWithSandbox('ds-reindex CLI', () => {
   });
 
   it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {
-    await h.controls().seedDataStream({
-      name: 'cli-plan-ds',
-      backingIndices: [{ docCount: 25 }, { docCount: 5 }],
-    });
+    await h()
+      .controls()
+      .seedDataStream({
+        name: 'cli-plan-ds',
+        backingIndices: [{ docCount: 25 }, { docCount: 5 }],
+      });
     const plan = await cli(['plan', 'cli-plan-ds', '--json']);
     expect(plan.code).toBe(0);
     expect(json<{ backing_indices: unknown[] }>(plan).backing_indices).toHaveLength(2);
@@ -132,8 +120,10 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   it('starts, refuses a second start with exit 3, reports, lists and cancels', async () => {
     const ds = 'cli-flow-ds';
-    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    await h()
+      .controls()
+      .seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const started = await cli(['start', ds, '--json']);
     expect(started.code).toBe(0);
     expect(json(started)).toEqual({ acknowledged: true });
@@ -164,11 +154,13 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0 or 4 when an index failed', async () => {
     const ds = 'cli-wait-ds';
-    const seeded = await h.controls().seedDataStream({
-      name: ds,
-      backingIndices: [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }],
-    });
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    const seeded = await h()
+      .controls()
+      .seedDataStream({
+        name: ds,
+        backingIndices: [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }],
+      });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const waited = await cli(['start', ds, '--wait', '--interval-ms', '250']);
     expect(waited.stderr).toBe('');
     expect(waited.code).toBe(0);
@@ -179,12 +171,14 @@ describeWithSandbox('ds-reindex CLI', () => {
     expect(waited.stdout).not.toContain('\x1b['); // not a terminal: no escape codes
 
     const broken = 'cli-broken-ds';
-    const brokenSeed = await h.controls().seedDataStream({
-      name: broken,
-      backingIndices: [{ docCount: 800 }, { docCount: 5 }],
-    });
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    h.controls().failReindexAfter({
+    const brokenSeed = await h()
+      .controls()
+      .seedDataStream({
+        name: broken,
+        backingIndices: [{ docCount: 800 }, { docCount: 5 }],
+      });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    h().controls().failReindexAfter({
       sourceIndex: brokenSeed.backingIndices[0],
       docs: 100,
       reason: 'disk full',

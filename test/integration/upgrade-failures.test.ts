@@ -1,27 +1,13 @@
 import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
-import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { setMigrateSettings } from '../helpers/settings';
+import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
 import { ElasticsearchApiError } from '../../src/client/api-error';
 import { destinationIndexName } from '../../src/shared/names';
 
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 describeWithSandbox('upgrade failures, cancels and restarts', () => {
-  let h: UpgradeHarness;
-
-  beforeAll(async () => {
-    h = await createUpgradeHarness('upgrade-failures');
-    await h.startWorker();
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    h.target.controls?.clearFaults();
-    await resetMigrateSettings(h.es);
-  });
+  const h = useUpgradeHarness('upgrade-failures');
 
   async function apiError(promise: Promise<unknown>): Promise<ElasticsearchApiError> {
     try {
@@ -34,12 +20,12 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
   }
 
   async function writeBlocked(index: string): Promise<boolean> {
-    const settings = await h.es.indices.getSettings({ index, flat_settings: true });
+    const settings = await h().es.indices.getSettings({ index, flat_settings: true });
     return (settings[index]?.settings as Record<string, string>)['index.blocks.write'] === 'true';
   }
 
   it("refuses to start on a missing data stream, a plain index or a running task, with Elasticsearch's errors", async () => {
-    expect((await apiError(h.service.start(h.es, 'no-such-ds'))).toBody()).toEqual({
+    expect((await apiError(h().service.start(h().es, 'no-such-ds'))).toBody()).toEqual({
       error: {
         root_cause: [
           { type: 'resource_not_found_exception', reason: 'Data stream named [no-such-ds] does not exist' },
@@ -49,57 +35,57 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       },
       status: 404,
     });
-    await h.es.indices.create({ index: 'plain-index' });
-    expect((await apiError(h.service.start(h.es, 'plain-index'))).reason).toBe(
+    await h().es.indices.create({ index: 'plain-index' });
+    expect((await apiError(h().service.start(h().es, 'plain-index'))).reason).toBe(
       'Data stream named [plain-index] does not exist',
     );
-    expect((await apiError(h.service.status('no-such-ds'))).reason).toBe(
+    expect((await apiError(h().service.status('no-such-ds'))).reason).toBe(
       'No migration reindex status found for [no-such-ds]',
     );
-    expect((await apiError(h.service.cancel('no-such-ds'))).reason).toBe(
+    expect((await apiError(h().service.cancel('no-such-ds'))).reason).toBe(
       "the task with id reindex-data-stream-no-such-ds doesn't exist",
     );
 
-    await h.seed('twice-ds', [{ docCount: 3000 }, { docCount: 10 }]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
-    await h.service.start(h.es, 'twice-ds');
-    const second = await apiError(h.service.start(h.es, 'twice-ds'));
+    await h().seed('twice-ds', [{ docCount: 3000 }, { docCount: 10 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    await h().service.start(h().es, 'twice-ds');
+    const second = await apiError(h().service.start(h().es, 'twice-ds'));
     expect(second.status).toBe(400);
     expect(second.type).toBe('resource_already_exists_exception');
     expect(second.reason).toBe('Reindex task for data stream [twice-ds] already exists');
 
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    const first = await h.completion('twice-ds');
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    const first = await h().completion('twice-ds');
     // A completed task is replaced by a new start; nothing is left to upgrade, so it completes at once.
-    await h.service.start(h.es, 'twice-ds');
-    const replaced = await h.completion('twice-ds');
+    await h().service.start(h().es, 'twice-ds');
+    const replaced = await h().completion('twice-ds');
     expect(replaced.start_time_millis).toBeGreaterThan(first.start_time_millis);
     expect(replaced).toMatchObject({ total_indices_requiring_upgrade: 0, successes: 0 });
   });
 
   it('cancels mid-run, then a restart with a new throttle skips the finished index', async () => {
     const ds = 'cancel-ds';
-    const before = await h.seed(ds, [{ docCount: 1000 }, { docCount: 6000 }, { docCount: 1000 }]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 2000 });
-    await h.service.start(h.es, ds);
+    const before = await h().seed(ds, [{ docCount: 1000 }, { docCount: 6000 }, { docCount: 1000 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 2000 });
+    await h().service.start(h().es, ds);
     await eventually(async () => {
-      const status = await h.service.status(ds);
+      const status = await h().service.status(ds);
       return status.successes === 1 && (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0
         ? status
         : undefined;
     }, 'the second index to be copying');
 
-    await expect(h.service.cancel(ds)).resolves.toEqual({ acknowledged: true });
-    expect((await apiError(h.service.status(ds))).status).toBe(404);
+    await expect(h().service.cancel(ds)).resolves.toEqual({ acknowledged: true });
+    expect((await apiError(h().service.status(ds))).status).toBe(404);
     // Nothing half-done: no reindex task left running, the source unblocked, no partial destination.
-    const tasks = await h.es.tasks.list({ actions: '*reindex', group_by: 'none' });
+    const tasks = await h().es.tasks.list({ actions: '*reindex', group_by: 'none' });
     expect(Array.isArray(tasks.tasks) ? tasks.tasks : []).toEqual([]);
     expect(await writeBlocked(before[1])).toBe(false);
-    await expect(h.es.indices.exists({ index: destinationIndexName(before[1]) })).resolves.toBe(false);
+    await expect(h().es.indices.exists({ index: destinationIndexName(before[1]) })).resolves.toBe(false);
 
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 20000 });
-    await h.service.start(h.es, ds);
-    const final = await h.completion(ds);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 20000 });
+    await h().service.start(h().es, ds);
+    const final = await h().completion(ds);
     expect(final).toMatchObject({
       complete: true,
       total_indices_in_data_stream: 4,
@@ -109,23 +95,23 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       pending: 0,
       errors: [],
     });
-    const ids = await allDocumentIds(h.es, ds);
+    const ids = await allDocumentIds(h().es, ds);
     expect(ids).toHaveLength(8000);
     expect(duplicates(ids)).toEqual([]);
   });
 
   it("records a backing index deleted mid-run with Elasticsearch's message, and finishes the others", async () => {
     const ds = 'deleted-ds';
-    const before = await h.seed(ds, [{ docCount: 3000 }, { docCount: 100 }, { docCount: 100 }]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 3000 });
-    await h.service.start(h.es, ds);
+    const before = await h().seed(ds, [{ docCount: 3000 }, { docCount: 100 }, { docCount: 100 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 3000 });
+    await h().service.start(h().es, ds);
     await eventually(async () => {
-      const status = await h.service.status(ds);
+      const status = await h().service.status(ds);
       return status.in_progress[0]?.index === before[0] ? status : undefined;
     }, 'the first index to be copying');
-    await h.es.indices.delete({ index: before[1] });
+    await h().es.indices.delete({ index: before[1] });
 
-    const final = await h.completion(ds);
+    const final = await h().completion(ds);
     expect(final).toMatchObject({
       total_indices_requiring_upgrade: 3,
       successes: 2,
@@ -135,10 +121,10 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
 
   it('fails an index whose copy fails, restores its source, and leaves no partial copy', async () => {
     const ds = 'broken-copy-ds';
-    const before = await h.seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
-    h.controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
-    await h.service.start(h.es, ds);
-    const final = await h.completion(ds);
+    const before = await h().seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
+    h().controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
+    await h().service.start(h().es, ds);
+    const final = await h().completion(ds);
     expect(final.successes).toBe(1);
     expect(final.errors).toHaveLength(1);
     expect(final.errors[0].index).toBe(before[0]);
@@ -146,34 +132,35 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       new RegExp(`^Failure loading data from ${before[0].replace(/\./g, '\\.')} into .*disk full`),
     );
     expect(await writeBlocked(before[0])).toBe(false);
-    await expect(h.es.indices.exists({ index: destinationIndexName(before[0]) })).resolves.toBe(false);
-    expect(await backingIndexNames(h.es, ds)).toContain(before[0]);
+    await expect(h().es.indices.exists({ index: destinationIndexName(before[0]) })).resolves.toBe(false);
+    expect(await backingIndexNames(h().es, ds)).toContain(before[0]);
   });
 
   it('rides out 429 and 503 answers and dropped connections from Elasticsearch', async () => {
     const ds = 'flaky-ds';
-    await h.seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    h.controls().injectFault({ status: 429, probability: 0.2 });
-    h.controls().injectFault({ status: 503, probability: 0.1 });
-    h.controls().injectFault({ dropConnection: true, probability: 0.05 });
-    await h.service.start(h.es, ds).catch(async () => {
-      // The start itself may meet a fault; the operator retries.
-      h.controls().clearFaults();
-      await h.service.start(h.es, ds);
-    });
+    await h().seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await h().service.start(h().es, ds);
+    // About one request in ten fails, so most steps meet a fault now and then but none meets many in a
+    // row (each retry waits longer); a burst of three 429s makes sure retries really happen.
+    h().controls().injectFault({ status: 429, count: 3 });
+    h().controls().injectFault({ status: 429, probability: 0.05 });
+    h().controls().injectFault({ status: 503, probability: 0.03 });
+    h().controls().injectFault({ dropConnection: true, probability: 0.02 });
     const final = await eventually(
       async () => {
-        const status = await h.service.status(ds).catch(() => undefined);
+        const status = await h()
+          .service.status(ds)
+          .catch(() => undefined);
         return status?.complete ? status : undefined;
       },
       'completion despite faults',
-      120_000,
+      150_000,
     );
-    h.controls().clearFaults();
+    h().controls().clearFaults();
     expect(final).toMatchObject({ successes: 2, errors: [] });
-    const ids = await allDocumentIds(h.es, ds);
+    const ids = await allDocumentIds(h().es, ds);
     expect(ids).toHaveLength(1000);
     expect(duplicates(ids)).toEqual([]);
-  });
+  }, 200_000);
 });

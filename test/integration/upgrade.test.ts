@@ -1,6 +1,6 @@
 import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
-import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { setMigrateSettings } from '../helpers/settings';
+import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
 import { ReindexService } from '../../src/client/reindex-service';
 import {
   DATA_STREAM_SEARCH_ATTRIBUTE,
@@ -14,32 +14,19 @@ import { reindexDataStream } from '../../src/workflows';
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 describeWithSandbox('upgrading a data stream', () => {
-  let h: UpgradeHarness;
-
-  beforeAll(async () => {
-    h = await createUpgradeHarness('upgrade-happy');
-    await h.startWorker();
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    await resetMigrateSettings(h.es);
-  });
+  const h = useUpgradeHarness('upgrade-happy');
 
   it("runs the user's example: roll over, three copies, three .migrated- indices, every document once", async () => {
     const ds = 'my-data-stream';
-    const before = await h.seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
-    const idsBefore = await allDocumentIds(h.es, ds);
+    const before = await h().seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
+    const idsBefore = await allDocumentIds(h().es, ds);
     expect(idsBefore).toHaveLength(9000);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 4000 });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 4000 });
 
-    await expect(h.service.start(h.es, ds)).resolves.toEqual({ acknowledged: true });
+    await expect(h().service.start(h().es, ds)).resolves.toEqual({ acknowledged: true });
 
     const midRun = await eventually(async () => {
-      const status = await h.service.status(ds);
+      const status = await h().service.status(ds);
       return status.in_progress.length === 1 && status.in_progress[0].reindexed_doc_count > 0
         ? status
         : undefined;
@@ -53,7 +40,7 @@ describeWithSandbox('upgrading a data stream', () => {
     expect(midRun.in_progress[0]).toMatchObject({ index: before[midRun.successes], total_doc_count: 3000 });
     expect(midRun.successes + midRun.pending + midRun.in_progress.length).toBe(3);
 
-    const final = await h.completion(ds);
+    const final = await h().completion(ds);
     expect(final).toEqual({
       start_time_millis: midRun.start_time_millis,
       complete: true,
@@ -65,16 +52,16 @@ describeWithSandbox('upgrading a data stream', () => {
       errors: [],
     });
 
-    const after = await backingIndexNames(h.es, ds);
+    const after = await backingIndexNames(h().es, ds);
     expect(after.slice(0, 3)).toEqual(before.map(destinationIndexName).reverse());
     expect(after[3]).toMatch(/^\.ds-my-data-stream-\d{4}\.\d{2}\.\d{2}-000004$/);
-    for (const old of before) await expect(h.es.indices.exists({ index: old })).resolves.toBe(false);
+    for (const old of before) await expect(h().es.indices.exists({ index: old })).resolves.toBe(false);
 
-    const idsAfter = await allDocumentIds(h.es, ds);
+    const idsAfter = await allDocumentIds(h().es, ds);
     expect(duplicates(idsAfter)).toEqual([]);
     expect(new Set(idsAfter)).toEqual(new Set(idsBefore));
 
-    const settings = await h.es.indices.getSettings({
+    const settings = await h().es.indices.getSettings({
       index: after.slice(0, 3).join(','),
       flat_settings: true,
     });
@@ -89,28 +76,28 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('upgrades a closed backing index and leaves it closed', async () => {
     const ds = 'closed-ds';
-    const before = await h.seed(ds, [{ docCount: 500, closed: true }, { docCount: 500 }]);
-    await h.service.start(h.es, ds);
-    const final = await h.completion(ds);
+    const before = await h().seed(ds, [{ docCount: 500, closed: true }, { docCount: 500 }]);
+    await h().service.start(h().es, ds);
+    const final = await h().completion(ds);
     expect(final).toMatchObject({ successes: 2, errors: [] });
     const migrated = destinationIndexName(before[0]);
-    const [row] = await h.es.cat.indices({
+    const [row] = await h().es.cat.indices({
       index: migrated,
       format: 'json',
       h: 'status',
       expand_wildcards: 'all',
     });
     expect(row?.status).toBe('close');
-    expect(await backingIndexNames(h.es, ds)).toContain(migrated);
-    await h.es.indices.open({ index: migrated });
-    await expect(h.es.count({ index: migrated })).resolves.toMatchObject({ count: 500 });
+    expect(await backingIndexNames(h().es, ds)).toContain(migrated);
+    await h().es.indices.open({ index: migrated });
+    await expect(h().es.count({ index: migrated })).resolves.toMatchObject({ count: 500 });
   });
 
   it('keeps every acknowledged write made into the data stream during the whole run, exactly once', async () => {
     const ds = 'busy-ds';
-    await h.seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
-    const seeded = await allDocumentIds(h.es, ds);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 5000 });
+    await h().seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
+    const seeded = await allDocumentIds(h().es, ds);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 5000 });
 
     const acknowledged: string[] = [];
     let writing = true;
@@ -119,7 +106,7 @@ describeWithSandbox('upgrading a data stream', () => {
       while (writing) {
         const ids = Array.from({ length: 20 }, (_, i) => `writer-${batch}-${i}`);
         batch += 1;
-        const response = await h.es.bulk({
+        const response = await h().es.bulk({
           operations: ids.flatMap((id) => [
             { create: { _index: ds, _id: id } },
             { '@timestamp': Date.now(), message: id },
@@ -132,13 +119,13 @@ describeWithSandbox('upgrading a data stream', () => {
       }
     })();
 
-    await h.service.start(h.es, ds);
-    await h.completion(ds);
+    await h().service.start(h().es, ds);
+    await h().completion(ds);
     writing = false;
     await writer;
 
     expect(acknowledged.length).toBeGreaterThan(100);
-    const ids = await allDocumentIds(h.es, ds);
+    const ids = await allDocumentIds(h().es, ds);
     expect(duplicates(ids)).toEqual([]);
     const present = new Set(ids);
     expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
@@ -147,22 +134,22 @@ describeWithSandbox('upgrading a data stream', () => {
 
   it('runs three copies at once with concurrency 3, never four, and rethrottles a running copy', async () => {
     const ds = 'parallel-ds';
-    await h.seed(
+    await h().seed(
       ds,
       [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 3000 })),
     );
-    await setMigrateSettings(h.es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 500 });
-    const rethrottlesBefore = h.controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 500 });
+    const rethrottlesBefore = h().controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0;
 
-    await h.service.start(h.es, ds);
+    await h().service.start(h().es, ds);
     let maxInProgress = 0;
     let maxRunningTasks = 0;
     let rethrottled = false;
     const final = await eventually(
       async () => {
-        const status = await h.service.status(ds);
+        const status = await h().service.status(ds);
         maxInProgress = Math.max(maxInProgress, status.in_progress.length);
-        const tasks = await h.es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+        const tasks = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
         const running = Array.isArray(tasks.tasks) ? tasks.tasks.length : 0;
         maxRunningTasks = Math.max(maxRunningTasks, running);
         const allThreeCopying =
@@ -170,7 +157,7 @@ describeWithSandbox('upgrading a data stream', () => {
           status.in_progress.every((entry) => entry.reindexed_doc_count > 0);
         if (!rethrottled && allThreeCopying) {
           // Lift the throttle mid-run: the copies already running must speed up too.
-          await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+          await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
           rethrottled = true;
         }
         return status.complete ? status : undefined;
@@ -182,56 +169,56 @@ describeWithSandbox('upgrading a data stream', () => {
     expect(final).toMatchObject({ successes: 6, errors: [] });
     expect(maxInProgress).toBe(3);
     expect(maxRunningTasks).toBeLessThanOrEqual(3);
-    expect(h.controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
+    expect(h().controls().requestCounts()['POST /_reindex/{task}/_rethrottle'] ?? 0).toBeGreaterThan(
       rethrottlesBefore,
     );
   });
 
   it('takes a concurrency change while running', async () => {
     const ds = 'widening-ds';
-    await h.seed(
+    await h().seed(
       ds,
       [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
     );
-    await setMigrateSettings(h.es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
-    await h.service.start(h.es, ds);
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
+    await h().service.start(h().es, ds);
     await eventually(
-      async () => ((await h.service.status(ds)).in_progress.length === 1 ? true : undefined),
+      async () => ((await h().service.status(ds)).in_progress.length === 1 ? true : undefined),
       'one copy',
     );
 
     // What `PUT /_cluster/settings` on the HTTP API does: store the setting, then tell running upgrades.
-    await setMigrateSettings(h.es, { maxConcurrentIndices: 3 });
-    await h.service.notifyMaxConcurrentIndices(3);
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 3 });
+    await h().service.notifyMaxConcurrentIndices(3);
     await eventually(
-      async () => ((await h.service.status(ds)).in_progress.length === 3 ? true : undefined),
+      async () => ((await h().service.status(ds)).in_progress.length === 3 ? true : undefined),
       'three copies',
     );
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    await expect(h.completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
   });
 
   it('shows state in search attributes, for the Web UI and for list', async () => {
     const ds = 'visible-ds';
-    await h.seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
-    await h.service.start(h.es, ds);
-    await h.completion(ds);
-    const [listed] = (await h.service.list()).filter((task) => task.data_stream === ds);
+    await h().seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
+    await h().service.start(h().es, ds);
+    await h().completion(ds);
+    const [listed] = (await h().service.list()).filter((task) => task.data_stream === ds);
     expect(listed).toMatchObject({
       data_stream: ds,
       workflow_id: 'reindex-data-stream-visible-ds',
       state: 'completed',
     });
-    const description = await h.env.client.workflow.getHandle('reindex-data-stream-visible-ds').describe();
+    const description = await h().env.client.workflow.getHandle('reindex-data-stream-visible-ds').describe();
     expect(description.typedSearchAttributes.get(DATA_STREAM_SEARCH_ATTRIBUTE)).toBe(ds);
     expect(description.typedSearchAttributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE)).toBe('completed');
   });
 
   it('plans without changing anything: which indices, in order, with documents and sizes', async () => {
     const ds = 'planned-ds';
-    const names = await h.seed(ds, [{ docCount: 30 }, { docCount: 20, closed: true }, { docCount: 10 }]);
-    const requestsBefore = h.controls().requestCounts();
-    const plan = await h.service.plan(h.es, ds);
+    const names = await h().seed(ds, [{ docCount: 30 }, { docCount: 20, closed: true }, { docCount: 10 }]);
+    const requestsBefore = h().controls().requestCounts();
+    const plan = await h().service.plan(h().es, ds);
     expect(plan.data_stream).toBe(ds);
     expect(plan.write_index).toBe(names[2]);
     expect(
@@ -242,36 +229,36 @@ describeWithSandbox('upgrading a data stream', () => {
       [names[2], true, false, 10],
     ]);
     expect(plan.backing_indices[0].size_in_bytes).toBeGreaterThan(0);
-    const writes = Object.entries(h.controls().requestCounts()).filter(
+    const writes = Object.entries(h().controls().requestCounts()).filter(
       ([route, count]) => !route.startsWith('GET ') && count !== (requestsBefore[route] ?? 0),
     );
     expect(writes).toEqual([]);
-    expect(await backingIndexNames(h.es, ds)).toEqual(names);
+    expect(await backingIndexNames(h().es, ds)).toEqual(names);
   });
 
   it('continues as new when a run reaches its index budget, and still finishes every index', async () => {
     const ds = 'many-ds';
-    await h.seed(
+    await h().seed(
       ds,
       [1, 2, 3, 4, 5].map(() => ({ docCount: 50 })),
     );
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1, maxConcurrentIndices: 2 });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1, maxConcurrentIndices: 2 });
     const service = new ReindexService({
-      temporal: h.env.client,
-      taskQueue: h.taskQueue,
+      temporal: h().env.client,
+      taskQueue: h().taskQueue,
       statusRetentionMs: 60_000,
       maxIndicesPerRun: 2,
     });
-    await service.start(h.es, ds);
+    await service.start(h().es, ds);
     const final = await eventually(async () => {
       const status = await service.status(ds);
       return status.complete ? status : undefined;
     }, 'completion across runs');
     expect(final).toMatchObject({ total_indices_requiring_upgrade: 5, successes: 5, pending: 0, errors: [] });
 
-    const handle = h.env.client.workflow.getHandle<typeof reindexDataStream>('reindex-data-stream-many-ds');
+    const handle = h().env.client.workflow.getHandle<typeof reindexDataStream>('reindex-data-stream-many-ds');
     const runs = [];
-    for await (const run of h.env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+    for await (const run of h().env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
       runs.push(run);
     // 5 indices, 2 per run: three runs, two of them ended by continue-as-new.
     expect(runs.filter((run) => run.status.name === 'CONTINUED_AS_NEW')).toHaveLength(2);
