@@ -5,7 +5,7 @@ import { isNotFound, isTransientElasticsearchError } from '../elasticsearch/erro
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import { processedDocuments, reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
-import { indexProgressSignal } from '../workflows/definitions';
+import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
 
 export interface CopyDocumentsInput {
   dataStream: string;
@@ -63,13 +63,14 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
     }
   }
 
-  async function reportProgress(input: CopyDocumentsInput, total: number, reindexed: number): Promise<void> {
+  async function reportProgress(
+    input: CopyDocumentsInput,
+    progress: Omit<IndexProgress, 'index'>,
+  ): Promise<void> {
     try {
-      await temporal.workflow.getHandle(dataStreamWorkflowId(input.dataStream)).signal(indexProgressSignal, {
-        index: input.sourceIndex,
-        totalDocCount: total,
-        reindexedDocCount: reindexed,
-      });
+      await temporal.workflow
+        .getHandle(dataStreamWorkflowId(input.dataStream))
+        .signal(indexProgressSignal, { index: input.sourceIndex, ...progress });
     } catch (err) {
       // Progress is advisory; the copy must not fail because the status could not be updated.
       log.warn('could not report copy progress', { index: input.sourceIndex, error: String(err) });
@@ -102,7 +103,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
       let checkpoint: CopyCheckpoint | undefined;
       let taskId: string | undefined;
       try {
-        const requestsPerSecond = (await readMigrateSettings(es)).maxRequestsPerSecond;
+        let settings = await readMigrateSettings(es);
+        const requestsPerSecond = settings.maxRequestsPerSecond;
         if (previous !== undefined) {
           const state = await readTask(input, previous.taskId);
           if (state !== undefined && (state.kind === 'running' || state.kind === 'succeeded')) {
@@ -124,6 +126,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
         // milliseconds and should not wait a full interval, a large one needs no faster polling.
         let pollDelayMs = Math.min(FIRST_POLL_DELAY_MS, worker.reindexPollIntervalMs);
         let lastProgressAt = 0;
+        let reportedConcurrency: number | undefined;
         let lastSettingsAt = Date.now();
         let unreachableSince: number | undefined;
         for (;;) {
@@ -150,7 +153,15 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
             const now = Date.now();
             if (state.kind !== 'running' || now - lastProgressAt >= worker.progressSignalIntervalMs) {
               lastProgressAt = now;
-              await reportProgress(input, total, reindexed);
+              // The concurrency rides along only when this copy saw it change, so a value read a few
+              // seconds ago never overrides a newer one the workflow got from the API.
+              const concurrencyChanged = settings.maxConcurrentIndices !== reportedConcurrency;
+              reportedConcurrency = settings.maxConcurrentIndices;
+              await reportProgress(input, {
+                totalDocCount: total,
+                reindexedDocCount: reindexed,
+                ...(concurrencyChanged ? { maxConcurrentIndices: settings.maxConcurrentIndices } : {}),
+              });
             }
             if (state.kind === 'succeeded') {
               return {
@@ -171,7 +182,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
             }
             if (now - lastSettingsAt >= worker.settingsPollIntervalMs) {
               lastSettingsAt = now;
-              const wanted = (await readMigrateSettings(es)).maxRequestsPerSecond;
+              settings = await readMigrateSettings(es);
+              const wanted = settings.maxRequestsPerSecond;
               if (wanted !== checkpoint.requestsPerSecond) {
                 await es.reindexRethrottle({ task_id: checkpoint.taskId, requests_per_second: wanted });
                 log.info('rethrottled reindex task', {

@@ -39,6 +39,11 @@ export interface IndexProgress {
   index: string;
   totalDocCount: number;
   reindexedDocCount: number;
+  /**
+   * The cluster's concurrency setting as the copy last read it, so a `PUT /_cluster/settings` made
+   * straight to Elasticsearch reaches a running upgrade too. Absent in signals from older workers.
+   */
+  maxConcurrentIndices?: number;
 }
 
 /** The status in Elasticsearch's JSON shape; answered at any moment, also while children run. */

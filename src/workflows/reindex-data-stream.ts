@@ -104,16 +104,18 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   };
 
   setHandler(statusQuery, status);
+  const setMaxConcurrentIndices = (value: number | undefined): void => {
+    if (value !== undefined && Number.isInteger(value) && value >= 1) maxConcurrentIndices = value;
+  };
   setHandler(indexProgressSignal, (progress) => {
+    setMaxConcurrentIndices(progress.maxConcurrentIndices);
     const entry = inProgress.get(progress.index);
     if (entry === undefined) return;
     entry.total_doc_count = progress.totalDocCount;
     entry.reindexed_doc_count = progress.reindexedDocCount;
     showDetails();
   });
-  setHandler(maxConcurrentIndicesChangedSignal, (value) => {
-    if (Number.isInteger(value) && value >= 1) maxConcurrentIndices = value;
-  });
+  setHandler(maxConcurrentIndicesChangedSignal, setMaxConcurrentIndices);
 
   if (continued === undefined) {
     setState(REINDEX_STATES.RUNNING);

@@ -198,6 +198,28 @@ describeWithSandbox('upgrading a data stream', () => {
     await expect(h().completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
   });
 
+  it('notices a concurrency change made straight to the cluster, while copies run', async () => {
+    const ds = 'cluster-setting-ds';
+    await h().seed(
+      ds,
+      [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
+    );
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
+    await h().service.start(h().es, ds);
+    await eventually(
+      async () => ((await h().service.status(ds)).in_progress.length === 1 ? true : undefined),
+      'one copy',
+    );
+    // No signal from ds-reindex's API this time: the running copy reads the setting and reports it.
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 3 });
+    await eventually(
+      async () => ((await h().service.status(ds)).in_progress.length === 3 ? true : undefined),
+      'three copies',
+    );
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
+  });
+
   it('shows state in search attributes, for the Web UI and for list', async () => {
     const ds = 'visible-ds';
     await h().seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
