@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SeedIndexContent } from '../../src/sandbox/seed';
 import { dataStreamWorkflowId } from '../../src/shared/names';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { setMigrateSettings } from '../helpers/settings';
 import { checkInvariants, snapshotSource, type InvariantOptions, type InvariantReport } from './invariants';
 import {
@@ -293,25 +294,53 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
         moments.push('after swap');
         worker = spawnWorker();
       }
+      // A fingerprint of progress: a kill counts as a new moment only once the run moved past the last one.
+      const progress = (st: ReindexDataStreamStatus | undefined): string =>
+        st
+          ? `${st.successes}:${st.in_progress.map((p) => `${p.index}=${p.reindexed_doc_count}`).join()}`
+          : '';
+      let lastKill = '';
       for (let i = 0; i < options.kills; i += 1) {
-        await sleep(rng.int(500, 6_000));
-        const status = options.onlyMidCopy
-          ? await waitFor(
-              async () => {
-                const s = await service.status(ds);
-                return s.complete || (s.in_progress[0]?.reindexed_doc_count ?? 0) > 0 ? s : undefined;
-              },
-              'a copy under way',
-              120_000,
-            )
-          : await service.status(ds).catch(() => undefined);
+        const moved = await waitFor(
+          async () => {
+            const st = await service.status(ds);
+            return st.complete || progress(st) !== lastKill ? st : undefined;
+          },
+          'progress since the last kill',
+          180_000,
+          100,
+        ).catch(() => undefined);
+        if (moved?.complete) break;
+        if (options.onlyMidCopy)
+          await waitFor(
+            async () =>
+              ((await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0) > 0 || undefined,
+            'a copy under way',
+            120_000,
+          );
+        await sleep(rng.int(0, 2_500));
+        const status = await service.status(ds).catch(() => undefined);
         if (status?.complete) break;
+        const killedAt = Date.now();
         await kill(worker);
+        lastKill = progress(status);
         const copying = status?.in_progress[0];
-        moments.push(
-          copying ? `copy ${copying.reindexed_doc_count}/${copying.total_doc_count}` : 'between copies',
-        );
+        const where = copying
+          ? `index ${(status?.successes ?? 0) + 1} copy ${copying.reindexed_doc_count}/${copying.total_doc_count}`
+          : `after ${status?.successes ?? 0} indices`;
         worker = spawnWorker();
+        // How long until the run moved again: the cost of this kill.
+        const recovered = await waitFor(
+          async () => {
+            const st = await service.status(ds);
+            return st.complete || progress(st) !== lastKill ? Date.now() : undefined;
+          },
+          'progress after the kill',
+          300_000,
+          100,
+        ).catch(() => Date.now());
+        moments.push(`${where} (+${Math.round((recovered - killedAt) / 1000)} s)`);
+        lastKill = '';
       }
       notes.push(`killed at: ${moments.join('; ')}`);
       await completion(service, ds, 600_000);
