@@ -2,9 +2,9 @@
  * The reliability suite's full form: every scenario of test/reliability, more times, on a real Temporal
  * dev server and the sandbox, then RELIABILITY.md's table (scenario × runs × documents checked × lost).
  *
- *   npm run reliability [-- --kills 20 --repeat 2 --seed 42]
+ *   npm run reliability [-- --kills 20 --kill-indices 24 --repeat 2 --seed 42]
  *
- * Exits 1 when any document was lost or any invariant broke. Takes about 10 minutes on 2 cores: most of
+ * Exits 1 when any document was lost or any invariant broke. Takes about 20 minutes on 2 cores: most of
  * it is the worker-kill run, where every kill during a copy waits out the 30 s heartbeat timeout.
  */
 import { cpus, totalmem } from 'node:os';
@@ -116,7 +116,8 @@ async function run(): Promise<void> {
         temporalAddress: h.env.address,
         esUrl: h.target.url,
         seed,
-        indices: 8,
+        // Enough indices that the run outlasts the kills: each kill waits for progress past the last one.
+        indices: option('kill-indices', 24),
         docsPerIndex: 2_000,
       }),
     );

@@ -272,7 +272,7 @@ export interface KillOptions {
 
 /** The worker killed with SIGKILL at random moments, restarted each time, writers on throughout. */
 export async function killedWorker(rig: Rig, options: KillOptions): Promise<ScenarioResult> {
-  return timed(`worker SIGKILLed ${options.kills + (options.killAfterSwap ? 1 : 0)} times`, async (notes) => {
+  return timed('worker SIGKILLed at random moments, restarted each time, writers on', async (notes) => {
     const ds = uniqueName('rel-kill');
     const taskQueue = `${ds}-queue`;
     const service = rig.service(taskQueue);
@@ -342,7 +342,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
         moments.push(`${where} (+${Math.round((recovered - killedAt) / 1000)} s)`);
         lastKill = '';
       }
-      notes.push(`killed at: ${moments.join('; ')}`);
+      notes.push(`${moments.length} kills, at: ${moments.join('; ')}`);
       await completion(service, ds, 600_000);
     } finally {
       await writer.stop();
