@@ -22,6 +22,8 @@ export const WORKFLOW_TUNABLES = {
   DEFAULT_MAX_INDICES_PER_RUN: 500,
   /** Short, idempotent Elasticsearch steps: each attempt must answer within this. */
   ES_STEP_START_TO_CLOSE_MS: 2 * 60 * 1000,
+  /** Short steps heartbeat too, so a worker that dies inside one is noticed within this, not at the timeout. */
+  ES_STEP_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
   /** Short steps keep retrying (429, 503, lost connections) for this long before the index is failed. */
   ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
   /** The copy activity heartbeats every few seconds; a silent worker is presumed dead after this. */

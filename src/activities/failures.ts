@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DataStreamNotFoundError } from '../elasticsearch/data-streams';
 import { isIndexNotFound, isTransientElasticsearchError, reasonOf } from '../elasticsearch/errors';
 
@@ -40,11 +40,23 @@ export function toActivityFailure(err: unknown, sourceIndex?: string): Applicati
   return ApplicationFailure.nonRetryable(reasonOf(err), FAILURE_TYPES.ELASTICSEARCH_REFUSED);
 }
 
-/** Runs one Elasticsearch step, turning whatever it throws into the right Temporal failure. */
+// Well inside ES_STEP_HEARTBEAT_TIMEOUT_MS; the worker sends at most one heartbeat a second anyway.
+const STEP_HEARTBEAT_INTERVAL_MS = 2_000;
+
+/**
+ * Runs one Elasticsearch step, heartbeating while it runs (a refresh or an open can take a while, and a
+ * worker that dies meanwhile must be noticed by its heartbeat, not by the step's timeout), and turns
+ * whatever it throws into the right Temporal failure.
+ */
 export async function elasticsearchStep<T>(step: () => Promise<T>, sourceIndex?: string): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const heartbeats = setInterval(() => context.heartbeat(), STEP_HEARTBEAT_INTERVAL_MS);
   try {
     return await step();
   } catch (err) {
     throw toActivityFailure(err, sourceIndex);
+  } finally {
+    clearInterval(heartbeats);
   }
 }

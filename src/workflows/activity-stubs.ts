@@ -9,12 +9,14 @@ const retry = {
 };
 
 /**
- * Short Elasticsearch steps: each attempt is bounded, and transient failures (429, 503, lost
- * connections) are retried with backoff for up to `ES_STEP_RETRY_BUDGET_MS` before the index fails.
+ * Short Elasticsearch steps: each attempt is bounded and heartbeats (a dead worker is noticed in
+ * seconds), and transient failures (429, 503, lost connections) are retried with backoff for up to
+ * `ES_STEP_RETRY_BUDGET_MS` before the index fails.
  * Cancellation waits for a running step to finish, so a rollback never races the step it undoes.
  */
 export const elasticsearchSteps = proxyActivities<Activities>({
   startToCloseTimeout: T.ES_STEP_START_TO_CLOSE_MS,
+  heartbeatTimeout: T.ES_STEP_HEARTBEAT_TIMEOUT_MS,
   scheduleToCloseTimeout: T.ES_STEP_RETRY_BUDGET_MS,
   retry,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

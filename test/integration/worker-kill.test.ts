@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { temporal } from '@temporalio/proto';
 import { resolve } from 'node:path';
 import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
 import { setMigrateSettings } from '../helpers/settings';
@@ -102,4 +103,55 @@ describeWithSandbox('a worker killed in the middle of a copy', () => {
     await exited(survivor);
     // The heartbeat timeout (30 s) must pass before the killed attempt is retried.
   }, 300_000);
+
+  it('notices a worker killed inside a short step by its heartbeat, not by the step timeout', async () => {
+    const ds = 'killed-step-ds';
+    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 100 }, { docCount: 100 }] });
+    const [first] = await backingIndexNames(h.es, ds);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    // The refresh after blocking writes hangs, so the worker dies inside `blockSourceWrites`.
+    h.controls().injectFault({ path: `/${first}/_refresh`, delayMs: 20_000, count: 1 });
+    const refreshes = () => {
+      const counts = h.controls().requestCounts();
+      return (counts['GET /{index}/_refresh'] ?? 0) + (counts['POST /{index}/_refresh'] ?? 0);
+    };
+    const refreshesBefore = refreshes();
+
+    const doomed = startWorkerProcess(h);
+    children.push(doomed);
+    await h.service.start(h.es, ds);
+    await eventually(
+      () => Promise.resolve(refreshes() > refreshesBefore ? true : undefined),
+      'the step to be under way',
+      60_000,
+    );
+    doomed.kill('SIGKILL');
+    await exited(doomed);
+
+    const survivor = startWorkerProcess(h);
+    children.push(survivor);
+    const final = await eventually(
+      async () => {
+        const status = await h.service.status(ds);
+        return status.complete ? status : undefined;
+      },
+      'completion after the restart',
+      110_000,
+    );
+    expect(final).toMatchObject({ successes: 2, errors: [] });
+
+    const history = await h.env.client.workflow
+      .getHandle(`reindex-data-stream-${ds}/${first}`)
+      .fetchHistory();
+    // A retried attempt's start event carries why the previous attempt ended.
+    const retriedAfter = (history.events ?? []).flatMap((event) => {
+      const started = event.activityTaskStartedEventAttributes;
+      return started && (started.attempt ?? 1) > 1
+        ? [started.lastFailure?.timeoutFailureInfo?.timeoutType]
+        : [];
+    });
+    expect(retriedAfter).toEqual([temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT]);
+    survivor.kill('SIGTERM');
+    await exited(survivor);
+  }, 200_000);
 });
