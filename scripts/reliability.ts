@@ -150,8 +150,12 @@ against a real Temporal dev server, real workers and the Elasticsearch sandbox, 
 invariant check of \`test/reliability/invariants.ts\` (every seeded and every acknowledged document present
 exactly once with its source; old indices replaced by \`.migrated-\` copies, or restored when the scenario
 expects a failure; the write index unblocked; no orphan copy or blocked index anywhere; replicas, refresh
-interval, lifecycle name and origination date carried over). The short form runs in CI as the jest
-project \`reliability\`.
+interval, lifecycle name and origination date carried over).
+
+The short form runs in CI as the jest project \`reliability\` (\`npx jest --selectProjects reliability
+--runInBand\`, about 1.5 to 2 minutes on 2 cores): each scenario once, one mid-copy kill, one server restart,
+150 hostile HTTP requests, and a test that the checker itself reports planted damage. Skipped when
+\`ES_URL\` is set (it needs the sandbox's fault controls).
 
 Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Seed ${seed}, ${repeat} repetitions,
 ${kills} random kills (plus one right after a swap). Total ${((Date.now() - started) / 60_000).toFixed(1)} minutes.
