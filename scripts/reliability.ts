@@ -167,8 +167,8 @@ ${table()}
 Worker-kill run (where each kill landed, and how long until the run moved again): ${killNotes.join('; ')}.
 
 A kill during a copy costs the 30 s heartbeat timeout; a kill during a short Elasticsearch step costs that
-step's 2-minute start-to-close timeout (short steps do not heartbeat); a kill between activities costs at
-most the 10 s workflow task timeout.
+step's 10 s heartbeat timeout (since commit 54b5c70; before it, the step's 2-minute start-to-close
+timeout); a kill between activities costs at most the 10 s workflow task timeout.
 `;
   writeFileSync(resolve(__dirname, '../RELIABILITY.md'), document);
   console.log(`\n${table()}\n\nlost ${lost}, violations ${broken}; RELIABILITY.md written`);
