@@ -174,8 +174,11 @@ describeWithSandbox('upgrading a data stream', () => {
     );
   });
 
-  it('takes a concurrency change while running', async () => {
-    const ds = 'widening-ds';
+  it.each([
+    ['through the API, which signals running upgrades', true],
+    ['straight on the cluster, read and passed on by a running copy', false],
+  ])('takes a concurrency change made %s', async (_how, notify) => {
+    const ds = notify ? 'widening-ds' : 'cluster-setting-ds';
     await h().seed(
       ds,
       [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
@@ -187,31 +190,9 @@ describeWithSandbox('upgrading a data stream', () => {
       'one copy',
     );
 
-    // What `PUT /_cluster/settings` on the HTTP API does: store the setting, then tell running upgrades.
     await setMigrateSettings(h().es, { maxConcurrentIndices: 3 });
-    await h().service.notifyMaxConcurrentIndices(3);
-    await eventually(
-      async () => ((await h().service.status(ds)).in_progress.length === 3 ? true : undefined),
-      'three copies',
-    );
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
-  });
-
-  it('notices a concurrency change made straight to the cluster, while copies run', async () => {
-    const ds = 'cluster-setting-ds';
-    await h().seed(
-      ds,
-      [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
-    );
-    await setMigrateSettings(h().es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
-    await h().service.start(h().es, ds);
-    await eventually(
-      async () => ((await h().service.status(ds)).in_progress.length === 1 ? true : undefined),
-      'one copy',
-    );
-    // No signal from ds-reindex's API this time: the running copy reads the setting and reports it.
-    await setMigrateSettings(h().es, { maxConcurrentIndices: 3 });
+    // What `PUT /_cluster/settings` on the HTTP API does after storing the setting.
+    if (notify) await h().service.notifyMaxConcurrentIndices(3);
     await eventually(
       async () => ((await h().service.status(ds)).in_progress.length === 3 ? true : undefined),
       'three copies',

@@ -84,14 +84,7 @@ describeWithSandbox('a worker killed in the middle of a copy', () => {
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
     const survivor = startWorkerProcess(h);
     children.push(survivor);
-    const final = await eventually(
-      async () => {
-        const status = await h.service.status(ds);
-        return status.complete ? status : undefined;
-      },
-      'completion after the restart',
-      120_000,
-    );
+    const final = await h.completion(ds, 120_000);
     expect(final).toMatchObject({ successes: 2, errors: [] });
     // One task per index: the first copy was re-attached to, not started again.
     expect(reindexStarts() - startsBefore).toBe(2);
@@ -130,14 +123,7 @@ describeWithSandbox('a worker killed in the middle of a copy', () => {
 
     const survivor = startWorkerProcess(h);
     children.push(survivor);
-    const final = await eventually(
-      async () => {
-        const status = await h.service.status(ds);
-        return status.complete ? status : undefined;
-      },
-      'completion after the restart',
-      110_000,
-    );
+    const final = await h.completion(ds, 110_000);
     expect(final).toMatchObject({ successes: 2, errors: [] });
 
     const history = await h.env.client.workflow
