@@ -31,6 +31,11 @@ const shards = (indices: IndexStore[]): JsonObject => {
   return { total, successful: primaries, failed: 0 };
 };
 
+/** The indices a `/{index}/...` read names, closed ones included, with the request's index options. */
+function requestedIndices(state: ClusterState, req: SandboxRequest): IndexStore[] {
+  return resolveIndices(state, req.params.index ?? '', resolveOptions(req, { expandClosed: true }));
+}
+
 function renderSettings(settings: FlatSettings, flat: boolean): JsonObject {
   return flat ? { ...settings } : nestSettings(settings);
 }
@@ -319,11 +324,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
       return { status: found.length > 0 ? 200 : 404 };
     })
     .add('GET', '/{index}', (req) => {
-      const targets = resolveIndices(
-        state,
-        req.params.index ?? '',
-        resolveOptions(req, { expandClosed: true }),
-      );
+      const targets = requestedIndices(state, req);
       const flat = queryBool(req, 'flat_settings', false);
       const out: JsonObject = {};
       for (const index of targets) {
@@ -340,11 +341,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
       return ok(out);
     })
     .add('GET', '/{index}/_settings', (req) => {
-      const targets = resolveIndices(
-        state,
-        req.params.index ?? '',
-        resolveOptions(req, { expandClosed: true }),
-      );
+      const targets = requestedIndices(state, req);
       const out: JsonObject = {};
       for (const index of targets) {
         checkBlock(index.name, index.settings, 'metadata_read');
@@ -353,11 +350,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
       return ok(out);
     })
     .add('GET', '/{index}/_settings/{name}', (req) => {
-      const targets = resolveIndices(
-        state,
-        req.params.index ?? '',
-        resolveOptions(req, { expandClosed: true }),
-      );
+      const targets = requestedIndices(state, req);
       const filter = (req.params.name ?? '').split(',');
       const out: JsonObject = {};
       for (const index of targets) {
@@ -373,11 +366,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
     .add('PUT', '/{index}/_settings', (req) => putSettingsHandler(state, req))
     .add('PUT', '/_settings', (req) => putSettingsHandler(state, req))
     .add('GET', '/{index}/_mapping', (req) => {
-      const targets = resolveIndices(
-        state,
-        req.params.index ?? '',
-        resolveOptions(req, { expandClosed: true }),
-      );
+      const targets = requestedIndices(state, req);
       const out: JsonObject = {};
       for (const index of targets) {
         checkBlock(index.name, index.settings, 'metadata_read');
@@ -406,11 +395,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
         throw illegalArgument(
           `No enum constant org.elasticsearch.cluster.metadata.IndexMetadata.APIBlock.${(req.params.block ?? '').toUpperCase()}`,
         );
-      const targets = resolveIndices(
-        state,
-        req.params.index ?? '',
-        resolveOptions(req, { expandClosed: true }),
-      );
+      const targets = requestedIndices(state, req);
       const writeIndices = dataStreamWriteIndices(state, targets);
       if (writeIndices.length > 0) {
         throw illegalArgument(
