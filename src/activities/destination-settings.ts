@@ -22,7 +22,7 @@ const EXCLUDED_PREFIXES = [
   'index.blocks.',
 ];
 
-export function isCopiedSetting(name: string): boolean {
+function isCopiedSetting(name: string): boolean {
   return !EXCLUDED_EXACT.has(name) && !EXCLUDED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 

@@ -18,7 +18,7 @@ export const FAILURE_TYPES = {
   UNEXPECTED_STATE: 'UnexpectedState',
 } as const;
 
-export function sourceIndexMissing(index: string): ApplicationFailure {
+function sourceIndexMissing(index: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
     `source index [${index}] does not exist`,
     FAILURE_TYPES.SOURCE_INDEX_MISSING,

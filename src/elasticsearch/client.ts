@@ -21,18 +21,3 @@ export function createElasticsearchClient(config: ElasticsearchConnectionConfig)
   if (config.caFile) options.tls = { ca: readFileSync(config.caFile) };
   return new Client(options);
 }
-
-/** A client for the same cluster that authenticates as someone else (the HTTP API's caller). */
-export function createClientWithAuthorization(
-  config: ElasticsearchConnectionConfig,
-  authorization: string,
-): Client {
-  return createElasticsearchClient({
-    ...config,
-    apiKey: undefined,
-    username: undefined,
-    password: undefined,
-  }).child({
-    headers: { authorization },
-  });
-}

@@ -25,7 +25,7 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-export function countersOf(source: unknown): ReindexCounters {
+function countersOf(source: unknown): ReindexCounters {
   const record = asRecord(source);
   return {
     total: numberField(record, 'total'),

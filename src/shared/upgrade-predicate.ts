@@ -41,11 +41,3 @@ export function upgradeSkipReason(
   if (facts.verifiedReadOnly) return 'verified-read-only';
   return undefined;
 }
-
-export function needsUpgrade(
-  facts: IndexUpgradeFacts,
-  clusterMajor: number,
-  systemDataStream: boolean,
-): boolean {
-  return upgradeSkipReason(facts, clusterMajor, systemDataStream) === undefined;
-}

@@ -1,9 +1,4 @@
-import {
-  indexVersionMajor,
-  needsUpgrade,
-  releaseMajor,
-  upgradeSkipReason,
-} from '../../src/shared/upgrade-predicate';
+import { indexVersionMajor, releaseMajor, upgradeSkipReason } from '../../src/shared/upgrade-predicate';
 
 const old = { versionCreated: 7170099, verifiedReadOnly: false, system: false };
 
@@ -18,9 +13,9 @@ describe('which backing indices need upgrading', () => {
   });
 
   it('upgrades indices created by an older major', () => {
-    expect(needsUpgrade(old, 8, false)).toBe(true);
-    expect(needsUpgrade({ ...old, versionCreated: 8536000 }, 8, false)).toBe(false);
-    expect(needsUpgrade({ ...old, versionCreated: 8536000 }, 9, false)).toBe(true);
+    expect(upgradeSkipReason(old, 8, false)).toBeUndefined();
+    expect(upgradeSkipReason({ ...old, versionCreated: 8536000 }, 8, false)).toBe('current-version');
+    expect(upgradeSkipReason({ ...old, versionCreated: 8536000 }, 9, false)).toBeUndefined();
   });
 
   it('skips searchable snapshots, verified read-only indices and system indices', () => {
