@@ -1,12 +1,15 @@
 # ds-reindex worker and HTTP API image.
 #   docker build -t ds-reindex .
 #   docker run ds-reindex                         # the worker (default)
-#   docker run ds-reindex node dist/client/http-api/main.js   # the HTTP API
+#   docker run ds-reindex node dist/http-api/main.js   # the HTTP API
 # Configuration comes only from environment variables (see README, Configuration).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The sandbox is an npm workspace the lock file names; only its manifest comes in, so its code (a test
+# double) never reaches the image, and `npm prune --omit=dev` drops the link to it.
+COPY packages/es-sandbox/package.json ./packages/es-sandbox/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -4,10 +4,73 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-// Workflow code runs in Temporal's deterministic sandbox: a Node built-in anywhere in its import graph
-// crashes the worker at start, and tsc does not notice. Everything under src/workflows and src/shared
-// is reachable from workflows, so both are held to this rule.
-const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`, `${name}/*`, `node:${name}/*`]);
+/*
+ * The dependency rule (docs/ARCHITECTURE.md): each folder of src/ is a layer and may import only the
+ * layers listed for it. Workflow code (src/workflows, src/shared) runs in Temporal's deterministic sandbox:
+ * a Node built-in or an I/O client anywhere in its import graph crashes the worker at start, and tsc does
+ * not notice, so it may reach only itself, `@temporalio/workflow` and `@temporalio/common`.
+ */
+const LAYERS = ['shared', 'workflows', 'elasticsearch', 'activities', 'service', 'http-api', 'cli', 'worker'];
+
+/** @type {Record<string, { may: string[], typesFrom?: string[], config: boolean, workflowSafe?: boolean }>} */
+const ALLOWED = {
+  shared: { may: [], config: false, workflowSafe: true },
+  workflows: { may: ['shared'], typesFrom: ['activities'], config: false, workflowSafe: true },
+  elasticsearch: { may: ['shared'], config: true },
+  activities: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
+  service: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
+  'http-api': { may: ['shared', 'elasticsearch', 'service'], config: true },
+  cli: { may: ['shared', 'elasticsearch', 'service'], config: true },
+  worker: { may: ['shared', 'elasticsearch', 'activities', 'workflows'], config: true },
+};
+
+/** Matches a relative import that leaves the current folder for `layer` (`../service/x`, `../../cli`). */
+const layerImport = (layer) => `^(\\.\\./)+${layer}(/.*)?$`;
+const nodeBuiltin = `^(node:)?(${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?$`;
+
+function layerRule(layer) {
+  const allowed = ALLOWED[layer];
+  const patterns = LAYERS.filter((other) => other !== layer && !allowed.may.includes(other)).map((other) => ({
+    regex: layerImport(other),
+    message: `src/${layer} may not import src/${other} (the dependency rule in docs/ARCHITECTURE.md).`,
+    allowTypeImports: allowed.typesFrom?.includes(other) ?? false,
+  }));
+  patterns.push({
+    regex: '^@ds-reindex/es-sandbox',
+    message: 'The product never imports the sandbox: it is a test double (packages/es-sandbox).',
+    allowTypeImports: false,
+  });
+  if (!allowed.config) {
+    patterns.push({
+      regex: '^(\\.\\./)+config$',
+      message: `src/${layer} is workflow code: it cannot read the environment (constants live in src/workflows/tunables.ts).`,
+      allowTypeImports: false,
+    });
+  }
+  if (allowed.workflowSafe) {
+    patterns.push(
+      {
+        regex: nodeBuiltin,
+        message:
+          'Workflow code must be deterministic: Node built-ins are not available in the workflow sandbox.',
+        allowTypeImports: false,
+      },
+      {
+        regex: '^(?!\\.|@temporalio/(workflow|common)$)',
+        message:
+          'Workflow code talks to the outside only through activities: only @temporalio/workflow and @temporalio/common.',
+        allowTypeImports: false,
+      },
+    );
+  }
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+      ...(allowed.workflowSafe ? { 'no-restricted-globals': ['error', 'process', 'Buffer'] } : {}),
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', 'test/histories/'] },
@@ -27,30 +90,29 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  ...LAYERS.map(layerRule),
   {
-    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
+    // config.ts reads the environment; it may know the workflows' constants, nothing else of src.
+    files: ['src/config.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins
-            .filter((n) => !n.endsWith('/*'))
-            .map((name) => ({
-              name,
-              message:
-                'Workflow code must be deterministic: Node built-ins are not available in the workflow sandbox.',
-            })),
           patterns: [
-            {
-              group: nodeBuiltins.filter((n) => n.endsWith('/*')),
-              message: 'No Node built-ins in workflow code.',
-            },
-            {
-              group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@elastic/*'],
-              message: 'Workflow code talks to the outside only through activities.',
-            },
+            { regex: '^\\./(?!workflows/tunables$)', message: 'config.ts only reads the environment.' },
+            { regex: '^@ds-reindex/es-sandbox', message: 'The product never imports the sandbox.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Test workflows are bundled like the real ones.
+    files: ['test/fixtures/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: nodeBuiltin, message: 'No Node built-ins in workflow code.' }] },
       ],
       'no-restricted-globals': ['error', 'process', 'Buffer'],
     },

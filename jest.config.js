@@ -1,5 +1,6 @@
 /** @type {import('jest').Config} */
 const base = {
+  // Server suites start a Temporal dev server and bundle workflows; a minute is the floor.
   testTimeout: 120_000,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
@@ -7,11 +8,11 @@ const base = {
 };
 
 module.exports = {
-  // Server suites start a Temporal dev server and bundle workflows; a minute is the floor.
   testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...base, displayName: 'sandbox', testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'] },
+    { ...base, displayName: 'sandbox', testMatch: ['<rootDir>/packages/es-sandbox/test/**/*.test.ts'] },
+    { ...base, displayName: 'fidelity', testMatch: ['<rootDir>/test/fidelity/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     { ...base, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },

@@ -10,13 +10,14 @@
  */
 import { cpus } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
-import { bundleWorkflows, createTestEnvironment } from '../test/helpers/temporal-env';
-import { startSandbox } from '../src/sandbox';
-import { ReindexService } from '../src/client/reindex-service';
+import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
+import { startSandbox } from '@ds-reindex/es-sandbox';
+import { ReindexService } from '../src/service/reindex-service';
 import { loadConfig } from '../src/config';
 import { MAX_REQUESTS_PER_SECOND_SETTING } from '../src/shared/migrate-settings';
 import { createReindexWorker } from '../src/worker/create-worker';
 import type { reindexDataStream } from '../src/workflows';
+import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -45,7 +46,7 @@ async function run(): Promise<void> {
   const docs = option('docs', 1000);
   const runs = option('runs', 3);
   const env = await createTestEnvironment();
-  const workflowBundle = await bundleWorkflows(require.resolve('../src/workflows'));
+  const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
   const workerConfig = loadConfig({}).worker;
   const upgradeTimes: number[] = [];
   const bareTimes: number[] = [];

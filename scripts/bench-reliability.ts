@@ -13,8 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { createUpgradeHarness, type UpgradeHarness } from '../test/helpers/upgrade-harness';
-import { setMigrateSettings } from '../test/helpers/settings';
+import { createUpgradeHarness, type UpgradeHarness } from '../test/support/upgrade-harness';
+import { setMigrateSettings } from '../test/support/settings';
 import { completion, kill, rigFrom, sleep, startWorkerProcess, waitFor } from '../test/reliability/rig';
 import { dataStreamWorkflowId } from '../src/shared/names';
 

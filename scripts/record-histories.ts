@@ -13,10 +13,10 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflows, createTestEnvironment } from '../test/helpers/temporal-env';
-import { backingIndexNames } from '../test/helpers/documents';
-import { resetMigrateSettings, setMigrateSettings } from '../test/helpers/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../test/helpers/upgrade-harness';
+import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
+import { backingIndexNames } from '../test/support/documents';
+import { resetMigrateSettings, setMigrateSettings } from '../test/support/settings';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../test/support/upgrade-harness';
 import {
   HISTORIES_DIR,
   HISTORY_SETS,
@@ -25,7 +25,7 @@ import {
 } from '../test/replay/histories';
 import * as smokeActivities from '../test/fixtures/smoke-activities';
 import { smokeWorkflow } from '../test/fixtures/workflows/smoke';
-import { ReindexService } from '../src/client/reindex-service';
+import { ReindexService } from '../src/service/reindex-service';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
 
 /** One execution (one run) whose history becomes `<name>.json`. */

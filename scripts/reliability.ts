@@ -10,7 +10,7 @@
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createUpgradeHarness, type UpgradeHarness } from '../test/helpers/upgrade-harness';
+import { createUpgradeHarness, type UpgradeHarness } from '../test/support/upgrade-harness';
 import { fuzzHttpApi } from '../test/reliability/http-fuzz';
 import { rigFrom } from '../test/reliability/rig';
 import {

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "==> prettier";        npx prettier --check . --log-level warn
 echo "==> eslint";          npx eslint . --max-warnings 0
-echo "==> tsc";             npx tsc --noEmit -p tsconfig.json
+echo "==> tsc";             npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p packages/es-sandbox/tsconfig.json
 echo "==> workflow bundle"; npx tsx scripts/check-workflow-bundle.ts
 echo "==> docker-compose";  bash scripts/check-compose.sh
 echo "==> jest"

@@ -1,42 +1,10 @@
 /**
- * Every tunable of ds-reindex, in one typed module, with its unit in its name.
- *
- * Two halves:
- * - `WORKFLOW_TUNABLES`: constants compiled into workflow code. Workflows cannot read the environment
- *   (they must replay identically), so these change only with a deploy, and changing one that alters the
- *   command sequence needs `patched()`.
- * - `loadConfig(env)`: everything the worker, the HTTP API and the CLI read from environment variables.
- *   It takes the environment as an argument so that importing this module never touches `process`.
+ * Everything the worker, the HTTP API and the CLI read from environment variables, typed, validated, with
+ * units in the names. `loadConfig(env)` takes the environment as an argument, so importing this module
+ * never touches `process`. The constants that workflow code reads live with the workflows
+ * (`src/workflows/tunables.ts`): workflows cannot read the environment, they must replay identically.
  */
-
-export const WORKFLOW_TUNABLES = {
-  /** Task queue that the worker polls and every workflow and activity is scheduled on. */
-  TASK_QUEUE: 'ds-reindex',
-  /** How long a finished task's status stays readable, as Elasticsearch keeps it (24 hours). */
-  DEFAULT_STATUS_RETENTION_MS: 24 * 60 * 60 * 1000,
-  /** Elasticsearch's default for `migrate.max_concurrent_indices_reindexed_per_data_stream`. */
-  DEFAULT_MAX_CONCURRENT_INDICES: 1,
-  /** Elasticsearch's default for `migrate.data_stream_reindex_max_request_per_second`. */
-  DEFAULT_MAX_REQUESTS_PER_SECOND: 1000,
-  /** After this many backing indices in one run, the data-stream workflow drains and continues as new. */
-  DEFAULT_MAX_INDICES_PER_RUN: 500,
-  /** Short, idempotent Elasticsearch steps: each attempt must answer within this. */
-  ES_STEP_START_TO_CLOSE_MS: 2 * 60 * 1000,
-  /** Short steps heartbeat too, so a worker that dies inside one is noticed within this, not at the timeout. */
-  ES_STEP_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
-  /** Short steps keep retrying (429, 503, lost connections) for this long before the index is failed. */
-  ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
-  /** The copy activity heartbeats every few seconds; a silent worker is presumed dead after this. */
-  REINDEX_HEARTBEAT_TIMEOUT_MS: 30 * 1000,
-  /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
-  COPY_MAXIMUM_ATTEMPTS: 100,
-  /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */
-  REINDEX_START_TO_CLOSE_MS: 14 * 24 * 60 * 60 * 1000,
-  /** First retry delay after a failed Elasticsearch call. */
-  RETRY_INITIAL_INTERVAL_MS: 1000,
-  /** Longest delay between retries, so a recovered cluster is noticed within this. */
-  RETRY_MAXIMUM_INTERVAL_MS: 30 * 1000,
-} as const;
+import { WORKFLOW_TUNABLES } from './workflows/tunables';
 
 /** Where and how to reach Elasticsearch. Credentials live only here, in the process environment. */
 export interface ElasticsearchConnectionConfig {

@@ -1,5 +1,3 @@
-import { WORKFLOW_TUNABLES } from '../config';
-
 /** Elasticsearch's names for the two dynamic cluster settings of the migrate plugin. */
 export const MAX_CONCURRENT_INDICES_SETTING = 'migrate.max_concurrent_indices_reindexed_per_data_stream';
 export const MAX_REQUESTS_PER_SECOND_SETTING = 'migrate.data_stream_reindex_max_request_per_second';
@@ -18,9 +16,10 @@ export interface MigrateSettings {
   maxRequestsPerSecond: number;
 }
 
+/** Elasticsearch's defaults: one index at a time per data stream, 1,000 documents per second. */
 export const DEFAULT_MIGRATE_SETTINGS: MigrateSettings = {
-  maxConcurrentIndices: WORKFLOW_TUNABLES.DEFAULT_MAX_CONCURRENT_INDICES,
-  maxRequestsPerSecond: WORKFLOW_TUNABLES.DEFAULT_MAX_REQUESTS_PER_SECOND,
+  maxConcurrentIndices: 1,
+  maxRequestsPerSecond: 1000,
 };
 
 /** A refused setting value, with Elasticsearch's exact reason (an `illegal_argument_exception`). */

@@ -3,6 +3,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { WorkerConfig } from '../config';
+import { WORKFLOWS_PATH } from './workflow-modules';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -25,7 +26,7 @@ export async function createReindexWorker(options: CreateWorkerOptions): Promise
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ es: options.es, temporal: options.temporal, worker: options.worker }),
     // Heartbeats reach the server at least every second, so a cancel reaches a running copy at once.
     maxHeartbeatThrottleInterval: '1 second',

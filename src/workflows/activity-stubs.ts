@@ -1,6 +1,6 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { WORKFLOW_TUNABLES as T } from '../config';
+import { WORKFLOW_TUNABLES as T } from './tunables';
 
 const retry = {
   initialInterval: T.RETRY_INITIAL_INTERVAL_MS,

@@ -23,7 +23,8 @@ import {
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import { reindexBackingIndex } from './reindex-backing-index';
-import { WORKFLOW_TUNABLES as T } from '../config';
+import { WORKFLOW_TUNABLES as T } from './tunables';
+import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
 import { backingIndexWorkflowId } from '../shared/names';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
 import {
@@ -63,7 +64,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   const pending: string[] = [...(continued?.pendingIndices ?? [])];
   const errors: IndexError[] = [...(continued?.errors ?? [])];
   const inProgress = new Map<string, InProgressIndex>();
-  let maxConcurrentIndices = continued?.maxConcurrentIndices ?? T.DEFAULT_MAX_CONCURRENT_INDICES;
+  let maxConcurrentIndices = continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
   let complete = false;
   let exception: string | undefined;
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { setMigrateSettings } from '../helpers/settings';
-import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
+import { setMigrateSettings } from '../support/settings';
+import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
 import {
   MAX_CONCURRENT_INDICES_SETTING,
   MAX_REQUESTS_PER_SECOND_SETTING,
@@ -12,7 +12,7 @@ const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 const ROOT = resolve(__dirname, '../..');
 const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
+const CLI_MAIN = resolve(ROOT, 'src/cli/main.ts');
 
 interface CliRun {
   code: number | null;

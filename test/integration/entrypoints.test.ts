@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../support/upgrade-harness';
 
-// The Docker image runs `node dist/worker/main.js` and `node dist/client/http-api/main.js` with a
+// The Docker image runs `node dist/worker/main.js` and `node dist/http-api/main.js` with a
 // workflow bundle built at image build time. No Docker engine runs here, so this suite builds exactly
 // that (tsc + scripts/bundle-workflows.ts) and runs both entry points as processes, end to end.
 const ROOT = resolve(__dirname, '../..');
@@ -69,6 +69,17 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
     await h?.close();
   });
 
+  it('builds a product with no sandbox in it', () => {
+    const files = readdirSync(DIST, { recursive: true, encoding: 'utf8' }).filter((file) =>
+      file.endsWith('.js'),
+    );
+    expect(files).toContain('worker/main.js');
+    const withSandbox = files.filter(
+      (file) => file.includes('sandbox') || readFileSync(resolve(DIST, file), 'utf8').includes('es-sandbox'),
+    );
+    expect(withSandbox).toEqual([]);
+  });
+
   it('runs the worker and the HTTP API from compiled JavaScript, and upgrades through them', async () => {
     const env = {
       TEMPORAL_ADDRESS: h.env.address,
@@ -80,11 +91,7 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
     };
     const worker = await runUntilLine([resolve(DIST, 'worker/main.js')], env, /ds-reindex worker: /);
     children.push(worker.child);
-    const api = await runUntilLine(
-      [resolve(DIST, 'client/http-api/main.js')],
-      env,
-      /(http:\/\/127\.0\.0\.1:\d+)/,
-    );
+    const api = await runUntilLine([resolve(DIST, 'http-api/main.js')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
     children.push(api.child);
 
     await h.controls().seedDataStream({

@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflows, createTestEnvironment } from '../helpers/temporal-env';
+import { bundleWorkflows, createTestEnvironment } from '../support/temporal-env';
 import * as smokeActivities from '../fixtures/smoke-activities';
 import { smokeWorkflow } from '../fixtures/workflows/smoke';
 

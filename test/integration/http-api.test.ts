@@ -1,8 +1,8 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { basicAuth, call, esError, SecuredClusterStub } from './http-api-helpers';
-import { resetMigrateSettings, setMigrateSettings } from '../helpers/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../helpers/upgrade-harness';
-import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
+import { resetMigrateSettings, setMigrateSettings } from '../support/settings';
+import { createUpgradeHarness, eventually, type UpgradeHarness } from '../support/upgrade-harness';
+import { createHttpApi, type HttpApi } from '../../src/http-api/server';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;

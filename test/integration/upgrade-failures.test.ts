@@ -1,7 +1,7 @@
-import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
-import { setMigrateSettings } from '../helpers/settings';
-import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
-import { ElasticsearchApiError } from '../../src/client/api-error';
+import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
+import { setMigrateSettings } from '../support/settings';
+import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
+import { ElasticsearchApiError } from '../../src/service/api-error';
 import { destinationIndexName } from '../../src/shared/names';
 
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;

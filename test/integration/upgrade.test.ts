@@ -1,7 +1,7 @@
-import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
-import { setMigrateSettings } from '../helpers/settings';
-import { eventually, useUpgradeHarness } from '../helpers/upgrade-harness';
-import { ReindexService } from '../../src/client/reindex-service';
+import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
+import { setMigrateSettings } from '../support/settings';
+import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
+import { ReindexService } from '../../src/service/reindex-service';
 import {
   DATA_STREAM_SEARCH_ATTRIBUTE,
   REINDEX_STATE_SEARCH_ATTRIBUTE,

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { resolve } from 'node:path';
-import { allDocumentIds, backingIndexNames, duplicates } from '../helpers/documents';
-import { setMigrateSettings } from '../helpers/settings';
+import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
+import { setMigrateSettings } from '../support/settings';
 import {
   createUpgradeHarness,
   eventually,
   TEST_WORKER_CONFIG,
   type UpgradeHarness,
-} from '../helpers/upgrade-harness';
+} from '../support/upgrade-harness';
 
 const ROOT = resolve(__dirname, '../..');
 const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;

@@ -1,4 +1,4 @@
-import { createEsTarget, type EsTarget } from '../sandbox/es-target';
+import { createEsTarget, type EsTarget } from '../support/es-target';
 import { checkInvariants, snapshotSource } from './invariants';
 
 // The checker must see damage, or every green scenario would prove nothing.

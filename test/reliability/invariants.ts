@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { SandboxControls } from '../../src/sandbox';
+import type { SandboxControls } from '@ds-reindex/es-sandbox';
 import { destinationIndexName } from '../../src/shared/names';
 
 /** The settings an upgrade must carry from a source index to its `.migrated-` copy. */

@@ -1,4 +1,4 @@
-import { createUpgradeHarness, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { createUpgradeHarness, type UpgradeHarness } from '../support/upgrade-harness';
 import { fuzzHttpApi } from './http-fuzz';
 import { rigFrom, type Rig } from './rig';
 import {

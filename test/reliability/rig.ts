@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import type { SandboxControls } from '../../src/sandbox';
-import { ReindexService } from '../../src/client/reindex-service';
+import type { SandboxControls } from '@ds-reindex/es-sandbox';
+import { ReindexService } from '../../src/service/reindex-service';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-import { TEST_WORKER_CONFIG, type UpgradeHarness } from '../helpers/upgrade-harness';
+import { TEST_WORKER_CONFIG, type UpgradeHarness } from '../support/upgrade-harness';
 
 export const ROOT = resolve(__dirname, '../..');
 

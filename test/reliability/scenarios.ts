@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { SeedIndexContent } from '../../src/sandbox/seed';
+import type { SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-import { setMigrateSettings } from '../helpers/settings';
+import { setMigrateSettings } from '../support/settings';
 import { checkInvariants, snapshotSource, type InvariantOptions, type InvariantReport } from './invariants';
 import {
   completion,

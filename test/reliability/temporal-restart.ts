@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_TEMPORAL_CLI } from '../helpers/temporal-env';
+import { LOCAL_TEMPORAL_CLI } from '../support/temporal-env';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort, kill, sleep, waitFor } from './rig';
 

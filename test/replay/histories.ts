@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 
 /** Which workflows module each folder under test/histories was recorded from. */
 export const HISTORY_SETS = {
   smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
-  reindex: resolve(__dirname, '../../src/workflows/index.ts'),
+  reindex: WORKFLOWS_PATH,
 } as const;
 
 export type HistorySetName = keyof typeof HISTORY_SETS;

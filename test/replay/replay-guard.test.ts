@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflows, installQuietRuntime } from '../helpers/temporal-env';
+import { bundleWorkflows, installQuietRuntime } from '../support/temporal-env';
 import { readHistorySet, type RecordedHistory } from './histories';
 import { HistoryReplayError, replayRecorded } from './replay';
 

@@ -1,4 +1,4 @@
-import { bundleWorkflows, installQuietRuntime } from '../helpers/temporal-env';
+import { bundleWorkflows, installQuietRuntime } from '../support/temporal-env';
 import { HISTORY_SETS, readHistorySet, searchableText, type HistorySetName } from './histories';
 import { replayRecorded } from './replay';
 

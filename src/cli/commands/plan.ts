@@ -1,0 +1,42 @@
+import { UsageError } from '../exit-codes';
+import { writeJson, writeLines, type Command } from '../command';
+import { bytes, count } from '../output/numbers';
+import { renderTable } from '../output/table';
+import { apiErrors } from '../../service/api-error';
+import { inspectDataStream } from '../../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
+
+export const planCommand: Command = {
+  name: 'plan',
+  usage: 'plan <data-stream>',
+  summary: 'show which backing indices an upgrade would copy, changing nothing (needs only Elasticsearch)',
+  async run(context) {
+    const [dataStream] = context.args;
+    if (dataStream === undefined) throw new UsageError('plan needs a data stream name');
+    // The plan reads Elasticsearch only, so it works before a worker or Temporal is up.
+    const plan = await inspectDataStream(context.connections.es(), dataStream).catch((err: unknown) => {
+      throw err instanceof DataStreamNotFoundError ? apiErrors.dataStreamNotFound(dataStream) : err;
+    });
+    if (context.flags.json) {
+      writeJson(context, plan);
+      return 0;
+    }
+    const upgrading = plan.backing_indices.filter((entry) => entry.needs_upgrade);
+    const rows = plan.backing_indices.map((entry) => [
+      entry.index,
+      String(entry.version_created),
+      entry.needs_upgrade ? 'upgrade' : `skip (${entry.skip_reason ?? ''})`,
+      entry.doc_count === null ? '-' : count(entry.doc_count),
+      bytes(entry.size_in_bytes),
+      [entry.write_index ? 'write index' : '', entry.closed ? 'closed' : ''].filter(Boolean).join(', '),
+    ]);
+    const documents = upgrading.reduce((sum, entry) => sum + (entry.doc_count ?? 0), 0);
+    writeLines(context, [
+      `Data stream ${plan.data_stream} on Elasticsearch ${plan.cluster_version}${plan.system ? ' (system)' : ''}`,
+      renderTable(['index', 'version', 'action', 'documents', 'size', 'notes'], rows),
+      `${upgrading.length} of ${plan.backing_indices.length} backing indices to upgrade, ${count(documents)} documents` +
+        (upgrading.some((entry) => entry.write_index) ? '; the write index rolls over first' : ''),
+    ]);
+    return 0;
+  },
+};

@@ -1,0 +1,52 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { ReindexService } from '../service/reindex-service';
+import { loadConfig, type Config, type Environment } from '../config';
+import { createElasticsearchClient } from '../elasticsearch/client';
+
+/** Thrown when Temporal cannot be reached; main turns it into CONNECTION_FAILURE. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+/** What commands work with, connected lazily: `plan` needs only Elasticsearch, `status` only Temporal. */
+export interface Connections {
+  config: Config;
+  es(): ElasticsearchClient;
+  service(): Promise<ReindexService>;
+  close(): Promise<void>;
+}
+
+/** Reads configuration from the environment with flag overrides applied on top. */
+export function openConnections(env: Environment, overrides: Record<string, string>): Connections {
+  const config = loadConfig({ ...env, ...overrides });
+  let es: ElasticsearchClient | undefined;
+  let temporal: Promise<{ connection: Connection; service: ReindexService }> | undefined;
+  return {
+    config,
+    es() {
+      es ??= createElasticsearchClient(config.elasticsearch);
+      return es;
+    },
+    service() {
+      temporal ??= Connection.connect({ address: config.temporal.address, connectTimeout: '5s' })
+        .catch((err: unknown) => {
+          throw new TemporalUnreachableError(
+            `cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        })
+        .then((connection) => ({
+          connection,
+          service: new ReindexService({
+            temporal: new TemporalClient({ connection, namespace: config.temporal.namespace }),
+            taskQueue: config.temporal.taskQueue,
+          }),
+        }));
+      return temporal.then((opened) => opened.service);
+    },
+    async close() {
+      await es?.close();
+      if (temporal) await (await temporal.catch(() => undefined))?.connection.close();
+    },
+  };
+}

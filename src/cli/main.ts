@@ -1,0 +1,124 @@
+import { errors } from '@elastic/elasticsearch';
+import { cancelCommand } from './commands/cancel';
+import { listCommand } from './commands/list';
+import { planCommand } from './commands/plan';
+import { settingsCommand } from './commands/settings';
+import { startCommand } from './commands/start';
+import { statusCommand } from './commands/status';
+import type { Command } from './command';
+import { openConnections, TemporalUnreachableError, type Connections } from './connection';
+import { EXIT_CODES, UsageError } from './exit-codes';
+import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
+import { ElasticsearchApiError } from '../service/api-error';
+import { ConfigError } from '../config';
+
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  statusCommand,
+  cancelCommand,
+  planCommand,
+  settingsCommand,
+  listCommand,
+];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.usage.length));
+  return [
+    'Usage: ds-reindex <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
+    '',
+    'Options:',
+    '  --json                        machine-readable output (--wait/--watch: one JSON status per line)',
+    '  --interval-ms <ms>            how often --wait and --watch poll (default 1000)',
+    '  --transient                   settings set: a transient setting instead of a persistent one',
+    ...Object.entries(FLAG_ENVIRONMENT).map(
+      ([flag, variable]) => `  ${`--${flag} <value>`.padEnd(30)}overrides ${variable}`,
+    ),
+    '',
+    'Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict (an upgrade is already running),',
+    '            4 completed with errors, 5 cannot reach Temporal or Elasticsearch, 6 refused by Elasticsearch,',
+    '            7 unexpected error',
+  ].join('\n');
+}
+
+function isUnreachable(err: unknown): boolean {
+  if (err instanceof TemporalUnreachableError) return true;
+  if (err instanceof errors.ConnectionError || err instanceof errors.TimeoutError) return true;
+  if (err instanceof errors.NoLivingConnectionsError) return true;
+  // gRPC UNAVAILABLE from Temporal once connected.
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 14;
+}
+
+/** Maps a failure to an exit code and what to print: Elasticsearch's own error body with --json. */
+function describeFailure(err: unknown): { code: number; message: string; body?: unknown } {
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    return { code: EXIT_CODES.USAGE, message: `${err.message}\n\n${usage()}` };
+  }
+  if (err instanceof ElasticsearchApiError) {
+    const code =
+      err.status === 404
+        ? EXIT_CODES.NOT_FOUND
+        : err.type === 'resource_already_exists_exception'
+          ? EXIT_CODES.CONFLICT
+          : EXIT_CODES.REFUSED;
+    return { code, message: err.reason, body: err.toBody() };
+  }
+  if (isUnreachable(err)) {
+    return { code: EXIT_CODES.CONNECTION_FAILURE, message: err instanceof Error ? err.message : String(err) };
+  }
+  if (err instanceof errors.ResponseError) {
+    return {
+      code: err.statusCode === 404 ? EXIT_CODES.NOT_FOUND : EXIT_CODES.REFUSED,
+      message: err.message,
+      body: err.body,
+    };
+  }
+  return { code: EXIT_CODES.INTERNAL, message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: NodeJS.WriteStream,
+  err: NodeJS.WriteStream,
+): Promise<number> {
+  let connections: Connections | undefined;
+  let json = argv.includes('--json');
+  try {
+    const commandLine = parseCommandLine(argv);
+    json = commandLine.flags.json;
+    if (commandLine.flags.help || commandLine.command === undefined || commandLine.command === 'help') {
+      out.write(`${usage()}\n`);
+      return commandLine.command === undefined && !commandLine.flags.help ? EXIT_CODES.USAGE : EXIT_CODES.OK;
+    }
+    const command = COMMANDS.find((candidate) => candidate.name === commandLine.command);
+    if (!command) throw new UsageError(`unknown command [${commandLine.command}]`);
+    connections = openConnections(env, commandLine.environment);
+    return await command.run({
+      args: commandLine.positionals,
+      flags: commandLine.flags,
+      connections,
+      out,
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    });
+  } catch (failure) {
+    const { code, message, body } = describeFailure(failure);
+    if (json && body !== undefined) out.write(`${JSON.stringify(body, null, 2)}\n`);
+    err.write(`ds-reindex: ${message}\n`);
+    return code;
+  } finally {
+    await connections?.close().catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), process.env, process.stdout, process.stderr)
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(EXIT_CODES.INTERNAL);
+    });
+}

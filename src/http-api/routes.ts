@@ -1,0 +1,116 @@
+import type { Client } from '@elastic/elasticsearch';
+import { ElasticsearchApiError } from '../service/api-error';
+import { PlainErrorAnswer } from './answers';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
+/** What a route sees of a request: path parameters decoded, the body still raw. */
+export interface RequestContext {
+  method: string;
+  path: string;
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+  body: Buffer;
+  /** Elasticsearch as the caller: their own `Authorization` header when they sent one. */
+  es: Client;
+}
+
+export interface RouteAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Like Elasticsearch's REST handlers, a route first prepares (reads its body and parameters, changing
+ * nothing) and only then executes; anything wrong with the request is refused before a workflow starts.
+ */
+export interface Route {
+  method: HttpMethod;
+  /** `/_migration/reindex/{dataStream}/_status`: `{name}` segments are parameters. */
+  path: string;
+  /** Query parameters the route reads, besides the ones every route accepts. */
+  queryParams?: readonly string[];
+  /** Whether the route reads a body; a body sent to a route that does not is refused. */
+  readsBody: boolean;
+  prepare(context: RequestContext): () => Promise<RouteAnswer>;
+}
+
+/** Parameters every Elasticsearch endpoint accepts. */
+const COMMON_QUERY_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path'];
+
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const wanted = template.split('/').filter(Boolean);
+  const actual = path.split('/').filter(Boolean);
+  if (wanted.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of wanted.entries()) {
+    const value = actual[i];
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      try {
+        params[segment.slice(1, -1)] = decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    } else if (segment !== value) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/**
+ * Finds the route for a request, or Elasticsearch's answers when there is none: 405 with the allowed
+ * methods when the path exists, 400 `no handler found` when it does not.
+ */
+export function findRoute(routes: readonly Route[], method: string, path: string, uri: string): RouteMatch {
+  const onPath = routes
+    .map((route) => ({ route, params: matchPath(route.path, path) }))
+    .filter((candidate): candidate is RouteMatch => candidate.params !== undefined);
+  const match = onPath.find((candidate) => candidate.route.method === method);
+  if (match) return match;
+  if (onPath.length === 0) {
+    throw new PlainErrorAnswer(400, `no handler found for uri [${uri}] and method [${method}]`, {
+      includeStatus: false,
+    });
+  }
+  const allowed = [...new Set(onPath.map((candidate) => candidate.route.method))];
+  throw new PlainErrorAnswer(
+    405,
+    `Incorrect HTTP method for uri [${uri}] and method [${method}], allowed: [${allowed.join(', ')}]`,
+    { includeStatus: true, headers: { Allow: allowed.join(',') } },
+  );
+}
+
+/** Elasticsearch refuses parameters a handler does not read, after the handler has prepared. */
+export function checkQueryParams(route: Route, path: string, query: URLSearchParams): void {
+  const known = new Set([...COMMON_QUERY_PARAMS, ...(route.queryParams ?? [])]);
+  const unknown = [...new Set(query.keys())].filter((name) => !known.has(name));
+  if (unknown.length === 0) return;
+  const listed = unknown.map((name) => `[${name}]`).join(', ');
+  throw new ElasticsearchApiError(
+    400,
+    'illegal_argument_exception',
+    `request [${path}] contains unrecognized parameter${unknown.length > 1 ? 's' : ''}: ${listed}`,
+  );
+}
+
+/** And a body sent to an endpoint that takes none. */
+export function checkUnreadBody(route: Route, method: string, path: string, body: Buffer): void {
+  if (route.readsBody || body.length === 0) return;
+  throw new ElasticsearchApiError(
+    400,
+    'illegal_argument_exception',
+    `request [${method} ${path}] does not support having a body`,
+  );
+}
+
+/** `?human`, `?pretty`: present without a value, or any value other than `false`, means on. */
+export function booleanParam(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  return value !== null && value !== 'false';
+}

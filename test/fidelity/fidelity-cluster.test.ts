@@ -1,0 +1,163 @@
+import type { Client } from '@elastic/elasticsearch';
+import { createEsTarget, type EsTarget } from '../support/es-target';
+import { expectEsError, uniqueName } from './fidelity-helpers';
+
+describe('fidelity: root, cluster health and cluster settings', () => {
+  let target: EsTarget;
+  let es: Client;
+
+  beforeAll(async () => {
+    target = await createEsTarget();
+    es = target.client;
+  });
+  afterAll(async () => {
+    await es.cluster.putSettings({
+      persistent: {
+        'migrate.max_concurrent_indices_reindexed_per_data_stream': null,
+        'migrate.data_stream_reindex_max_request_per_second': null,
+      },
+      transient: { 'migrate.data_stream_reindex_max_request_per_second': null },
+    });
+    await target.close();
+  });
+
+  test('GET / answers the 8.19 identity with the product header', async () => {
+    const res = await es.info({}, { meta: true });
+    expect(res.headers['x-elastic-product']).toBe('Elasticsearch');
+    expect(res.headers['content-type']).toMatch(/json/);
+    expect(res.body.tagline).toBe('You Know, for Search');
+    expect(res.body.version.number).toMatch(/^8\.19\./);
+    expect(res.body.version.build_flavor).toBe('default');
+    for (const field of [res.body.name, res.body.cluster_name, res.body.cluster_uuid])
+      expect(typeof field).toBe('string');
+    const v = res.body.version;
+    for (const field of [
+      v.lucene_version,
+      v.minimum_wire_compatibility_version,
+      v.minimum_index_compatibility_version,
+    ]) {
+      expect(typeof field).toBe('string');
+    }
+  });
+
+  test('index health: replicas on a single node are yellow, none is green', async () => {
+    const green = uniqueName('green');
+    const yellow = uniqueName('yellow');
+    await es.indices.create({ index: green, settings: { number_of_replicas: 0 } });
+    await es.indices.create({ index: yellow, settings: { number_of_replicas: 1 } });
+    const g = await es.cluster.health({ index: green, wait_for_status: 'green', timeout: '5s' });
+    expect(g.status).toBe('green');
+    expect(g.timed_out).toBe(false);
+    expect(g.active_primary_shards).toBe(1);
+    const y = await es.cluster.health({ index: yellow, wait_for_status: 'yellow', timeout: '5s' });
+    expect(y.status).toBe('yellow');
+    expect(y.unassigned_shards).toBe(1);
+    // Closed indices still count for health (they are replicated since 7.2).
+    await es.indices.close({ index: green });
+    const closed = await es.cluster.health({ index: green, timeout: '5s' });
+    expect(closed.status).toBe('green');
+    await es.indices.delete({ index: [green, yellow] });
+  });
+
+  test('wait_for_status that is not reached answers 408 with timed_out', async () => {
+    const yellow = uniqueName('wait');
+    await es.indices.create({ index: yellow, settings: { number_of_replicas: 1 } });
+    const res = await es.cluster.health(
+      { index: yellow, wait_for_status: 'green', timeout: '300ms' },
+      { meta: true, ignore: [408] },
+    );
+    expect(res.statusCode).toBe(408);
+    expect(res.body.timed_out).toBe(true);
+    expect(res.body.status).toBe('yellow');
+    await es.indices.delete({ index: yellow });
+  });
+
+  test('migrate settings: defaults, nested and flat keys, null reset', async () => {
+    const defaults = await es.cluster.getSettings({ include_defaults: true, flat_settings: true });
+    expect(defaults.defaults?.['migrate.max_concurrent_indices_reindexed_per_data_stream']).toBe('1');
+    expect(Number(defaults.defaults?.['migrate.data_stream_reindex_max_request_per_second'])).toBe(1000);
+
+    const put = await es.cluster.putSettings({
+      persistent: { migrate: { max_concurrent_indices_reindexed_per_data_stream: 3 } },
+      transient: { 'migrate.data_stream_reindex_max_request_per_second': 50 },
+    });
+    expect(put.acknowledged).toBe(true);
+    expect(put.persistent).toEqual({ migrate: { max_concurrent_indices_reindexed_per_data_stream: '3' } });
+
+    const flat = await es.cluster.getSettings({ flat_settings: true });
+    expect(flat.persistent['migrate.max_concurrent_indices_reindexed_per_data_stream']).toBe('3');
+    expect(flat.transient['migrate.data_stream_reindex_max_request_per_second']).toBe('50');
+    const nested = await es.cluster.getSettings();
+    const migrate = (nested.persistent as { migrate?: Record<string, string> }).migrate;
+    expect(migrate?.max_concurrent_indices_reindexed_per_data_stream).toBe('3');
+
+    await es.cluster.putSettings({
+      persistent: { 'migrate.max_concurrent_indices_reindexed_per_data_stream': null },
+      transient: { 'migrate.data_stream_reindex_max_request_per_second': null },
+    });
+    const after = await es.cluster.getSettings({ flat_settings: true });
+    expect(after.persistent['migrate.max_concurrent_indices_reindexed_per_data_stream']).toBeUndefined();
+    expect(after.transient['migrate.data_stream_reindex_max_request_per_second']).toBeUndefined();
+  });
+
+  test('migrate settings: -1 is unthrottled, 0 and concurrency 0 are refused with ES reasons', async () => {
+    await es.cluster.putSettings({
+      persistent: { 'migrate.data_stream_reindex_max_request_per_second': -1 },
+    });
+    await expectEsError(
+      es.cluster.putSettings({ persistent: { 'migrate.data_stream_reindex_max_request_per_second': 0 } }),
+      {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason:
+          'Failed to parse value [0] for setting [migrate.data_stream_reindex_max_request_per_second] must be greater than 0 or -1 for infinite',
+      },
+    );
+    await expectEsError(
+      es.cluster.putSettings({
+        persistent: { 'migrate.max_concurrent_indices_reindexed_per_data_stream': 0 },
+      }),
+      {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason:
+          'Failed to parse value [0] for setting [migrate.max_concurrent_indices_reindexed_per_data_stream] must be >= 1',
+      },
+    );
+  });
+
+  test('unknown cluster settings are not recognized', async () => {
+    await expectEsError(es.cluster.putSettings({ persistent: { 'sandbox.no.such.setting': 1 } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: 'persistent setting [sandbox.no.such.setting], not recognized',
+    });
+    await expectEsError(es.cluster.putSettings({ transient: { 'sandbox.no.such.setting': 1 } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: 'transient setting [sandbox.no.such.setting], not recognized',
+    });
+  });
+
+  test('an unknown endpoint is ES 400 "no handler found", never a crash', async () => {
+    const res = await es.transport.request(
+      { method: 'GET', path: '/_sandbox_no_such_endpoint/_foo/_bar' },
+      { meta: true, ignore: [400, 404, 405] },
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(res.body)).toContain(
+      'no handler found for uri [/_sandbox_no_such_endpoint/_foo/_bar] and method [GET]',
+    );
+    // The server still answers afterwards.
+    expect((await es.info()).tagline).toBe('You Know, for Search');
+  });
+
+  test('malformed JSON bodies are parse errors', async () => {
+    const res = await es.transport.request(
+      { method: 'PUT', path: '/_cluster/settings', body: '{"persistent": {', querystring: {} },
+      { meta: true, ignore: [400, 500], headers: { 'content-type': 'application/json' } },
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/parse/);
+  });
+});

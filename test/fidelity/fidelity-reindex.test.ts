@@ -1,0 +1,315 @@
+import type { Client } from '@elastic/elasticsearch';
+import { createEsTarget, type EsTarget } from '../support/es-target';
+import { eventually, expectEsError, uniqueName } from './fidelity-helpers';
+
+interface ReindexStatus {
+  total: number;
+  created: number;
+  updated: number;
+  batches: number;
+  version_conflicts: number;
+  requests_per_second: number;
+  throttled_millis: number;
+}
+
+interface TaskResponse extends ReindexStatus {
+  failures: Array<{ index: string; id: string; status: number; cause: { type: string; reason: string } }>;
+  canceled?: string;
+  timed_out: boolean;
+}
+
+describe('fidelity: _reindex and the tasks API', () => {
+  let target: EsTarget;
+  let es: Client;
+
+  beforeAll(async () => {
+    target = await createEsTarget();
+    es = target.client;
+  });
+  afterAll(async () => {
+    await target.close();
+  });
+
+  /** A plain index with `count` refreshed docs `{@timestamp?, n}` with ids `d<n>`. */
+  async function sourceIndex(count: number, withoutTimestamp = 0): Promise<string> {
+    const name = uniqueName('src');
+    await es.indices.create({ index: name, settings: { number_of_replicas: 0 } });
+    const operations: object[] = [];
+    for (let n = 0; n < count; n++) {
+      operations.push({ index: { _index: name, _id: `d${n}` } });
+      operations.push(
+        n < withoutTimestamp ? { n } : { '@timestamp': new Date(1_700_000_000_000 + n).toISOString(), n },
+      );
+    }
+    for (let i = 0; i < operations.length; i += 2000) {
+      const res = await es.bulk({ operations: operations.slice(i, i + 2000) });
+      expect(res.errors).toBe(false);
+    }
+    await es.indices.refresh({ index: name });
+    return name;
+  }
+
+  async function ids(index: string): Promise<string[]> {
+    await es.indices.refresh({ index });
+    const res = await es.search({ index, size: 10_000, _source: false });
+    return res.hits.hits.map((h) => h._id ?? '').sort();
+  }
+
+  async function taskResult(taskId: string): Promise<{ response?: TaskResponse; error?: { type: string } }> {
+    await eventually(async () => (await es.tasks.get({ task_id: taskId })).completed);
+    return await es.tasks.get({ task_id: taskId });
+  }
+
+  test('synchronous reindex keeps _id and _source and answers the final counters', async () => {
+    const src = await sourceIndex(250);
+    const dest = uniqueName('dest');
+    const res = await es.reindex({ source: { index: src, size: 100 }, dest: { index: dest }, refresh: true });
+    expect(res).toEqual(
+      expect.objectContaining({
+        total: 250,
+        created: 250,
+        updated: 0,
+        deleted: 0,
+        batches: 3,
+        version_conflicts: 0,
+        noops: 0,
+        failures: [],
+      }),
+    );
+    expect(res.timed_out).toBe(false);
+    expect(res.retries).toEqual({ bulk: 0, search: 0 });
+    expect(await ids(dest)).toEqual(await ids(src));
+    expect((await es.get({ index: dest, id: 'd7' }))._source).toEqual(
+      (await es.get({ index: src, id: 'd7' }))._source,
+    );
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('max_docs limits the copy and refresh makes the destination searchable', async () => {
+    const src = await sourceIndex(120);
+    const dest = uniqueName('dest');
+    const res = await es.reindex({
+      source: { index: src, size: 50 },
+      dest: { index: dest },
+      max_docs: 70,
+      refresh: true,
+    });
+    expect(res).toEqual(expect.objectContaining({ total: 70, created: 70, batches: 2 }));
+    expect((await es.count({ index: dest })).count).toBe(70);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('async reindex: task id, live progress under requests_per_second, stored result', async () => {
+    const src = await sourceIndex(600);
+    const dest = uniqueName('dest');
+    const started = await es.reindex({
+      source: { index: src, size: 50 },
+      dest: { index: dest },
+      wait_for_completion: false,
+      requests_per_second: 250,
+    });
+    const taskId = String(started.task);
+    expect(taskId).toMatch(/^[^:]+:\d+$/);
+    const running = await es.tasks.get({ task_id: taskId });
+    expect(running.completed).toBe(false);
+    expect(running.task.action).toBe('indices:data/write/reindex');
+    expect(running.task.cancellable).toBe(true);
+    expect(typeof running.task.start_time_in_millis).toBe('number');
+    expect(typeof running.task.running_time_in_nanos).toBe('number');
+    const status = running.task.status as unknown as ReindexStatus;
+    expect(status.total).toBe(600);
+    expect(status.requests_per_second).toBe(250);
+    expect(status.created).toBeLessThan(600);
+
+    const seen = new Set<number>();
+    await eventually(async () => {
+      const t = await es.tasks.get({ task_id: taskId });
+      seen.add((t.task.status as unknown as ReindexStatus).created);
+      return t.completed;
+    });
+    // Progress was observed between start and end.
+    expect([...seen].some((n) => n > 0 && n < 600)).toBe(true);
+    const done = await taskResult(taskId);
+    expect(done.response).toEqual(
+      expect.objectContaining({ total: 600, created: 600, batches: 12, failures: [] }),
+    );
+    expect(done.response?.throttled_millis).toBeGreaterThan(0);
+    const listed = await es.tasks.get({ task_id: taskId });
+    expect(listed.completed).toBe(true);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('tasks list with actions filter and detailed descriptions', async () => {
+    const src = await sourceIndex(100);
+    const dest = uniqueName('dest');
+    const started = await es.reindex({
+      source: { index: src, size: 10 },
+      dest: { index: dest },
+      wait_for_completion: false,
+      requests_per_second: 20,
+    });
+    const taskId = String(started.task);
+    const list = await es.tasks.list({ actions: '*reindex', detailed: true });
+    const tasks = Object.values(list.nodes ?? {}).flatMap((node) => Object.entries(node.tasks ?? {}));
+    const mine = tasks.find(([id]) => id === taskId)?.[1];
+    expect(mine?.action).toBe('indices:data/write/reindex');
+    expect(mine?.description).toBe(`reindex from [${src}] to [${dest}]`);
+    const flat = await es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+    expect(Array.isArray(flat.tasks)).toBe(true);
+    const flatMine = (Array.isArray(flat.tasks) ? flat.tasks : []).find(
+      (t) => `${t.node}:${t.id}` === taskId,
+    );
+    expect(flatMine?.action).toBe('indices:data/write/reindex');
+    const byParent = await es.tasks.list({ actions: '*reindex', group_by: 'parents' });
+    expect(Object.keys(byParent.tasks ?? {})).toContain(taskId);
+    await es.tasks.cancel({ task_id: taskId });
+    await taskResult(taskId);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('cancel ends the task with canceled "by user request"', async () => {
+    const src = await sourceIndex(200);
+    const dest = uniqueName('dest');
+    const started = await es.reindex({
+      source: { index: src, size: 10 },
+      dest: { index: dest },
+      wait_for_completion: false,
+      requests_per_second: 10,
+    });
+    const taskId = String(started.task);
+    const cancelled = await es.tasks.cancel({ task_id: taskId });
+    const node = Object.values(cancelled.nodes ?? {})[0];
+    expect(Object.keys(node?.tasks ?? {})).toContain(taskId);
+    const done = await taskResult(taskId);
+    expect(done.response?.canceled).toBe('by user request');
+    expect(done.response?.created).toBeLessThan(200);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('rethrottle takes effect on the next batch', async () => {
+    const src = await sourceIndex(300);
+    const dest = uniqueName('dest');
+    const started = await es.reindex({
+      source: { index: src, size: 10 },
+      dest: { index: dest },
+      wait_for_completion: false,
+      requests_per_second: 5,
+    });
+    const taskId = String(started.task);
+    const res = await es.reindexRethrottle({ task_id: taskId, requests_per_second: -1 });
+    const node = Object.values(res.nodes ?? {})[0];
+    expect(Object.keys(node?.tasks ?? {})).toContain(taskId);
+    const done = await taskResult(taskId);
+    expect(done.response?.created).toBe(300);
+    expect(done.response?.requests_per_second).toBe(-1);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('unknown and malformed task ids', async () => {
+    const started = await es.reindex({
+      source: { index: await sourceIndex(1) },
+      dest: { index: uniqueName('dest') },
+      wait_for_completion: false,
+    });
+    const node = String(started.task).split(':')[0] ?? '';
+    await taskResult(String(started.task));
+    const unknown = `${node}:987654321`;
+    await expectEsError(es.tasks.get({ task_id: unknown }), {
+      status: 404,
+      type: 'resource_not_found_exception',
+      reason: `task [${unknown}] isn't running and hasn't stored its results`,
+    });
+    await expectEsError(es.tasks.cancel({ task_id: unknown }), {
+      status: 404,
+      type: 'resource_not_found_exception',
+      reason: `task [${unknown}] is not found`,
+    });
+    await expectEsError(es.reindexRethrottle({ task_id: unknown, requests_per_second: 10 }), {
+      status: 404,
+      type: 'resource_not_found_exception',
+      reason: `task [${unknown}] is missing`,
+    });
+    await expectEsError(es.tasks.get({ task_id: 'not-a-task-id' }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: 'malformed task id not-a-task-id',
+    });
+  });
+
+  test('op_type create: conflicts=abort fails with failures, conflicts=proceed counts and continues', async () => {
+    const src = await sourceIndex(50);
+    const dest = uniqueName('dest');
+    await es.indices.create({ index: dest, settings: { number_of_replicas: 0 } });
+    await es.bulk({
+      refresh: true,
+      operations: [
+        { index: { _index: dest, _id: 'd3' } },
+        { n: -1 },
+        { index: { _index: dest, _id: 'd40' } },
+        { n: -1 },
+      ],
+    });
+    const aborted = await es.reindex({ source: { index: src }, dest: { index: dest, op_type: 'create' } });
+    expect(aborted.version_conflicts).toBeGreaterThan(0);
+    expect(aborted.failures?.length).toBeGreaterThan(0);
+    const failure = aborted.failures?.[0];
+    expect(failure?.status).toBe(409);
+    expect(failure?.cause.type).toBe('version_conflict_engine_exception');
+
+    const dest2 = uniqueName('dest');
+    await es.indices.create({ index: dest2, settings: { number_of_replicas: 0 } });
+    await es.bulk({ refresh: true, operations: [{ index: { _index: dest2, _id: 'd3' } }, { n: -1 }] });
+    const proceeded = await es.reindex({
+      source: { index: src },
+      dest: { index: dest2, op_type: 'create' },
+      conflicts: 'proceed',
+      refresh: true,
+    });
+    expect(proceeded).toEqual(
+      expect.objectContaining({ total: 50, created: 49, version_conflicts: 1, failures: [] }),
+    );
+    expect((await es.get({ index: dest2, id: 'd3' }))._source).toEqual({ n: -1 });
+    await es.indices.delete({ index: [src, dest, dest2] });
+  });
+
+  test('a write-blocked destination yields bulk failures', async () => {
+    const src = await sourceIndex(10);
+    const dest = uniqueName('dest');
+    await es.indices.create({ index: dest, settings: { number_of_replicas: 0 } });
+    await es.indices.addBlock({ index: dest, block: 'write' });
+    const res = await es.reindex({ source: { index: src }, dest: { index: dest } });
+    expect(res.failures?.length).toBeGreaterThan(0);
+    expect(res.failures?.[0]?.cause.type).toBe('cluster_block_exception');
+    expect(res.failures?.[0]?.cause.reason).toBe(
+      `index [${dest}] blocked by: [FORBIDDEN/8/index write (api)];`,
+    );
+    await es.indices.putSettings({ index: dest, settings: { 'index.blocks.write': false } });
+    await es.indices.delete({ index: [src, dest] });
+  });
+
+  test('reindex from a missing index is index_not_found_exception', async () => {
+    const missing = uniqueName('missing');
+    await expectEsError(es.reindex({ source: { index: missing }, dest: { index: uniqueName('dest') } }), {
+      status: 404,
+      type: 'index_not_found_exception',
+      reason: `no such index [${missing}]`,
+    });
+  });
+
+  test('dest.pipeline with set override:false fills only a missing @timestamp (ES migrate pattern)', async () => {
+    const pipeline = uniqueName('pipe');
+    await es.ingest.putPipeline({
+      id: pipeline,
+      processors: [{ set: { field: '@timestamp', value: 0, override: false } }],
+    });
+    const src = await sourceIndex(20, 5);
+    const dest = uniqueName('dest');
+    const res = await es.reindex({ source: { index: src }, dest: { index: dest, pipeline }, refresh: true });
+    expect(res.created).toBe(20);
+    expect((await es.get({ index: dest, id: 'd0' }))._source).toEqual({ n: 0, '@timestamp': 0 });
+    const kept = (await es.get<{ '@timestamp': string }>({ index: dest, id: 'd10' }))._source;
+    expect(kept?.['@timestamp']).toBe(new Date(1_700_000_000_010).toISOString());
+    await es.ingest.deletePipeline({ id: pipeline });
+    await es.indices.delete({ index: [src, dest] });
+  });
+});
