@@ -11,6 +11,7 @@ module.exports = {
   testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'sandbox', testMatch: ['<rootDir>/packages/es-sandbox/test/**/*.test.ts'] },
     { ...base, displayName: 'fidelity', testMatch: ['<rootDir>/test/fidelity/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
