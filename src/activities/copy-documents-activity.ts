@@ -90,7 +90,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
     /**
      * Copies the source into the destination with an Elasticsearch reindex task and watches it to the end.
      *
-     * - Starts the task with `wait_for_completion=false` and the throttle read now (section 4, step 7).
+     * - Starts the task with `wait_for_completion=false` and the throttle read now (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, step 7).
      * - Heartbeats the task id: a retried attempt re-attaches to the running task instead of starting
      *   over; if the task was lost, a new one resumes, skipping documents already copied.
      * - Re-reads the throttle every few seconds and rethrottles the running task when it changed.

@@ -50,7 +50,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
     },
 
     /**
-     * Creates the destination with the source's settings and mappings (section 4, step 6), no replicas
+     * Creates the destination with the source's settings and mappings (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, step 6), no replicas
      * and no refresh during the copy. Idempotent: an index this step already created is accepted.
      */
     async createDestination(input: { sourceIndex: string; destinationIndex: string }): Promise<void> {
@@ -104,7 +104,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
 
     /**
      * Puts back the source's replicas and refresh interval (its explicit value, or the default), and keeps
-     * ILM's age by dating the new index from the old one's creation (section 4, steps 8 and 9).
+     * ILM's age by dating the new index from the old one's creation (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, steps 8 and 9).
      */
     async restoreDestinationSettings(input: {
       destinationIndex: string;

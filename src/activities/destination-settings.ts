@@ -1,6 +1,6 @@
 /**
  * Which source settings the destination gets. Private and internal settings are Elasticsearch's to
- * set (section 4, step 6); blocks would stop the copy; the lifecycle policy is put back only after the
+ * set (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, step 6); blocks would stop the copy; the lifecycle policy is put back only after the
  * swap so that ILM does not act on a half-copied index.
  */
 const EXCLUDED_EXACT = new Set([

@@ -26,8 +26,6 @@ export interface SourceFacts {
   /** `index.lifecycle.origination_date`, when set; otherwise ILM ages the index from its creation date. */
   lifecycleOriginationDate: string | null;
   blocks: IndexBlocks;
-  /** Primary documents; `null` while closed. */
-  docCount: number | null;
 }
 
 export const BLOCK_NAMES = [

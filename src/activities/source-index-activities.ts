@@ -25,11 +25,6 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
           expand_wildcards: 'all',
         });
         const closed = row?.status === 'close';
-        let docCount: number | null = null;
-        if (!closed) {
-          const stats = await es.indices.stats({ index });
-          docCount = stats.indices?.[index]?.primaries?.docs?.count ?? 0;
-        }
         const blocks = Object.fromEntries(
           BLOCK_NAMES.map((name) => [name, flatString(settings, `index.blocks.${name}`) === 'true']),
         ) as unknown as IndexBlocks;
@@ -43,7 +38,6 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
           creationDate: flatString(settings, 'index.creation_date') ?? '',
           lifecycleOriginationDate: flatString(settings, 'index.lifecycle.origination_date'),
           blocks,
-          docCount,
         };
       }, index);
     },

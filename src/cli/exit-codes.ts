@@ -20,8 +20,6 @@ export const EXIT_CODES = {
   INTERNAL: 7,
 } as const;
 
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
-
 /** Thrown for command-line mistakes; main prints the message and the usage, and exits with USAGE. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -44,7 +44,7 @@ function settingString(settings: Record<string, unknown>, name: string): string 
 
 /**
  * Reads everything the upgrade decides on, and changes nothing: the cluster's version, the data
- * stream's backing indices in order, which need upgrading (section 2 of the behaviour page) and why not,
+ * stream's backing indices in order, which need upgrading (docs/ELASTICSEARCH-BEHAVIOUR.md, section 2) and why not,
  * whether each is closed, and its documents and size.
  */
 export async function inspectDataStream(es: Client, dataStream: string): Promise<DataStreamInspection> {

@@ -50,7 +50,7 @@ function reasonText(value: unknown): string {
 }
 
 /**
- * Elasticsearch's own wording (section 4, step 7): a bulk item failure is a failure loading data into
+ * Elasticsearch's own wording (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, step 7): a bulk item failure is a failure loading data into
  * the destination; any other (search) failure is a failure reading the source.
  */
 export function copyFailureMessage(sourceIndex: string, destinationIndex: string, failure: unknown): string {
