@@ -5,29 +5,31 @@ import { reasonOf, statusCodeOf } from '../elasticsearch/errors';
 /** Whether to check the caller's index privileges: `auto` asks the cluster whether security is on. */
 export type SecurityMode = 'auto' | 'enabled' | 'disabled';
 
-/** Elasticsearch's action names for the three endpoints, as they appear in its 403s. */
-export const REINDEX_ACTIONS = {
-  start: 'indices:admin/data_stream/reindex',
-  status: 'indices:admin/migration/reindex_status',
-  cancel: 'indices:admin/data_stream/reindex_cancel',
-} as const;
-
 /** The index privileges that grant an `indices:admin/*` action, in Elasticsearch's message order. */
 const GRANTING_PRIVILEGES = 'manage,all';
 
 /**
- * A cluster without security answers the security APIs with an error instead of a result; a stand-in
- * without the route (the sandbox) answers "no handler found". Either way there is nothing to check.
+ * What a cluster without security answers `_has_privileges` with, word for word:
+ * - 8.x with `xpack.security.enabled: false` registers no security REST handlers: 400
+ *   `no handler found for uri [/_security/user/_has_privileges] and method [POST]` (seen on a real 8.19.21);
+ * - 8.x when a security handler is registered anyway: 500 `illegal_state_exception`
+ *   `Security is not enabled but a security rest handler is registered`;
+ * - 7.x (and 6.8) with a basic or trial license and security not enabled: 500
+ *   `Security must be explicitly enabled when using a [basic] license. ...`.
+ * Nothing else counts: a 401, 403, 404 or any other failure is passed on, never taken as "no security",
+ * because the workflow acts with the worker's credentials and this check is what stands in front of it.
  */
+const SECURITY_OFF_ANSWERS: readonly RegExp[] = [
+  /^no handler found for uri \[\/_security\/user\/_has_privileges[^\]]*\] and method \[[A-Z]+\]$/,
+  /^Security is not enabled but a security rest handler is registered/,
+  /^Security must be explicitly enabled when using a \[?[a-z]+\]? license/,
+];
+
 function meansSecurityDisabled(err: unknown): boolean {
   const status = statusCodeOf(err);
-  if (status === undefined) return false;
+  if (status !== 400 && status !== 500) return false;
   const reason = reasonOf(err);
-  return (
-    status === 404 ||
-    /no handler found for uri/i.test(reason) ||
-    /security must be explicitly enabled|security is (not enabled|disabled)/i.test(reason)
-  );
+  return SECURITY_OFF_ANSWERS.some((answer) => answer.test(reason));
 }
 
 /** `user [bob] with effective roles [a,b]`, or `API key id [x] of user [bob]`, as Elasticsearch names callers. */

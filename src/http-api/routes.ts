@@ -30,6 +30,11 @@ export interface Route {
   path: string;
   /** Query parameters the route reads, besides the ones every route accepts. */
   queryParams?: readonly string[];
+  /**
+   * Named features of this route that clients may ask `GET /_capabilities` about, as Elasticsearch's
+   * REST handlers declare them (`migration_reindex` on the start route).
+   */
+  capabilities?: readonly string[];
   /** Whether the route reads a body; a body sent to a route that does not is refused. */
   readsBody: boolean;
   prepare(context: RequestContext): () => Promise<RouteAnswer>;
@@ -38,13 +43,23 @@ export interface Route {
 /** Parameters every Elasticsearch endpoint accepts. */
 const COMMON_QUERY_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path'];
 
+/**
+ * A path's segments the way Elasticsearch's route table reads them: one leading and any trailing `/` are
+ * dropped, and an empty segment inside (`/_cluster//settings`) matches nothing.
+ */
+function pathSegments(path: string): string[] {
+  const trimmed = path.replace(/^\//, '').replace(/\/+$/, '');
+  return trimmed === '' ? [] : trimmed.split('/');
+}
+
 function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const wanted = template.split('/').filter(Boolean);
-  const actual = path.split('/').filter(Boolean);
+  const wanted = pathSegments(template);
+  const actual = pathSegments(path);
   if (wanted.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, segment] of wanted.entries()) {
     const value = actual[i];
+    if (value === '') return undefined;
     if (segment.startsWith('{') && segment.endsWith('}')) {
       try {
         params[segment.slice(1, -1)] = decodeURIComponent(value);
@@ -63,14 +78,24 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
+/** Every route on this path, with its parameters, in table order. */
+function routesOnPath(routes: readonly Route[], path: string): RouteMatch[] {
+  return routes
+    .map((route) => ({ route, params: matchPath(route.path, path) }))
+    .filter((candidate): candidate is RouteMatch => candidate.params !== undefined);
+}
+
+/** The route that serves `method` on `path`, if there is one. */
+export function routeFor(routes: readonly Route[], method: string, path: string): RouteMatch | undefined {
+  return routesOnPath(routes, path).find((candidate) => candidate.route.method === method);
+}
+
 /**
  * Finds the route for a request, or Elasticsearch's answers when there is none: 405 with the allowed
  * methods when the path exists, 400 `no handler found` when it does not.
  */
 export function findRoute(routes: readonly Route[], method: string, path: string, uri: string): RouteMatch {
-  const onPath = routes
-    .map((route) => ({ route, params: matchPath(route.path, path) }))
-    .filter((candidate): candidate is RouteMatch => candidate.params !== undefined);
+  const onPath = routesOnPath(routes, path);
   const match = onPath.find((candidate) => candidate.route.method === method);
   if (match) return match;
   if (onPath.length === 0) {
@@ -86,9 +111,14 @@ export function findRoute(routes: readonly Route[], method: string, path: string
   );
 }
 
+/** The query parameters a route accepts: its own and the ones every route accepts. */
+export function acceptedQueryParams(route: Route): ReadonlySet<string> {
+  return new Set([...COMMON_QUERY_PARAMS, ...(route.queryParams ?? [])]);
+}
+
 /** Elasticsearch refuses parameters a handler does not read, after the handler has prepared. */
 export function checkQueryParams(route: Route, path: string, query: URLSearchParams): void {
-  const known = new Set([...COMMON_QUERY_PARAMS, ...(route.queryParams ?? [])]);
+  const known = acceptedQueryParams(route);
   const unknown = [...new Set(query.keys())].filter((name) => !known.has(name));
   if (unknown.length === 0) return;
   const listed = unknown.map((name) => `[${name}]`).join(', ');

@@ -7,6 +7,7 @@ import type { ElasticsearchConnectionConfig } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
 import { elasticsearchErrorBody } from '../elasticsearch/errors';
 import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
+import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
 import type { SecurityMode } from './index-privileges';
 import { reindexRoutes } from './reindex-routes';
@@ -76,6 +77,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     ...reindexRoutes(options.service, options.security ?? 'auto'),
     ...clusterRoutes(options.service, serverEs),
   ];
+  routes.push(capabilitiesRoute(() => routes));
 
   function clientFor(req: IncomingMessage): Client {
     const authorization = req.headers.authorization;

@@ -17,6 +17,37 @@ export class ElasticsearchApiError extends Error {
   }
 }
 
+/** Elasticsearch's action names for the three endpoints, as its 400s and 403s name them. */
+export const REINDEX_ACTIONS = {
+  start: 'indices:admin/data_stream/reindex',
+  status: 'indices:admin/migration/reindex_status',
+  cancel: 'indices:admin/data_stream/reindex_cancel',
+} as const;
+
+/**
+ * The three endpoints take one concrete data stream name. Elasticsearch refuses `_all` and wildcards
+ * while it authorizes the request (so only with security on; without it they are a 404), with these
+ * messages. No data stream can be named with a `*` or `_all`, so ds-reindex refuses them the same way
+ * whether or not the cluster has security. A comma is left alone: the name is never split, and a
+ * comma-separated name is simply a data stream (or task) that does not exist.
+ */
+export function requireConcreteDataStreamName(action: string, name: string): void {
+  if (name === '_all') {
+    throw new ElasticsearchApiError(
+      400,
+      'illegal_argument_exception',
+      `the action ${action} does not support accessing all indices; the provided index expression [${name}] is not allowed`,
+    );
+  }
+  if (name.includes('*')) {
+    throw new ElasticsearchApiError(
+      400,
+      'illegal_argument_exception',
+      `the action ${action} does not support wildcards; the provided index expression(s) [${name}] are not allowed`,
+    );
+  }
+}
+
 export const apiErrors = {
   dataStreamNotFound: (name: string) =>
     new ElasticsearchApiError(

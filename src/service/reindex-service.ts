@@ -5,7 +5,7 @@ import {
   type Client as TemporalClient,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { apiErrors } from './api-error';
+import { apiErrors, REINDEX_ACTIONS, requireConcreteDataStreamName } from './api-error';
 import { WORKFLOW_TUNABLES } from '../workflows/tunables';
 import { inspectDataStream, type DataStreamInspection } from '../elasticsearch/data-stream-inspection';
 import { DataStreamNotFoundError, getDataStream } from '../elasticsearch/data-streams';
@@ -73,6 +73,7 @@ export class ReindexService {
 
   /** `POST /_migration/reindex`. */
   async start(es: ElasticsearchClient, dataStream: string): Promise<{ acknowledged: true }> {
+    requireConcreteDataStreamName(REINDEX_ACTIONS.start, dataStream);
     if (/[*,]/.test(dataStream)) throw apiErrors.dataStreamNotFound(dataStream);
     await this.requireDataStream(es, dataStream);
     const running = await this.describeRunning(dataStream);
@@ -111,6 +112,7 @@ export class ReindexService {
 
   /** `GET /_migration/reindex/<ds>/_status`; `human` adds `start_time`. */
   async status(dataStream: string, human = false): Promise<ReindexDataStreamStatus> {
+    requireConcreteDataStreamName(REINDEX_ACTIONS.status, dataStream);
     if ((await this.describeRunning(dataStream)) === undefined) throw apiErrors.noStatus(dataStream);
     let status: ReindexDataStreamStatus;
     try {
@@ -129,6 +131,7 @@ export class ReindexService {
    * `cancelWaitMs`), so a status right after is a 404 and a new start is allowed.
    */
   async cancel(dataStream: string): Promise<{ acknowledged: true }> {
+    requireConcreteDataStreamName(REINDEX_ACTIONS.cancel, dataStream);
     const running = await this.describeRunning(dataStream);
     if (running === undefined) throw apiErrors.noTaskToCancel(dataStreamWorkflowId(dataStream));
     const handle = this.options.temporal.workflow.getHandle(running.workflowId, running.runId);
@@ -143,6 +146,7 @@ export class ReindexService {
 
   /** Beyond Elasticsearch: what an upgrade would do, changing nothing. */
   async plan(es: ElasticsearchClient, dataStream: string): Promise<DataStreamInspection> {
+    requireConcreteDataStreamName(REINDEX_ACTIONS.start, dataStream);
     try {
       return await inspectDataStream(es, dataStream);
     } catch (err) {
