@@ -41,33 +41,43 @@ function blocksToRestore(facts: SourceFacts, steps: StepsStarted): Record<string
  */
 export function rollbackFailureMessage(report: RollbackFailure): string {
   const { dataStream, sourceIndex, destinationIndex, facts, steps } = report;
-  const left: string[] = [];
+  const sourceState: string[] = [];
   const fixes: string[] = [];
-  const blocks = blocksToRestore(facts, steps);
-  if (steps.writesBlocked && !facts.blocks.write) left.push('still write-blocked');
+  if (steps.writesBlocked && !facts.blocks.write) sourceState.push('still write-blocked');
   if (steps.sourceOpened && facts.closed) {
-    left.push('open (it was closed)');
+    sourceState.push('open (it was closed)');
     // Closed first: a metadata or read-only block would refuse the close.
     fixes.push(`POST /${sourceIndex}/_close`);
   }
   for (const name of ['read_only', 'metadata'] as const) {
-    if (steps.sourceOpened && facts.blocks[name]) left.push(`without its index.blocks.${name}`);
+    if (steps.sourceOpened && facts.blocks[name]) sourceState.push(`without its index.blocks.${name}`);
   }
+  const blocks = blocksToRestore(facts, steps);
   if (Object.keys(blocks).length > 0) fixes.push(`PUT /${sourceIndex}/_settings ${JSON.stringify(blocks)}`);
   if (steps.destinationTouched) fixes.push(`DELETE /${destinationIndex}`);
 
-  const parts = [`${report.failure}; rolling back failed too: ${report.rollbackFailure}.`];
-  if (left.length > 0) parts.push(`The source index [${sourceIndex}] may be left ${left.join(', ')}.`);
-  if (steps.destinationTouched) parts.push(`A partial copy [${destinationIndex}] may be left.`);
+  const left: string[] = [];
+  if (sourceState.length > 0) left.push(`the source index [${sourceIndex}] may be ${joinAnd(sourceState)}`);
+  if (steps.destinationTouched) left.push(`the copy [${destinationIndex}] may be left behind`);
+  let text = `${report.failure}; rolling back failed too: ${report.rollbackFailure}.`;
+  if (left.length > 0) text += ` ${capitalize(left.join('; '))}.`;
   if (steps.swapAttempted) {
-    parts.push(
-      `The swap may have taken effect: if GET /_data_stream/${dataStream} lists [${destinationIndex}] and not ` +
-        `[${sourceIndex}], the upgrade went through and only DELETE /${sourceIndex} is left to do; otherwise`,
-    );
+    text +=
+      ` The swap may have taken effect: if GET /_data_stream/${dataStream} lists [${destinationIndex}] and` +
+      ` not [${sourceIndex}], the upgrade went through and only DELETE /${sourceIndex} is left to do.`;
   }
   if (fixes.length > 0) {
-    const fix = `to put it back: ${fixes.join(' then ')}`;
-    parts.push(steps.swapAttempted ? `${fix}.` : `${fix[0].toUpperCase()}${fix.slice(1)}.`);
+    text += ` ${steps.swapAttempted ? 'Otherwise, to' : 'To'} put it back: ${fixes.join(' then ')}.`;
   }
-  return parts.join(' ');
+  return text;
+}
+
+function joinAnd(parts: string[]): string {
+  return parts.length <= 1
+    ? parts.join('')
+    : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+function capitalize(text: string): string {
+  return text.length === 0 ? text : `${text[0].toUpperCase()}${text.slice(1)}`;
 }

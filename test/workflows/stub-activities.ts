@@ -45,8 +45,7 @@ export class StubCluster {
       { length: oldCount + currentCount },
       (_, i) => `.ds-${name}-2024.03.0${(i % 9) + 1}-${String(i + 1).padStart(6, '0')}`,
     );
-    names.slice(0, oldCount).forEach((index) => this.oldIndices.add(index));
-    this.dataStreams.set(name, names);
+    this.setDataStream(name, names, names.slice(0, oldCount));
     return names;
   }
 

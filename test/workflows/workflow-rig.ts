@@ -1,5 +1,5 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { startSandbox, type RunningSandbox, type SeedIndexContent } from '@ds-reindex/es-sandbox';
@@ -46,7 +46,7 @@ export interface TestScope {
   startWorkflow(
     dataStream: string,
     input?: Partial<ReindexDataStreamInput>,
-  ): Promise<WorkflowHandle<typeof reindexDataStream>>;
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof reindexDataStream>>;
 }
 
 export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}): Promise<WorkflowRig> {
