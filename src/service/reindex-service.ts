@@ -156,7 +156,9 @@ export class ReindexService {
     description: WorkflowExecutionDescription,
   ): Promise<ReindexDataStreamStatus | undefined> {
     if (description.historyLength < FIRST_TASK_COMPLETED_HISTORY_LENGTH) {
-      return this.statusBeforeFirstTask(description);
+      // Unless the first task completed since the describe: then the query answers.
+      const early = await this.statusBeforeFirstTask(description);
+      if (early !== undefined) return early;
     }
     try {
       return await this.handle(description).query(statusQuery);
@@ -170,12 +172,12 @@ export class ReindexService {
   }
 
   /**
-   * The status a run reports before its first workflow task, from the input in its first event; throws
-   * when that task has completed already (the workflow must answer for itself).
+   * The status a run reports before its first workflow task, from the input in its first event;
+   * `undefined` once that task has completed (the workflow then answers for itself).
    */
   private async statusBeforeFirstTask(
     description: WorkflowExecutionDescription,
-  ): Promise<ReindexDataStreamStatus> {
+  ): Promise<ReindexDataStreamStatus | undefined> {
     const { temporal } = this.options;
     const response = await temporal.workflowService.getWorkflowExecutionHistory({
       namespace: temporal.options.namespace,
@@ -183,9 +185,7 @@ export class ReindexService {
       maximumPageSize: FIRST_EVENTS_PAGE_SIZE,
     });
     const events = response.history?.events ?? [];
-    if (events.some((event) => event.workflowTaskCompletedEventAttributes)) {
-      throw new Error(`workflow ${description.workflowId} has completed a task and must answer its query`);
-    }
+    if (events.some((event) => event.workflowTaskCompletedEventAttributes)) return undefined;
     const converter = temporal.options.loadedDataConverter;
     let payloads = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
     for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
