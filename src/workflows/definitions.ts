@@ -5,9 +5,9 @@ import { deriveStatus, type ReindexDataStreamStatus } from '../shared/status';
 export interface ReindexDataStreamInput {
   dataStream: string;
   /**
-   * How long a run started before the `close-when-finished` patch keeps its finished status open on a
-   * timer. Newer runs close at once and the service serves their status for its own retention period;
-   * still sent, so a run picked up by a worker on the older code behaves as before. Default: 24 hours.
+   * How long the finished status stays readable. A run records it in its memo as it closes, and the
+   * service serves the status that long after the close; a run started before the `close-when-finished`
+   * patch sleeps this long before closing instead. Default: 24 hours, as Elasticsearch.
    */
   statusRetentionMs?: number;
   /** Backing indices per run before continuing as new (keeps history small). */

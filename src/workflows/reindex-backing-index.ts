@@ -12,7 +12,7 @@ import { rollbackFailureMessage, type StepsStarted } from './rollback-report';
 import { destinationIndexName } from '../shared/names';
 
 /** Failure type of an index whose rollback failed: its message says what is left and how to fix it. */
-export const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
+const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
 
 /**
  * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4), each step an

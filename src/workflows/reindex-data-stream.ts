@@ -53,7 +53,7 @@ export const REINDEX_STATES = {
 type ReindexState = (typeof REINDEX_STATES)[keyof typeof REINDEX_STATES];
 
 /** Failure type of a run whose whole task failed (a failed plan or rollover); the status is its detail. */
-export const REINDEX_FAILED_FAILURE_TYPE = 'ReindexDataStreamFailed';
+const REINDEX_FAILED_FAILURE_TYPE = 'ReindexDataStreamFailed';
 
 /**
  * Marks the runs that close as soon as they finish, their status then served from the closed execution
