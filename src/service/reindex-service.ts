@@ -58,7 +58,7 @@ export const STATUS_DISMISSED_WORKFLOW_TYPE = 'reindexStatusDismissed';
 /** If the process dies between starting and terminating a dismissal record, the record closes by itself. */
 const STATUS_DISMISSED_TIMEOUT = '1 minute';
 
-/** Events a run's history has once its first workflow task completed: started, scheduled, started, completed. */
+/** A run's history length once its first workflow task completed: started, scheduled, started, completed. */
 const FIRST_TASK_COMPLETED_HISTORY_LENGTH = 4;
 /** How many of a run's first events are read to find its input and whether its first task completed. */
 const FIRST_EVENTS_PAGE_SIZE = 20;

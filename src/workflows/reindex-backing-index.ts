@@ -15,8 +15,8 @@ import { destinationIndexName } from '../shared/names';
 const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
 
 /**
- * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4), each step an
- * idempotent activity:
+ * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4),
+ * each step an idempotent activity:
  *
  *   read facts → clear blocks, open → block writes, refresh → delete stale destination → create
  *   destination → copy (heartbeated, re-attachable) → verify counts → restore replicas and refresh,

@@ -23,8 +23,8 @@ import {
   STATUS_RETENTION_MEMO,
   statusBeforeFirstTask,
   statusQuery,
-  type FinishedRunMemo,
   type ContinuedRun,
+  type FinishedRunMemo,
   type ReindexDataStreamInput,
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
@@ -237,9 +237,9 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
         : REINDEX_STATES.COMPLETED,
   );
   if (patched(CLOSE_WHEN_FINISHED_PATCH)) {
-    // Closed at once, so the Web UI shows Completed or Failed; the service serves this status from the
-    // closed execution until the retention period after the close has passed (docs/ELASTICSEARCH-BEHAVIOUR.md,
-    // section 3, step 5). The memo says so; a run closed without it kept its status open until it expired.
+    // Closed at once, so the Web UI shows Completed or Failed. The service serves this status from the
+    // closed execution until `retentionMs` after the close (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3,
+    // step 5), as the memo says; a run closed without the memo kept its status open until it expired.
     upsertMemo({ [STATUS_RETENTION_MEMO]: retentionMs } satisfies FinishedRunMemo);
     if (exception !== undefined) {
       throw ApplicationFailure.create({
