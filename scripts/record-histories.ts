@@ -42,10 +42,8 @@ interface Execution {
   expect?: string[];
 }
 
-/** Long enough that a scenario's history ends on the retention timer, as most live upgrades do. */
+/** Long enough that a finished scenario's status is still readable while the recording runs. */
 const LONG_RETENTION_MS = 10 * 60 * 1000;
-/** Short enough to watch the retention timer fire and the workflow complete. */
-const SHORT_RETENTION_MS = 2_000;
 /** Fixed creation dates, so backing index names (and so child workflow ids) are the same every time. */
 const SEED_EPOCH_MS = Date.parse('2024-03-01T00:00:00Z');
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -96,14 +94,18 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
   const long = service(LONG_RETENTION_MS);
   await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
 
-  // Happy path: three old backing indices, the old write index rolled over first.
+  // Happy path: three old backing indices, the old write index rolled over first; the run closes at once.
   {
     const ds = 'happy-ds';
     const before = await seed(ds, [50, 50, 50]);
     await long.start(h.es, ds);
     await complete(long, ds);
     executions.push(
-      { name: 'happy-path', workflowId: dataStreamWorkflowId(ds) },
+      {
+        name: 'happy-path',
+        workflowId: dataStreamWorkflowId(ds),
+        expect: ['MARKER_RECORDED', 'WORKFLOW_EXECUTION_COMPLETED'],
+      },
       { name: 'happy-path.child', workflowId: backingIndexWorkflowId(ds, before[0]) },
     );
   }
@@ -191,13 +193,19 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
       throw new Error('continue-as-new: expected three runs (2 + 2 + 1 indices)');
   }
 
-  // The status retention timer fires and the workflow completes.
+  // The rollover is refused: the whole task fails, and the run closes Failed with the status in its failure.
   {
-    const ds = 'retention-ds';
+    const ds = 'rollover-failure-ds';
     await seed(ds, [20, 20]);
-    await service(SHORT_RETENTION_MS).start(h.es, ds);
+    controls.injectFault({ method: 'POST', path: `^/${ds}/_rollover`, status: 403 });
+    await long.start(h.es, ds);
     await closed(client.workflow.getHandle(dataStreamWorkflowId(ds)));
-    executions.push({ name: 'retention-expired', workflowId: dataStreamWorkflowId(ds) });
+    controls.clearFaults();
+    executions.push({
+      name: 'rollover-failure',
+      workflowId: dataStreamWorkflowId(ds),
+      expect: ['MARKER_RECORDED', 'WORKFLOW_EXECUTION_FAILED'],
+    });
   }
 
   await resetMigrateSettings(h.es);

@@ -24,8 +24,9 @@ export function createSwapActivities({ es }: ActivityDependencies) {
 
   return {
     /**
-     * Replaces the source with the destination in one atomic `_modify` (section 4, step 11). Idempotent:
-     * when the destination is already in and the source out, an earlier attempt did it.
+     * Replaces the source with the destination in one atomic `_modify` (docs/ELASTICSEARCH-BEHAVIOUR.md,
+     * section 4, step 11). Idempotent: when the destination is already in and the source out, an earlier
+     * attempt did it.
      */
     async swapBackingIndex(input: SwapInput): Promise<void> {
       await elasticsearchStep(async () => {
@@ -48,7 +49,7 @@ export function createSwapActivities({ es }: ActivityDependencies) {
       }, input.sourceIndex);
     },
 
-    /** Puts the source's lifecycle policy on the new index once it is in the data stream (step 12). */
+    /** Puts the source's lifecycle policy on the new index once it is in the data stream (same section, step 12). */
     async setLifecycleName(input: { destinationIndex: string; lifecycleName: string }): Promise<void> {
       await elasticsearchStep(() =>
         es.indices.putSettings({

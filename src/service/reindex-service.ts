@@ -1,6 +1,8 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import {
+  ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   type Client as TemporalClient,
   type WorkflowExecutionDescription,
@@ -8,21 +10,33 @@ import {
 import { apiErrors, REINDEX_ACTIONS, requireConcreteDataStreamName } from './api-error';
 import { WORKFLOW_TUNABLES } from '../workflows/tunables';
 import { inspectDataStream, type DataStreamInspection } from '../elasticsearch/data-stream-inspection';
-import { DataStreamNotFoundError, getDataStream } from '../elasticsearch/data-streams';
+import { DataStreamNotFoundError } from '../elasticsearch/data-streams';
 import { dataStreamWorkflowId } from '../shared/names';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
-import { withHumanReadableTimes, type ReindexDataStreamStatus } from '../shared/status';
-import { maxConcurrentIndicesChangedSignal, reindexDataStream, statusQuery } from '../workflows';
+import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../shared/status';
+import {
+  maxConcurrentIndicesChangedSignal,
+  reindexDataStream,
+  STATUS_RETENTION_MEMO,
+  statusBeforeFirstTask,
+  statusQuery,
+  type ReindexDataStreamInput,
+} from '../workflows';
 
 export interface ReindexServiceOptions {
   temporal: TemporalClient;
   taskQueue: string;
-  /** How long a finished status stays readable; default 24 hours. */
+  /** How long a finished status stays readable; default 24 hours. Recorded by each run as it closes. */
   statusRetentionMs?: number;
   /** Backing indices per workflow run before continue-as-new. */
   maxIndicesPerRun?: number;
   /** How long `cancel` waits for the rollback to finish before answering; default 60 s. */
   cancelWaitMs?: number;
+  /**
+   * The clock a finished status's age is measured with, against the close time the server recorded.
+   * @default Date.now; tests on the time-skipping test server pass that server's clock.
+   */
+  now?: () => number | Promise<number>;
 }
 
 /** One data-stream upgrade as `list` shows it. */
@@ -36,71 +50,223 @@ export interface ReindexTaskSummary {
 const DATA_STREAM_WORKFLOW_TYPE = 'reindexDataStream';
 
 /**
+ * The record a cancel leaves under a finished upgrade's workflow id, so that its status is gone at once
+ * (Elasticsearch's cancel removes the task) while the finished run keeps its Completed or Failed label.
+ * No worker implements this type: it is started on a task queue nobody polls and terminated at once.
+ */
+export const STATUS_DISMISSED_WORKFLOW_TYPE = 'reindexStatusDismissed';
+/** If the process dies between starting and terminating a dismissal record, the record closes by itself. */
+const STATUS_DISMISSED_TIMEOUT = '1 minute';
+
+/** A run's history length once its first workflow task completed: started, scheduled, started, completed. */
+const FIRST_TASK_COMPLETED_HISTORY_LENGTH = 4;
+/** How many of a run's first events are read to find its input and whether its first task completed. */
+const FIRST_EVENTS_PAGE_SIZE = 20;
+
+/**
+ * What the latest execution under a data stream's workflow id means for the API:
+ * - `running`: an upgrade in progress;
+ * - `finished`: a complete upgrade whose status is still readable: a closed run within its retention, or a
+ *   run started before the `close-when-finished` patch, which waits out its retention open;
+ * - `none`: nothing to report (never started, cancelled, replaced, status expired or dismissed).
+ */
+type Upgrade =
+  | { kind: 'running'; description: WorkflowExecutionDescription; status: ReindexDataStreamStatus }
+  | { kind: 'finished'; description: WorkflowExecutionDescription; status: ReindexDataStreamStatus }
+  | { kind: 'none'; description?: WorkflowExecutionDescription };
+
+function isStatus(value: unknown): value is ReindexDataStreamStatus {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<ReindexDataStreamStatus>).start_time_millis === 'number' &&
+    typeof (value as Partial<ReindexDataStreamStatus>).complete === 'boolean'
+  );
+}
+
+/**
  * Elasticsearch's reindex-data-stream semantics on top of Temporal, shared by the HTTP API and the CLI:
  * a start is refused while an unfinished upgrade exists, replaces a finished one, and 404s for anything
- * that is not a data stream; status and cancel 404 when there is no task. Status always comes from the
- * workflow's query, so every client agrees with the Web UI.
+ * that is not a data stream; status and cancel 404 when there is no task. The status of a running upgrade
+ * comes from the workflow's query, that of a finished one from its closed execution, so every client
+ * agrees with the Web UI.
  */
 export class ReindexService {
   constructor(private readonly options: ReindexServiceOptions) {}
 
-  private handle(dataStream: string) {
+  private get retentionMs(): number {
+    return this.options.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS;
+  }
+
+  private async now(): Promise<number> {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** A handle on exactly the described run, never on a later one. */
+  private handle(description: WorkflowExecutionDescription) {
     return this.options.temporal.workflow.getHandle<typeof reindexDataStream>(
-      dataStreamWorkflowId(dataStream),
+      description.workflowId,
+      description.runId,
+      { followRuns: false },
     );
   }
 
-  /** The running execution for this data stream, or `undefined` when there is none. */
-  private async describeRunning(dataStream: string): Promise<WorkflowExecutionDescription | undefined> {
+  /** The latest execution under the data stream's workflow id, and what it means for the API. */
+  private async lookup(dataStream: string): Promise<Upgrade> {
+    const workflowId = dataStreamWorkflowId(dataStream);
+    // A run that continued as new has a successor by now: describing again finds that one.
+    for (let attempt = 0; ; attempt += 1) {
+      let description: WorkflowExecutionDescription;
+      try {
+        description = await this.options.temporal.workflow.getHandle(workflowId).describe();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
+        throw err;
+      }
+      if (description.type !== DATA_STREAM_WORKFLOW_TYPE) return { kind: 'none', description };
+      switch (description.status.name) {
+        case 'RUNNING': {
+          const status = await this.runningStatus(description);
+          if (status === undefined) return { kind: 'none', description };
+          return { kind: status.complete ? 'finished' : 'running', description, status };
+        }
+        case 'COMPLETED':
+        case 'FAILED': {
+          const status = await this.closedStatus(description);
+          return status === undefined
+            ? { kind: 'none', description }
+            : { kind: 'finished', description, status };
+        }
+        case 'CONTINUED_AS_NEW':
+          if (attempt < 3) continue;
+          return { kind: 'none', description };
+        default:
+          // Cancelled, terminated (replaced by a new start) or timed out: no status, as in Elasticsearch.
+          return { kind: 'none', description };
+      }
+    }
+  }
+
+  /**
+   * A running upgrade's status, from its query. Before its first workflow task has completed, the
+   * workflow cannot answer (the query waits for a worker, or fails) and has done nothing yet: the status
+   * is then what its input says. `undefined` when the run is gone.
+   */
+  private async runningStatus(
+    description: WorkflowExecutionDescription,
+  ): Promise<ReindexDataStreamStatus | undefined> {
+    if (description.historyLength < FIRST_TASK_COMPLETED_HISTORY_LENGTH) {
+      // Unless the first task completed since the describe: then the query answers.
+      const early = await this.statusBeforeFirstTask(description);
+      if (early !== undefined) return early;
+    }
     try {
-      const description = await this.handle(dataStream).describe();
-      return description.status.name === 'RUNNING' ? description : undefined;
+      return await this.handle(description).query(statusQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
+      // Its first tasks failed or timed out: still nothing done. Otherwise the query's error stands.
+      const early = await this.statusBeforeFirstTask(description).catch(() => undefined);
+      if (early !== undefined) return early;
       throw err;
     }
   }
 
-  /** Checks, with the caller's Elasticsearch client, that the name is a data stream. */
-  async requireDataStream(es: ElasticsearchClient, dataStream: string): Promise<void> {
+  /**
+   * The status a run reports before its first workflow task, from the input in its first event;
+   * `undefined` once that task has completed (the workflow then answers for itself).
+   */
+  private async statusBeforeFirstTask(
+    description: WorkflowExecutionDescription,
+  ): Promise<ReindexDataStreamStatus | undefined> {
+    const { temporal } = this.options;
+    const response = await temporal.workflowService.getWorkflowExecutionHistory({
+      namespace: temporal.options.namespace,
+      execution: { workflowId: description.workflowId, runId: description.runId },
+      maximumPageSize: FIRST_EVENTS_PAGE_SIZE,
+    });
+    const events = response.history?.events ?? [];
+    if (events.some((event) => event.workflowTaskCompletedEventAttributes)) return undefined;
+    const converter = temporal.options.loadedDataConverter;
+    let payloads = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    if (payloads[0] === undefined) throw new Error(`workflow ${description.workflowId} has no input`);
+    const input = converter.payloadConverter.fromPayload<ReindexDataStreamInput>(payloads[0]);
+    return statusBeforeFirstTask(input, description.startTime.getTime());
+  }
+
+  /**
+   * A closed run's final status while its retention lasts: its result, or for a failed run the status in
+   * its failure's details. A run that closed without recording its retention (started before the
+   * `close-when-finished` patch) kept its status open on a timer until it expired.
+   */
+  private async closedStatus(
+    description: WorkflowExecutionDescription,
+  ): Promise<ReindexDataStreamStatus | undefined> {
+    const retentionMs = description.memo?.[STATUS_RETENTION_MEMO];
+    if (typeof retentionMs !== 'number') return undefined;
+    const closedAt = (description.closeTime ?? description.startTime).getTime();
+    if ((await this.now()) >= closedAt + retentionMs) return undefined;
     try {
-      await getDataStream(es, dataStream);
+      const result = await this.handle(description).result();
+      return isStatus(result) ? result : undefined;
     } catch (err) {
-      if (err instanceof DataStreamNotFoundError) throw apiErrors.dataStreamNotFound(dataStream);
-      throw err;
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const detail = err.cause instanceof ApplicationFailure ? err.cause.details?.[0] : undefined;
+      if (isStatus(detail)) return detail;
+      // Failed some other way: say so in `exception`, which is what it is for.
+      return deriveStatus({
+        startTimeMillis: description.startTime.getTime(),
+        complete: true,
+        totalIndicesInDataStream: 0,
+        totalIndicesRequiringUpgrade: 0,
+        inProgress: [],
+        pendingCount: 0,
+        errors: [],
+        exception: err.cause?.message ?? err.message,
+      });
     }
   }
 
-  /** `POST /_migration/reindex`. */
+  /**
+   * `POST /_migration/reindex`. Plans with the caller's Elasticsearch client (read-only; it 404s for
+   * anything that is not a data stream) and hands the counts to the workflow, so that the very first
+   * status has Elasticsearch's totals (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3, step 1).
+   */
   async start(es: ElasticsearchClient, dataStream: string): Promise<{ acknowledged: true }> {
     requireConcreteDataStreamName(REINDEX_ACTIONS.start, dataStream);
     if (/[*,]/.test(dataStream)) throw apiErrors.dataStreamNotFound(dataStream);
-    await this.requireDataStream(es, dataStream);
-    const running = await this.describeRunning(dataStream);
-    if (running !== undefined) {
-      const status = await this.handle(dataStream).query(statusQuery);
-      if (!status.complete) throw apiErrors.taskAlreadyExists(dataStream);
-      // A finished task is replaced by a new start, as in Elasticsearch. Terminate that run only, so two
-      // racing starts cannot terminate each other's new run.
+    const inspection = await this.plan(es, dataStream);
+    const startTimeMillis = await this.now();
+    const existing = await this.lookup(dataStream);
+    if (existing.kind === 'running') throw apiErrors.taskAlreadyExists(dataStream);
+    if (existing.description?.status.name === 'RUNNING') {
+      // A finished run waiting out its retention (started before the patch), or a dismissal record that
+      // was never terminated: replaced by the new start, as in Elasticsearch. Terminate that run only, so
+      // two racing starts cannot terminate each other's new run.
       await this.options.temporal.workflow
-        .getHandle(running.workflowId, running.runId)
+        .getHandle(existing.description.workflowId, existing.description.runId)
         .terminate('replaced by a new start')
         .catch((err: unknown) => {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         });
     }
+    const input: ReindexDataStreamInput = {
+      dataStream,
+      statusRetentionMs: this.retentionMs,
+      maxIndicesPerRun: this.options.maxIndicesPerRun ?? WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN,
+      accepted: {
+        startTimeMillis,
+        totalIndicesInDataStream: inspection.backing_indices.length,
+        totalIndicesRequiringUpgrade: inspection.backing_indices.filter((entry) => entry.needs_upgrade)
+          .length,
+      },
+    };
     try {
       await this.options.temporal.workflow.start(reindexDataStream, {
         workflowId: dataStreamWorkflowId(dataStream),
         taskQueue: this.options.taskQueue,
-        args: [
-          {
-            dataStream,
-            statusRetentionMs:
-              this.options.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS,
-            maxIndicesPerRun: this.options.maxIndicesPerRun ?? WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN,
-          },
-        ],
+        args: [input],
         workflowIdConflictPolicy: 'FAIL',
       });
     } catch (err) {
@@ -113,35 +279,65 @@ export class ReindexService {
   /** `GET /_migration/reindex/<ds>/_status`; `human` adds `start_time`. */
   async status(dataStream: string, human = false): Promise<ReindexDataStreamStatus> {
     requireConcreteDataStreamName(REINDEX_ACTIONS.status, dataStream);
-    if ((await this.describeRunning(dataStream)) === undefined) throw apiErrors.noStatus(dataStream);
-    let status: ReindexDataStreamStatus;
-    try {
-      status = await this.handle(dataStream).query(statusQuery);
-    } catch (err) {
-      // It closed between describe and query: nothing to report, as for any finished task past retention.
-      if (err instanceof WorkflowNotFoundError) throw apiErrors.noStatus(dataStream);
-      throw err;
-    }
-    return human ? withHumanReadableTimes(status) : status;
+    const upgrade = await this.lookup(dataStream);
+    if (upgrade.kind === 'none') throw apiErrors.noStatus(dataStream);
+    return human ? withHumanReadableTimes(upgrade.status) : upgrade.status;
   }
 
   /**
-   * `POST /_migration/reindex/<ds>/_cancel`: cancels the workflow, which cancels its children, their
-   * Elasticsearch reindex tasks, and rolls unfinished indices back. Answers once that is done (or after
-   * `cancelWaitMs`), so a status right after is a 404 and a new start is allowed.
+   * `POST /_migration/reindex/<ds>/_cancel`. A running upgrade: cancels the workflow, which cancels its
+   * children and their Elasticsearch reindex tasks and rolls unfinished indices back; answers once that
+   * is done (or after `cancelWaitMs`). A finished one: dismisses its status. Either way a status right
+   * after is a 404 and a new start is allowed.
    */
   async cancel(dataStream: string): Promise<{ acknowledged: true }> {
     requireConcreteDataStreamName(REINDEX_ACTIONS.cancel, dataStream);
-    const running = await this.describeRunning(dataStream);
-    if (running === undefined) throw apiErrors.noTaskToCancel(dataStreamWorkflowId(dataStream));
-    const handle = this.options.temporal.workflow.getHandle(running.workflowId, running.runId);
+    const upgrade = await this.lookup(dataStream);
+    if (upgrade.kind === 'none') throw apiErrors.noTaskToCancel(dataStreamWorkflowId(dataStream));
+    const { description } = upgrade;
+    if (description.status.name !== 'RUNNING') {
+      await this.dismissStatus(dataStream);
+      return { acknowledged: true };
+    }
+    const handle = this.options.temporal.workflow.getHandle(description.workflowId, description.runId);
     await handle.cancel();
     const waitMs = this.options.cancelWaitMs ?? 60_000;
     await Promise.race([
       handle.result().catch(() => undefined),
       new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref()),
     ]);
+    // It finished before the cancel reached it (nothing left to upgrade, or the last index just swapped):
+    // its status would outlive the cancel, so dismiss it as for any finished upgrade.
+    const closed = await handle.describe().catch(() => undefined);
+    if (closed?.status.name === 'COMPLETED' || closed?.status.name === 'FAILED') {
+      await this.dismissStatus(dataStream);
+    }
     return { acknowledged: true };
+  }
+
+  /**
+   * Ends a closed upgrade's status at once by recording the dismissal as the latest run under its id,
+   * which every later lookup sees first. Deleting the closed run instead would also take it out of the
+   * Web UI, and the server deletes asynchronously (over 30 s on the dev server), so a status read right
+   * after the cancel could still find it.
+   */
+  private async dismissStatus(dataStream: string): Promise<void> {
+    let record;
+    try {
+      record = await this.options.temporal.workflow.start(STATUS_DISMISSED_WORKFLOW_TYPE, {
+        workflowId: dataStreamWorkflowId(dataStream),
+        taskQueue: `${this.options.taskQueue}-dismissed-statuses`,
+        args: [],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowExecutionTimeout: STATUS_DISMISSED_TIMEOUT,
+        typedSearchAttributes: [{ key: DATA_STREAM_SEARCH_ATTRIBUTE, value: dataStream }],
+      });
+    } catch (err) {
+      // A new start got in first: that upgrade replaced the finished one, whose status is gone anyway.
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+    await record.terminate("the finished upgrade's status was dismissed by a cancel");
   }
 
   /** Beyond Elasticsearch: what an upgrade would do, changing nothing. */
@@ -155,27 +351,59 @@ export class ReindexService {
     }
   }
 
-  /** Beyond Elasticsearch: every data-stream upgrade that still has a status. */
-  async list(): Promise<ReindexTaskSummary[]> {
-    const summaries: ReindexTaskSummary[] = [];
-    const query = `WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+  /** The latest run per workflow id that `query` finds in visibility. */
+  private async listExecutions(query: string): Promise<(ReindexTaskSummary & { open: boolean })[]> {
+    const latest = new Map<string, ReindexTaskSummary & { open: boolean }>();
     for await (const execution of this.options.temporal.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
-      summaries.push({
+      const summary = {
         data_stream:
           attributes.get(DATA_STREAM_SEARCH_ATTRIBUTE) ??
           execution.workflowId.replace(/^reindex-data-stream-/, ''),
         workflow_id: execution.workflowId,
         state: attributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE) ?? 'running',
         start_time_millis: execution.startTime.getTime(),
-      });
+        open: execution.status.name === 'RUNNING',
+      };
+      const seen = latest.get(summary.workflow_id);
+      if (seen === undefined || seen.start_time_millis < summary.start_time_millis) {
+        latest.set(summary.workflow_id, summary);
+      }
     }
-    return summaries.sort((a, b) => a.data_stream.localeCompare(b.data_stream));
+    return [...latest.values()];
+  }
+
+  /** Beyond Elasticsearch: every data-stream upgrade that still has a status, running or finished. */
+  async list(): Promise<ReindexTaskSummary[]> {
+    const closedSince = new Date((await this.now()) - this.retentionMs).toISOString();
+    const candidates = await this.listExecutions(
+      `WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' AND (ExecutionStatus = 'Running' OR ` +
+        `((ExecutionStatus = 'Completed' OR ExecutionStatus = 'Failed') AND CloseTime > '${closedSince}'))`,
+    );
+    const summaries = await Promise.all(
+      candidates.map(async ({ open, ...summary }): Promise<ReindexTaskSummary | undefined> => {
+        if (open) return summary;
+        // A closed run counts only while it is the latest under its id and its status lasts, as for status.
+        const upgrade = await this.lookup(summary.data_stream);
+        if (upgrade.kind === 'none') return undefined;
+        return {
+          ...summary,
+          state:
+            upgrade.description.typedSearchAttributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE) ?? summary.state,
+          start_time_millis: upgrade.description.startTime.getTime(),
+        };
+      }),
+    );
+    return summaries
+      .filter((summary): summary is ReindexTaskSummary => summary !== undefined)
+      .sort((a, b) => a.data_stream.localeCompare(b.data_stream));
   }
 
   /** Tells every running upgrade that the concurrency setting changed, so it applies at once. */
   async notifyMaxConcurrentIndices(value: number): Promise<void> {
-    const running = await this.list();
+    const running = await this.listExecutions(
+      `WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`,
+    );
     await Promise.all(
       running.map((task) =>
         this.options.temporal.workflow

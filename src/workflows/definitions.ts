@@ -1,15 +1,34 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ReindexDataStreamStatus } from '../shared/status';
+import { deriveStatus, type ReindexDataStreamStatus } from '../shared/status';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
 export interface ReindexDataStreamInput {
   dataStream: string;
-  /** How long the finished status stays readable. Default: 24 hours, as Elasticsearch. */
+  /**
+   * How long the finished status stays readable. A run records it in its memo as it closes, and the
+   * service serves the status that long after the close; a run started before the `close-when-finished`
+   * patch sleeps this long before closing instead. Default: 24 hours, as Elasticsearch.
+   */
   statusRetentionMs?: number;
   /** Backing indices per run before continuing as new (keeps history small). */
   maxIndicesPerRun?: number;
+  /**
+   * What the service counted when it accepted the start, so the status is right from the first query,
+   * before this workflow's own plan arrives. Absent in starts made by older services.
+   */
+  accepted?: AcceptedStart;
   /** Set only by continue-as-new: where the previous run left off. */
   continued?: ContinuedRun;
+}
+
+/**
+ * What Elasticsearch knows when it acknowledges a start (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3,
+ * step 1): the start time and the two totals, counted before the rollover.
+ */
+export interface AcceptedStart {
+  startTimeMillis: number;
+  totalIndicesInDataStream: number;
+  totalIndicesRequiringUpgrade: number;
 }
 
 /** The state a run hands to the next one when it continues as new. */
@@ -20,7 +39,6 @@ export interface ContinuedRun {
   pendingIndices: string[];
   errors: { index: string; message: string }[];
   maxConcurrentIndices: number;
-  runNumber: number;
 }
 
 export interface ReindexBackingIndexInput {
@@ -44,6 +62,36 @@ export interface IndexProgress {
    * straight to Elasticsearch reaches a running upgrade too. Absent in signals from older workers.
    */
   maxConcurrentIndices?: number;
+}
+
+/**
+ * The status a run reports before its first workflow task has done anything: the state handed over by
+ * continue-as-new, or else the service's counts, every index to upgrade still pending. The workflow starts
+ * from exactly this, and the service answers with it when a status query comes too early to be answered.
+ */
+export function statusBeforeFirstTask(
+  input: ReindexDataStreamInput,
+  executionStartMillis: number,
+): ReindexDataStreamStatus {
+  const { accepted, continued } = input;
+  return deriveStatus({
+    startTimeMillis: continued?.startTimeMillis ?? accepted?.startTimeMillis ?? executionStartMillis,
+    complete: false,
+    totalIndicesInDataStream: continued?.totalIndicesInDataStream ?? accepted?.totalIndicesInDataStream ?? 0,
+    totalIndicesRequiringUpgrade:
+      continued?.totalIndicesRequiringUpgrade ?? accepted?.totalIndicesRequiringUpgrade ?? 0,
+    inProgress: [],
+    pendingCount: continued?.pendingIndices.length ?? accepted?.totalIndicesRequiringUpgrade ?? 0,
+    errors: continued?.errors ?? [],
+  });
+}
+
+/** Memo key under which a closed run records how long its status stays readable after its close. */
+export const STATUS_RETENTION_MEMO = 'statusRetentionMs';
+
+/** The memo a run sets as it closes; absent on runs that kept their status open on a timer instead. */
+export interface FinishedRunMemo {
+  [STATUS_RETENTION_MEMO]: number;
 }
 
 /** The status in Elasticsearch's JSON shape; answered at any moment, also while children run. */

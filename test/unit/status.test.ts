@@ -1,4 +1,5 @@
 import { deriveStatus, progressPercent, withHumanReadableTimes } from '../../src/shared/status';
+import { statusBeforeFirstTask } from '../../src/workflows/definitions';
 
 const base = {
   startTimeMillis: 1737676174349,
@@ -47,5 +48,56 @@ describe('status', () => {
         deriveStatus({ ...base, totalIndicesRequiringUpgrade: 0, inProgress: [], pendingCount: 0 }),
       ),
     ).toBe(0);
+  });
+});
+
+describe('the status before the first workflow task', () => {
+  const accepted = {
+    startTimeMillis: 1737676174349,
+    totalIndicesInDataStream: 4,
+    totalIndicesRequiringUpgrade: 3,
+  };
+
+  it('has the totals the service counted at the start, every index pending and none done', () => {
+    expect(statusBeforeFirstTask({ dataStream: 'ds', accepted }, 1)).toEqual({
+      start_time_millis: 1737676174349,
+      complete: false,
+      total_indices_in_data_stream: 4,
+      total_indices_requiring_upgrade: 3,
+      successes: 0,
+      in_progress: [],
+      pending: 3,
+      errors: [],
+    });
+  });
+
+  it("is the state handed over by continue-as-new, whatever the service's counts were", () => {
+    const continued = {
+      startTimeMillis: 1737676170000,
+      totalIndicesInDataStream: 6,
+      totalIndicesRequiringUpgrade: 5,
+      pendingIndices: ['d', 'e'],
+      errors: [{ index: 'b', message: 'disk full' }],
+      maxConcurrentIndices: 2,
+    };
+    expect(statusBeforeFirstTask({ dataStream: 'ds', accepted, continued }, 1)).toEqual({
+      start_time_millis: 1737676170000,
+      complete: false,
+      total_indices_in_data_stream: 6,
+      total_indices_requiring_upgrade: 5,
+      successes: 2,
+      in_progress: [],
+      pending: 2,
+      errors: [{ index: 'b', message: 'disk full' }],
+    });
+  });
+
+  it('starts at the execution start with nothing counted for a start made by an older service', () => {
+    expect(statusBeforeFirstTask({ dataStream: 'ds' }, 1737676174000)).toMatchObject({
+      start_time_millis: 1737676174000,
+      total_indices_requiring_upgrade: 0,
+      successes: 0,
+      pending: 0,
+    });
   });
 });

@@ -1,0 +1,185 @@
+import { Context } from '@temporalio/activity';
+import type { Activities } from '../../src/activities';
+import type { SourceFacts } from '../../src/activities/source-facts';
+import { DEFAULT_MIGRATE_SETTINGS, type MigrateSettings } from '../../src/shared/migrate-settings';
+import { destinationIndexName } from '../../src/shared/names';
+
+/** A promise with its resolve function, so a test decides when a copy finishes. */
+interface Gate {
+  promise: Promise<void>;
+  open(): void;
+}
+
+function gate(): Gate {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** How often a held copy heartbeats: often enough that cancels reach it and no heartbeat timeout fires. */
+const HELD_COPY_HEARTBEAT_MS = 200;
+
+/**
+ * The cluster as the stub activities see it: data streams as lists of backing index names (oldest first,
+ * the write index last), which of them are old, the two migrate settings, and the copies in flight. It
+ * records what the workflows asked for, so a test can check the order and the overlap of the steps.
+ */
+export class StubCluster {
+  readonly dataStreams = new Map<string, string[]>();
+  readonly oldIndices = new Set<string>();
+  settings: MigrateSettings = { ...DEFAULT_MIGRATE_SETTINGS };
+  /** While true, each copy waits until `release(index)` (or `releaseAll()`). */
+  holdCopies = false;
+  readonly copying = new Set<string>();
+  /** The most copies that were in flight at once since the last `resetPeak()`. */
+  peakCopying = 0;
+  readonly copiesStarted: string[] = [];
+  private readonly gates = new Map<string, Gate>();
+  private rollovers = 0;
+
+  /** A data stream of `oldCount` old backing indices, then `currentCount` current ones; returns the names. */
+  addDataStream(name: string, oldCount: number, currentCount = 0): string[] {
+    const names = Array.from(
+      { length: oldCount + currentCount },
+      (_, i) => `.ds-${name}-2024.03.0${(i % 9) + 1}-${String(i + 1).padStart(6, '0')}`,
+    );
+    this.setDataStream(name, names, names.slice(0, oldCount));
+    return names;
+  }
+
+  /** A data stream with these backing indices (oldest first), of which `old` need upgrading. */
+  setDataStream(name: string, indices: string[], old: string[]): void {
+    this.dataStreams.set(name, [...indices]);
+    old.forEach((index) => this.oldIndices.add(index));
+  }
+
+  indicesOf(dataStream: string): string[] {
+    const names = this.dataStreams.get(dataStream);
+    if (!names) throw new Error(`stub cluster: no data stream [${dataStream}]`);
+    return names;
+  }
+
+  release(index: string): void {
+    this.gateFor(index).open();
+  }
+
+  releaseAll(): void {
+    this.holdCopies = false;
+    for (const held of this.gates.values()) held.open();
+  }
+
+  resetPeak(): void {
+    this.peakCopying = this.copying.size;
+  }
+
+  private gateFor(index: string): Gate {
+    let held = this.gates.get(index);
+    if (!held) {
+      held = gate();
+      this.gates.set(index, held);
+    }
+    return held;
+  }
+
+  async copy(index: string): Promise<void> {
+    this.copiesStarted.push(index);
+    this.copying.add(index);
+    this.peakCopying = Math.max(this.peakCopying, this.copying.size);
+    try {
+      if (!this.holdCopies) return;
+      const context = Context.current();
+      const heartbeats = setInterval(() => context.heartbeat(), HELD_COPY_HEARTBEAT_MS);
+      try {
+        await Promise.race([this.gateFor(index).promise, context.cancelled]);
+      } finally {
+        clearInterval(heartbeats);
+      }
+    } finally {
+      this.copying.delete(index);
+    }
+  }
+
+  rollover(dataStream: string): string {
+    this.rollovers += 1;
+    const names = this.indicesOf(dataStream);
+    const writeIndex = `.ds-${dataStream}-2024.04.01-${String(names.length + 1).padStart(6, '0')}`;
+    names.push(writeIndex);
+    return writeIndex;
+  }
+
+  swap(dataStream: string, sourceIndex: string): void {
+    const names = this.indicesOf(dataStream);
+    const at = names.indexOf(sourceIndex);
+    if (at >= 0) names.splice(at, 1);
+    names.unshift(destinationIndexName(sourceIndex));
+    this.oldIndices.delete(sourceIndex);
+  }
+}
+
+/** The facts `readSourceFacts` reports for every stub index: open, writable, green, default settings. */
+export function stubSourceFacts(index: string): SourceFacts {
+  return {
+    index,
+    closed: false,
+    health: 'green',
+    numberOfReplicas: null,
+    refreshInterval: null,
+    lifecycleName: null,
+    creationDate: '1709251200000',
+    lifecycleOriginationDate: null,
+    blocks: { write: false, read_only: false, read_only_allow_delete: false, metadata: false, read: false },
+  };
+}
+
+/**
+ * Every activity the workflows call, as plain functions over a `StubCluster`, typed by the real
+ * `Activities`, so a renamed or re-typed activity breaks these tests at compile time. `overrides`
+ * replaces single steps, e.g. a copy that fails or a rollback that cannot reach the cluster.
+ */
+export function createStubActivities(cluster: StubCluster, overrides: Partial<Activities> = {}): Activities {
+  const stubs: Activities = {
+    planUpgrade: (dataStream) => {
+      const names = cluster.indicesOf(dataStream);
+      const writeIndex = names[names.length - 1];
+      return Promise.resolve({
+        totalIndicesInDataStream: names.length,
+        writeIndex,
+        writeIndexNeedsUpgrade: cluster.oldIndices.has(writeIndex),
+        indicesToUpgrade: names.filter((index) => cluster.oldIndices.has(index)),
+      });
+    },
+    rolloverDataStream: ({ dataStream }) => {
+      const writeIndex = cluster.rollover(dataStream);
+      return Promise.resolve({
+        rolledOver: true,
+        writeIndex,
+        totalIndicesInDataStream: cluster.indicesOf(dataStream).length,
+      });
+    },
+    readMigrateSettings: () => Promise.resolve({ ...cluster.settings }),
+    readSourceFacts: (index) => Promise.resolve(stubSourceFacts(index)),
+    openSourceAndClearBlocks: () => Promise.resolve(),
+    blockSourceWrites: () => Promise.resolve(),
+    deleteStaleDestination: () => Promise.resolve(false),
+    ensureMissingTimestampPipeline: () => Promise.resolve(),
+    createDestination: () => Promise.resolve(),
+    copyDocuments: async ({ sourceIndex }) => {
+      await cluster.copy(sourceIndex);
+      return { taskId: `stub:${sourceIndex}`, tasksStarted: 1, totalDocCount: 10, reindexedDocCount: 10 };
+    },
+    verifyDocumentCount: () => Promise.resolve(10),
+    restoreDestinationSettings: () => Promise.resolve(),
+    waitForDestinationHealth: () => Promise.resolve(),
+    closeDestination: () => Promise.resolve(),
+    swapBackingIndex: ({ dataStream, sourceIndex }) => {
+      cluster.swap(dataStream, sourceIndex);
+      return Promise.resolve();
+    },
+    setLifecycleName: () => Promise.resolve(),
+    deleteSourceIndex: () => Promise.resolve(),
+    rollBackIndexUpgrade: () => Promise.resolve('restored-source'),
+  };
+  return { ...stubs, ...overrides };
+}
