@@ -29,6 +29,8 @@ if [ -z "${ES_URL:-}" ]; then
   export REAL_ES_HOME="$PWD/.data/real-es-tier"
   "$REAL_ES_DIR/stop.sh" >/dev/null 2>&1 || true # one an interrupted run left behind, by its pid file
   trap '"$REAL_ES_DIR/stop.sh" >/dev/null 2>&1 || true' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   echo "==> building the real Elasticsearch node ($REAL_ES_DIR/setup.sh, log in .data/real-es-setup.log)"
   if ! "$REAL_ES_DIR/setup.sh" >.data/real-es-setup.log 2>&1; then
     tail -20 .data/real-es-setup.log >&2
@@ -36,7 +38,8 @@ if [ -z "${ES_URL:-}" ]; then
   fi
   port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
   ES_URL=$("$REAL_ES_DIR/start.sh" "$port")
-  export ES_URL
+  # Tests that restart Elasticsearch use the node's own scripts (with REAL_ES_HOME, exported above).
+  export ES_URL REAL_ES_SCRIPTS="$REAL_ES_DIR"
 fi
 
 version=$(curl -s "$ES_URL" | node -e 'let t = ""; process.stdin.on("data", (c) => (t += c)).on("end", () => { try { console.log(JSON.parse(t).version.number); } catch { console.log("unreachable"); } });')

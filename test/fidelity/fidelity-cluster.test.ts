@@ -126,18 +126,16 @@ describe('fidelity: root, cluster health and cluster settings', () => {
     );
   });
 
-  test('unknown cluster settings are not recognized', async () => {
-    await expectEsError(es.cluster.putSettings({ persistent: { 'sandbox.no.such.setting': 1 } }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: 'persistent setting [sandbox.no.such.setting], not recognized',
-    });
-    await expectEsError(es.cluster.putSettings({ transient: { 'sandbox.no.such.setting': 1 } }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: 'transient setting [sandbox.no.such.setting], not recognized',
-    });
-  });
+  test.each(['persistent', 'transient'] as const)(
+    'unknown %s cluster settings are not recognized',
+    async (scope) => {
+      await expectEsError(es.cluster.putSettings({ [scope]: { 'sandbox.no.such.setting': 1 } }), {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: `${scope} setting [sandbox.no.such.setting], not recognized`,
+      });
+    },
+  );
 
   test('an unknown endpoint is ES 400 "no handler found", never a crash', async () => {
     const res = await es.transport.request(

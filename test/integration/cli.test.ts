@@ -45,20 +45,23 @@ describe('ds-reindex CLI', () => {
 
   const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
-  it('prints usage, and exits 1 on command-line mistakes', async () => {
+  it('prints usage with --help', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ds-reindex <command>');
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
-    expect((await cli([])).code).toBe(1);
-    const unknown = await cli(['frobnicate']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('unknown command [frobnicate]');
-    expect((await cli(['status'])).code).toBe(1);
-    expect((await cli(['status', 'x', '--bogus'])).code).toBe(1);
-    const badSetting = await cli(['settings', 'set', 'migrate.nope', '1']);
-    expect(badSetting.code).toBe(1);
-    expect(badSetting.stderr).toContain('unknown setting [migrate.nope]');
+  });
+
+  it.each([
+    ['no command', [], ''],
+    ['an unknown command', ['frobnicate'], 'unknown command [frobnicate]'],
+    ['a missing data stream name', ['status'], ''],
+    ['an unknown flag', ['status', 'x', '--bogus'], ''],
+    ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
+  ])('exits 1 on %s', async (_mistake, args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
   });
 
   it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {

@@ -37,7 +37,7 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
 
   it("answers every bad request with Elasticsearch's answer and never starts a workflow", async () => {
     await h().seed('bad-input-ds', [{ docCount: 10 }]);
-    await h().es.indices.create({ index: 'plain-index' });
+    await h().es.indices.create({ index: 'plain-index' }, { ignore: [400] }); // kept from an earlier run
 
     const noBody = await call(api.url, 'POST', '/_migration/reindex');
     expect(noBody.status).toBe(400);

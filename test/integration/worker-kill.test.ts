@@ -5,7 +5,9 @@ import {
   allDocumentIds,
   duplicates,
   eventually,
+  itOnRestartableNode,
   itOnSandbox,
+  restartRealNode,
   setMigrateSettings,
   TEST_WORKER_CONFIG,
   useUpgradeHarness,
@@ -116,6 +118,44 @@ describe('a worker killed in the middle of a copy', () => {
     await exited(survivor);
     // The heartbeat timeout (30 s) must pass before the killed attempt is retried.
   }, 300_000);
+
+  itOnRestartableNode(
+    'resumes a copy whose reindex task Elasticsearch lost in a restart, skipping what was copied',
+    async () => {
+      const ds = 'es-restart-ds';
+      const [first] = await h().seed(ds, [{ docCount: 8000 }, { docCount: 100 }]);
+      const seeded = await allDocumentIds(h().es, ds);
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+      const worker = startWorkerProcess(h());
+      children.push(worker);
+      await h().service.start(h().es, ds);
+      await eventually(
+        async () => {
+          const status = await h().service.status(ds);
+          const copying = status.in_progress.find((entry) => entry.index === first);
+          return copying && copying.reindexed_doc_count >= 2000 ? copying : undefined;
+        },
+        'the first copy to be under way',
+        60_000,
+      );
+      // A restarted node forgets running tasks: the copy must start a new one that skips what the
+      // lost one wrote (op_type create), not fail and not copy twice.
+      await restartRealNode();
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+      const final = await h().completion(ds, 180_000);
+      expect(final).toMatchObject({ successes: 2, errors: [] });
+      expect(await copyResult(h(), `reindex-data-stream-${ds}/${first}`)).toMatchObject({
+        tasksStarted: 2,
+        reindexedDocCount: 8000,
+      });
+      const ids = await allDocumentIds(h().es, ds);
+      expect(duplicates(ids)).toEqual([]);
+      expect(new Set(ids)).toEqual(new Set(seeded));
+      worker.kill('SIGTERM');
+      await exited(worker);
+    },
+    300_000,
+  );
 
   itOnSandbox(
     'notices a worker killed inside a short step by its heartbeat, not by the step timeout',

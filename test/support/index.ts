@@ -3,7 +3,9 @@ export { eventually, sleep } from './wait';
 export {
   createEsTarget,
   describeOnSandbox,
+  itOnRestartableNode,
   itOnSandbox,
+  restartRealNode,
   REAL_CLUSTER_URL,
   type EsTarget,
   type TargetDocument,

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import { startSandbox, type SandboxControls, type SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { seedDataStreamOnCluster } from './cluster-seed';
@@ -128,4 +131,29 @@ export function itOnSandbox(
   timeoutMs?: number,
 ): void {
   (REAL_CLUSTER_URL === undefined ? it : it.skip)(`${name} [sandbox only: ${needs}]`, test, timeoutMs);
+}
+
+/**
+ * The real node's own scripts, when scripts/test-real.sh started the node itself (it exports them):
+ * then a test may stop and start that node, as an operator restarting Elasticsearch would.
+ */
+const REAL_NODE_SCRIPTS =
+  REAL_CLUSTER_URL !== undefined ? process.env.REAL_ES_SCRIPTS || undefined : undefined;
+
+/** Stops the real node and starts it again on the same port and data; resolves once it is yellow. */
+export async function restartRealNode(): Promise<void> {
+  if (REAL_NODE_SCRIPTS === undefined || REAL_CLUSTER_URL === undefined)
+    throw new Error('only a node that scripts/test-real.sh started can be restarted');
+  const run = promisify(execFile);
+  await run(join(REAL_NODE_SCRIPTS, 'stop.sh'));
+  await run(join(REAL_NODE_SCRIPTS, 'start.sh'), [new URL(REAL_CLUSTER_URL).port]);
+}
+
+/** An `it` for a test that restarts Elasticsearch: only on a real node that the real tier started. */
+export function itOnRestartableNode(name: string, test: () => Promise<void>, timeoutMs?: number): void {
+  (REAL_NODE_SCRIPTS === undefined ? it.skip : it)(
+    `${name} [real node only: restarts Elasticsearch]`,
+    test,
+    timeoutMs,
+  );
 }
