@@ -97,6 +97,20 @@ describe('upgrading a data stream', () => {
     await expect(h().es.count({ index: migrated })).resolves.toMatchObject({ count: 500 });
   });
 
+  it('upgrades a 7.x index holding documents without @timestamp: they get @timestamp 0, none is lost', async () => {
+    const ds = 'untimed-ds';
+    const before = await h().seed(ds, [{ docCount: 300, docsWithoutTimestamp: 100 }, { docCount: 50 }]);
+    const idsBefore = await allDocumentIds(h().es, ds);
+    expect(idsBefore).toHaveLength(350);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await h().service.start(h().es, ds);
+    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 2, errors: [] });
+    expect(new Set(await allDocumentIds(h().es, ds))).toEqual(new Set(idsBefore));
+    const migrated = destinationIndexName(before[0]);
+    const untimed = await h().es.count({ index: migrated, query: { term: { '@timestamp': 0 } } });
+    expect(untimed.count).toBe(100);
+  });
+
   it('keeps every acknowledged write made into the data stream during the whole run, exactly once', async () => {
     const ds = 'busy-ds';
     await h().seed(ds, [{ docCount: 2000 }, { docCount: 2000 }, { docCount: 2000 }]);
