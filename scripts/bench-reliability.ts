@@ -15,7 +15,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createUpgradeHarness, type UpgradeHarness } from '../test/support/upgrade-harness';
 import { setMigrateSettings } from '../test/support/settings';
-import { completion, kill, rigFrom, sleep, startWorkerProcess, waitFor } from '../test/reliability/rig';
+import { completion, kill, rigFrom, startWorkerProcess } from '../test/reliability/rig';
+import { eventually, sleep } from '../test/support';
 import { dataStreamWorkflowId } from '../src/shared/names';
 
 function option(name: string, fallback: string): string {
@@ -63,7 +64,7 @@ async function throttle(h: UpgradeHarness, runs: number): Promise<void> {
         wait_for_completion: false,
       });
       const taskId = String(task.task);
-      await waitFor(
+      await eventually(
         async () => ((await h.es.tasks.get({ task_id: taskId })).completed ? true : undefined),
         `throttled task at ${rps}`,
         120_000,
@@ -145,7 +146,7 @@ async function recovery(h: UpgradeHarness, runs: number): Promise<void> {
     let worker = spawn();
     try {
       await service.start(h.es, ds);
-      const atKill = await waitFor(
+      const atKill = await eventually(
         async () => {
           const done = (await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0;
           return done > 2_000 ? done : undefined;
@@ -158,7 +159,7 @@ async function recovery(h: UpgradeHarness, runs: number): Promise<void> {
       worker = spawn();
       // The last progress signal before the kill may lag the kill: wait for a figure beyond both.
       const frozen = Math.max(atKill, (await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0);
-      await waitFor(
+      await eventually(
         async () =>
           ((await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0) > frozen ? true : undefined,
         'the copy to move again',

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks, in the order that fails fastest: install, format, lint, types, the workflow
-# bundle, then every jest suite (unit, then real Temporal server + sandbox, then history replay).
+# bundle, then every jest suite on the sandbox (unit, then real Temporal server + sandbox, then history
+# replay), then the real-server tier (scripts/test-real.sh) against a real Elasticsearch 8.19 node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,13 +11,42 @@ echo "==> eslint";          npx eslint . --max-warnings 0
 echo "==> tsc";             npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p packages/es-sandbox/tsconfig.json
 echo "==> workflow bundle"; npx tsx scripts/check-workflow-bundle.ts
 echo "==> docker-compose";  bash scripts/check-compose.sh
-echo "==> jest"
+echo "==> jest: sandbox tier"
 mkdir -p .data
 status=0
-npx jest --runInBand --ci --json --outputFile=.data/jest-results.json "$@" || status=$?
-# One plain closing line that any CI log reader understands.
+started=$SECONDS
+# This tier is the in-process sandbox's; a cluster named in ES_URL is the real tier's.
+env -u ES_URL npx jest --runInBand --ci --json --outputFile=.data/jest-results.json "$@" || status=$?
+echo "==> sandbox tier took $((SECONDS - started)) s"
+results=(.data/jest-results.json)
+
+# The real-server tier: against ES_URL if set, else against ../shared/real-es (always there in CI).
+if [ -n "${ES_URL:-}" ] || [ -d ../shared/real-es ]; then
+  echo "==> jest: real Elasticsearch tier"
+  started=$SECONDS
+  rm -f .data/jest-real-results.json
+  bash scripts/test-real.sh --ci --json --outputFile=.data/jest-real-results.json || status=1
+  echo "==> real Elasticsearch tier took $((SECONDS - started)) s"
+  results+=(.data/jest-real-results.json)
+else
+  echo "==> real Elasticsearch tier skipped: no ../shared/real-es here; against any cluster: ES_URL=http://host:9200 npm run test:real"
+fi
+
+# One plain closing line, over both tiers, that any CI log reader understands.
 node -e '
-const r = require("./.data/jest-results.json");
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
-'
+const fs = require("fs");
+const total = { passed: 0, failed: 0, skipped: 0 };
+for (const file of process.argv.slice(1)) {
+  if (!fs.existsSync(file)) {
+    console.log(`${file}: no results (the run did not finish)`);
+    total.failed += 1;
+    continue;
+  }
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  total.passed += r.numPassedTests;
+  total.failed += r.numFailedTests;
+  total.skipped += r.numPendingTests;
+}
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+' "${results[@]}"
 exit $status

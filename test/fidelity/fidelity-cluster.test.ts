@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, type EsTarget } from '../support/es-target';
+import { createEsTarget, type EsTarget } from '../support';
 import { expectEsError, uniqueName } from './fidelity-helpers';
 
 describe('fidelity: root, cluster health and cluster settings', () => {
@@ -126,18 +126,16 @@ describe('fidelity: root, cluster health and cluster settings', () => {
     );
   });
 
-  test('unknown cluster settings are not recognized', async () => {
-    await expectEsError(es.cluster.putSettings({ persistent: { 'sandbox.no.such.setting': 1 } }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: 'persistent setting [sandbox.no.such.setting], not recognized',
-    });
-    await expectEsError(es.cluster.putSettings({ transient: { 'sandbox.no.such.setting': 1 } }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: 'transient setting [sandbox.no.such.setting], not recognized',
-    });
-  });
+  test.each(['persistent', 'transient'] as const)(
+    'unknown %s cluster settings are not recognized',
+    async (scope) => {
+      await expectEsError(es.cluster.putSettings({ [scope]: { 'sandbox.no.such.setting': 1 } }), {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: `${scope} setting [sandbox.no.such.setting], not recognized`,
+      });
+    },
+  );
 
   test('an unknown endpoint is ES 400 "no handler found", never a crash', async () => {
     const res = await es.transport.request(
@@ -152,12 +150,72 @@ describe('fidelity: root, cluster health and cluster settings', () => {
     expect((await es.info()).tagline).toBe('You Know, for Search');
   });
 
-  test('malformed JSON bodies are parse errors', async () => {
+  // A body cut short: Jackson's end-of-input errors, line and column where the input ran out.
+  const source = (body: string, line: number, column: number): string =>
+    `[Source: (byte[])"${body}"; line: ${line}, column: ${column}]`;
+  test.each([
+    [
+      'after an opening brace',
+      '{"persistent": {',
+      '[1:17] Unexpected end of file',
+      `Unexpected end-of-input: expected close marker for Object (start marker at ${source('{"persistent": {', 1, 16)})\n at ${source('{"persistent": {', 1, 17)}`,
+    ],
+    [
+      'on a second line',
+      '{\n "persistent": {\n',
+      '[3:1] Unexpected end of file',
+      `Unexpected end-of-input: expected close marker for Object (start marker at ${source('{\n "persistent": {\n', 2, 16)})\n at ${source('{\n "persistent": {\n', 3, 1)}`,
+    ],
+    [
+      'in a field name',
+      '{"a',
+      '[1:4] Unexpected end of file',
+      `Unexpected end-of-input in field name\n at ${source('{"a', 1, 4)}`,
+    ],
+    [
+      'in a string value',
+      '{"persistent":{"a":"b',
+      '[1:22] Unexpected end of file',
+      `Unexpected end-of-input in VALUE_STRING\n at ${source('{"persistent":{"a":"b', 1, 22)}`,
+    ],
+    [
+      'after a colon',
+      '{"persistent":',
+      '[1:15] Unexpected end of file',
+      `Unexpected end-of-input within/between Object entries\n at ${source('{"persistent":', 1, 15)}`,
+    ],
+  ])('a JSON body cut short %s is x_content_e_o_f_exception', async (_where, body, reason, cause) => {
     const res = await es.transport.request(
-      { method: 'PUT', path: '/_cluster/settings', body: '{"persistent": {', querystring: {} },
-      { meta: true, ignore: [400, 500], headers: { 'content-type': 'application/json' } },
+      { method: 'PUT', path: '/_cluster/settings', body, querystring: {} },
+      { meta: true, ignore: [400], headers: { 'content-type': 'application/json' } },
     );
     expect(res.statusCode).toBe(400);
-    expect(JSON.stringify(res.body)).toMatch(/parse/);
+    expect(res.body).toEqual({
+      error: {
+        root_cause: [{ type: 'x_content_e_o_f_exception', reason }],
+        type: 'x_content_e_o_f_exception',
+        reason,
+        caused_by: { type: 'json_e_o_f_exception', reason: cause },
+      },
+      status: 400,
+    });
+  });
+
+  test('a JSON body cut short after a comma is x_content_parse_exception', async () => {
+    const body = '{"persistent":{"a":[1,';
+    const res = await es.transport.request(
+      { method: 'PUT', path: '/_cluster/settings', body, querystring: {} },
+      { meta: true, ignore: [400], headers: { 'content-type': 'application/json' } },
+    );
+    const message = `Unexpected end-of-input within/between Array entries\n at ${source(body, 1, 23)}`;
+    expect(res.body).toEqual({
+      error: {
+        root_cause: [{ type: 'x_content_parse_exception', reason: `[1:23] ${message}` }],
+        type: 'x_content_parse_exception',
+        reason: `[1:23] ${message}`,
+        caused_by: { type: 'json_parse_exception', reason: message },
+      },
+      status: 400,
+    });
   });
 });

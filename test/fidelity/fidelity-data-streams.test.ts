@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, type EsTarget } from '../support/es-target';
+import { createEsTarget, type EsTarget } from '../support';
 import { dataStreamTemplate, expectEsError, uniqueName } from './fidelity-helpers';
 
 const now = (): string => new Date().toISOString();
@@ -161,6 +161,66 @@ describe('fidelity: index templates and data streams', () => {
     await cleanup(name);
   });
 
+  test('a backing index by name takes only updates with if_seq_no and if_primary_term', async () => {
+    const name = await withTemplate('bynm');
+    const doc = await es.create({ index: name, id: 'one', document: { '@timestamp': now(), n: 1 } });
+    const backing = doc._index;
+    const refusal = (opType: string): string =>
+      `index request with op_type=${opType} targeting backing indices is disallowed, target corresponding data stream [${name}] instead`;
+    await expectEsError(es.create({ index: backing, id: 'two', document: { '@timestamp': now() } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: refusal('create'),
+    });
+    await expectEsError(es.index({ index: backing, id: 'one', document: { '@timestamp': now() } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: refusal('index and no if_primary_term and if_seq_no set'),
+    });
+    const bulk = await es.bulk({
+      operations: [{ create: { _index: backing, _id: 'three' } }, { '@timestamp': now() }],
+    });
+    expect(bulk.items[0]?.create?.error?.reason).toBe(refusal('create'));
+    await expectEsError(
+      es.index({
+        index: backing,
+        id: 'one',
+        if_seq_no: 99,
+        if_primary_term: 1,
+        document: { '@timestamp': now() },
+      }),
+      {
+        status: 409,
+        type: 'version_conflict_engine_exception',
+        reason: `[one]: version conflict, required seqNo [99], primary term [1]. current document has seqNo [${doc._seq_no}] and primary term [1]`,
+      },
+    );
+    await expectEsError(
+      es.index({
+        index: backing,
+        id: 'none',
+        if_seq_no: 0,
+        if_primary_term: 1,
+        document: { '@timestamp': now() },
+      }),
+      {
+        status: 409,
+        type: 'version_conflict_engine_exception',
+        reason: '[none]: version conflict, required seqNo [0], primary term [1]. but no document was found',
+      },
+    );
+    const updated = await es.index({
+      index: backing,
+      id: 'one',
+      if_seq_no: doc._seq_no,
+      if_primary_term: doc._primary_term,
+      document: { '@timestamp': now(), n: 2 },
+    });
+    expect(updated.result).toBe('updated');
+    expect((await es.get({ index: backing, id: 'one' }))._source).toEqual(expect.objectContaining({ n: 2 }));
+    await cleanup(name);
+  });
+
   test('rollover creates the next generation and answers ES body', async () => {
     const name = await withTemplate('roll');
     await es.indices.createDataStream({ name });
@@ -268,11 +328,7 @@ describe('fidelity: index templates and data streams', () => {
       es.indices.modifyDataStream({
         actions: [{ remove_backing_index: { data_stream: other, index: first ?? '' } }],
       }),
-      {
-        status: 400,
-        type: 'illegal_argument_exception',
-        reason: `index [${first}] is not part of data stream [${other}]`,
-      },
+      { status: 400, type: 'illegal_argument_exception', reason: `index [${first}] not found` },
     );
     await cleanup(name);
     await cleanup(other);
@@ -292,11 +348,18 @@ describe('fidelity: index templates and data streams', () => {
     await es.indices.delete({ index: first ?? '' });
     const ds = (await es.indices.getDataStream({ name })).data_streams[0];
     expect(ds?.indices.map((i) => i.index_name)).toEqual([write]);
-    await expectEsError(es.indices.delete({ index: name }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: `The provided expression [${name}] matches a data stream, specify the corresponding concrete indices instead.`,
+    // The delete-index API resolves indices only: a data stream's name is no such index, and
+    // ignore_unavailable skips it without deleting anything.
+    const excluded = await expectEsError(es.indices.delete({ index: name }), {
+      status: 404,
+      type: 'index_not_found_exception',
+      reason: `no such index [${name}]`,
     });
+    expect(excluded.error).toEqual(expect.objectContaining({ excluded_ds: 'true', index: name }));
+    expect(await es.indices.delete({ index: name, ignore_unavailable: true })).toEqual({
+      acknowledged: true,
+    });
+    expect(await es.indices.exists({ index: write ?? '' })).toBe(true);
     expect(await es.indices.deleteDataStream({ name })).toEqual({ acknowledged: true });
     expect(await es.indices.exists({ index: write ?? '' })).toBe(false);
     await expectEsError(es.indices.deleteDataStream({ name }), {
@@ -305,24 +368,30 @@ describe('fidelity: index templates and data streams', () => {
     });
   });
 
-  test('the write index of a data stream can be neither closed nor blocked', async () => {
+  test('the write index of a data stream can be closed but not blocked', async () => {
     const name = await withTemplate('writeidx');
     await es.indices.createDataStream({ name });
     const write = (await es.indices.getDataStream({ name })).data_streams[0]?.indices[0]?.index_name ?? '';
-    await expectEsError(es.indices.close({ index: write }), {
-      status: 400,
-      type: 'illegal_argument_exception',
-      reason: `cannot close the following data stream write indices [${write}]`,
-    });
     await expectEsError(es.indices.addBlock({ index: write, block: 'write' }), {
       status: 400,
       type: 'illegal_argument_exception',
       reason: `cannot add a block to the following data stream write indices [${write}]`,
     });
-    // After a rollover the old write index is an ordinary backing index again.
-    await es.indices.rollover({ alias: name });
-    expect((await es.indices.addBlock({ index: write, block: 'write' })).acknowledged).toBe(true);
+    // Closing it is allowed (since 7.12.1); writes then fail until it is reopened or rolled over.
     expect((await es.indices.close({ index: write })).acknowledged).toBe(true);
+    await expectEsError(es.index({ index: name, document: { '@timestamp': now() } }), {
+      status: 400,
+      type: 'index_closed_exception',
+      reason: 'closed',
+    });
+    const rolled = await es.indices.rollover({ alias: name });
+    expect(rolled.old_index).toBe(write);
+    expect((await es.index({ index: name, document: { '@timestamp': now() } }))._index).toBe(
+      rolled.new_index,
+    );
+    // After the rollover the old write index is an ordinary backing index again.
+    await es.indices.open({ index: write });
+    expect((await es.indices.addBlock({ index: write, block: 'write' })).acknowledged).toBe(true);
     await cleanup(name);
   });
 

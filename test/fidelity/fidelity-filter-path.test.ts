@@ -1,4 +1,4 @@
-import { createEsTarget, type EsTarget } from '../support/es-target';
+import { createEsTarget, type EsTarget } from '../support';
 
 describe('filter_path response filtering', () => {
   let target: EsTarget;

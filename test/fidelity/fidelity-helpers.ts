@@ -40,22 +40,6 @@ export async function expectEsError(call: Promise<unknown>, expected: EsErrorSha
   return body;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until the predicate holds or the timeout passes. */
-export async function eventually(
-  predicate: () => Promise<boolean>,
-  timeoutMs = 20_000,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await sleep(intervalMs);
-  }
-  throw new Error('condition not met in time');
-}
-
 /** A template body that owns `name` (and nothing a real cluster's built-in templates claim). */
 export function dataStreamTemplate(pattern: string): {
   index_patterns: string[];

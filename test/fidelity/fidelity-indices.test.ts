@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, type EsTarget } from '../support/es-target';
+import { createEsTarget, eventually, sleep, type EsTarget } from '../support';
 import { expectEsError, uniqueName } from './fidelity-helpers';
 
 describe('fidelity: indices, settings, blocks and refresh', () => {
@@ -57,25 +57,57 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
 
   test('private, final and unknown settings are refused like ES', async () => {
     const name = uniqueName('private');
+    // Index creation validates the request: a private setting it knows is a validation_exception;
+    // the other private settings are not registered for creation at all.
     await expectEsError(
       es.indices.create({ index: name, settings: { 'index.version.created': '7170099' } }),
       {
         status: 400,
-        type: 'illegal_argument_exception',
-        reason: 'private index setting [index.version.created] can not be set explicitly',
+        type: 'validation_exception',
+        reason:
+          'Validation Failed: 1: private index setting [index.version.created] can not be set explicitly;',
       },
     );
+    await expectEsError(es.indices.create({ index: name, settings: { 'index.creation_date': '1' } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: /^unknown setting \[index.creation_date\] please check that any required plugins are installed/,
+    });
     await es.indices.create({ index: name, settings: { number_of_replicas: 0 } });
+    await expectEsError(
+      es.indices.putSettings({ index: name, settings: { 'index.version.created': '7170099' } }),
+      {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason:
+          'can not update private setting [index.version.created]; this setting is managed by Elasticsearch',
+      },
+    );
+    // The settings ES generates itself are not API settings at all.
     await expectEsError(es.indices.putSettings({ index: name, settings: { 'index.uuid': 'x' } }), {
       status: 400,
       type: 'illegal_argument_exception',
-      reason: 'can not update private setting [index.uuid]; this setting is managed by Elasticsearch',
+      reason: /^unknown setting \[index.uuid\]/,
     });
+    const uuid = (await es.indices.getSettings({ index: name, flat_settings: true }))[name]?.settings?.[
+      'index.uuid'
+    ] as string;
     await expectEsError(es.indices.putSettings({ index: name, settings: { 'index.number_of_shards': 2 } }), {
       status: 400,
       type: 'illegal_argument_exception',
-      reason: 'final index setting [index.number_of_shards], not updateable',
+      reason:
+        `Can't update non dynamic settings [[index.number_of_shards]] for open indices [[${name}/${uuid}]] ` +
+        'unless the `reopen` query parameter is set to true. Alternatively, close the indices, apply the ' +
+        'settings changes, and reopen the indices',
     });
+    // A final setting is refused on a closed index too, naming the index (ES's own wording).
+    await es.indices.close({ index: name });
+    await expectEsError(es.indices.putSettings({ index: name, settings: { 'index.number_of_shards': 2 } }), {
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: `final ${name} setting [index.number_of_shards], not updateable`,
+    });
+    await es.indices.open({ index: name });
     await expectEsError(
       es.indices.putSettings({ index: name, settings: { 'index.sandbox_no_such_setting': 1 } }),
       {
@@ -189,10 +221,14 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
         ),
       },
     );
-    // Static settings may change while the index is closed.
+    // Static settings may change while the index is closed, or with reopen=true (closed and reopened).
     await es.indices.close({ index: name });
     await es.indices.putSettings({ index: name, settings: { 'index.codec': 'best_compression' } });
     await es.indices.open({ index: name });
+    await es.indices.putSettings({ index: name, reopen: true, settings: { 'index.codec': 'default' } });
+    const codec = (await es.indices.getSettings({ index: name, flat_settings: true }))[name]?.settings;
+    expect(codec?.['index.codec']).toBe('default');
+    expect((await es.cat.indices({ index: name, format: 'json', h: 'status' }))[0]?.status).toBe('open');
     await es.indices.delete({ index: name });
   });
 
@@ -228,7 +264,19 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
     expect((await es.count({ index: name })).count).toBe(2);
     await es.index({ index: name, id: 'c', document: { n: 3 }, refresh: true });
     expect((await es.count({ index: name })).count).toBe(3);
-    await es.index({ index: name, id: 'd', document: { n: 4 }, refresh: 'wait_for' });
+
+    // refresh=wait_for answers only once a refresh made the write searchable. With refresh_interval -1
+    // no refresh ever comes by itself, so the request waits (timeout does not bound it) until one does.
+    let answered = false;
+    const waiting = es
+      .index({ index: name, id: 'd', document: { n: 4 }, refresh: 'wait_for' }, { requestTimeout: 30_000 })
+      .finally(() => (answered = true));
+    await eventually(async () => (await es.exists({ index: name, id: 'd' })) === true);
+    await sleep(300);
+    expect(answered).toBe(false);
+    expect((await es.count({ index: name })).count).toBe(3);
+    await es.indices.refresh({ index: name });
+    expect((await waiting).result).toBe('created');
     expect((await es.count({ index: name })).count).toBe(4);
     const stats = await es.indices.stats({ index: name });
     expect(stats._all.primaries?.docs?.count).toBe(4);

@@ -1,6 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, type EsTarget } from '../support/es-target';
-import { eventually, expectEsError, uniqueName } from './fidelity-helpers';
+import { errors, type Client } from '@elastic/elasticsearch';
+import { createEsTarget, eventually, type EsTarget } from '../support';
+import { expectEsError, uniqueName } from './fidelity-helpers';
 
 interface ReindexStatus {
   total: number;
@@ -53,6 +53,18 @@ describe('fidelity: _reindex and the tasks API', () => {
     await es.indices.refresh({ index });
     const res = await es.search({ index, size: 10_000, _source: false });
     return res.hits.hits.map((h) => h._id ?? '').sort();
+  }
+
+  /** A synchronous `_reindex` that must fail with `status`: its response body, failures included. */
+  async function failedReindex(call: Promise<unknown>, status: number): Promise<TaskResponse> {
+    const err = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(errors.ResponseError);
+    const meta = (err as errors.ResponseError).meta;
+    expect(meta.statusCode).toBe(status);
+    return meta.body as TaskResponse;
   }
 
   async function taskResult(taskId: string): Promise<{ response?: TaskResponse; error?: { type: string } }> {
@@ -110,7 +122,11 @@ describe('fidelity: _reindex and the tasks API', () => {
     });
     const taskId = String(started.task);
     expect(taskId).toMatch(/^[^:]+:\d+$/);
-    const running = await es.tasks.get({ task_id: taskId });
+    // `total` is known once the task's first search has answered; until then it is 0.
+    const running = await eventually(async () => {
+      const task = await es.tasks.get({ task_id: taskId });
+      return (task.task.status as unknown as ReindexStatus).total > 0 ? task : undefined;
+    });
     expect(running.completed).toBe(false);
     expect(running.task.action).toBe('indices:data/write/reindex');
     expect(running.task.cancellable).toBe(true);
@@ -164,7 +180,8 @@ describe('fidelity: _reindex and the tasks API', () => {
     expect(Object.keys(byParent.tasks ?? {})).toContain(taskId);
     await es.tasks.cancel({ task_id: taskId });
     await taskResult(taskId);
-    await es.indices.delete({ index: [src, dest] });
+    // A cancel before the first batch leaves no destination.
+    await es.indices.delete({ index: [src, dest], ignore_unavailable: true });
   });
 
   test('cancel ends the task with canceled "by user request"', async () => {
@@ -177,12 +194,19 @@ describe('fidelity: _reindex and the tasks API', () => {
       requests_per_second: 10,
     });
     const taskId = String(started.task);
+    // Once copying: a cancel that lands during the task's first search fails it with that search's
+    // task_cancelled_exception instead (the search is a child task and is cancelled with it).
+    await eventually(
+      async () => ((await es.tasks.get({ task_id: taskId })).task.status as ReindexStatus).created > 0,
+    );
     const cancelled = await es.tasks.cancel({ task_id: taskId });
     const node = Object.values(cancelled.nodes ?? {})[0];
     expect(Object.keys(node?.tasks ?? {})).toContain(taskId);
     const done = await taskResult(taskId);
     expect(done.response?.canceled).toBe('by user request');
     expect(done.response?.created).toBeLessThan(200);
+    // A cancelled task's throttle is lifted so that it stops at once.
+    expect(done.response?.requests_per_second).toBe(-1);
     await es.indices.delete({ index: [src, dest] });
   });
 
@@ -219,16 +243,22 @@ describe('fidelity: _reindex and the tasks API', () => {
       type: 'resource_not_found_exception',
       reason: `task [${unknown}] isn't running and hasn't stored its results`,
     });
-    await expectEsError(es.tasks.cancel({ task_id: unknown }), {
-      status: 404,
-      type: 'resource_not_found_exception',
-      reason: `task [${unknown}] is not found`,
+    // Cancel and rethrottle go through the tasks actions, which answer 200 with a node failure.
+    const nodeFailure = (missing: string): unknown => ({
+      node_failures: [
+        {
+          type: 'failed_node_exception',
+          reason: `Failed node [${node}]`,
+          node_id: node,
+          caused_by: { type: 'resource_not_found_exception', reason: `task [${unknown}] ${missing}` },
+        },
+      ],
+      nodes: {},
     });
-    await expectEsError(es.reindexRethrottle({ task_id: unknown, requests_per_second: 10 }), {
-      status: 404,
-      type: 'resource_not_found_exception',
-      reason: `task [${unknown}] is missing`,
-    });
+    expect(await es.tasks.cancel({ task_id: unknown })).toEqual(nodeFailure('is not found'));
+    expect(await es.reindexRethrottle({ task_id: unknown, requests_per_second: 10 })).toEqual(
+      nodeFailure('is missing'),
+    );
     await expectEsError(es.tasks.get({ task_id: 'not-a-task-id' }), {
       status: 400,
       type: 'illegal_argument_exception',
@@ -236,7 +266,7 @@ describe('fidelity: _reindex and the tasks API', () => {
     });
   });
 
-  test('op_type create: conflicts=abort fails with failures, conflicts=proceed counts and continues', async () => {
+  test('op_type create: conflicts=abort fails with a 409 and the failures, conflicts=proceed counts and continues', async () => {
     const src = await sourceIndex(50);
     const dest = uniqueName('dest');
     await es.indices.create({ index: dest, settings: { number_of_replicas: 0 } });
@@ -249,10 +279,14 @@ describe('fidelity: _reindex and the tasks API', () => {
         { n: -1 },
       ],
     });
-    const aborted = await es.reindex({ source: { index: src }, dest: { index: dest, op_type: 'create' } });
+    // A synchronous reindex with failures answers the highest failure status, with the whole body.
+    const aborted = await failedReindex(
+      es.reindex({ source: { index: src }, dest: { index: dest, op_type: 'create' } }),
+      409,
+    );
     expect(aborted.version_conflicts).toBeGreaterThan(0);
-    expect(aborted.failures?.length).toBeGreaterThan(0);
-    const failure = aborted.failures?.[0];
+    expect(aborted.failures.length).toBeGreaterThan(0);
+    const failure = aborted.failures[0];
     expect(failure?.status).toBe(409);
     expect(failure?.cause.type).toBe('version_conflict_engine_exception');
 
@@ -272,15 +306,16 @@ describe('fidelity: _reindex and the tasks API', () => {
     await es.indices.delete({ index: [src, dest, dest2] });
   });
 
-  test('a write-blocked destination yields bulk failures', async () => {
+  test('a write-blocked destination yields bulk failures and a 403', async () => {
     const src = await sourceIndex(10);
     const dest = uniqueName('dest');
     await es.indices.create({ index: dest, settings: { number_of_replicas: 0 } });
     await es.indices.addBlock({ index: dest, block: 'write' });
-    const res = await es.reindex({ source: { index: src }, dest: { index: dest } });
-    expect(res.failures?.length).toBeGreaterThan(0);
-    expect(res.failures?.[0]?.cause.type).toBe('cluster_block_exception');
-    expect(res.failures?.[0]?.cause.reason).toBe(
+    const res = await failedReindex(es.reindex({ source: { index: src }, dest: { index: dest } }), 403);
+    expect(res.created).toBe(0);
+    expect(res.failures.length).toBeGreaterThan(0);
+    expect(res.failures[0]?.cause.type).toBe('cluster_block_exception');
+    expect(res.failures[0]?.cause.reason).toBe(
       `index [${dest}] blocked by: [FORBIDDEN/8/index write (api)];`,
     );
     await es.indices.putSettings({ index: dest, settings: { 'index.blocks.write': false } });
@@ -304,6 +339,13 @@ describe('fidelity: _reindex and the tasks API', () => {
     });
     const src = await sourceIndex(20, 5);
     const dest = uniqueName('dest');
+    // The destination exists with the source's mapping first, as in the migrate plugin: into a missing
+    // index, dynamic mapping would map @timestamp as `long` from the first `0` and refuse later dates.
+    await es.indices.create({
+      index: dest,
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { '@timestamp': { type: 'date' }, n: { type: 'long' } } },
+    });
     const res = await es.reindex({ source: { index: src }, dest: { index: dest, pipeline }, refresh: true });
     expect(res.created).toBe(20);
     expect((await es.get({ index: dest, id: 'd0' }))._source).toEqual({ n: 0, '@timestamp': 0 });

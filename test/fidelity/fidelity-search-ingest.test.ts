@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, type EsTarget } from '../support/es-target';
+import { createEsTarget, type EsTarget } from '../support';
 import { expectEsError, uniqueName } from './fidelity-helpers';
 
 describe('fidelity: search, scroll, count and ingest pipelines', () => {

@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { setMigrateSettings } from '../support/settings';
-import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
+import { eventually, itOnSandbox, setMigrateSettings, useUpgradeHarness } from '../support';
 import {
   MAX_CONCURRENT_INDICES_SETTING,
   MAX_REQUESTS_PER_SECOND_SETTING,
 } from '../../src/shared/migrate-settings';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-
-const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 const ROOT = resolve(__dirname, '../..');
 const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -20,7 +17,7 @@ interface CliRun {
   stderr: string;
 }
 
-describeWithSandbox('ds-reindex CLI', () => {
+describe('ds-reindex CLI', () => {
   const h = useUpgradeHarness('cli');
 
   /** Runs the CLI as a user would, with the worker's environment variable names. */
@@ -48,29 +45,27 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
-  it('prints usage, and exits 1 on command-line mistakes', async () => {
+  it('prints usage with --help', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: ds-reindex <command>');
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
-    expect((await cli([])).code).toBe(1);
-    const unknown = await cli(['frobnicate']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('unknown command [frobnicate]');
-    expect((await cli(['status'])).code).toBe(1);
-    expect((await cli(['status', 'x', '--bogus'])).code).toBe(1);
-    const badSetting = await cli(['settings', 'set', 'migrate.nope', '1']);
-    expect(badSetting.code).toBe(1);
-    expect(badSetting.stderr).toContain('unknown setting [migrate.nope]');
+  });
+
+  it.each([
+    ['no command', [], ''],
+    ['an unknown command', ['frobnicate'], 'unknown command [frobnicate]'],
+    ['a missing data stream name', ['status'], ''],
+    ['an unknown flag', ['status', 'x', '--bogus'], ''],
+    ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
+  ])('exits 1 on %s', async (_mistake, args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(message);
   });
 
   it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {
-    await h()
-      .controls()
-      .seedDataStream({
-        name: 'cli-plan-ds',
-        backingIndices: [{ docCount: 25 }, { docCount: 5 }],
-      });
+    await h().seed('cli-plan-ds', [{ docCount: 25 }, { docCount: 5 }]);
     const plan = await cli(['plan', 'cli-plan-ds', '--json']);
     expect(plan.code).toBe(0);
     expect(json<{ backing_indices: unknown[] }>(plan).backing_indices).toHaveLength(2);
@@ -120,9 +115,7 @@ describeWithSandbox('ds-reindex CLI', () => {
 
   it('starts, refuses a second start with exit 3, reports, lists and cancels', async () => {
     const ds = 'cli-flow-ds';
-    await h()
-      .controls()
-      .seedDataStream({ name: ds, backingIndices: [{ docCount: 20000 }, { docCount: 10 }] });
+    await h().seed(ds, [{ docCount: 20000 }, { docCount: 10 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const started = await cli(['start', ds, '--json']);
     expect(started.code).toBe(0);
@@ -152,42 +145,30 @@ describeWithSandbox('ds-reindex CLI', () => {
     expect((await cli(['status', ds])).code).toBe(2);
   });
 
-  it('follows an upgrade to the end with --wait: progress, summary table, exit 0 or 4 when an index failed', async () => {
+  it('follows an upgrade to the end with --wait: progress, summary table, exit 0', async () => {
     const ds = 'cli-wait-ds';
-    const seeded = await h()
-      .controls()
-      .seedDataStream({
-        name: ds,
-        backingIndices: [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }],
-      });
+    const seeded = await h().seed(ds, [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const waited = await cli(['start', ds, '--wait', '--interval-ms', '250']);
     expect(waited.stderr).toBe('');
     expect(waited.code).toBe(0);
     expect(waited.stdout).toMatch(/docs\/s {2}ETA/);
     expect(waited.stdout).toMatch(/index\s+result\s+documents\s+time\s+message/);
-    expect(waited.stdout).toContain(`${seeded.backingIndices[0]}  done`);
+    expect(waited.stdout).toContain(`${seeded[0]}  done`);
     expect(waited.stdout).toContain('Upgraded 3 of 3, 0 failed: complete');
     expect(waited.stdout).not.toContain('\x1b['); // not a terminal: no escape codes
+  });
 
+  itOnSandbox('exits 4 from --wait when an index failed', 'failReindexAfter', async () => {
     const broken = 'cli-broken-ds';
-    const brokenSeed = await h()
-      .controls()
-      .seedDataStream({
-        name: broken,
-        backingIndices: [{ docCount: 800 }, { docCount: 5 }],
-      });
+    const brokenSeed = await h().seed(broken, [{ docCount: 800 }, { docCount: 5 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    h().controls().failReindexAfter({
-      sourceIndex: brokenSeed.backingIndices[0],
-      docs: 100,
-      reason: 'disk full',
-    });
+    h().controls().failReindexAfter({ sourceIndex: brokenSeed[0], docs: 100, reason: 'disk full' });
     const failed = await cli(['start', broken, '--wait', '--json', '--interval-ms', '250']);
     expect(failed.code).toBe(4);
     const lines = failed.stdout.trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]) as ReindexDataStreamStatus;
-    expect(last).toMatchObject({ complete: true, errors: [{ index: brokenSeed.backingIndices[0] }] });
+    expect(last).toMatchObject({ complete: true, errors: [{ index: brokenSeed[0] }] });
   });
 
   it('exits 5 when Temporal or Elasticsearch cannot be reached', async () => {

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { describeOnSandbox } from '../support';
 
 const ROOT = resolve(__dirname, '../..');
 
 // The README's first command must work: this runs the demo itself (after `npm run setup`, which the
 // test command has already done) to the end, then checks it stopped everything it started.
-describe('npm run demo', () => {
+describeOnSandbox('npm run demo', 'the demo starts its own sandbox', () => {
   it('upgrades the demo data stream, prints the result, and leaves no process behind', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--exit-when-done'], {
       cwd: ROOT,

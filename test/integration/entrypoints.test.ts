@@ -2,14 +2,13 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../support/upgrade-harness';
+import { eventually, useUpgradeHarness } from '../support';
 
 // The Docker image runs `node dist/worker/main.js` and `node dist/http-api/main.js` with a
 // workflow bundle built at image build time. No Docker engine runs here, so this suite builds exactly
 // that (tsc + scripts/bundle-workflows.ts) and runs both entry points as processes, end to end.
 const ROOT = resolve(__dirname, '../..');
 const DIST = resolve(ROOT, '.data/entrypoints-dist');
-const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 function runUntilLine(
   command: string[],
@@ -45,11 +44,10 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-describeWithSandbox("the image's entry points, built and run outside Docker", () => {
-  let h: UpgradeHarness;
+describe("the image's entry points, built and run outside Docker", () => {
   const children: ChildProcess[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     rmSync(DIST, { recursive: true, force: true });
     execFileSync(
       process.execPath,
@@ -61,12 +59,11 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
       ['--import', 'tsx', 'scripts/bundle-workflows.ts', resolve(DIST, 'workflow-bundle.js')],
       { cwd: ROOT },
     );
-    h = await createUpgradeHarness('entrypoints');
   }, 180_000);
+  const h = useUpgradeHarness('entrypoints', { worker: false });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const child of children) child.kill('SIGKILL');
-    await h?.close();
   });
 
   it('builds a product with no sandbox in it', () => {
@@ -82,10 +79,10 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
 
   it('runs the worker and the HTTP API from compiled JavaScript, and upgrades through them', async () => {
     const env = {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      ES_URL: h.target.url,
+      TEMPORAL_ADDRESS: h().env.address,
+      TEMPORAL_NAMESPACE: h().env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: h().taskQueue,
+      ES_URL: h().target.url,
       WORKFLOW_BUNDLE_PATH: resolve(DIST, 'workflow-bundle.js'),
       HTTP_API_PORT: '0',
     };
@@ -94,11 +91,8 @@ describeWithSandbox("the image's entry points, built and run outside Docker", ()
     const api = await runUntilLine([resolve(DIST, 'http-api/main.js')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
     children.push(api.child);
 
-    await h.controls().seedDataStream({
-      name: 'image-ds',
-      backingIndices: [{ docCount: 100 }, { docCount: 100 }],
-    });
-    await h.es.cluster.putSettings({
+    await h().seed('image-ds', [{ docCount: 100 }, { docCount: 100 }]);
+    await h().es.cluster.putSettings({
       persistent: { 'migrate.data_stream_reindex_max_request_per_second': -1 },
     });
     const client = new Client({ node: api.match[1], maxRetries: 0 });

@@ -1,44 +1,34 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { basicAuth, call, esError, SecuredClusterStub } from './http-api-helpers';
-import { resetMigrateSettings, setMigrateSettings } from '../support/settings';
-import { createUpgradeHarness, eventually, type UpgradeHarness } from '../support/upgrade-harness';
+import { eventually, setMigrateSettings, useUpgradeHarness } from '../support';
 import { createHttpApi, type HttpApi } from '../../src/http-api/server';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-
-const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 const CONCURRENCY = 'migrate.max_concurrent_indices_reindexed_per_data_stream';
 const THROTTLE = 'migrate.data_stream_reindex_max_request_per_second';
 
-describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
-  let h: UpgradeHarness;
+describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
+  const h = useUpgradeHarness('http-api');
   let api: HttpApi;
   let startSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    h = await createUpgradeHarness('http-api');
-    await h.startWorker();
     api = await createHttpApi({
-      service: h.service,
-      esConfig: { url: h.target.url, requestTimeoutMs: 30_000 },
+      service: h().service,
+      esConfig: { url: h().target.url, requestTimeoutMs: 30_000 },
       port: 0,
       maxBodyBytes: 4096,
     });
-    startSpy = jest.spyOn(h.service, 'start');
+    startSpy = jest.spyOn(h().service, 'start');
   });
 
   afterAll(async () => {
     await api?.close();
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    await resetMigrateSettings(h.es);
   });
 
   async function workflowsStarted(): Promise<number> {
     let count = 0;
-    for await (const _ of h.env.client.workflow.list()) count += 1;
+    for await (const _ of h().env.client.workflow.list()) count += 1;
     return count;
   }
 
@@ -46,8 +36,8 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
     call(api.url, 'POST', '/_migration/reindex', { body, ...options });
 
   it("answers every bad request with Elasticsearch's answer and never starts a workflow", async () => {
-    await h.controls().seedDataStream({ name: 'bad-input-ds', backingIndices: [{ docCount: 10 }] });
-    await h.es.indices.create({ index: 'plain-index' });
+    await h().seed('bad-input-ds', [{ docCount: 10 }]);
+    await h().es.indices.create({ index: 'plain-index' }, { ignore: [400] }); // kept from an earlier run
 
     const noBody = await call(api.url, 'POST', '/_migration/reindex');
     expect(noBody.status).toBe(400);
@@ -206,7 +196,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
       ),
     );
 
-    const notify = jest.spyOn(h.service, 'notifyMaxConcurrentIndices');
+    const notify = jest.spyOn(h().service, 'notifyMaxConcurrentIndices');
     const accepted = await put({ persistent: { [THROTTLE]: -1, [CONCURRENCY]: 3 } });
     expect(accepted.status).toBe(200);
     expect(accepted.json).toMatchObject({ acknowledged: true, transient: {} });
@@ -217,15 +207,15 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
 
     expect((await put({ persistent: { [CONCURRENCY]: null } })).status).toBe(200);
     expect(notify).toHaveBeenLastCalledWith(1);
-    const reset = await h.es.cluster.getSettings({ flat_settings: true });
+    const reset = await h().es.cluster.getSettings({ flat_settings: true });
     expect(reset.persistent[CONCURRENCY]).toBeUndefined();
     notify.mockRestore();
   });
 
   it('starts, reports, lists, plans and cancels over HTTP', async () => {
     const ds = 'http-flow-ds';
-    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 4000 }, { docCount: 10 }] });
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    await h().seed(ds, [{ docCount: 4000 }, { docCount: 10 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
 
     const plan = await call(api.url, 'GET', `/_migration/reindex/${ds}/_plan`);
     expect(plan.status).toBe(200);
@@ -291,8 +281,8 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
 
   it("works unchanged with the official client's migrateReindex, getMigrateReindexStatus and cancelMigrateReindex", async () => {
     const ds = 'official-client-ds';
-    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 3000 }, { docCount: 10 }] });
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const client = new Client({ node: api.url, maxRetries: 0 });
     try {
       await expect(
@@ -330,19 +320,16 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
     const bob = basicAuth('bob', 'bob-secret');
 
     beforeAll(async () => {
-      stub = new SecuredClusterStub(h.target.url, {
+      stub = new SecuredClusterStub(h().target.url, {
         alice: { password: 'alice-secret', roles: ['upgrader'], manages: ['secure-ds'] },
         bob: { password: 'bob-secret', roles: ['viewer', 'auditor'], manages: [] },
       });
       securedApi = await createHttpApi({
-        service: h.service,
+        service: h().service,
         esConfig: { url: await stub.start(), requestTimeoutMs: 30_000 },
         port: 0,
       });
-      await h.controls().seedDataStream({
-        name: 'secure-ds',
-        backingIndices: [{ docCount: 2000 }, { docCount: 10 }],
-      });
+      await h().seed('secure-ds', [{ docCount: 2000 }, { docCount: 10 }]);
     });
 
     afterAll(async () => {
@@ -382,7 +369,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
 
     it("acts with the caller's own credentials, and keeps them out of the workflow", async () => {
       stub.forwardedAuthorizations.length = 0;
-      await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
       const started = await call(securedApi.url, 'POST', '/_migration/reindex', {
         body,
         headers: { authorization: alice },
@@ -396,7 +383,7 @@ describeWithSandbox('HTTP API: Elasticsearch-compatible reindex endpoints', () =
       });
       expect(listedForBob.json).toEqual({ reindex_tasks: [] });
 
-      const history = await h.env.client.workflow.getHandle('reindex-data-stream-secure-ds').fetchHistory();
+      const history = await h().env.client.workflow.getHandle('reindex-data-stream-secure-ds').fetchHistory();
       const recorded = JSON.stringify(history);
       expect(recorded).not.toContain('alice-secret');
       expect(recorded).not.toContain(alice.slice('Basic '.length));

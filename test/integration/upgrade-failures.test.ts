@@ -1,12 +1,16 @@
-import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
-import { setMigrateSettings } from '../support/settings';
-import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
+import {
+  allDocumentIds,
+  backingIndexNames,
+  duplicates,
+  eventually,
+  itOnSandbox,
+  setMigrateSettings,
+  useUpgradeHarness,
+} from '../support';
 import { ElasticsearchApiError } from '../../src/service/api-error';
 import { destinationIndexName } from '../../src/shared/names';
 
-const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
-
-describeWithSandbox('upgrade failures, cancels and restarts', () => {
+describe('upgrade failures, cancels and restarts', () => {
   const h = useUpgradeHarness('upgrade-failures');
 
   async function apiError(promise: Promise<unknown>): Promise<ElasticsearchApiError> {
@@ -35,9 +39,9 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
       },
       status: 404,
     });
-    await h().es.indices.create({ index: 'plain-index' });
-    expect((await apiError(h().service.start(h().es, 'plain-index'))).reason).toBe(
-      'Data stream named [plain-index] does not exist',
+    await h().es.indices.create({ index: 'plain-index-not-a-stream' }, { ignore: [400] }); // kept from an earlier run
+    expect((await apiError(h().service.start(h().es, 'plain-index-not-a-stream'))).reason).toBe(
+      'Data stream named [plain-index-not-a-stream] does not exist',
     );
     expect((await apiError(h().service.status('no-such-ds'))).reason).toBe(
       'No migration reindex status found for [no-such-ds]',
@@ -119,48 +123,83 @@ describeWithSandbox('upgrade failures, cancels and restarts', () => {
     });
   });
 
-  it('fails an index whose copy fails, restores its source, and leaves no partial copy', async () => {
-    const ds = 'broken-copy-ds';
-    const before = await h().seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
-    h().controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
+  it('fails an index whose destination someone blocks mid-copy, restores its source, leaves no partial copy', async () => {
+    const ds = 'blocked-copy-ds';
+    const before = await h().seed(ds, [{ docCount: 5000 }, { docCount: 100 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     await h().service.start(h().es, ds);
+    const destination = destinationIndexName(before[0]);
+    await eventually(async () => {
+      const status = await h().service.status(ds);
+      return (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0 ? status : undefined;
+    }, 'the first copy to be under way');
+    await h().es.indices.addBlock({ index: destination, block: 'write' });
+
     const final = await h().completion(ds);
     expect(final.successes).toBe(1);
-    expect(final.errors).toHaveLength(1);
-    expect(final.errors[0].index).toBe(before[0]);
-    expect(final.errors[0].message).toMatch(
-      new RegExp(`^Failure loading data from ${before[0].replace(/\./g, '\\.')} into .*disk full`),
-    );
+    expect(final.errors).toEqual([
+      {
+        index: before[0],
+        message: `Failure loading data from ${before[0]} into ${destination} caused by index [${destination}] blocked by: [FORBIDDEN/8/index write (api)];`,
+      },
+    ]);
     expect(await writeBlocked(before[0])).toBe(false);
-    await expect(h().es.indices.exists({ index: destinationIndexName(before[0]) })).resolves.toBe(false);
+    await expect(h().es.indices.exists({ index: destination })).resolves.toBe(false);
     expect(await backingIndexNames(h().es, ds)).toContain(before[0]);
+    expect(await allDocumentIds(h().es, before[0])).toHaveLength(5000);
   });
 
-  it('rides out 429 and 503 answers and dropped connections from Elasticsearch', async () => {
-    const ds = 'flaky-ds';
-    await h().seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await h().service.start(h().es, ds);
-    // About one request in ten fails, so most steps meet a fault now and then but none meets many in a
-    // row (each retry waits longer); a burst of three 429s makes sure retries really happen.
-    h().controls().injectFault({ status: 429, count: 3 });
-    h().controls().injectFault({ status: 429, probability: 0.05 });
-    h().controls().injectFault({ status: 503, probability: 0.03 });
-    h().controls().injectFault({ dropConnection: true, probability: 0.02 });
-    const final = await eventually(
-      async () => {
-        const status = await h()
-          .service.status(ds)
-          .catch(() => undefined);
-        return status?.complete ? status : undefined;
-      },
-      'completion despite faults',
-      150_000,
-    );
-    h().controls().clearFaults();
-    expect(final).toMatchObject({ successes: 2, errors: [] });
-    const ids = await allDocumentIds(h().es, ds);
-    expect(ids).toHaveLength(1000);
-    expect(duplicates(ids)).toEqual([]);
-  }, 200_000);
+  itOnSandbox(
+    'fails an index whose copy fails, restores its source, and leaves no partial copy',
+    'failReindexAfter',
+    async () => {
+      const ds = 'broken-copy-ds';
+      const before = await h().seed(ds, [{ docCount: 2000 }, { docCount: 100 }]);
+      h().controls().failReindexAfter({ sourceIndex: before[0], docs: 500, reason: 'disk full' });
+      await h().service.start(h().es, ds);
+      const final = await h().completion(ds);
+      expect(final.successes).toBe(1);
+      expect(final.errors).toHaveLength(1);
+      expect(final.errors[0].index).toBe(before[0]);
+      expect(final.errors[0].message).toMatch(
+        new RegExp(`^Failure loading data from ${before[0].replace(/\./g, '\\.')} into .*disk full`),
+      );
+      expect(await writeBlocked(before[0])).toBe(false);
+      await expect(h().es.indices.exists({ index: destinationIndexName(before[0]) })).resolves.toBe(false);
+      expect(await backingIndexNames(h().es, ds)).toContain(before[0]);
+    },
+  );
+
+  itOnSandbox(
+    'rides out 429 and 503 answers and dropped connections from Elasticsearch',
+    'fault injection',
+    async () => {
+      const ds = 'flaky-ds';
+      await h().seed(ds, [{ docCount: 500 }, { docCount: 500 }]);
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+      await h().service.start(h().es, ds);
+      // About one request in ten fails, so most steps meet a fault now and then but none meets many in a
+      // row (each retry waits longer); a burst of three 429s makes sure retries really happen.
+      h().controls().injectFault({ status: 429, count: 3 });
+      h().controls().injectFault({ status: 429, probability: 0.05 });
+      h().controls().injectFault({ status: 503, probability: 0.03 });
+      h().controls().injectFault({ dropConnection: true, probability: 0.02 });
+      const final = await eventually(
+        async () => {
+          const status = await h()
+            .service.status(ds)
+            .catch(() => undefined);
+          return status?.complete ? status : undefined;
+        },
+        'completion despite faults',
+        150_000,
+      );
+      h().controls().clearFaults();
+      expect(final).toMatchObject({ successes: 2, errors: [] });
+      const ids = await allDocumentIds(h().es, ds);
+      expect(ids).toHaveLength(1000);
+      expect(duplicates(ids)).toEqual([]);
+    },
+    200_000,
+  );
 });

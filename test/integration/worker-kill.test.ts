@@ -1,17 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { resolve } from 'node:path';
-import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
-import { setMigrateSettings } from '../support/settings';
 import {
-  createUpgradeHarness,
+  allDocumentIds,
+  duplicates,
   eventually,
+  itOnRestartableNode,
+  itOnSandbox,
+  restartRealNode,
+  setMigrateSettings,
   TEST_WORKER_CONFIG,
+  useUpgradeHarness,
   type UpgradeHarness,
-} from '../support/upgrade-harness';
+} from '../support';
 
 const ROOT = resolve(__dirname, '../..');
-const describeWithSandbox = process.env.ES_URL ? describe.skip : describe;
 
 /** The real worker entry point (`npm run worker`), in its own process, so it can be killed for real. */
 function startWorkerProcess(h: UpgradeHarness): ChildProcess {
@@ -40,56 +43,75 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-describeWithSandbox('a worker killed in the middle of a copy', () => {
-  let h: UpgradeHarness;
-  const children: ChildProcess[] = [];
+/** The result of the index's `copyDocuments` activity, as the child workflow's history recorded it. */
+async function copyResult(h: UpgradeHarness, workflowId: string): Promise<Record<string, unknown>> {
+  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'copyDocuments',
+  );
+  const completed = events.find(
+    (event) =>
+      scheduled?.eventId !== undefined &&
+      scheduled.eventId !== null &&
+      String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled.eventId),
+  );
+  const data = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
+  if (!data) throw new Error(`no completed copyDocuments in ${workflowId}`);
+  return JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+}
 
-  beforeAll(async () => {
-    h = await createUpgradeHarness('worker-kill');
-  });
+describe('a worker killed in the middle of a copy', () => {
+  const h = useUpgradeHarness('worker-kill', { worker: false });
+  const children: ChildProcess[] = [];
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
     await Promise.all(children.map(exited));
-    await h?.close();
   });
 
   it('completes after a restart, re-attaching to the running reindex task, losing and duplicating nothing', async () => {
-    const controls = h.controls();
     const ds = 'killed-ds';
-    await controls.seedDataStream({ name: ds, backingIndices: [{ docCount: 12000 }, { docCount: 500 }] });
-    const [first] = await backingIndexNames(h.es, ds);
-    const seeded = await allDocumentIds(h.es, ds);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
-    const reindexStarts = () => controls.requestCounts()['POST /_reindex'] ?? 0;
-    const startsBefore = reindexStarts();
+    const [first] = await h().seed(ds, [{ docCount: 12000 }, { docCount: 500 }]);
+    const seeded = await allDocumentIds(h().es, ds);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
 
-    const doomed = startWorkerProcess(h);
+    const doomed = startWorkerProcess(h());
     children.push(doomed);
-    await h.service.start(h.es, ds);
+    await h().service.start(h().es, ds);
     await eventually(
       async () => {
-        const status = await h.service.status(ds);
+        const status = await h().service.status(ds);
         const copying = status.in_progress.find((entry) => entry.index === first);
         return copying && copying.reindexed_doc_count >= 2000 ? copying : undefined;
       },
       'the first copy to be under way',
       60_000,
     );
+    // The Elasticsearch task copying the first index, as the cluster lists it.
+    const tasks = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+    const running = (Array.isArray(tasks.tasks) ? tasks.tasks : []).filter((task) =>
+      task.description?.startsWith(`reindex from [${first}]`),
+    );
+    expect(running).toHaveLength(1);
+    const taskId = `${running[0]?.node}:${running[0]?.id}`;
     doomed.kill('SIGKILL');
     await exited(doomed);
-    expect(reindexStarts() - startsBefore).toBe(1);
 
     // The Elasticsearch task carries on without any worker; let it finish while nobody watches.
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    const survivor = startWorkerProcess(h);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    const survivor = startWorkerProcess(h());
     children.push(survivor);
-    const final = await h.completion(ds, 120_000);
+    const final = await h().completion(ds, 120_000);
     expect(final).toMatchObject({ successes: 2, errors: [] });
-    // One task per index: the first copy was re-attached to, not started again.
-    expect(reindexStarts() - startsBefore).toBe(2);
+    // One task for the index: the restarted worker re-attached to it instead of starting another.
+    expect(await copyResult(h(), `reindex-data-stream-${ds}/${first}`)).toMatchObject({
+      taskId,
+      tasksStarted: 1,
+      reindexedDocCount: 12000,
+    });
 
-    const ids = await allDocumentIds(h.es, ds);
+    const ids = await allDocumentIds(h().es, ds);
     expect(duplicates(ids)).toEqual([]);
     expect(new Set(ids)).toEqual(new Set(seeded));
     survivor.kill('SIGTERM');
@@ -97,47 +119,91 @@ describeWithSandbox('a worker killed in the middle of a copy', () => {
     // The heartbeat timeout (30 s) must pass before the killed attempt is retried.
   }, 300_000);
 
-  it('notices a worker killed inside a short step by its heartbeat, not by the step timeout', async () => {
-    const ds = 'killed-step-ds';
-    await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 100 }, { docCount: 100 }] });
-    const [first] = await backingIndexNames(h.es, ds);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-    // The refresh after blocking writes hangs, so the worker dies inside `blockSourceWrites`.
-    h.controls().injectFault({ path: `/${first}/_refresh`, delayMs: 20_000, count: 1 });
-    const refreshes = () => {
-      const counts = h.controls().requestCounts();
-      return (counts['GET /{index}/_refresh'] ?? 0) + (counts['POST /{index}/_refresh'] ?? 0);
-    };
-    const refreshesBefore = refreshes();
+  itOnRestartableNode(
+    'resumes a copy whose reindex task Elasticsearch lost in a restart, skipping what was copied',
+    async () => {
+      const ds = 'es-restart-ds';
+      const [first] = await h().seed(ds, [{ docCount: 8000 }, { docCount: 100 }]);
+      const seeded = await allDocumentIds(h().es, ds);
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+      const worker = startWorkerProcess(h());
+      children.push(worker);
+      await h().service.start(h().es, ds);
+      await eventually(
+        async () => {
+          const status = await h().service.status(ds);
+          const copying = status.in_progress.find((entry) => entry.index === first);
+          return copying && copying.reindexed_doc_count >= 2000 ? copying : undefined;
+        },
+        'the first copy to be under way',
+        60_000,
+      );
+      // A restarted node forgets running tasks: the copy must start a new one that skips what the
+      // lost one wrote (op_type create), not fail and not copy twice.
+      await restartRealNode();
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+      const final = await h().completion(ds, 180_000);
+      expect(final).toMatchObject({ successes: 2, errors: [] });
+      expect(await copyResult(h(), `reindex-data-stream-${ds}/${first}`)).toMatchObject({
+        tasksStarted: 2,
+        reindexedDocCount: 8000,
+      });
+      const ids = await allDocumentIds(h().es, ds);
+      expect(duplicates(ids)).toEqual([]);
+      expect(new Set(ids)).toEqual(new Set(seeded));
+      worker.kill('SIGTERM');
+      await exited(worker);
+    },
+    300_000,
+  );
 
-    const doomed = startWorkerProcess(h);
-    children.push(doomed);
-    await h.service.start(h.es, ds);
-    await eventually(
-      () => Promise.resolve(refreshes() > refreshesBefore ? true : undefined),
-      'the step to be under way',
-      60_000,
-    );
-    doomed.kill('SIGKILL');
-    await exited(doomed);
+  itOnSandbox(
+    'notices a worker killed inside a short step by its heartbeat, not by the step timeout',
+    'fault injection (a refresh that hangs)',
+    async () => {
+      const ds = 'killed-step-ds';
+      const [first] = await h().seed(ds, [{ docCount: 100 }, { docCount: 100 }]);
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+      // The refresh after blocking writes hangs, so the worker dies inside `blockSourceWrites`.
+      h()
+        .controls()
+        .injectFault({ path: `/${first}/_refresh`, delayMs: 20_000, count: 1 });
+      const refreshes = () => {
+        const counts = h().controls().requestCounts();
+        return (counts['GET /{index}/_refresh'] ?? 0) + (counts['POST /{index}/_refresh'] ?? 0);
+      };
+      const refreshesBefore = refreshes();
 
-    const survivor = startWorkerProcess(h);
-    children.push(survivor);
-    const final = await h.completion(ds, 110_000);
-    expect(final).toMatchObject({ successes: 2, errors: [] });
+      const doomed = startWorkerProcess(h());
+      children.push(doomed);
+      await h().service.start(h().es, ds);
+      await eventually(
+        () => Promise.resolve(refreshes() > refreshesBefore ? true : undefined),
+        'the step to be under way',
+        60_000,
+      );
+      doomed.kill('SIGKILL');
+      await exited(doomed);
 
-    const history = await h.env.client.workflow
-      .getHandle(`reindex-data-stream-${ds}/${first}`)
-      .fetchHistory();
-    // A retried attempt's start event carries why the previous attempt ended.
-    const retriedAfter = (history.events ?? []).flatMap((event) => {
-      const started = event.activityTaskStartedEventAttributes;
-      return started && (started.attempt ?? 1) > 1
-        ? [started.lastFailure?.timeoutFailureInfo?.timeoutType]
-        : [];
-    });
-    expect(retriedAfter).toEqual([temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT]);
-    survivor.kill('SIGTERM');
-    await exited(survivor);
-  }, 200_000);
+      const survivor = startWorkerProcess(h());
+      children.push(survivor);
+      const final = await h().completion(ds, 110_000);
+      expect(final).toMatchObject({ successes: 2, errors: [] });
+
+      const history = await h()
+        .env.client.workflow.getHandle(`reindex-data-stream-${ds}/${first}`)
+        .fetchHistory();
+      // A retried attempt's start event carries why the previous attempt ended.
+      const retriedAfter = (history.events ?? []).flatMap((event) => {
+        const started = event.activityTaskStartedEventAttributes;
+        return started && (started.attempt ?? 1) > 1
+          ? [started.lastFailure?.timeoutFailureInfo?.timeoutType]
+          : [];
+      });
+      expect(retriedAfter).toEqual([temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT]);
+      survivor.kill('SIGTERM');
+      await exited(survivor);
+    },
+    200_000,
+  );
 });

@@ -1,7 +1,8 @@
 import { createConnection } from 'node:net';
 import { createHttpApi } from '../../src/http-api/server';
 import { neverStarted, type ScenarioResult } from './scenarios';
-import { Rng, sleep, type Rig } from './rig';
+import { Rng, type Rig } from './rig';
+import { sleep } from '../support';
 
 /** What one request got back: an answer, or a closed connection. */
 interface Outcome {
@@ -150,7 +151,7 @@ export async function fuzzHttpApi(
   const started = Date.now();
   const rng = new Rng(seed);
   const ds = `rel-fuzz-${process.pid}-${seed}`;
-  await rig.controls.seedDataStream({ name: ds, backingIndices: [{ docCount: 10 }] });
+  await rig.target.seedDataStream(ds, [{ docCount: 10 }]);
   const api = await createHttpApi({
     service: rig.service(taskQueue),
     esConfig: { url: rig.h.target.url, requestTimeoutMs: 10_000 },

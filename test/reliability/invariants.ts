@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { SandboxControls } from '@ds-reindex/es-sandbox';
+import { backingIndexNames, type EsTarget } from '../support';
 import { destinationIndexName } from '../../src/shared/names';
 
 /** The settings an upgrade must carry from a source index to its `.migrated-` copy. */
@@ -63,11 +63,6 @@ async function flatSettings(es: Client, indices: string[]): Promise<Map<string, 
   return result;
 }
 
-export async function backingIndices(es: Client, dataStream: string): Promise<string[]> {
-  const response = await es.indices.getDataStream({ name: dataStream });
-  return response.data_streams[0]?.indices.map((entry) => entry.index_name) ?? [];
-}
-
 function carried(flat: Flat): CarriedSettings {
   return {
     replicas: flat['index.number_of_replicas'],
@@ -77,20 +72,17 @@ function carried(flat: Flat): CarriedSettings {
   };
 }
 
-/** Reads the data stream and every document of every backing index (closed ones too, via the sandbox). */
-export async function snapshotSource(
-  es: Client,
-  controls: SandboxControls,
-  dataStream: string,
-): Promise<SourceSnapshot> {
-  const indices = await backingIndices(es, dataStream);
+/** Reads the data stream and every document of every backing index, closed ones too. */
+export async function snapshotSource(target: EsTarget, dataStream: string): Promise<SourceSnapshot> {
+  const es = target.client;
+  const indices = await backingIndexNames(es, dataStream);
   const flats = await flatSettings(es, indices);
   const settings = new Map<string, CarriedSettings>();
   const documents = new Map<string, Map<string, string>>();
   for (const index of indices) {
     settings.set(index, carried(flats.get(index) ?? {}));
     const docs = new Map<string, string>();
-    for (const doc of controls.getIndexDocuments(index)) docs.set(doc._id, canonical(doc._source));
+    for (const doc of await target.documents(index)) docs.set(doc._id, canonical(doc._source));
     documents.set(index, docs);
   }
   return { dataStream, backingIndices: indices, settings, documents };
@@ -105,15 +97,15 @@ function blocked(flat: Flat): boolean {
  * instead of throwing at the first, so a report shows the whole damage.
  */
 export async function checkInvariants(
-  es: Client,
-  controls: SandboxControls,
+  target: EsTarget,
   before: SourceSnapshot,
   options: InvariantOptions = {},
 ): Promise<InvariantReport> {
+  const es = target.client;
   const violations: string[] = [];
   const failed = new Set(options.expectFailed ?? []);
   const deleted = new Set(options.deletedByOthers ?? []);
-  const after = await backingIndices(es, before.dataStream);
+  const after = await backingIndexNames(es, before.dataStream);
   const afterSet = new Set(after);
 
   // Documents: every expected `_id` exactly once, with its source.
@@ -126,7 +118,7 @@ export async function checkInvariants(
   const seen = new Map<string, number>();
   const mismatched: string[] = [];
   for (const index of after) {
-    for (const doc of controls.getIndexDocuments(index)) {
+    for (const doc of await target.documents(index)) {
       seen.set(doc._id, (seen.get(doc._id) ?? 0) + 1);
       const want = expected.get(doc._id);
       if (want !== undefined && want !== canonical(doc._source)) mismatched.push(doc._id);
@@ -172,12 +164,13 @@ export async function checkInvariants(
   if (writeIndex !== undefined && blocked(flats.get(writeIndex) ?? {}))
     violations.push(`write index ${writeIndex} is blocked`);
 
-  // Nothing left behind anywhere in the cluster: no orphan copy, no block.
-  // Copies that belong to other data streams are theirs, not orphans.
+  // Nothing left behind: no orphan copy, no block, among every index named after this data stream
+  // (a backing index, or a copy of one), whichever data stream holds it now. Other data streams on a
+  // shared cluster are other tests' business.
   const streams = await es.indices.getDataStream({ name: '*', expand_wildcards: 'all' });
   const inSomeStream = new Set(streams.data_streams.flatMap((d) => d.indices.map((i) => i.index_name)));
   const rows = await es.cat.indices({ format: 'json', h: 'index', expand_wildcards: 'all' });
-  const all = rows.map((row) => row.index ?? '').filter((name) => name !== '');
+  const all = rows.map((row) => row.index ?? '').filter((name) => name.includes(`-${before.dataStream}-`));
   const allFlats = await flatSettings(es, all);
   for (const name of all) {
     if (/(^|\.)migrated-/.test(name) && !inSomeStream.has(name)) violations.push(`orphan copy ${name}`);

@@ -5,7 +5,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { SandboxControls } from '@ds-reindex/es-sandbox';
 import { ReindexService } from '../../src/service/reindex-service';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-import { TEST_WORKER_CONFIG, type UpgradeHarness } from '../support/upgrade-harness';
+import { eventually, sleep, TEST_WORKER_CONFIG, type EsTarget, type UpgradeHarness } from '../support';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -33,47 +33,26 @@ export class Rng {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-/** Polls until `check` yields a value; bounded in time so a hung scenario fails instead of hanging CI. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
-  );
-}
-
 /** Everything a scenario touches. One per test file; scenarios use their own data streams and task queues. */
 export interface Rig {
   h: UpgradeHarness;
   es: Client;
-  controls: SandboxControls;
+  /** Where the scenario's data lives and how it is seeded and read back, on the sandbox or a cluster. */
+  target: EsTarget;
+  /** The sandbox's fault and counter controls; throws on a real cluster (those scenarios are sandbox-only). */
+  readonly controls: SandboxControls;
   /** A service on a task queue of the caller's choosing (process workers poll their own queue). */
   service(taskQueue: string): ReindexService;
 }
 
 export function rigFrom(h: UpgradeHarness): Rig {
-  const controls = h.target.controls;
-  if (!controls) throw new Error('the reliability suite needs the sandbox controls (unset ES_URL)');
   return {
     h,
     es: h.es,
-    controls,
+    target: h.target,
+    get controls() {
+      return h.target.sandboxControls();
+    },
     service: (taskQueue) =>
       new ReindexService({ temporal: h.env.client, taskQueue, statusRetentionMs: 600_000 }),
   };
@@ -141,7 +120,7 @@ export function completion(
   dataStream: string,
   timeoutMs: number,
 ): Promise<ReindexDataStreamStatus> {
-  return waitFor(
+  return eventually(
     async () => {
       const status = await statusOf(service, dataStream);
       return status?.complete ? status : undefined;

@@ -3,19 +3,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-import { setMigrateSettings } from '../support/settings';
+import { eventually, setMigrateSettings, sleep } from '../support';
 import { checkInvariants, snapshotSource, type InvariantOptions, type InvariantReport } from './invariants';
-import {
-  completion,
-  kill,
-  Rng,
-  sleep,
-  startUpgrade,
-  startWorkerProcess,
-  waitFor,
-  Writer,
-  type Rig,
-} from './rig';
+import { completion, kill, Rng, startUpgrade, startWorkerProcess, Writer, type Rig } from './rig';
 
 /** One scenario run: what was checked and what went wrong. `documentsLost` must be 0. */
 export interface ScenarioResult {
@@ -70,9 +60,9 @@ async function timed(
 
 /** Seed, snapshot, upgrade to completion on the rig's in-process worker queue, check. */
 async function seedAndSnapshot(rig: Rig, dataStream: string, content: SeedIndexContent[]) {
-  const seeded = await rig.controls.seedDataStream({ name: dataStream, backingIndices: content });
-  const before = await snapshotSource(rig.es, rig.controls, dataStream);
-  return { seeded: seeded.backingIndices, before };
+  const seeded = await rig.target.seedDataStream(dataStream, content);
+  const before = await snapshotSource(rig.target, dataStream);
+  return { seeded, before };
 }
 
 /** Elasticsearch answering 429 and 503 to 10 % then 50 % of requests, and dropping connections, with writers on. */
@@ -104,7 +94,7 @@ export async function overloadedCluster(
     await completion(service, ds, 240_000);
     await writer.stop();
     notes.push(`${writer.acknowledged.size} of ${writer.attempts} writes acknowledged`);
-    return [await checkInvariants(rig.es, rig.controls, before, { acknowledged: writer.acknowledged })];
+    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
   });
 }
 
@@ -120,12 +110,12 @@ export async function reindexFailsAfterK(rig: Rig, taskQueue: string, k: number)
     await startUpgrade(service, rig.es, ds);
     const first = await completion(service, ds, 120_000);
     notes.push(`first run: ${first.successes} successes, ${first.errors.length} error(s)`);
-    const failedRun = await checkInvariants(rig.es, rig.controls, before, { expectFailed: [victim] });
+    const failedRun = await checkInvariants(rig.target, before, { expectFailed: [victim] });
     if (first.errors.map((e) => e.index).join() !== victim)
       failedRun.violations.push(`expected exactly ${victim} to fail, got ${JSON.stringify(first.errors)}`);
     await startUpgrade(service, rig.es, ds);
     await completion(service, ds, 120_000);
-    const rerun = await checkInvariants(rig.es, rig.controls, before);
+    const rerun = await checkInvariants(rig.target, before);
     // The same documents, checked twice: count them once.
     return [{ ...failedRun, documentsChecked: 0 }, rerun];
   });
@@ -147,7 +137,7 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     await setMigrateSettings(rig.es, { maxRequestsPerSecond: 2500 });
     const writer = new Writer(rig.es, ds).start();
     await startUpgrade(service, rig.es, ds);
-    await waitFor(
+    await eventually(
       async () => {
         const status = await service.status(ds);
         return status.in_progress.some((p) => p.index === first && p.reindexed_doc_count > 0)
@@ -163,7 +153,7 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     const final = await completion(service, ds, 120_000);
     await writer.stop();
     notes.push(`errors: ${JSON.stringify(final.errors)}; ${writer.acknowledged.size} writes acknowledged`);
-    const report = await checkInvariants(rig.es, rig.controls, before, {
+    const report = await checkInvariants(rig.target, before, {
       acknowledged: writer.acknowledged,
       deletedByOthers: [doomed],
     });
@@ -205,19 +195,19 @@ export async function cancelAtStep(
     await startUpgrade(service, rig.es, ds);
     let reachedAt = baseline;
     if (after) {
-      await waitFor(() => (afterCount() > afterBaseline ? true : undefined), `${after}`, 60_000, 5);
+      await eventually(() => (afterCount() > afterBaseline ? true : undefined), `${after}`, 60_000, 5);
       reachedAt = counts();
     }
-    await waitFor(() => (counts() > reachedAt ? true : undefined), boundary.step, 60_000, 5);
+    await eventually(() => (counts() > reachedAt ? true : undefined), boundary.step, 60_000, 5);
     await service.cancel(ds);
     rig.controls.clearFaults();
     // Between the cancel and the restart nothing may be half-done: no orphan copy, no block.
-    const midway = await checkInvariants(rig.es, rig.controls, before);
+    const midway = await checkInvariants(rig.target, before);
     const leftovers = midway.violations.filter((v) => /orphan|blocked/.test(v));
     notes.push(`after the cancel: ${leftovers.length === 0 ? 'clean' : leftovers.join('; ')}`);
     await startUpgrade(service, rig.es, ds);
     await completion(service, ds, 120_000);
-    const report = await checkInvariants(rig.es, rig.controls, before);
+    const report = await checkInvariants(rig.target, before);
     report.violations.push(...leftovers.map((v) => `right after the cancel: ${v}`));
     return [report];
   });
@@ -245,7 +235,7 @@ export async function racingStarts(rig: Rig, taskQueue: string): Promise<Scenari
       if (execution.status.name === 'RUNNING' || execution.status.name === 'COMPLETED') executions += 1;
     }
     await completion(service, ds, 60_000);
-    const report = await checkInvariants(rig.es, rig.controls, before);
+    const report = await checkInvariants(rig.target, before);
     if (won !== 1) report.violations.push(`${won} starts won`);
     if (refusals.length !== 1 || refusals[0] !== 'resource_already_exists_exception')
       report.violations.push(
@@ -289,7 +279,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
       if (options.killAfterSwap) {
         const swaps = (): number => rig.controls.requestCounts()['POST /_data_stream/_modify'] ?? 0;
         const baseline = swaps();
-        await waitFor(() => (swaps() > baseline ? true : undefined), 'a swap', 180_000, 2);
+        await eventually(() => (swaps() > baseline ? true : undefined), 'a swap', 180_000, 2);
         await kill(worker);
         moments.push('after swap');
         worker = spawnWorker();
@@ -301,7 +291,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
           : '';
       let lastKill = '';
       for (let i = 0; i < options.kills; i += 1) {
-        const moved = await waitFor(
+        const moved = await eventually(
           async () => {
             const st = await service.status(ds);
             return st.complete || progress(st) !== lastKill ? st : undefined;
@@ -312,7 +302,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
         ).catch(() => undefined);
         if (moved?.complete) break;
         if (options.onlyMidCopy)
-          await waitFor(
+          await eventually(
             async () =>
               ((await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0) > 0 || undefined,
             'a copy under way',
@@ -330,7 +320,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
           : `after ${status?.successes ?? 0} indices`;
         worker = spawnWorker();
         // How long until the run moved again: the cost of this kill.
-        const recovered = await waitFor(
+        const recovered = await eventually(
           async () => {
             const st = await service.status(ds);
             return st.complete || progress(st) !== lastKill ? Date.now() : undefined;
@@ -349,7 +339,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
       await kill(worker, 'SIGTERM');
     }
     notes.push(`${writer.acknowledged.size} writes acknowledged`);
-    return [await checkInvariants(rig.es, rig.controls, before, { acknowledged: writer.acknowledged })];
+    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
   });
 }
 
@@ -386,7 +376,7 @@ export async function temporalServerRestart(
     const writer = new Writer(rig.es, ds, 50).start();
     try {
       await startUpgrade(service, rig.es, ds);
-      await waitFor(
+      await eventually(
         async () => {
           const status = await service.status(ds);
           return status.in_progress.some((p) => p.index === seeded[0] && p.reindexed_doc_count > 0)
@@ -401,7 +391,7 @@ export async function temporalServerRestart(
       await sleep(downMs);
       await server.up();
       notes.push(`server down ${Date.now() - crashedAt} ms`);
-      await waitFor(
+      await eventually(
         async () => {
           // A worker that gave up on the lost server is restarted, as a supervisor would; counted below.
           if (worker.exitCode !== null || worker.signalCode !== null) {
@@ -420,6 +410,6 @@ export async function temporalServerRestart(
       await kill(worker, 'SIGTERM');
     }
     notes.push(`worker processes that exited and were restarted: ${respawns}`);
-    return [await checkInvariants(rig.es, rig.controls, before, { acknowledged: writer.acknowledged })];
+    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
   });
 }

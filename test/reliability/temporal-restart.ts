@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_TEMPORAL_CLI } from '../support/temporal-env';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { freePort, kill, sleep, waitFor } from './rig';
+import { freePort, kill } from './rig';
+import { eventually, sleep } from '../support';
 
 /** A Temporal dev server of our own, persisting to a file, that a scenario can kill and bring back. */
 export class RestartableTemporal {
@@ -46,7 +47,7 @@ export class RestartableTemporal {
       ],
       { stdio: ['ignore', 'ignore', 'ignore'] },
     );
-    await waitFor(() => this.accepting(), 'the Temporal dev server to listen', 60_000, 200);
+    await eventually(() => this.accepting(), 'the Temporal dev server to listen', 60_000, 200);
     // The frontend listens before the namespace is ready; give it a moment.
     await sleep(1_000);
   }

@@ -1,16 +1,19 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { bundleWorkflows, createTestEnvironment } from './temporal-env';
-import { backingIndexNames } from './documents';
-import { resetMigrateSettings } from './settings';
-import { createEsTarget, type EsTarget } from './es-target';
 import type { SandboxControls, SeedIndexContent } from '@ds-reindex/es-sandbox';
+import { bundleWorkflows, createTestEnvironment } from './temporal-env';
+import { resetMigrateSettings } from './settings';
+import { createEsTarget, type EsTarget } from './target';
+import { eventually } from './wait';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { ReindexService } from '../../src/service/reindex-service';
 import type { WorkerConfig } from '../../src/config';
 import { createReindexWorker } from '../../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
+
+// Scripts that record histories import the wait helper from here.
+export { eventually };
 
 /** Fast polling so tests watch progress in real time without waiting on production intervals. */
 export const TEST_WORKER_CONFIG: WorkerConfig = {
@@ -25,6 +28,13 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  statusRetentionMs?: number;
+  maxIndicesPerRun?: number;
+  /** A Temporal server of the test's own (e.g. one it restarts); default: a dev server per harness. */
+  temporalAddress?: string;
+}
+
 /**
  * Everything an end-to-end upgrade test needs: a real Temporal dev server, Elasticsearch (the sandbox,
  * or the cluster at ES_URL), the service the HTTP API and CLI use, and real workers on a task queue
@@ -37,20 +47,33 @@ export interface UpgradeHarness {
   taskQueue: string;
   service: ReindexService;
   startWorker(config?: Partial<WorkerConfig>): Promise<RunningWorker>;
-  /** The sandbox's test controls; throws against a real cluster (those tests are skipped there). */
+  /** The sandbox's test controls; throws against a real cluster (those tests run on the sandbox only). */
   controls(): SandboxControls;
-  /** Seeds a data stream of old backing indices and returns their names, oldest first. */
-  seed(name: string, backingIndices: SeedIndexContent[]): Promise<string[]>;
+  /** Seeds a data stream of old backing indices on either target; returns their names, oldest first. */
+  seed(name: string, backingIndices: readonly SeedIndexContent[]): Promise<string[]>;
   /** Polls the status until the upgrade of `dataStream` is complete. */
   completion(dataStream: string, timeoutMs?: number): Promise<ReindexDataStreamStatus>;
   close(): Promise<void>;
 }
 
+async function testEnvironment(temporalAddress: string | undefined): Promise<TestWorkflowEnvironment> {
+  if (temporalAddress === undefined) return createTestEnvironment();
+  const saved = process.env.TEMPORAL_ADDRESS;
+  process.env.TEMPORAL_ADDRESS = temporalAddress;
+  try {
+    return await createTestEnvironment();
+  } finally {
+    if (saved === undefined) delete process.env.TEMPORAL_ADDRESS;
+    else process.env.TEMPORAL_ADDRESS = saved;
+  }
+}
+
 export async function createUpgradeHarness(
   taskQueue: string,
-  serviceOptions: { statusRetentionMs?: number; maxIndicesPerRun?: number } = {},
+  options: HarnessOptions = {},
 ): Promise<UpgradeHarness> {
-  const env = await createTestEnvironment();
+  const { temporalAddress, ...serviceOptions } = options;
+  const env = await testEnvironment(temporalAddress);
   const target = await createEsTarget();
   const workers: RunningWorker[] = [];
   const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
@@ -60,21 +83,14 @@ export async function createUpgradeHarness(
     statusRetentionMs: 60_000,
     ...serviceOptions,
   });
-  const controls = (): SandboxControls => {
-    if (!target.controls) throw new Error('this test seeds the sandbox; it cannot run against ES_URL');
-    return target.controls;
-  };
   return {
     env,
     target,
     es: target.client,
     taskQueue,
     service,
-    controls,
-    async seed(name, backingIndices) {
-      await controls().seedDataStream({ name, backingIndices });
-      return backingIndexNames(target.client, name);
-    },
+    controls: () => target.sandboxControls(),
+    seed: (name, backingIndices) => target.seedDataStream(name, backingIndices),
     completion(dataStream, timeoutMs = 60_000) {
       return eventually(
         async () => {
@@ -83,6 +99,7 @@ export async function createUpgradeHarness(
         },
         `${dataStream} to complete`,
         timeoutMs,
+        100,
       );
     },
     async startWorker(config = {}) {
@@ -114,36 +131,27 @@ export async function createUpgradeHarness(
   };
 }
 
-/** Polls `check` until it returns a value other than `undefined`, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: string | undefined;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : JSON.stringify(err);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+export interface UseHarnessOptions extends Omit<HarnessOptions, 'temporalAddress'> {
+  /** Start one in-process worker with the harness (default); off for tests that run worker processes. */
+  worker?: boolean;
+  /** Read when the harness starts, so a server started by an earlier `beforeAll` can be named. */
+  temporalAddress?: () => string;
 }
 
 /**
- * A harness with one worker for the enclosing `describe` block: started before its tests, closed after
- * them, with injected faults and the migrate settings reset after each test. Returns the harness getter.
+ * The one harness lifecycle: a harness for the enclosing `describe` block, created before its tests
+ * (with one worker unless `worker: false`) and closed after them; injected faults and the migrate
+ * settings are reset after each test. Returns the harness getter.
  */
-export function useUpgradeHarness(taskQueue: string): () => UpgradeHarness {
+export function useUpgradeHarness(taskQueue: string, options: UseHarnessOptions = {}): () => UpgradeHarness {
+  const { worker = true, temporalAddress, ...harnessOptions } = options;
   let harness: UpgradeHarness | undefined;
   beforeAll(async () => {
-    harness = await createUpgradeHarness(taskQueue);
-    await harness.startWorker();
+    harness = await createUpgradeHarness(taskQueue, {
+      ...harnessOptions,
+      temporalAddress: temporalAddress?.(),
+    });
+    if (worker) await harness.startWorker();
   });
   afterAll(async () => {
     await harness?.close();

@@ -145,7 +145,8 @@ export function seedDataStream(state: ClusterState, spec: SeedDataStreamSpec): S
     allowCustomRouting: false,
   });
   state.changed();
-  return { name: spec.name, template: templateName, backingIndices: names };
+  // A copy: the data stream keeps its own list, which rollovers and swaps change.
+  return { name: spec.name, template: templateName, backingIndices: [...names] };
 }
 
 export function seedIndex(state: ClusterState, spec: SeedIndexSpec): SeededIndex {

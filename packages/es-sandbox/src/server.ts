@@ -27,7 +27,7 @@ export interface SandboxOptions {
   host?: string;
   /** Persist every acknowledged change here and reload it on start; in memory only when unset. */
   dataDir?: string;
-  /** The version `GET /` reports. @default '8.19.0' */
+  /** The version `GET /` reports; below 8.18 the `migrate.*` cluster settings are unknown, as on such a node. @default '8.19.0' */
   version?: string;
   /** Print one line per request (method, uri, status, ms) to stderr. @default env SANDBOX_LOG_REQUESTS === '1' */
   logRequests?: boolean;

@@ -45,9 +45,25 @@ const CLUSTER_SETTINGS: Record<string, { default: string; validate?: (v: string)
   'reindex.remote.whitelist': { default: '' },
 };
 
-function validateClusterPatch(scope: 'persistent' | 'transient', patch: SettingsPatch): void {
+type SettingRegistry = typeof CLUSTER_SETTINGS;
+
+/**
+ * The cluster settings a node of `version` registers: the two `migrate.*` settings arrived with
+ * x-pack's migrate plugin in 8.18, so an older node does not know them.
+ */
+function registryFor(version: string): SettingRegistry {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major > 8 || (major === 8 && minor >= 18)) return CLUSTER_SETTINGS;
+  return Object.fromEntries(Object.entries(CLUSTER_SETTINGS).filter(([key]) => !key.startsWith('migrate.')));
+}
+
+function validateClusterPatch(
+  registry: SettingRegistry,
+  scope: 'persistent' | 'transient',
+  patch: SettingsPatch,
+): void {
   for (const [key, value] of Object.entries(patch)) {
-    const def = CLUSTER_SETTINGS[key];
+    const def = registry[key];
     if (!def && !key.startsWith('logger.'))
       throw illegalArgument(`${scope} setting [${key}], not recognized`);
     if (def?.validate && value !== null) {
@@ -69,7 +85,11 @@ function apply(target: FlatSettings, patch: SettingsPatch): FlatSettings {
   return changed;
 }
 
-function putClusterSettings(state: ClusterState, req: SandboxRequest): SandboxResponse {
+function putClusterSettings(
+  registry: SettingRegistry,
+  state: ClusterState,
+  req: SandboxRequest,
+): SandboxResponse {
   const body = jsonBody(req, true) as JsonObject;
   for (const key of Object.keys(body)) {
     if (key !== 'persistent' && key !== 'transient') {
@@ -90,8 +110,8 @@ function putClusterSettings(state: ClusterState, req: SandboxRequest): SandboxRe
     );
   }
   // Validate both halves before touching either, so a bad request changes nothing.
-  validateClusterPatch('persistent', persistent);
-  validateClusterPatch('transient', transient);
+  validateClusterPatch(registry, 'persistent', persistent);
+  validateClusterPatch(registry, 'transient', transient);
   const changedPersistent = apply(state.persistentSettings, persistent);
   const changedTransient = apply(state.transientSettings, transient);
   state.changed();
@@ -102,7 +122,11 @@ function putClusterSettings(state: ClusterState, req: SandboxRequest): SandboxRe
   });
 }
 
-function getClusterSettings(state: ClusterState, req: SandboxRequest): SandboxResponse {
+function getClusterSettings(
+  registry: SettingRegistry,
+  state: ClusterState,
+  req: SandboxRequest,
+): SandboxResponse {
   const flat = queryBool(req, 'flat_settings', false);
   const render = (s: FlatSettings): JsonObject => (flat ? { ...s } : nestSettings(s));
   const body: JsonObject = {
@@ -111,7 +135,7 @@ function getClusterSettings(state: ClusterState, req: SandboxRequest): SandboxRe
   };
   if (queryBool(req, 'include_defaults', false)) {
     const defaults: FlatSettings = {};
-    for (const [key, def] of Object.entries(CLUSTER_SETTINGS)) {
+    for (const [key, def] of Object.entries(registry)) {
       if (state.clusterSetting(key) === undefined) defaults[key] = def.default;
     }
     body.defaults = render(defaults);
@@ -188,6 +212,7 @@ async function health(state: ClusterState, req: SandboxRequest): Promise<Sandbox
 }
 
 export function registerCluster(router: Router, state: ClusterState, identity: ClusterIdentity): void {
+  const registry = registryFor(identity.version);
   router
     .add(['GET', 'HEAD'], '/', (req) => {
       if (req.method === 'HEAD') return { status: 200 };
@@ -211,6 +236,6 @@ export function registerCluster(router: Router, state: ClusterState, identity: C
     })
     .add('GET', '/_cluster/health', (req) => health(state, req))
     .add('GET', '/_cluster/health/{index}', (req) => health(state, req))
-    .add('GET', '/_cluster/settings', (req) => getClusterSettings(state, req))
-    .add('PUT', '/_cluster/settings', (req) => putClusterSettings(state, req));
+    .add('GET', '/_cluster/settings', (req) => getClusterSettings(registry, state, req))
+    .add('PUT', '/_cluster/settings', (req) => putClusterSettings(registry, state, req));
 }

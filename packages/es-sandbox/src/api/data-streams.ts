@@ -110,7 +110,8 @@ function modify(state: ClusterState, req: SandboxRequest): SandboxResponse {
     const ds: DataStreamMeta = { ...current, indices: [...current.indices] };
     if (type === 'remove_backing_index') {
       const pos = ds.indices.indexOf(indexName);
-      if (pos === -1) throw illegalArgument(`index [${indexName}] is not part of data stream [${dsName}]`);
+      // ES looks the index up among this data stream's own backing indices, so "not found".
+      if (pos === -1) throw illegalArgument(`index [${indexName}] not found`);
       if (pos === ds.indices.length - 1) {
         throw illegalArgument(
           `cannot remove backing index [${indexName}] of data stream [${dsName}] because it is the write index`,

@@ -14,15 +14,32 @@ import type { ClusterState } from '../state/cluster-state';
 import type { IndexStore } from '../state/index-store';
 import { writeDocument, type OpType } from '../engine/write';
 
-/** `refresh=true|wait_for` makes the touched indices searchable before answering. */
-function applyRefresh(req: SandboxRequest, touched: Iterable<IndexStore>): boolean {
+/**
+ * `refresh=true` refreshes the touched indices before answering (and says `forced_refresh`);
+ * `refresh=wait_for` answers only once a refresh made the writes searchable.
+ */
+async function applyRefresh(req: SandboxRequest, touched: Iterable<IndexStore>): Promise<boolean> {
   const refresh = req.query.get('refresh');
   if (refresh === null || refresh === 'false') return false;
   if (refresh !== '' && refresh !== 'true' && refresh !== 'wait_for') {
     throw illegalArgument(`Unknown value for refresh: [${refresh}].`);
   }
+  if (refresh === 'wait_for') {
+    await Promise.all([...touched].map((index) => index.whenRefreshed()));
+    return false;
+  }
   for (const index of touched) index.refresh();
-  return refresh !== 'wait_for';
+  return true;
+}
+
+/** `if_seq_no` / `if_primary_term`, from the query string or a bulk item's metadata. */
+function concurrencyParams(
+  seqNo: unknown,
+  primaryTerm: unknown,
+): { ifSeqNo?: number; ifPrimaryTerm?: number } {
+  const number = (value: unknown): number | undefined =>
+    value === null || value === undefined || value === '' ? undefined : Number(value);
+  return { ifSeqNo: number(seqNo), ifPrimaryTerm: number(primaryTerm) };
 }
 
 function opTypeParam(req: SandboxRequest, fallback: OpType): OpType {
@@ -32,20 +49,27 @@ function opTypeParam(req: SandboxRequest, fallback: OpType): OpType {
   throw illegalArgument(`opType must be 'create' or 'index', found: [${raw}]`);
 }
 
-function singleWrite(
+async function singleWrite(
   state: ClusterState,
   req: SandboxRequest,
   id: string | undefined,
   opType: OpType,
-): SandboxResponse {
+): Promise<SandboxResponse> {
   const source = jsonBody(req, true) as JsonObject;
   const result = writeDocument(
     state,
-    { target: req.params.index ?? '', id, source, opType, pipeline: req.query.get('pipeline') ?? undefined },
+    {
+      target: req.params.index ?? '',
+      id,
+      source,
+      opType,
+      pipeline: req.query.get('pipeline') ?? undefined,
+      ...concurrencyParams(req.query.get('if_seq_no'), req.query.get('if_primary_term')),
+    },
     Date.now(),
   );
   const body = result.body;
-  if (applyRefresh(req, [result.index])) body.forced_refresh = true;
+  if (await applyRefresh(req, [result.index])) body.forced_refresh = true;
   return ok(body, result.status);
 }
 
@@ -100,7 +124,7 @@ function parseBulkAction(line: string, lineNo: number): BulkAction {
   return { action, meta };
 }
 
-function bulk(state: ClusterState, req: SandboxRequest): SandboxResponse {
+async function bulk(state: ClusterState, req: SandboxRequest): Promise<SandboxResponse> {
   const started = Date.now();
   const text = req.rawBody.toString('utf8');
   const lines = text.split('\n');
@@ -159,7 +183,15 @@ function bulk(state: ClusterState, req: SandboxRequest): SandboxResponse {
         const opType: OpType = action === 'create' || meta.op_type === 'create' ? 'create' : 'index';
         const result = writeDocument(
           state,
-          { target, id, source, opType, pipeline, bytes: (sourceLine as string).length },
+          {
+            target,
+            id,
+            source,
+            opType,
+            pipeline,
+            bytes: (sourceLine as string).length,
+            ...concurrencyParams(meta.if_seq_no, meta.if_primary_term),
+          },
           started,
         );
         touched.add(result.index);
@@ -172,7 +204,7 @@ function bulk(state: ClusterState, req: SandboxRequest): SandboxResponse {
     }
     items.push({ [action]: item });
   }
-  const forced = applyRefresh(req, touched);
+  const forced = await applyRefresh(req, touched);
   if (forced)
     for (const item of items)
       for (const v of Object.values(item)) if (isObject(v) && v.error === undefined) v.forced_refresh = true;
@@ -208,10 +240,10 @@ export function registerDocuments(router: Router, state: ClusterState): void {
     .add(['PUT', 'POST'], '/{index}/_create/{id}', (req) => singleWrite(state, req, req.params.id, 'create'))
     .add(['POST', 'PUT'], '/_bulk', (req) => bulk(state, req))
     .add(['POST', 'PUT'], '/{index}/_bulk', (req) => bulk(state, req))
-    .add('DELETE', '/{index}/_doc/{id}', (req) => {
+    .add('DELETE', '/{index}/_doc/{id}', async (req) => {
       const res = deleteDoc(state, req.params.index ?? '', req.params.id ?? '');
       const touched = state.indices.get(req.params.index ?? '');
-      if (touched) applyRefresh(req, [touched]);
+      if (touched) await applyRefresh(req, [touched]);
       return res;
     })
     .add(['GET', 'HEAD'], '/{index}/_doc/{id}', (req) => {

@@ -1,4 +1,4 @@
-import { EsError, illegalArgument, indexClosed } from '../http/errors';
+import { dataStreamExcluded, EsError, illegalArgument, indexClosed } from '../http/errors';
 import {
   isObject,
   jsonBody,
@@ -70,18 +70,15 @@ function createIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
 function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxResponse {
   const expression = req.params.index ?? '';
   requireExplicitNames(expression);
-  for (const part of expression.split(',')) {
-    if (state.dataStreams.has(part)) {
-      throw illegalArgument(
-        `The provided expression [${part}] matches a data stream, specify the corresponding concrete indices instead.`,
-      );
-    }
-  }
-  const targets = resolveIndices(
-    state,
-    expression,
-    resolveOptions(req, { expandClosed: true, includeDataStreams: false }),
-  );
+  // The delete-index API resolves names without data streams: a data stream's name is "no such index"
+  // (marked `excluded_ds`), or skipped with ignore_unavailable. It never deletes the data stream.
+  const options = resolveOptions(req, { expandClosed: true, includeDataStreams: false });
+  const parts = expression.split(',').filter((part) => {
+    if (!state.dataStreams.has(part)) return true;
+    if (options.ignoreUnavailable) return false;
+    throw dataStreamExcluded(part);
+  });
+  const targets = parts.length === 0 ? [] : resolveIndices(state, parts.join(','), options);
   for (const index of targets) {
     const ds = state.dataStreamOf(index.name);
     if (ds && ds.indices[ds.indices.length - 1] === index.name) {
@@ -128,16 +125,20 @@ function putSettingsHandler(state: ClusterState, req: SandboxRequest): SandboxRe
       throw illegalArgument(
         `can not update private setting [${key}]; this setting is managed by Elasticsearch`,
       );
-    if (kind === 'final') throw illegalArgument(`final index setting [${key}], not updateable`);
     if (kind === 'unknown') throw unknownSettingError(key);
   }
-  const staticKeys = keys.filter((k) => settingKind(k) === 'static');
+  // Static and final settings are both "non dynamic": open indices refuse them unless `reopen=true`
+  // (ES then closes, updates and reopens them); only then is a final one refused, per index.
+  const nonDynamicKeys = keys.filter((k) => ['static', 'final'].includes(settingKind(k)));
   const openTargets = targets.filter((i) => i.state === 'open');
-  if (staticKeys.length > 0 && openTargets.length > 0) {
+  if (nonDynamicKeys.length > 0 && openTargets.length > 0 && !queryBool(req, 'reopen', false)) {
     throw illegalArgument(
-      `Can't update non dynamic settings [[${staticKeys.join(', ')}]] for open indices [${openTargets.map((i) => `[${i.name}/${i.uuid}]`).join(', ')}]`,
+      `Can't update non dynamic settings [[${nonDynamicKeys.join(', ')}]] for open indices [${openTargets.map((i) => `[${i.name}/${i.uuid}]`).join(', ')}] unless the \`reopen\` query parameter is set to true. Alternatively, close the indices, apply the settings changes, and reopen the indices`,
     );
   }
+  const finalKey = keys.find((k) => settingKind(k) === 'final');
+  if (finalKey !== undefined && targets[0] !== undefined)
+    throw illegalArgument(`final ${targets[0].name} setting [${finalKey}], not updateable`);
   if (!onlyBlockSettings(keys)) {
     for (const index of targets) checkBlock(index.name, index.settings, 'metadata_write');
   }
@@ -162,13 +163,8 @@ function openClose(state: ClusterState, req: SandboxRequest, open: boolean): San
     expression,
     resolveOptions(req, open ? { expandClosed: true, expandOpen: true } : { expandClosed: false }),
   );
+  // A data stream's write index may be closed (ES allows it since 7.12.1); writes to it then fail.
   for (const index of targets) checkBlock(index.name, index.settings, 'metadata_write');
-  const writeIndices = open ? [] : dataStreamWriteIndices(state, targets);
-  if (writeIndices.length > 0) {
-    throw illegalArgument(
-      `cannot close the following data stream write indices [${writeIndices.join(', ')}]`,
-    );
-  }
   const result: JsonObject = {};
   for (const index of targets) {
     if (!open) index.refresh();
@@ -182,7 +178,7 @@ function openClose(state: ClusterState, req: SandboxRequest, open: boolean): San
     : ok({ acknowledged: true, shards_acknowledged: true, indices: result });
 }
 
-/** ES refuses to close or block the write index of a data stream. */
+/** ES refuses to block the write index of a data stream (closing it is allowed). */
 function dataStreamWriteIndices(state: ClusterState, targets: IndexStore[]): string[] {
   return targets
     .filter((index) => {

@@ -136,7 +136,21 @@ async function reindex(deps: ReindexDeps, req: SandboxRequest): Promise<SandboxR
     const { type, reason, ...extra } = result.error;
     throw new EsError(500, text(type), text(reason), extra);
   }
-  return ok(result.response);
+  const response = result.response as JsonObject;
+  return ok(response, reindexStatus(response));
+}
+
+/**
+ * The HTTP status of a synchronous `_reindex`, as the reindex module's REST listener computes it: the
+ * highest status among the failures (409 conflict, 403 block, 400 mapping, ...), 408 when it timed out,
+ * else 200. The body is the full response either way.
+ */
+function reindexStatus(response: JsonObject): number {
+  let status = response.timed_out === true ? 408 : 200;
+  for (const failure of Array.isArray(response.failures) ? response.failures : []) {
+    if (isObject(failure) && typeof failure.status === 'number') status = Math.max(status, failure.status);
+  }
+  return status;
 }
 
 export function registerReindex(router: Router, deps: ReindexDeps): void {
@@ -152,7 +166,9 @@ export function registerReindex(router: Router, deps: ReindexDeps): void {
         );
       }
       const rps = parseRps(raw);
-      const task = deps.tasks.require(req.params.task ?? '');
+      const id = req.params.task ?? '';
+      const task = deps.tasks.find(id);
+      if (!task) return ok(deps.tasks.unknownTaskBody(id, 'is missing'));
       jobsOf(deps.tasks).get(task.id)?.rethrottle(rps);
       return ok(deps.tasks.nodesBody([task], true));
     });

@@ -27,7 +27,9 @@ export function registerTasks(router: Router, tasks: TaskManager): void {
       return ok(tasks.get(id));
     })
     .add('POST', '/_tasks/{task}/_cancel', (req) => {
-      const task = tasks.require(req.params.task ?? '', 'is not found');
+      const id = req.params.task ?? '';
+      const task = tasks.find(id);
+      if (!task) return ok(tasks.unknownTaskBody(id, 'is not found'));
       task.job.cancel('by user request');
       return ok(tasks.nodesBody([task], true));
     });

@@ -48,6 +48,8 @@ export class ReindexJob implements TaskJob {
   private throttledUntilMs = 0;
   private wake: (() => void) | undefined;
   private rps: number;
+  /** What the first search will report as `total`; the status shows 0 until that search has run. */
+  private readonly plannedTotal: number;
 
   constructor(
     private readonly state: ClusterState,
@@ -57,8 +59,9 @@ export class ReindexJob implements TaskJob {
     this.description = `reindex from [${spec.sourceExpression}] to [${spec.dest}]`;
     this.rps = spec.requestsPerSecond;
     const available = spec.sources.reduce((n, s) => n + s.docs.length, 0);
+    this.plannedTotal = Math.min(available, spec.maxDocs);
     this.counters = {
-      total: Math.min(available, spec.maxDocs),
+      total: 0,
       updated: 0,
       created: 0,
       deleted: 0,
@@ -85,6 +88,8 @@ export class ReindexJob implements TaskJob {
 
   cancel(reason: string): void {
     this.cancelledReason ??= reason;
+    // ES lifts the throttle of a cancelled task so it stops at once; its status then says -1.
+    this.rps = Infinity;
     this.wake?.();
   }
 
@@ -144,6 +149,9 @@ export class ReindexJob implements TaskJob {
     const failures: Json[] = [];
     const fault = this.hooks.faults.failAfter(this.spec.sourceExpression);
     const queue = this.spec.sources.flatMap((s) => s.docs.map((doc) => ({ index: s.index, doc })));
+    // The first search answers after the task is visible: until then its status says total 0, as ES's.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.counters.total = this.plannedTotal;
     let processed = 0;
     let stop = false;
     while (!stop && processed < this.counters.total && this.cancelledReason === undefined) {

@@ -109,12 +109,28 @@ export class TaskManager {
     });
   }
 
-  /** A running task or ES's 404: cancel says "is not found", rethrottle "is missing". */
-  require(id: string, missing = 'is missing'): RunningTask {
+  /** The running task with this id, if any; a malformed id is ES's 400. */
+  find(id: string): RunningTask | undefined {
     TaskManager.parseId(id);
-    const task = this.running.get(id);
-    if (!task) throw resourceNotFound(`task [${id}] ${missing}`);
-    return task;
+    return this.running.get(id);
+  }
+
+  /**
+   * Cancel and rethrottle of a task the node does not run answer 200 with a node failure, as ES's
+   * tasks actions do: cancel says "is not found", rethrottle "is missing"; another node id is unknown.
+   */
+  unknownTaskBody(id: string, missing: 'is not found' | 'is missing'): JsonObject {
+    const node = id.split(':')[0] ?? '';
+    const cause: JsonObject =
+      node === SANDBOX_IDENTITY.NODE_ID
+        ? { type: 'resource_not_found_exception', reason: `task [${id}] ${missing}` }
+        : { type: 'no_such_node_exception', reason: `No such node [${node}]`, node_id: node };
+    return {
+      node_failures: [
+        { type: 'failed_node_exception', reason: `Failed node [${node}]`, node_id: node, caused_by: cause },
+      ],
+      nodes: {},
+    };
   }
 
   /** The `{nodes:{<node>:{..., tasks:{...}}}}` envelope of list, cancel and rethrottle. */

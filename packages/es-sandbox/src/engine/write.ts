@@ -19,6 +19,9 @@ export interface WriteRequest {
   pipeline?: string;
   /** Serialised size if the caller already has it (bulk lines), to avoid serialising twice. */
   bytes?: number;
+  /** Optimistic concurrency: write only over the document with this sequence number and term. */
+  ifSeqNo?: number;
+  ifPrimaryTerm?: number;
 }
 
 export interface WriteResult {
@@ -38,6 +41,7 @@ function resolveWriteTarget(
   target: string,
   opType: OpType,
   explicitId: boolean,
+  concurrencyControlled: boolean,
 ): IndexStore {
   const ds = state.dataStreams.get(target);
   if (ds) {
@@ -48,7 +52,20 @@ function resolveWriteTarget(
     return write;
   }
   const index = state.indices.get(target);
-  if (index) return index;
+  if (index) {
+    // A backing index by name takes only updates of documents it holds (if_seq_no + if_primary_term);
+    // new documents go through the data stream, so that they land in its write index.
+    const owner = state.dataStreamOf(index.name);
+    if (owner && opType === 'create')
+      throw illegalArgument(
+        `index request with op_type=create targeting backing indices is disallowed, target corresponding data stream [${owner.name}] instead`,
+      );
+    if (owner && !concurrencyControlled)
+      throw illegalArgument(
+        `index request with op_type=index and no if_primary_term and if_seq_no set targeting backing indices is disallowed, target corresponding data stream [${owner.name}] instead`,
+      );
+    return index;
+  }
   if (target.includes('*') || target.includes(',')) throw indexNotFound(target);
   const template = findTemplate(state, target);
   if (template?.dataStream) {
@@ -83,6 +100,7 @@ export function writeDocument(state: ClusterState, req: WriteRequest, nowMs: num
     req.target,
     implicitCreate ? 'create' : req.opType,
     !implicitCreate,
+    req.ifSeqNo !== undefined && req.ifPrimaryTerm !== undefined,
   );
   if (index.state === 'close') throw indexClosed(index.name, index.uuid);
   checkBlock(index.name, index.settings, 'write');
@@ -111,6 +129,19 @@ export function writeDocument(state: ClusterState, req: WriteRequest, nowMs: num
         index: index.name,
       },
     );
+  }
+  if (req.ifSeqNo !== undefined || req.ifPrimaryTerm !== undefined) {
+    const required = `required seqNo [${req.ifSeqNo ?? -2}], primary term [${req.ifPrimaryTerm ?? 0}]`;
+    if (!existing || existing.seqNo !== req.ifSeqNo || req.ifPrimaryTerm !== index.primaryTerm) {
+      throw new EsError(
+        409,
+        'version_conflict_engine_exception',
+        existing
+          ? `[${id}]: version conflict, ${required}. current document has seqNo [${existing.seqNo}] and primary term [${index.primaryTerm}]`
+          : `[${id}]: version conflict, ${required}. but no document was found`,
+        { index_uuid: index.uuid, shard: '0', index: index.name },
+      );
+    }
   }
   const version = existing ? existing.version + 1 : 1;
   const seqNo = index.nextSeqNo();

@@ -44,6 +44,16 @@ export const indexNotFound = (name: string): EsError =>
     index: name,
   });
 
+/** What the delete-index API answers for a data stream's name: it resolves indices only. */
+export const dataStreamExcluded = (name: string): EsError =>
+  new EsError(404, 'index_not_found_exception', `no such index [${name}]`, {
+    'resource.type': 'index_or_alias',
+    excluded_ds: 'true',
+    'resource.id': name,
+    index_uuid: '_na_',
+    index: name,
+  });
+
 export const indexClosed = (name: string, uuid: string): EsError =>
   new EsError(400, 'index_closed_exception', 'closed', { index_uuid: uuid, index: name });
 
@@ -62,6 +72,14 @@ export const actionRequestValidation = (problems: string[]): EsError =>
   new EsError(
     400,
     'action_request_validation_exception',
+    `Validation Failed: ${problems.map((p, i) => `${i + 1}: ${p};`).join('')}`,
+  );
+
+/** ES's `ValidationException` (e.g. private settings on index creation): a different type, same text. */
+export const validationFailed = (problems: string[]): EsError =>
+  new EsError(
+    400,
+    'validation_exception',
     `Validation Failed: ${problems.map((p, i) => `${i + 1}: ${p};`).join('')}`,
   );
 

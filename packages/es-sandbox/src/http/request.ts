@@ -1,4 +1,5 @@
 import { parseError, xContentParseError } from './errors';
+import { truncatedJsonError } from './json-eof';
 
 import { isObject, type JsonObject } from './json';
 
@@ -25,15 +26,17 @@ export const ok = (body: unknown, status = 200): SandboxResponse => ({ status, b
 
 /** Parses the body as one JSON object; ES answers a malformed body with a parse error, never a 500. */
 export function jsonBody(req: SandboxRequest, required = false): JsonObject | undefined {
-  const text = req.rawBody.toString('utf8').trim();
-  if (text === '') {
+  const raw = req.rawBody.toString('utf8');
+  if (raw.trim() === '') {
     if (required) throw parseError('request body is required');
     return undefined;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(raw);
   } catch (err) {
+    const truncated = truncatedJsonError(raw);
+    if (truncated) throw truncated;
     const detail = err instanceof Error ? err.message : String(err);
     throw xContentParseError(`[1:1] Unexpected character: ${detail}`);
   }

@@ -23,6 +23,9 @@ export class IndexStore {
   readonly searchable = new Map<string, StoredDoc>();
   private readonly pending = new Map<string, StoredDoc | null>();
   private pendingSinceMs = 0;
+  /** `refresh=wait_for` requests parked until the next refresh makes their writes searchable. */
+  private refreshWaiters: Array<() => void> = [];
+  private scheduledRefresh: NodeJS.Timeout | undefined;
   private seqNo = 0;
   liveBytes = 0;
   searchableBytes = 0;
@@ -85,6 +88,31 @@ export class IndexStore {
       }
     }
     this.pending.clear();
+    const waiters = this.refreshWaiters;
+    this.refreshWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Resolves once everything written so far is searchable, as `refresh=wait_for` waits: for the
+   * scheduled refresh, or for an explicit one. With `refresh_interval: -1` only an explicit refresh
+   * comes, so the request waits until then, however long, as on a real node.
+   */
+  whenRefreshed(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.refreshWaiters.push(resolve);
+      const interval = this.refreshIntervalMs();
+      if (interval < 0 || this.scheduledRefresh !== undefined) return;
+      this.scheduledRefresh = setTimeout(
+        () => {
+          this.scheduledRefresh = undefined;
+          this.refresh();
+        },
+        Math.max(0, this.pendingSinceMs + interval - Date.now()),
+      );
+      this.scheduledRefresh.unref();
+    });
   }
 
   /** `refresh_interval` in ms; -1 means never refresh on a schedule. */

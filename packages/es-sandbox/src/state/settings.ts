@@ -1,4 +1,4 @@
-import { illegalArgument } from '../http/errors';
+import { illegalArgument, validationFailed } from '../http/errors';
 import { isObject, text, type Json, type JsonObject } from '../http/json';
 
 /** Settings as ES keeps them: flat keys, string values. `null` means "reset to default". */
@@ -47,21 +47,21 @@ export function nestSettings(flat: Record<string, string>): JsonObject {
   return root;
 }
 
-/** Managed by ES itself; setting them through the API is refused. */
-const PRIVATE_SETTINGS = new Set([
-  'index.uuid',
-  'index.creation_date',
-  'index.version.created',
-  'index.version.compatibility',
-  'index.provided_name',
-  'index.history.uuid',
-]);
+/**
+ * Managed by ES itself and registered as private: the API refuses them ("can not update private
+ * setting", or a validation error on create). ES's other generated settings (`index.uuid`,
+ * `index.creation_date`, `index.provided_name`, `index.history.uuid`) are not registered for the API
+ * at all, so they fall through to "unknown setting", as on a real 8.19 node.
+ */
+const PRIVATE_SETTINGS = new Set(['index.version.created', 'index.version.compatibility']);
 
 /** Fixed at creation. */
-const FINAL_SETTINGS = new Set(['index.number_of_shards', 'index.number_of_routing_shards']);
+const FINAL_SETTINGS = new Set(['index.number_of_shards']);
 
 const STATIC_PREFIXES = [
   'index.codec',
+  // Final in ES, yet a closed index takes an update of it (seen on 8.19.21).
+  'index.number_of_routing_shards',
   'index.mode',
   'index.sort.',
   'index.routing_partition_size',
@@ -113,7 +113,7 @@ const DYNAMIC_PREFIXES = [
 export type SettingKind = 'private' | 'final' | 'static' | 'dynamic' | 'unknown';
 
 export function settingKind(key: string): SettingKind {
-  if (PRIVATE_SETTINGS.has(key) || key.startsWith('index.version.')) return 'private';
+  if (PRIVATE_SETTINGS.has(key)) return 'private';
   if (FINAL_SETTINGS.has(key)) return 'final';
   if (STATIC_PREFIXES.some((p) => key === p || key.startsWith(p))) return 'static';
   if (DYNAMIC_PREFIXES.some((p) => key === p || key.startsWith(p))) return 'dynamic';
@@ -126,13 +126,18 @@ export function unknownSettingError(key: string): Error {
   );
 }
 
-/** Validates settings given at index creation: no private settings, nothing unknown. */
+/**
+ * Validates settings given at index creation, in ES's order: an unknown setting is an
+ * `illegal_argument_exception`; then the private ones, together, are a `validation_exception`.
+ */
 export function validateCreateSettings(patch: SettingsPatch): void {
-  for (const key of Object.keys(patch)) {
-    const kind = settingKind(key);
-    if (kind === 'private') throw illegalArgument(`private index setting [${key}] can not be set explicitly`);
-    if (kind === 'unknown') throw unknownSettingError(key);
-  }
+  const keys = Object.keys(patch);
+  for (const key of keys) if (settingKind(key) === 'unknown') throw unknownSettingError(key);
+  const privateKeys = keys.filter((key) => settingKind(key) === 'private');
+  if (privateKeys.length > 0)
+    throw validationFailed(
+      privateKeys.map((key) => `private index setting [${key}] can not be set explicitly`),
+    );
   const shards = patch['index.number_of_shards'];
   if (shards !== undefined && shards !== null && !(Number(shards) >= 1)) {
     throw illegalArgument(
