@@ -5,6 +5,7 @@ import { loadConfig, temporalConnectionOptions, type Config, type Environment } 
 import { createElasticsearchClient } from '../elasticsearch/client';
 import { logElasticsearchRequests, workflowCallLogging } from '../observability/client-logging';
 import type { JsonLogger } from '../observability/json-logger';
+import { explainTlsFailure } from '../observability/tls-diagnosis';
 
 /** Thrown when Temporal cannot be reached; main turns it into CONNECTION_FAILURE. */
 export class TemporalUnreachableError extends Error {
@@ -47,9 +48,12 @@ export function openConnections(
           namespace: config.temporal.namespace,
         });
         temporal = Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '5s' })
-          .catch((err: unknown) => {
+          .catch(async (err: unknown) => {
+            const reason =
+              (await explainTlsFailure(config.temporal)) ??
+              (err instanceof Error ? err.message : String(err));
             throw new TemporalUnreachableError(
-              `cannot reach Temporal at ${config.temporal.description}: ${err instanceof Error ? err.message : String(err)}`,
+              `cannot reach Temporal at ${config.temporal.description}: ${reason}`,
             );
           })
           .then((connection) => ({

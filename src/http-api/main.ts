@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from 
 import { createElasticsearchClient } from '../elasticsearch/client';
 import { dataStreamWorkflowId } from '../shared/names';
 import { JsonLogger } from '../observability/json-logger';
+import { explainTlsFailure } from '../observability/tls-diagnosis';
 
 const SERVICE = 'ds-reindex-api';
 
@@ -29,8 +30,9 @@ function requestFields(request: RequestLogFields): Record<string, unknown> {
 async function run(config: Config, logger: JsonLogger): Promise<void> {
   const where = config.temporal.description;
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal)).catch(
-    (err: unknown) => {
-      throw new Error(`cannot connect to Temporal at ${where}: ${message(err)}`);
+    async (err: unknown) => {
+      const reason = (await explainTlsFailure(config.temporal)) ?? message(err);
+      throw new Error(`cannot connect to Temporal at ${where}: ${reason}`);
     },
   );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
