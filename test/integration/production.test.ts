@@ -16,6 +16,7 @@ import {
   metricNamesUsedByMonitoring,
   ROOT,
   runCli,
+  runScript,
   sampledMetricNames,
   sampleValue,
   startEntryPoint,
@@ -209,6 +210,13 @@ describeWithSandbox('running ds-reindex in production', () => {
         return response.status === 200 ? await response.json() : undefined;
       }, 'the worker to be ready');
       expect(ready).toEqual({ status: 'ready', checks: { temporal: 'ok', polling: 'ok' } });
+      // The image's HEALTHCHECK finds whichever of the worker and the API runs in the container.
+      const healthcheck = await runScript('src/observability/healthcheck.ts', [], {
+        WORKER_HTTP_PORT: new URL(url).port,
+        HTTP_API_PORT: String(await freePort()),
+      });
+      expect(healthcheck.code).toBe(0);
+      expect(healthcheck.stdout).toContain(`${url}/readyz: 200`);
 
       const ds = 'metrics-ds';
       const [slow] = await h.seed(ds, [{ docCount: 4000 }, { docCount: 300 }, { docCount: 200 }]);
