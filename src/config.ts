@@ -1,7 +1,8 @@
 /**
  * Everything the worker, the HTTP API and the CLI read from environment variables, typed, validated, with
  * units in the names. `loadConfig(env)` takes the environment as an argument, so importing this module
- * never touches `process`. The constants that workflow code reads live with the workflows
+ * never touches `process`; it reads the files the Temporal settings name (profile, certificates), so a
+ * wrong path fails at start, not at the first connection. The constants that workflow code reads live with the workflows
  * (`src/workflows/tunables.ts`): workflows cannot read the environment, they must replay identically.
  */
 import { existsSync } from 'node:fs';
@@ -240,6 +241,29 @@ function readFixedPort(env: Environment, name: string, fallback: number): number
   return value;
 }
 
+function readWorkerProcess(env: Environment): WorkerProcessConfig {
+  const shutdownGraceMs = readPositiveInteger(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000);
+  const shutdownForceMs = readPositiveInteger(
+    env,
+    'WORKER_SHUTDOWN_FORCE_MS',
+    Math.max(30_000, shutdownGraceMs * 2),
+  );
+  if (shutdownForceMs <= shutdownGraceMs) {
+    throw new ConfigError(
+      `WORKER_SHUTDOWN_FORCE_MS (${shutdownForceMs}) must be longer than WORKER_SHUTDOWN_GRACE_MS (${shutdownGraceMs})`,
+    );
+  }
+  return {
+    httpHost: readString(env, 'WORKER_HTTP_HOST', '127.0.0.1'),
+    httpPort:
+      readOptional(env, 'WORKER_HTTP_PORT') === undefined ? undefined : readPort(env, 'WORKER_HTTP_PORT', 0),
+    sdkMetricsPort: readFixedPort(env, 'WORKER_SDK_METRICS_PORT', 9465),
+    shutdownGraceMs,
+    shutdownForceMs,
+    statusMetricsIntervalMs: readPositiveInteger(env, 'STATUS_METRICS_INTERVAL_MS', 15_000),
+  };
+}
+
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
@@ -267,17 +291,7 @@ export function loadConfig(env: Environment): Config {
       healthWaitTimeoutMs: readPositiveInteger(env, 'HEALTH_WAIT_TIMEOUT_MS', 60_000),
       workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },
-    workerProcess: {
-      httpHost: readString(env, 'WORKER_HTTP_HOST', '127.0.0.1'),
-      httpPort:
-        readOptional(env, 'WORKER_HTTP_PORT') === undefined
-          ? undefined
-          : readPort(env, 'WORKER_HTTP_PORT', 0),
-      sdkMetricsPort: readFixedPort(env, 'WORKER_SDK_METRICS_PORT', 9465),
-      shutdownGraceMs: readPositiveInteger(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000),
-      shutdownForceMs: readPositiveInteger(env, 'WORKER_SHUTDOWN_FORCE_MS', 30_000),
-      statusMetricsIntervalMs: readPositiveInteger(env, 'STATUS_METRICS_INTERVAL_MS', 15_000),
-    },
+    workerProcess: readWorkerProcess(env),
     httpApi: {
       host: readString(env, 'HTTP_API_HOST', '127.0.0.1'),
       port: readPort(env, 'HTTP_API_PORT', 9300),

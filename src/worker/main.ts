@@ -87,6 +87,11 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
         graceMs: config.workerProcess.shutdownGraceMs,
       });
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      // The SDK gives up at WORKER_SHUTDOWN_FORCE_MS; should closing what is left hang, exit regardless.
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, config.workerProcess.shutdownForceMs + 5_000).unref();
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

@@ -44,6 +44,10 @@ describe('configuration', () => {
     expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('DEBUG');
     expect(loadConfig({ WORKER_HTTP_PORT: '0' }).workerProcess.httpPort).toBe(0);
     expect(() => loadConfig({ WORKER_SDK_METRICS_PORT: '0' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ WORKER_SHUTDOWN_GRACE_MS: '20000', WORKER_SHUTDOWN_FORCE_MS: '15000' }),
+    ).toThrow('WORKER_SHUTDOWN_FORCE_MS (15000) must be longer than WORKER_SHUTDOWN_GRACE_MS (20000)');
+    expect(loadConfig({ WORKER_SHUTDOWN_GRACE_MS: '20000' }).workerProcess.shutdownForceMs).toBe(40_000);
   });
 });
 
