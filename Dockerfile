@@ -2,7 +2,9 @@
 #   docker build -t ds-reindex .
 #   docker run ds-reindex                         # the worker (default)
 #   docker run ds-reindex node dist/http-api/main.js   # the HTTP API
-# Configuration comes only from environment variables (see README, Configuration).
+# Configuration comes only from environment variables (see README, Configuration). The worker serves
+# /livez, /readyz and /metrics on 9464; the API serves /livez and /readyz beside its endpoints on 9300.
+# Both stop gracefully on SIGTERM (docker stop), within WORKER_SHUTDOWN_FORCE_MS / HTTP_API_SHUTDOWN_DRAIN_MS.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -21,11 +23,20 @@ RUN npx tsc -p tsconfig.build.json \
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
-    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
+    WORKER_HTTP_HOST=0.0.0.0 \
+    WORKER_HTTP_PORT=9464
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 USER node
-EXPOSE 9300
+EXPOSE 9300 9464
+# Whichever of the two runs in the container must be ready: connected to Temporal (and polling, or
+# reaching Elasticsearch for the API).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "dist/observability/healthcheck.js"]
+# docker stop sends SIGTERM, then SIGKILL after its timeout (10 s by default): give the worker longer,
+# e.g. `docker stop -t 40`, or `stop_grace_period` in compose, so a copy is handed over cleanly.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/worker/main.js"]

@@ -10,7 +10,17 @@ import prettier from 'eslint-config-prettier';
  * a Node built-in or an I/O client anywhere in its import graph crashes the worker at start, and tsc does
  * not notice, so it may reach only itself, `@temporalio/workflow` and `@temporalio/common`.
  */
-const LAYERS = ['shared', 'workflows', 'elasticsearch', 'activities', 'service', 'http-api', 'cli', 'worker'];
+const LAYERS = [
+  'shared',
+  'workflows',
+  'elasticsearch',
+  'activities',
+  'service',
+  'observability',
+  'http-api',
+  'cli',
+  'worker',
+];
 
 /** @type {Record<string, { may: string[], typesFrom?: string[], config: boolean, workflowSafe?: boolean }>} */
 const ALLOWED = {
@@ -19,9 +29,11 @@ const ALLOWED = {
   elasticsearch: { may: ['shared'], config: true },
   activities: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
   service: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
-  'http-api': { may: ['shared', 'elasticsearch', 'service'], config: true },
-  cli: { may: ['shared', 'elasticsearch', 'service'], config: true },
-  worker: { may: ['shared', 'elasticsearch', 'activities', 'workflows'], config: true },
+  // Logs and health endpoints, for the three processes only: activities and workflows log through Temporal.
+  observability: { may: ['shared'], config: true },
+  'http-api': { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
+  cli: { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
+  worker: { may: ['shared', 'elasticsearch', 'activities', 'workflows', 'observability'], config: true },
 };
 
 /** Matches a relative import that leaves the current folder for `layer` (`../service/x`, `../../cli`). */

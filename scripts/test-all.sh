@@ -11,6 +11,7 @@ echo "==> eslint";          npx eslint . --max-warnings 0
 echo "==> tsc";             npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p packages/es-sandbox/tsconfig.json
 echo "==> workflow bundle"; npx tsx scripts/check-workflow-bundle.ts
 echo "==> docker-compose";  bash scripts/check-compose.sh
+echo "==> monitoring";      bash scripts/check-monitoring.sh
 echo "==> jest: sandbox tier"
 mkdir -p .data
 status=0

@@ -1,9 +1,13 @@
 /**
  * Everything the worker, the HTTP API and the CLI read from environment variables, typed, validated, with
  * units in the names. `loadConfig(env)` takes the environment as an argument, so importing this module
- * never touches `process`. The constants that workflow code reads live with the workflows
+ * never touches `process`; it reads the files the Temporal settings name (profile, certificates), so a
+ * wrong path fails at start, not at the first connection. The constants that workflow code reads live with the workflows
  * (`src/workflows/tunables.ts`): workflows cannot read the environment, they must replay identically.
  */
+import { existsSync } from 'node:fs';
+import type { TLSConfig } from '@temporalio/client';
+import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { WORKFLOW_TUNABLES } from './workflows/tunables';
 
 /** Where and how to reach Elasticsearch. Credentials live only here, in the process environment. */
@@ -21,13 +25,29 @@ export interface ElasticsearchConnectionConfig {
   requestTimeoutMs: number;
 }
 
+/**
+ * Where and how to reach Temporal, read the way every Temporal tool reads it (`@temporalio/envconfig`): a
+ * profile of the TOML file at `TEMPORAL_CONFIG_FILE` (or `~/.config/temporalio/temporal.toml`), named by
+ * `TEMPORAL_PROFILE` (default `default`), with the `TEMPORAL_*` variables on top. Only the task queue is ours.
+ */
 export interface TemporalConnectionConfig {
-  /** `TEMPORAL_ADDRESS`, default `localhost:7233`. */
+  /** `TEMPORAL_ADDRESS` or the profile's `address`, default `localhost:7233`. */
   address: string;
-  /** `TEMPORAL_NAMESPACE`, default `default`. */
+  /** `TEMPORAL_NAMESPACE` or the profile's `namespace`, default `default`. */
   namespace: string;
   /** `TEMPORAL_TASK_QUEUE`, default `ds-reindex`. */
   taskQueue: string;
+  /**
+   * `false`: plain gRPC. Otherwise TLS, with the CA, client certificate and server name from
+   * `TEMPORAL_TLS_*` or the profile's `[tls]`; on by default when there is an API key.
+   */
+  tls: TLSConfig | boolean;
+  /** `TEMPORAL_API_KEY` or the profile's `api_key`, sent as a bearer token. */
+  apiKey?: string;
+  /** `TEMPORAL_GRPC_META_<NAME>` or the profile's `[grpc_meta]`: headers sent with every call. */
+  grpcMetadata: Record<string, string>;
+  /** What the connection is made of, without secrets, for logs and error messages. */
+  description: string;
 }
 
 export interface WorkerConfig {
@@ -43,6 +63,31 @@ export interface WorkerConfig {
   workflowBundlePath?: string;
 }
 
+/** How the worker process runs: its health and metrics endpoint, and how it stops. */
+export interface WorkerProcessConfig {
+  /** `WORKER_HTTP_HOST`, default `127.0.0.1` (the image sets `0.0.0.0`). */
+  httpHost: string;
+  /**
+   * `WORKER_HTTP_PORT`: where the worker serves `/livez`, `/readyz` and `/metrics`; 0 picks a free port.
+   * Unset: not served (the image sets 9464), so several workers can run on one machine.
+   */
+  httpPort?: number;
+  /**
+   * `WORKER_SDK_METRICS_PORT`, default 9465: the loopback port of the Temporal SDK's own Prometheus exporter,
+   * whose metrics `/metrics` serves along with the application's. Used only with `WORKER_HTTP_PORT`.
+   */
+  sdkMetricsPort: number;
+  /**
+   * `WORKER_SHUTDOWN_GRACE_MS`, default 10 000: after SIGTERM, how long running activities may finish before
+   * they are cancelled; a copy then leaves its Elasticsearch task running for the next worker.
+   */
+  shutdownGraceMs: number;
+  /** `WORKER_SHUTDOWN_FORCE_MS`, default 30 000: the worker exits after this even if something still runs. */
+  shutdownForceMs: number;
+  /** `STATUS_METRICS_INTERVAL_MS`, default 15 000: how often the per-data-stream index counts are read. */
+  statusMetricsIntervalMs: number;
+}
+
 export interface HttpApiConfig {
   /** `HTTP_API_HOST`, default `127.0.0.1`. */
   host: string;
@@ -50,13 +95,21 @@ export interface HttpApiConfig {
   port: number;
   /** `HTTP_API_MAX_BODY_BYTES`, default 1 MiB; larger bodies get 413. */
   maxBodyBytes: number;
+  /** `HTTP_API_SHUTDOWN_DRAIN_MS`, default 10 000: after SIGTERM, how long requests in flight may take. */
+  shutdownDrainMs: number;
 }
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   elasticsearch: ElasticsearchConnectionConfig;
   temporal: TemporalConnectionConfig;
   worker: WorkerConfig;
+  workerProcess: WorkerProcessConfig;
   httpApi: HttpApiConfig;
+  /** `LOG_LEVEL`: `TRACE`, `DEBUG`, `INFO` (default), `WARN` or `ERROR`; logs are JSON lines. */
+  logLevel: LogLevel;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -96,6 +149,121 @@ function readPort(env: Environment, name: string, fallback: number): number {
   return value;
 }
 
+function readLogLevel(env: Environment): LogLevel {
+  const raw = readString(env, 'LOG_LEVEL', 'INFO').toUpperCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got [${env.LOG_LEVEL}]`);
+  }
+  return level;
+}
+
+/** Where a PEM or key comes from, for messages: a path, or that it was given inline. */
+function describeSource(source: { path: string } | { data: string | Uint8Array } | undefined): string {
+  return source === undefined ? '' : 'path' in source ? source.path : 'inline data';
+}
+
+function describeProfile(profile: ClientConfigProfile, address: string, tls: boolean): string {
+  const parts = [tls ? 'TLS' : 'plaintext'];
+  if (tls) {
+    const ca = describeSource(profile.tls?.serverCACert);
+    parts.push(ca ? `server CA ${ca}` : 'system CAs');
+    const cert = describeSource(profile.tls?.clientCert);
+    if (cert) parts.push(`client certificate ${cert}`);
+    if (profile.tls?.serverName) parts.push(`server name ${profile.tls.serverName}`);
+  }
+  if (profile.apiKey !== undefined) parts.push('API key');
+  return `${address} (${parts.join(', ')})`;
+}
+
+/**
+ * Temporal's own configuration: the TOML profile, then the `TEMPORAL_*` variables over it, exactly as the
+ * `temporal` CLI and every SDK read them. Files named there are read now, so a wrong path fails at start.
+ */
+function readTemporalConnection(env: Environment): Omit<TemporalConnectionConfig, 'taskQueue'> {
+  // Empty means unset here as everywhere in this file; envconfig would take '' as a value.
+  const temporalEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') temporalEnv[name] = value;
+  }
+  const configFile = temporalEnv.TEMPORAL_CONFIG_FILE;
+  // envconfig treats a missing file as "no file", which would silently drop a whole profile.
+  if (configFile !== undefined && !existsSync(configFile)) {
+    throw new ConfigError(`TEMPORAL_CONFIG_FILE [${configFile}] does not exist`);
+  }
+  if (temporalEnv.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION !== undefined) {
+    // The TypeScript SDK has no such switch; ignoring it would make a connection fail without saying why.
+    throw new ConfigError(
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported; set TEMPORAL_TLS_SERVER_NAME to the name in the server certificate',
+    );
+  }
+  let profile: ClientConfigProfile;
+  let tls: TLSConfig | boolean | undefined;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: temporalEnv, configFileStrict: true });
+    tls = toClientOptions(profile).connectionOptions.tls ?? undefined;
+  } catch (err) {
+    const where = configFile ? ` (TEMPORAL_CONFIG_FILE ${configFile})` : '';
+    throw new ConfigError(
+      `Temporal connection settings${where}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const address = profile.address ?? 'localhost:7233';
+  const tlsOn = tls !== undefined && tls !== false;
+  return {
+    address,
+    namespace: profile.namespace ?? 'default',
+    tls: tls ?? false,
+    apiKey: profile.apiKey,
+    grpcMetadata: profile.grpcMeta ?? {},
+    description: describeProfile(profile, address, tlsOn),
+  };
+}
+
+/** The options both `Connection.connect` (client) and `NativeConnection.connect` (worker) take. */
+export function temporalConnectionOptions(temporal: TemporalConnectionConfig): {
+  address: string;
+  tls: TLSConfig | boolean;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+} {
+  return {
+    address: temporal.address,
+    tls: temporal.tls,
+    ...(temporal.apiKey !== undefined ? { apiKey: temporal.apiKey } : {}),
+    ...(Object.keys(temporal.grpcMetadata).length > 0 ? { metadata: temporal.grpcMetadata } : {}),
+  };
+}
+
+function readFixedPort(env: Environment, name: string, fallback: number): number {
+  const value = readPort(env, name, fallback);
+  if (value === 0) throw new ConfigError(`${name} must be a port number from 1 to 65535, got [0]`);
+  return value;
+}
+
+function readWorkerProcess(env: Environment): WorkerProcessConfig {
+  const shutdownGraceMs = readPositiveInteger(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000);
+  const shutdownForceMs = readPositiveInteger(
+    env,
+    'WORKER_SHUTDOWN_FORCE_MS',
+    Math.max(30_000, shutdownGraceMs * 2),
+  );
+  if (shutdownForceMs <= shutdownGraceMs) {
+    throw new ConfigError(
+      `WORKER_SHUTDOWN_FORCE_MS (${shutdownForceMs}) must be longer than WORKER_SHUTDOWN_GRACE_MS (${shutdownGraceMs})`,
+    );
+  }
+  return {
+    httpHost: readString(env, 'WORKER_HTTP_HOST', '127.0.0.1'),
+    httpPort:
+      readOptional(env, 'WORKER_HTTP_PORT') === undefined ? undefined : readPort(env, 'WORKER_HTTP_PORT', 0),
+    sdkMetricsPort: readFixedPort(env, 'WORKER_SDK_METRICS_PORT', 9465),
+    shutdownGraceMs,
+    shutdownForceMs,
+    statusMetricsIntervalMs: readPositiveInteger(env, 'STATUS_METRICS_INTERVAL_MS', 15_000),
+  };
+}
+
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
@@ -113,8 +281,7 @@ export function loadConfig(env: Environment): Config {
       requestTimeoutMs: readPositiveInteger(env, 'ES_REQUEST_TIMEOUT_MS', 30_000),
     },
     temporal: {
-      address: readString(env, 'TEMPORAL_ADDRESS', 'localhost:7233'),
-      namespace: readString(env, 'TEMPORAL_NAMESPACE', 'default'),
+      ...readTemporalConnection(env),
       taskQueue: readString(env, 'TEMPORAL_TASK_QUEUE', WORKFLOW_TUNABLES.TASK_QUEUE),
     },
     worker: {
@@ -124,10 +291,13 @@ export function loadConfig(env: Environment): Config {
       healthWaitTimeoutMs: readPositiveInteger(env, 'HEALTH_WAIT_TIMEOUT_MS', 60_000),
       workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },
+    workerProcess: readWorkerProcess(env),
     httpApi: {
       host: readString(env, 'HTTP_API_HOST', '127.0.0.1'),
       port: readPort(env, 'HTTP_API_PORT', 9300),
       maxBodyBytes: readPositiveInteger(env, 'HTTP_API_MAX_BODY_BYTES', 1024 * 1024),
+      shutdownDrainMs: readPositiveInteger(env, 'HTTP_API_SHUTDOWN_DRAIN_MS', 10_000),
     },
+    logLevel: readLogLevel(env),
   };
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import type { ActivityDependencies } from './dependencies';
+import type { ActivityDependencies, CopyTracker } from './dependencies';
 import { FAILURE_TYPES, toActivityFailure } from './failures';
 import { isNotFound, isTransientElasticsearchError } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
@@ -33,7 +33,7 @@ interface CopyCheckpoint {
 const ES_UNREACHABLE_GRACE_MS = 120_000;
 const FIRST_POLL_DELAY_MS = 25;
 
-export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDependencies) {
+export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver }: ActivityDependencies) {
   async function startTask(input: CopyDocumentsInput, requestsPerSecond: number): Promise<string> {
     const response = await es.reindex({
       wait_for_completion: false,
@@ -102,6 +102,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
       const previous = context.info.heartbeatDetails as CopyCheckpoint | undefined;
       let checkpoint: CopyCheckpoint | undefined;
       let taskId: string | undefined;
+      let tracker: CopyTracker | undefined;
       try {
         let settings = await readMigrateSettings(es);
         const requestsPerSecond = settings.maxRequestsPerSecond;
@@ -121,6 +122,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
         }
         taskId = checkpoint.taskId;
         context.heartbeat(checkpoint);
+        tracker = copyObserver?.copyStarted({
+          dataStream: input.dataStream,
+          index: input.sourceIndex,
+          reattached: checkpoint === previous,
+        });
 
         // Poll soon after the start and back off to the configured interval: a small index finishes in
         // milliseconds and should not wait a full interval, a large one needs no faster polling.
@@ -150,6 +156,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
             const reindexed = processedDocuments(state.counters);
             const total = state.counters.total;
             context.heartbeat(checkpoint);
+            tracker?.progress({
+              totalDocCount: total,
+              reindexedDocCount: reindexed,
+              requestsPerSecond: checkpoint.requestsPerSecond,
+            });
             const now = Date.now();
             if (state.kind !== 'running' || now - lastProgressAt >= worker.progressSignalIntervalMs) {
               lastProgressAt = now;
@@ -215,6 +226,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker }: ActivityDe
           throw err;
         }
         throw toActivityFailure(err, input.sourceIndex);
+      } finally {
+        tracker?.ended();
       }
     },
   };

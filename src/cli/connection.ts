@@ -1,8 +1,11 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { ReindexService } from '../service/reindex-service';
-import { loadConfig, type Config, type Environment } from '../config';
+import { loadConfig, temporalConnectionOptions, type Config, type Environment } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
+import { logElasticsearchRequests, workflowCallLogging } from '../observability/client-logging';
+import type { JsonLogger } from '../observability/json-logger';
+import { explainTlsFailure } from '../observability/tls-diagnosis';
 
 /** Thrown when Temporal cannot be reached; main turns it into CONNECTION_FAILURE. */
 export class TemporalUnreachableError extends Error {
@@ -17,31 +20,54 @@ export interface Connections {
   close(): Promise<void>;
 }
 
-/** Reads configuration from the environment with flag overrides applied on top. */
-export function openConnections(env: Environment, overrides: Record<string, string>): Connections {
+/**
+ * Reads configuration from the environment with flag overrides applied on top. With a `logger`
+ * (`--verbose`), every Temporal and Elasticsearch call is logged.
+ */
+export function openConnections(
+  env: Environment,
+  overrides: Record<string, string>,
+  logger?: JsonLogger,
+): Connections {
   const config = loadConfig({ ...env, ...overrides });
   let es: ElasticsearchClient | undefined;
   let temporal: Promise<{ connection: Connection; service: ReindexService }> | undefined;
   return {
     config,
     es() {
-      es ??= createElasticsearchClient(config.elasticsearch);
+      if (!es) {
+        es = createElasticsearchClient(config.elasticsearch);
+        if (logger) logElasticsearchRequests(es, logger);
+      }
       return es;
     },
     service() {
-      temporal ??= Connection.connect({ address: config.temporal.address, connectTimeout: '5s' })
-        .catch((err: unknown) => {
-          throw new TemporalUnreachableError(
-            `cannot reach Temporal at ${config.temporal.address}: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        })
-        .then((connection) => ({
-          connection,
-          service: new ReindexService({
-            temporal: new TemporalClient({ connection, namespace: config.temporal.namespace }),
-            taskQueue: config.temporal.taskQueue,
-          }),
-        }));
+      if (!temporal) {
+        logger?.debug(`connecting to Temporal at ${config.temporal.description}`, {
+          address: config.temporal.address,
+          namespace: config.temporal.namespace,
+        });
+        temporal = Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '5s' })
+          .catch(async (err: unknown) => {
+            const reason =
+              (await explainTlsFailure(config.temporal)) ??
+              (err instanceof Error ? err.message : String(err));
+            throw new TemporalUnreachableError(
+              `cannot reach Temporal at ${config.temporal.description}: ${reason}`,
+            );
+          })
+          .then((connection) => ({
+            connection,
+            service: new ReindexService({
+              temporal: new TemporalClient({
+                connection,
+                namespace: config.temporal.namespace,
+                ...(logger ? { interceptors: { workflow: [workflowCallLogging(logger)] } } : {}),
+              }),
+              taskQueue: config.temporal.taskQueue,
+            }),
+          }));
+      }
       return temporal.then((opened) => opened.service);
     },
     async close() {

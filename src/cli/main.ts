@@ -10,7 +10,8 @@ import { openConnections, TemporalUnreachableError, type Connections } from './c
 import { EXIT_CODES, UsageError } from './exit-codes';
 import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
 import { ElasticsearchApiError } from '../service/api-error';
-import { ConfigError } from '../config';
+import { ConfigError, LOG_LEVELS, type LogLevel } from '../config';
+import { JsonLogger } from '../observability/json-logger';
 
 const COMMANDS: readonly Command[] = [
   startCommand,
@@ -31,6 +32,7 @@ function usage(): string {
     '',
     'Options:',
     '  --json                        machine-readable output (--wait/--watch: one JSON status per line)',
+    '  -v, --verbose                 JSON log lines on stderr: every Temporal and Elasticsearch call',
     '  --interval-ms <ms>            how often --wait and --watch poll (default 1000)',
     '  --transient                   settings set: a transient setting instead of a persistent one',
     ...Object.entries(FLAG_ENVIRONMENT).map(
@@ -78,6 +80,14 @@ function describeFailure(err: unknown): { code: number; message: string; body?: 
   return { code: EXIT_CODES.INTERNAL, message: err instanceof Error ? err.message : String(err) };
 }
 
+/** `--verbose`: DEBUG, or a lower `LOG_LEVEL` (TRACE) if one is set; to stderr, so stdout stays output. */
+function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WriteStream): JsonLogger {
+  const wanted = env.LOG_LEVEL?.toUpperCase();
+  const level: LogLevel =
+    LOG_LEVELS.find((candidate) => candidate === wanted) === 'TRACE' ? 'TRACE' : 'DEBUG';
+  return new JsonLogger({ level, fields: { service: 'ds-reindex-cli' }, write: (line) => err.write(line) });
+}
+
 export async function runCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -85,6 +95,7 @@ export async function runCli(
   err: NodeJS.WriteStream,
 ): Promise<number> {
   let connections: Connections | undefined;
+  let logger: JsonLogger | undefined;
   let json = argv.includes('--json');
   try {
     const commandLine = parseCommandLine(argv);
@@ -95,7 +106,9 @@ export async function runCli(
     }
     const command = COMMANDS.find((candidate) => candidate.name === commandLine.command);
     if (!command) throw new UsageError(`unknown command [${commandLine.command}]`);
-    connections = openConnections(env, commandLine.environment);
+    logger = commandLine.flags.verbose ? verboseLogger(env, err) : undefined;
+    logger?.debug(`ds-reindex ${command.name}`, { command: command.name, args: commandLine.positionals });
+    connections = openConnections(env, commandLine.environment, logger);
     return await command.run({
       args: commandLine.positionals,
       flags: commandLine.flags,
@@ -106,6 +119,7 @@ export async function runCli(
     });
   } catch (failure) {
     const { code, message, body } = describeFailure(failure);
+    logger?.error(message, { exitCode: code, error: failure });
     if (json && body !== undefined) out.write(`${JSON.stringify(body, null, 2)}\n`);
     err.write(`ds-reindex: ${message}\n`);
     return code;

@@ -5,8 +5,10 @@ import { UsageError } from './exit-codes';
 export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean', short: 'v' },
   'temporal-address': { type: 'string' },
   'temporal-namespace': { type: 'string' },
+  'temporal-profile': { type: 'string' },
   'task-queue': { type: 'string' },
   'es-url': { type: 'string' },
   'es-api-key': { type: 'string' },
@@ -24,6 +26,7 @@ export const GLOBAL_OPTIONS = {
 export const FLAG_ENVIRONMENT = {
   'temporal-address': 'TEMPORAL_ADDRESS',
   'temporal-namespace': 'TEMPORAL_NAMESPACE',
+  'temporal-profile': 'TEMPORAL_PROFILE',
   'task-queue': 'TEMPORAL_TASK_QUEUE',
   'es-url': 'ES_URL',
   'es-api-key': 'ES_API_KEY',
@@ -38,6 +41,8 @@ export interface ParsedCommandLine {
   flags: {
     json: boolean;
     help: boolean;
+    /** JSON log lines on stderr: each Temporal and Elasticsearch call, at `LOG_LEVEL` or DEBUG. */
+    verbose: boolean;
     wait: boolean;
     watch: boolean;
     transient: boolean;
@@ -70,6 +75,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     flags: {
       json: values.json ?? false,
       help: values.help ?? false,
+      verbose: values.verbose ?? false,
       wait: values.wait ?? false,
       watch: values.watch ?? false,
       transient: values.transient ?? false,

@@ -1,47 +1,100 @@
+/**
+ * Entry point: `npm run api`. Reads the same environment variables as the worker and the CLI, logs JSON
+ * lines, serves `/livez` and `/readyz` beside Elasticsearch's endpoints, and on SIGTERM or SIGINT finishes
+ * the requests in flight (for up to `HTTP_API_SHUTDOWN_DRAIN_MS`) before it exits 0.
+ */
 import { Client, Connection } from '@temporalio/client';
-import { createHttpApi } from './server';
+import { createHttpApi, type RequestLogFields } from './server';
+import { apiHealthEndpoints } from './health';
 import { ReindexService } from '../service/reindex-service';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
+import { createElasticsearchClient } from '../elasticsearch/client';
+import { dataStreamWorkflowId } from '../shared/names';
+import { JsonLogger } from '../observability/json-logger';
+import { explainTlsFailure } from '../observability/tls-diagnosis';
 
-/** Entry point: `npm run api`. Reads the same environment variables as the worker and the CLI. */
-async function run(): Promise<void> {
-  const config = loadConfig(process.env);
-  const connection = await Connection.connect({ address: config.temporal.address });
+const SERVICE = 'ds-reindex-api';
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The data stream a request path names, so request lines can be found by data stream. */
+function requestFields(request: RequestLogFields): Record<string, unknown> {
+  const match = /^\/_migration\/reindex\/([^/_][^/]*)\/_(status|cancel|plan)$/.exec(request.path);
+  if (!match) return { ...request };
+  const dataStream = decodeURIComponent(match[1]);
+  return { ...request, dataStream, workflowId: dataStreamWorkflowId(dataStream) };
+}
+
+async function run(config: Config, logger: JsonLogger): Promise<void> {
+  const where = config.temporal.description;
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal)).catch(
+    async (err: unknown) => {
+      const reason = (await explainTlsFailure(config.temporal)) ?? message(err);
+      throw new Error(`cannot connect to Temporal at ${where}: ${reason}`);
+    },
+  );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const service = new ReindexService({ temporal, taskQueue: config.temporal.taskQueue });
+  const healthEs = createElasticsearchClient(config.elasticsearch);
+  let stopping = false;
   const api = await createHttpApi({
     service,
     esConfig: config.elasticsearch,
     host: config.httpApi.host,
     port: config.httpApi.port,
     maxBodyBytes: config.httpApi.maxBodyBytes,
-    log: (line) => console.log(line),
+    log: (line, request) => (request ? logger.info(line, requestFields(request)) : logger.error(line)),
+    beforeRoutes: apiHealthEndpoints({ temporal: connection, es: healthEs, isStopping: () => stopping }),
   });
-  console.log(`ds-reindex HTTP API listening on ${api.url}`);
-  console.log(
-    `  Elasticsearch: ${config.elasticsearch.url}  Temporal: ${config.temporal.address} (${config.temporal.namespace})`,
+  logger.info(`ds-reindex HTTP API listening on ${api.url}`, { url: api.url });
+  logger.info(
+    `Elasticsearch: ${config.elasticsearch.url}  Temporal: ${where} (${config.temporal.namespace})`,
   );
   const { apiKey, username } = config.elasticsearch;
   if (!apiKey && !username) {
-    console.warn(
-      'WARNING: this API runs WITHOUT AUTHENTICATION. No Elasticsearch credentials are configured\n' +
-        '  (ES_API_KEY, or ES_USERNAME and ES_PASSWORD): a caller that sends no Authorization header acts on\n' +
-        '  Elasticsearch anonymously, and anyone who can reach this port can start and cancel upgrades\n' +
-        `  unless Elasticsearch itself refuses them. It listens on ${config.httpApi.host}; keep it on a trusted interface.`,
+    logger.warn(
+      'this API runs WITHOUT AUTHENTICATION. No Elasticsearch credentials are configured ' +
+        '(ES_API_KEY, or ES_USERNAME and ES_PASSWORD): a caller that sends no Authorization header acts on ' +
+        'Elasticsearch anonymously, and anyone who can reach this port can start and cancel upgrades ' +
+        `unless Elasticsearch itself refuses them. It listens on ${config.httpApi.host}; keep it on a trusted interface.`,
     );
   }
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down: finishing the requests in flight', {
+      signal,
+      drainMs: config.httpApi.shutdownDrainMs,
+    });
     api
-      .close()
-      .then(() => connection.close())
-      .then(() => process.exit(0))
-      .catch(() => process.exit(1));
+      .drain(config.httpApi.shutdownDrainMs)
+      .then(() => Promise.all([connection.close(), healthEs.close()]))
+      .then(() => {
+        logger.info('HTTP API stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error(`shutdown failed: ${message(err)}`, { error: err });
+        process.exit(1);
+      });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-run().catch((err: unknown) => {
-  console.error(err);
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  new JsonLogger({ level: 'INFO', fields: { service: SERVICE } }).error(
+    err instanceof ConfigError ? `configuration: ${err.message}` : message(err),
+  );
+  process.exit(1);
+}
+const logger = new JsonLogger({ level: config.logLevel, fields: { service: SERVICE } });
+run(config, logger).catch((err: unknown) => {
+  logger.error(message(err), { error: err });
   process.exit(1);
 });

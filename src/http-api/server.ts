@@ -28,12 +28,27 @@ export interface HttpApiOptions {
   /** Whether to check the caller's `manage` privilege. @default 'auto' (asks the cluster) */
   security?: SecurityMode;
   /** One line per request: method, path, status, milliseconds. Never headers, never bodies. */
-  log?: (line: string) => void;
+  log?: (line: string, request?: RequestLogFields) => void;
+  /** Answers requests outside Elasticsearch's API first (the health endpoints); returns whether it did. */
+  beforeRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** The request line's parts, for structured logs. */
+export interface RequestLogFields {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
 }
 
 export interface HttpApi {
   url: string;
   close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (for up to `timeoutMs`, then cuts
+   * them), then closes: what a SIGTERM does.
+   */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 /** Errors that are not an answer of Elasticsearch's REST layer: Elasticsearch's generic 500 shape. */
@@ -130,12 +145,18 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   }
 
   const server = createServer((req, res) => {
+    if (options.beforeRoutes?.(req, res)) return;
     const started = Date.now();
     handle(req, res)
       .then((status) => {
-        options.log?.(
-          `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname} ${status} ${Date.now() - started}ms`,
-        );
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        const durationMs = Date.now() - started;
+        options.log?.(`${req.method} ${path} ${status} ${durationMs}ms`, {
+          method: req.method ?? 'GET',
+          path,
+          status,
+          durationMs,
+        });
       })
       .catch((err: unknown) => {
         options.log?.(`failed to answer: ${err instanceof Error ? err.message : String(err)}`);
@@ -154,6 +175,21 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([serverEs.close(), callerBase.close()]);
+    },
+    async drain(timeoutMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections stay open after their response; close each as soon as it is idle.
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearInterval(closeIdle);
+      clearTimeout(deadline);
+      server.closeAllConnections();
+      await closed;
       await Promise.all([serverEs.close(), callerBase.close()]);
     },
   };

@@ -1,7 +1,13 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  Worker,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { CopyObserver } from '../activities/dependencies';
 import type { WorkerConfig } from '../config';
 import { WORKFLOWS_PATH } from './workflow-modules';
 
@@ -15,6 +21,14 @@ export interface CreateWorkerOptions {
   /** A pre-built bundle (tests, the Docker image); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   identity?: string;
+  /** Told about every running copy (the worker's metrics). */
+  copyObserver?: CopyObserver;
+  /** Around every activity (the worker's logs and metrics). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** After shutdown is requested, how long activities may finish before they are cancelled. @default 10 000 */
+  shutdownGraceMs?: number;
+  /** After shutdown is requested, when the worker gives up waiting and fails. @default none */
+  shutdownForceMs?: number;
 }
 
 /** The worker, as `npm run worker`, the image and the tests all build it. */
@@ -27,11 +41,18 @@ export async function createReindexWorker(options: CreateWorkerOptions): Promise
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ es: options.es, temporal: options.temporal, worker: options.worker }),
+    activities: createActivities({
+      es: options.es,
+      temporal: options.temporal,
+      worker: options.worker,
+      copyObserver: options.copyObserver,
+    }),
+    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
     // Heartbeats reach the server at least every second, so a cancel reaches a running copy at once.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
     // Let a running copy notice the shutdown and return without cancelling its Elasticsearch task.
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
+    ...(options.shutdownForceMs !== undefined ? { shutdownForceTime: options.shutdownForceMs } : {}),
   });
 }

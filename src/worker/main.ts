@@ -1,54 +1,149 @@
 /**
  * The ds-reindex worker: runs the upgrade workflows and their activities. Credentials for Elasticsearch
- * come from this process's environment only (see README, Configuration).
+ * and Temporal come from this process's environment only (see README, Configuration).
  *
  *   npm run worker
+ *
+ * With `WORKER_HTTP_PORT` it serves `/livez`, `/readyz` and `/metrics`. On SIGTERM or SIGINT it stops
+ * polling, gives running activities `WORKER_SHUTDOWN_GRACE_MS` to finish (a copy then leaves its
+ * Elasticsearch task running for the next worker to re-attach to) and exits 0.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
+import { JsonLogger } from '../observability/json-logger';
+import { observingActivityInterceptors } from './activity-interceptors';
 import { createReindexWorker } from './create-worker';
+import { WorkerMetrics } from './metrics';
+import { startStatusMetrics } from './status-metrics';
 import { ensureSearchAttributes } from './search-attributes';
+import { startWorkerEndpoints, type WorkerEndpoints } from './worker-endpoints';
 
-async function run(): Promise<void> {
-  const config = loadConfig(process.env);
+const SERVICE = 'ds-reindex-worker';
+// The SDK's own metrics are exported by its native runtime on this loopback port and served again, with
+// the application's, on the worker's `/metrics`: one port to scrape.
+const sdkMetricsAddress = (config: Config) => `127.0.0.1:${config.workerProcess.sdkMetricsPort}`;
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function run(config: Config, logger: JsonLogger): Promise<number> {
+  const serving = config.workerProcess.httpPort !== undefined;
+  Runtime.install({
+    logger,
+    // Signals are handled below, so the shutdown is logged and readiness fails at once.
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: { core: config.logLevel, other: 'WARN' }, forward: {} },
+      ...(serving ? { metrics: { prometheus: { bindAddress: sdkMetricsAddress(config) } } } : {}),
+    },
+  });
+  const temporalOptions = temporalConnectionOptions(config.temporal);
+  const where = config.temporal.description;
+  const connection = await NativeConnection.connect(temporalOptions).catch((err: unknown) => {
+    throw new Error(`cannot connect to Temporal at ${where}: ${message(err)}`);
+  });
+  const clientConnection = await Connection.connect(temporalOptions).catch(async (err: unknown) => {
+    await connection.close();
+    throw new Error(`cannot connect to Temporal at ${where}: ${message(err)}`);
+  });
   const es = createElasticsearchClient(config.elasticsearch);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const metrics = new WorkerMetrics();
+  let endpoints: WorkerEndpoints | undefined;
+  let statusMetrics: { stop(): void } | undefined;
   try {
     const added = await ensureSearchAttributes(clientConnection, config.temporal.namespace).catch(
       (err: unknown) => {
-        console.warn(
-          `could not check search attributes (register DataStream and ReindexState by hand): ${String(err)}`,
-        );
+        logger.warn('could not check search attributes (register DataStream and ReindexState by hand)', {
+          error: message(err),
+        });
         return [];
       },
     );
-    if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
+    if (added.length > 0) logger.info('registered search attributes', { added });
     const bundlePath = config.worker.workflowBundlePath;
-    const worker = await createReindexWorker({
+    const worker: Worker = await createReindexWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       es,
-      temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+      temporal: client,
       worker: config.worker,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+      copyObserver: metrics,
+      activityInterceptors: [observingActivityInterceptors({ metrics, client, logger })],
+      shutdownGraceMs: config.workerProcess.shutdownGraceMs,
+      shutdownForceMs: config.workerProcess.shutdownForceMs,
     });
-    console.log(
-      `ds-reindex worker: Temporal ${config.temporal.address} (namespace ${config.temporal.namespace}, ` +
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down: no new tasks; running activities get the grace time', {
+        signal,
+        graceMs: config.workerProcess.shutdownGraceMs,
+      });
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      // The SDK gives up at WORKER_SHUTDOWN_FORCE_MS; should closing what is left hang, exit regardless.
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, config.workerProcess.shutdownForceMs + 5_000).unref();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    if (serving) {
+      statusMetrics = startStatusMetrics({
+        client,
+        taskQueue: config.temporal.taskQueue,
+        metrics,
+        logger,
+        intervalMs: config.workerProcess.statusMetricsIntervalMs,
+      });
+      endpoints = await startWorkerEndpoints({
+        host: config.workerProcess.httpHost,
+        port: config.workerProcess.httpPort ?? 0,
+        worker,
+        connection,
+        metrics,
+        sdkMetricsUrl: `http://${sdkMetricsAddress(config)}/metrics`,
+        isStopping: () => stopping,
+      });
+      logger.info(`health and metrics on ${endpoints.url}`, { url: endpoints.url });
+    }
+    logger.info(
+      `ds-reindex worker: Temporal ${where} (namespace ${config.temporal.namespace}, ` +
         `task queue ${config.temporal.taskQueue}), Elasticsearch ${config.elasticsearch.url}`,
+      { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     );
     await worker.run();
+    logger.info('worker stopped');
+    return 0;
   } finally {
+    statusMetrics?.stop();
+    await endpoints?.close();
     await clientConnection.close();
     await connection.close();
     await es.close();
   }
 }
 
-run().catch((err: unknown) => {
-  console.error(err);
+let config: Config;
+const bootLogger = new JsonLogger({ level: 'INFO', fields: { service: SERVICE } });
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  bootLogger.error(err instanceof ConfigError ? `configuration: ${err.message}` : message(err));
   process.exit(1);
-});
+}
+const logger = new JsonLogger({ level: config.logLevel, fields: { service: SERVICE } });
+run(config, logger).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    logger.error(message(err), { error: err });
+    process.exit(1);
+  },
+);
