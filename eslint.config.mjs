@@ -33,7 +33,11 @@ const ALLOWED = {
   observability: { may: ['shared'], config: true },
   'http-api': { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
   cli: { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
-  worker: { may: ['shared', 'elasticsearch', 'activities', 'workflows', 'observability'], config: true },
+  // The service reads statuses for the worker's metrics, as the API reads them for `_status`.
+  worker: {
+    may: ['shared', 'elasticsearch', 'activities', 'workflows', 'service', 'observability'],
+    config: true,
+  },
 };
 
 /** Matches a relative import that leaves the current folder for `layer` (`../service/x`, `../../cli`). */

@@ -17,6 +17,7 @@ import { observingActivityInterceptors } from './activity-interceptors';
 import { createReindexWorker } from './create-worker';
 import { WorkerMetrics } from './metrics';
 import { startStatusMetrics } from './status-metrics';
+import { ReindexService } from '../service/reindex-service';
 import { ensureSearchAttributes } from './search-attributes';
 import { startWorkerEndpoints, type WorkerEndpoints } from './worker-endpoints';
 
@@ -97,8 +98,7 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
     process.on('SIGINT', stop);
     if (serving) {
       statusMetrics = startStatusMetrics({
-        client,
-        taskQueue: config.temporal.taskQueue,
+        service: new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue }),
         metrics,
         logger,
         intervalMs: config.workerProcess.statusMetricsIntervalMs,

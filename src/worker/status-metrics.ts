@@ -1,41 +1,31 @@
-import type { Client } from '@temporalio/client';
 import type { ReindexDataStreamStatus } from '../shared/status';
-import { reindexDataStream, statusQuery } from '../workflows';
+import type { ReindexService } from '../service/reindex-service';
 import type { JsonLogger } from '../observability/json-logger';
-import { upgradeOfWorkflowId } from '../observability/upgrade-of-workflow';
 import type { WorkerMetrics } from './metrics';
 
 /**
- * Keeps `ds_reindex_indices` equal to what `_status` says for every upgrade on this task queue that has a
- * status (running, or finished and within its retention), read every `intervalMs`. Reading the status
- * rather than counting events here makes the numbers right after a worker restart and with several
- * workers (each reports the same values; graph them with `max by (data_stream, state)`).
+ * Keeps `ds_reindex_indices` equal to what `_status` says for every upgrade that has a status (running,
+ * or finished and within its retention), read every `intervalMs` through the service that answers
+ * `_status`, so a closed run counts as the API shows it. Reading the status rather than counting events
+ * here makes the numbers right after a worker restart and with several workers (each reports the same
+ * values; graph them with `max by (data_stream, state)`).
  */
 export function startStatusMetrics(options: {
-  client: Client;
-  taskQueue: string;
+  service: Pick<ReindexService, 'list' | 'status'>;
   metrics: WorkerMetrics;
   logger: JsonLogger;
   intervalMs: number;
 }): { stop(): void; refresh(): Promise<void> } {
-  const query =
-    `WorkflowType = '${reindexDataStream.name}' AND ExecutionStatus = 'Running' ` +
-    `AND TaskQueue = '${options.taskQueue.replace(/'/g, "\\'")}'`;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   async function refresh(): Promise<void> {
     const statuses = new Map<string, ReindexDataStreamStatus>();
-    for await (const execution of options.client.workflow.list({ query })) {
-      const dataStream = upgradeOfWorkflowId(execution.workflowId)?.dataStream;
-      if (dataStream === undefined) continue;
+    for (const { data_stream: dataStream } of await options.service.list()) {
       try {
-        statuses.set(
-          dataStream,
-          await options.client.workflow.getHandle(execution.workflowId).query(statusQuery),
-        );
+        statuses.set(dataStream, await options.service.status(dataStream));
       } catch (err) {
-        // Closed between list and query: it has no status any more.
+        // Its status ended between list and read (retention, a cancel): it has none any more.
         options.logger.debug('could not read an upgrade status for metrics', {
           dataStream,
           error: err instanceof Error ? err.message : String(err),
