@@ -306,6 +306,11 @@ interface ActivityTiming {
 interface HistoryTimings {
   span: Span;
   activities: ActivityTiming[];
+  /**
+   * When the workflow's status turned complete: the end of the workflow task that handled the last child's
+   * completion (the data-stream workflow then only waits out its status retention).
+   */
+  completeMs: number;
   /** Child workflows by id: when the parent asked to start one, and when it learnt that it completed. */
   children: Map<string, { initiatedMs: number; completedMs: number }>;
   /** Activities that failed or timed out and were retried; a clean run has none. */
@@ -324,8 +329,13 @@ async function historyTimings(client: TemporalClient, workflowId: string): Promi
   const activities: ActivityTiming[] = [];
   const children = new Map<string, { initiatedMs: number; completedMs: number }>();
   let retries = 0;
+  let lastChildDoneAt: number | undefined;
+  let completeMs: number | undefined;
   for (const event of events) {
     const id = String(event.eventId);
+    if (event.workflowTaskCompletedEventAttributes && lastChildDoneAt !== undefined) {
+      completeMs ??= eventMs(event);
+    }
     const initiated = event.startChildWorkflowExecutionInitiatedEventAttributes;
     const childCompleted = event.childWorkflowExecutionCompletedEventAttributes;
     if (initiated?.workflowId) {
@@ -333,6 +343,8 @@ async function historyTimings(client: TemporalClient, workflowId: string): Promi
     } else if (childCompleted?.workflowExecution?.workflowId) {
       const child = children.get(childCompleted.workflowExecution.workflowId);
       if (child) child.completedMs = eventMs(event);
+      lastChildDoneAt = eventMs(event);
+      completeMs = undefined;
     } else if (event.activityTaskScheduledEventAttributes) {
       scheduled.set(id, {
         type: event.activityTaskScheduledEventAttributes.activityType?.name ?? '?',
@@ -359,6 +371,7 @@ async function historyTimings(client: TemporalClient, workflowId: string): Promi
   return {
     span: { firstMs: first ? eventMs(first) : 0, lastMs: last ? eventMs(last) : 0 },
     activities,
+    completeMs: completeMs ?? (last ? eventMs(last) : 0),
     children,
     retries,
   };
@@ -384,6 +397,8 @@ async function reindexTaskMs(es: Client, taskId: string): Promise<number> {
 }
 
 interface UpgradeAnalysis {
+  /** From the start request to the status turning complete; the steps of `breakdown` add up to it. */
+  upgradeMs: number;
   breakdown: Breakdown;
   /** Per backing index: copy activity ms and its `_reindex` task's ms. */
   copies: { copyMs: number; taskMs: number; documents: number }[];
@@ -395,16 +410,12 @@ async function analyseUpgrade(
   es: Client,
   dataStream: string,
   sourceIndices: string[],
-  upgradeMs: number,
+  startedAtMs: number,
 ): Promise<UpgradeAnalysis> {
   const breakdown: Breakdown = new Map();
   const parent = await historyTimings(client, dataStreamWorkflowId(dataStream));
   let retries = parent.retries;
-  add(
-    breakdown,
-    'service: start request, workflow result delivered',
-    upgradeMs - (parent.span.lastMs - parent.span.firstMs),
-  );
+  add(breakdown, 'service: start request until the workflow starts', parent.span.firstMs - startedAtMs);
   let parentActivitiesMs = 0;
   for (const activity of parent.activities) {
     add(breakdown, `data-stream workflow: ${activity.type}`, activity.totalMs);
@@ -443,11 +454,11 @@ async function analyseUpgrade(
   add(
     breakdown,
     'data-stream workflow: workflow tasks before, between and after the children',
-    parent.span.lastMs - parent.span.firstMs - parentActivitiesMs - childrenMs,
+    parent.completeMs - parent.span.firstMs - parentActivitiesMs - childrenMs,
   );
   for (const [step, ms] of childRows) add(breakdown, step, ms);
   add(breakdown, PICKUP_STEP, pickupMs);
-  return { breakdown, copies, retries };
+  return { upgradeMs: parent.completeMs - startedAtMs, breakdown, copies, retries };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -461,19 +472,24 @@ interface Context {
   workerConfig: WorkerConfig;
 }
 
+/**
+ * Upgrades the data stream through the service and waits for the workflow's result; returns the wall-clock
+ * time of the start request. The upgrade's time is measured to the moment its status turned complete (read
+ * from the history), not to the result: the result comes after the status retention timer, and Temporal
+ * fires even a 1 ms timer about a second late.
+ */
 async function upgrade(ctx: Context, dataStream: string, expectedIndices: number): Promise<number> {
-  const started = performance.now();
+  const startedAtMs = Date.now();
   await ctx.service.start(ctx.es, dataStream);
   const result = await ctx.temporal.workflow
     .getHandle<typeof reindexDataStream>(dataStreamWorkflowId(dataStream))
     .result();
-  const upgradeMs = performance.now() - started;
   if (result.successes !== expectedIndices || result.errors.length > 0) {
     throw new Error(
       `upgrade of ${dataStream} finished ${result.successes} of ${expectedIndices}: ${JSON.stringify(result.errors)}`,
     );
   }
-  return upgradeMs;
+  return startedAtMs;
 }
 
 interface CopyRun {
@@ -528,8 +544,9 @@ async function copyRun(
   }
   await settle(ctx.es);
 
-  const upgradeMs = await upgrade(ctx, name, indices);
-  const analysis = await analyseUpgrade(ctx.temporal, ctx.es, name, sources, upgradeMs);
+  const startedAtMs = await upgrade(ctx, name, indices);
+  const analysis = await analyseUpgrade(ctx.temporal, ctx.es, name, sources, startedAtMs);
+  const upgradeMs = analysis.upgradeMs;
   await removeDataStream(ctx.es, name);
   return { upgradeMs, bareMs, bareCreateMs, bareCopyMs, analysis, variants: variantMs };
 }
@@ -546,8 +563,8 @@ async function throttleRun(ctx: Context, name: string, docs: number, rps: number
   await settle(ctx.es);
   await setMigrateSettings(ctx.es, { maxRequestsPerSecond: rps });
   try {
-    const upgradeMs = await upgrade(ctx, name, 1);
-    const { copies } = await analyseUpgrade(ctx.temporal, ctx.es, name, [source], upgradeMs);
+    const startedAtMs = await upgrade(ctx, name, 1);
+    const { upgradeMs, copies } = await analyseUpgrade(ctx.temporal, ctx.es, name, [source], startedAtMs);
     const copy = copies[0];
     if (copy === undefined || copy.documents !== docs)
       throw new Error(`throttled copy: ${JSON.stringify(copy)}`);
@@ -679,9 +696,11 @@ seeds a data stream of old (7.17) backing indices with the node's seeder, copies
 loop (the destination created as the product creates it: source settings and mappings, no replicas, refresh
 off; then one synchronous \`_reindex\` with the copy activity's request: slices \`auto\`, \`op_type: create\`,
 \`conflicts: proceed\`, the missing-timestamp pipeline, unthrottled, \`refresh=true\`), deletes those copies,
-then upgrades the same data stream through the service, unthrottled, one index at a time, and reads where
-the time went from the workflow histories and the \`_reindex\` tasks' stored results. The script appends each
-sitting below. Figures are medians on a shared 2-core machine (other engineers' tests ran at the same
+then upgrades the same data stream through the service, unthrottled, one index at a time (the seeded write
+index is rolled over and upgraded too), and reads where the time went from the workflow histories and the
+\`_reindex\` tasks' stored results. The upgrade is timed from the start request to the moment its status
+turned complete (from the history; the workflow's result only comes after its status-retention timer). A
+warm-up upgrade of 3 indices runs first and is not counted. The script appends each sitting below. Figures are medians on a shared 2-core machine (other engineers' tests ran at the same
 time): compare the ratios within one sitting, not absolute times across sittings.
 `;
 
@@ -781,7 +800,7 @@ function renderReport(input: ReportInput): string {
       '| --- | ---: | ---: | --- |',
       `| the \`_reindex\` task's running time | ${integer(task)} | ${percent(task / rps - 1)} | ${input.throttleRuns.map((r) => integer(r.taskRate)).join(', ')} |`,
       `| the copy step (activity scheduled to completed) | ${integer(copy)} | ${percent(copy / rps - 1)} | ${input.throttleRuns.map((r) => integer(r.copyRate)).join(', ')} |`,
-      `| the whole upgrade (start to result) | ${integer(whole)} | ${percent(whole / rps - 1)} | ${input.throttleRuns.map((r) => integer(r.upgradeRate)).join(', ')} |`,
+      `| the whole upgrade (start request to status complete) | ${integer(whole)} | ${percent(whole / rps - 1)} | ${input.throttleRuns.map((r) => integer(r.upgradeRate)).join(', ')} |`,
       '',
     );
   }
