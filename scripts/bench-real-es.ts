@@ -760,7 +760,9 @@ function renderReport(input: ReportInput): string {
   const out: string[] = [];
   const w = input.workerConfig;
   out.push(
-    `### ${input.date}: ${input.indices} indices × ${integer(input.docs)} documents`,
+    `### ${input.date}: ${input.indices} indices × ${integer(input.docs)} documents, ` +
+      (input.production ? 'production intervals' : `copy poll ${w.reindexPollIntervalMs} ms (diagnosis)`) +
+      (input.variants.length > 0 ? ', copy variants' : ''),
     '',
     `\`${input.command}\`. Elasticsearch ${input.version} from ${input.origin}. Machine: ${machineDescription()}, ` +
       `shared with other sessions' tests. Worker intervals: ${input.production ? 'production' : '**not production**'} ` +
