@@ -18,17 +18,7 @@ import { MAX_REQUESTS_PER_SECOND_SETTING } from '../src/shared/migrate-settings'
 import { createReindexWorker } from '../src/worker/create-worker';
 import type { reindexDataStream } from '../src/workflows';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+import { median, numberOption as option } from './bench-support';
 
 async function seededSandbox(indices: number, docs: number) {
   const sandbox = await startSandbox({ port: 0 });

@@ -18,19 +18,7 @@ import { setMigrateSettings } from '../test/support/settings';
 import { completion, kill, rigFrom, startWorkerProcess } from '../test/reliability/rig';
 import { eventually, sleep } from '../test/support';
 import { dataStreamWorkflowId } from '../src/shared/names';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
+import { median, stringOption as option } from './bench-support';
 
 /** Peak resident set of another process, in MiB, from the kernel's high-water mark. */
 function peakRssMiB(pid: number | undefined): number {

@@ -1,0 +1,65 @@
+/**
+ * What the benchmark scripts share: command-line options, medians, the machine line, and writing a
+ * result into BENCHMARKS.md.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+
+/** `--name value` from the command line, or the fallback. */
+export function stringOption(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+export function numberOption(name: string, fallback: number): number {
+  const value = Number(stringOption(name, String(fallback)));
+  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number`);
+  return value;
+}
+
+export function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** One line saying what the figures were measured on, for the report. */
+export function machineDescription(): string {
+  return (
+    `${cpus().length} cores (\`nproc\`; ${cpus()[0]?.model.trim() ?? '?'}), ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`
+  );
+}
+
+export const BENCHMARKS_FILE = resolve(__dirname, '../BENCHMARKS.md');
+
+/**
+ * Appends `entry` at the end of the `## <heading>` section of BENCHMARKS.md, creating the section (with
+ * `intro` under its heading) at the end of the file if it is not there, and formats the file as
+ * `prettier --write` would, so the tree stays `prettier --check` clean.
+ */
+export async function appendToBenchmarks(heading: string, intro: string, entry: string): Promise<void> {
+  const text = await readFile(BENCHMARKS_FILE, 'utf8');
+  const lines = text.trimEnd().split('\n');
+  const start = lines.indexOf(`## ${heading}`);
+  let updated: string;
+  if (start < 0) {
+    updated = `${lines.join('\n')}\n\n## ${heading}\n\n${intro.trim()}\n\n${entry.trim()}\n`;
+  } else {
+    const next = lines.findIndex((line, at) => at > start && line.startsWith('## '));
+    const end = next < 0 ? lines.length : next;
+    const before = lines.slice(0, end).join('\n').trimEnd();
+    const after = lines.slice(end).join('\n');
+    updated = `${before}\n\n${entry.trim()}\n${after ? `\n${after}\n` : ''}`;
+  }
+  const options = (await resolveConfig(BENCHMARKS_FILE)) ?? {};
+  await writeFile(BENCHMARKS_FILE, await format(updated, { ...options, filepath: BENCHMARKS_FILE }));
+}
