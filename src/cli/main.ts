@@ -1,5 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
 import { cancelCommand } from './commands/cancel';
+import { reportCommand } from './commands/cluster-run';
 import { listCommand } from './commands/list';
 import { planCommand } from './commands/plan';
 import { settingsCommand } from './commands/settings';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   planCommand,
   settingsCommand,
   listCommand,
+  reportCommand,
 ];
 
 function usage(): string {
@@ -33,6 +35,13 @@ function usage(): string {
     '  --json                        machine-readable output (--wait/--watch: one JSON status per line)',
     '  --interval-ms <ms>            how often --wait and --watch poll (default 1000)',
     '  --transient                   settings set: a transient setting instead of a persistent one',
+    '  --all                         plan/start/status/cancel the whole-cluster upgrade instead of one data stream',
+    '  --pattern <glob>              --all: which data streams (default *, as GET _data_stream/<pattern> reads it)',
+    '  --max-data-streams <n>        --all: data streams upgraded at once (default 1)',
+    '  --read-only                   --all: mark every old index read-only (_block/write) instead of reindexing',
+    '  --read-only-older-than <age>  --all: mark old indices older than <age> (e.g. 90d) read-only, reindex newer',
+    '  --include-system              --all: include system data streams (default: listed, not upgraded)',
+    '  --ilm-horizon <age>           plan --all: ILM deletions within <age> count as soon (default 7d)',
     ...Object.entries(FLAG_ENVIRONMENT).map(
       ([flag, variable]) => `  ${`--${flag} <value>`.padEnd(30)}overrides ${variable}`,
     ),

@@ -42,7 +42,7 @@ const DATA_STREAM_WORKFLOW_TYPE = 'reindexDataStream';
  * workflow's query, so every client agrees with the Web UI.
  */
 export class ReindexService {
-  constructor(private readonly options: ReindexServiceOptions) {}
+  constructor(readonly options: ReindexServiceOptions) {}
 
   private handle(dataStream: string) {
     return this.options.temporal.workflow.getHandle<typeof reindexDataStream>(
