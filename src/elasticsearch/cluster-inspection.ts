@@ -131,7 +131,7 @@ async function readChunk(es: Client, dataStreams: readonly string[]): Promise<In
     expand_wildcards: 'all',
   });
   for (const [name, entry] of Object.entries(settings)) {
-    readings.settings.set(name, (entry.settings ?? {}));
+    readings.settings.set(name, entry.settings ?? {});
   }
   const rows = await es.cat.indices({
     index,
@@ -156,8 +156,7 @@ async function readChunk(es: Client, dataStreams: readonly string[]): Promise<In
 
 function lifecycleRetention(stream: IndicesDataStream): string | null {
   const lifecycle = stream.lifecycle as
-    | { enabled?: boolean; data_retention?: unknown; effective_retention?: unknown }
-    | undefined;
+    { enabled?: boolean; data_retention?: unknown; effective_retention?: unknown } | undefined;
   if (lifecycle === undefined || lifecycle.enabled === false) return null;
   const retention = lifecycle.effective_retention ?? lifecycle.data_retention;
   return typeof retention === 'string' ? retention : null;
