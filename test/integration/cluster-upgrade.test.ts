@@ -1,4 +1,4 @@
-import { call } from './http-api-helpers';
+import { basicAuth, call, SecuredClusterStub } from './http-api-helpers';
 import { cli, clusterCompletion, clusterService, flatSettings, seedOldDataStream } from './cluster-helpers';
 import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
 import { setMigrateSettings } from '../support/settings';
@@ -301,5 +301,88 @@ describe('cluster upgrade', () => {
     // Five data streams, two per run: three runs, the first of them continued as new.
     expect(runs).toContain(firstRunId);
     expect(runs.length).toBeGreaterThanOrEqual(3);
+  });
+  it("with security on, starts only when the caller manages every selected data stream, with the caller's credentials", async () => {
+    await seedOldDataStream(h(), 'sec-a', [{ docCount: 20 }]);
+    await seedOldDataStream(h(), 'sec-b', [{ docCount: 20 }]);
+    const stub = new SecuredClusterStub(h().target.url, {
+      alice: { password: 'alice-secret', roles: ['upgrader'], manages: ['sec-a'] },
+    });
+    const alice = basicAuth('alice', 'alice-secret');
+    const service = clusterService(h());
+    const securedApi = await createHttpApi({
+      service: h().service,
+      clusterService: service,
+      esConfig: { url: await stub.start(), requestTimeoutMs: 30_000 },
+      port: 0,
+    });
+    try {
+      const latestStart = () =>
+        service.status().then(
+          (status) => status.start_time_millis,
+          () => undefined,
+        );
+      const before = await latestStart();
+      const refused = await call(securedApi.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ pattern: 'sec-*' }),
+        headers: { authorization: alice },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.json).toMatchObject({
+        error: {
+          type: 'security_exception',
+          reason:
+            'action [cluster:admin/ds_reindex/cluster/start] is unauthorized for user [alice] on indices [sec-b], ' +
+            'this action is granted by the index privileges [manage,all]',
+        },
+      });
+      // Nothing started: the latest run is still the one before.
+      expect(await latestStart()).toBe(before);
+      expect((await call(securedApi.url, 'POST', '/_ds_reindex/cluster/_start')).status).toBe(401);
+
+      stub.forwardedAuthorizations.length = 0;
+      const started = await call(securedApi.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ pattern: 'sec-a' }),
+        headers: { authorization: alice },
+      });
+      expect(started.json).toEqual({ acknowledged: true, data_streams: ['sec-a'] });
+      expect(new Set(stub.forwardedAuthorizations)).toEqual(new Set([alice]));
+      expect((await clusterCompletion(service)).state).toBe('completed');
+      const history = JSON.stringify(
+        await h().env.client.workflow.getHandle(CLUSTER_UPGRADE_WORKFLOW_ID).fetchHistory(),
+      );
+      expect(history).not.toContain('alice-secret');
+      expect(history).not.toContain(alice.slice('Basic '.length));
+    } finally {
+      await securedApi.close();
+      await stub.close();
+    }
+  });
+
+  it('`ds-reindex start --all --wait` follows the run with a bar per data stream and prints the report', async () => {
+    await seedOldDataStream(h(), 'cw-a', [{ docCount: 2000 }, { docCount: 10 }]);
+    await seedOldDataStream(h(), 'cw-b', [{ docCount: 30 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    const run = await cli(h(), [
+      'start',
+      '--all',
+      '--pattern',
+      'cw-*',
+      '--max-data-streams',
+      '2',
+      '--wait',
+      '--interval-ms',
+      '200',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Cluster upgrade  cw-*: 2 data streams, at most 2 at once');
+    expect(run.stdout).toMatch(/^ {2}cw-a +\[[#.]{24}\] +[\d.]+% +\d of 2 indices/m);
+    expect(run.stdout).toContain('# Cluster upgrade report');
+    expect(run.stdout).toContain('| cw-a | upgraded | 2 of 2 | 0 | 0 | 2,010 |');
+    const status = await cli(h(), ['status', '--all']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('State            completed');
+    expect((await cli(h(), ['status', '--all', 'cw-a'])).code).toBe(1);
   });
 });
