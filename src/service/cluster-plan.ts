@@ -105,13 +105,28 @@ export interface ClusterPlan {
     max_concurrent_indices_per_data_stream: number;
     max_data_streams: number;
   };
-  read_only: { kind: ReadOnlyChoice['kind']; older_than?: string; cutoff_millis?: number };
+  read_only: ReadOnlyView;
   ilm: { available: boolean; reason?: string; horizon: string };
   /** Every data stream with backing indices needing upgrade, by name. */
   data_streams: ClusterPlanDataStream[];
   /** Data streams the pattern names with nothing left to upgrade. */
   data_streams_up_to_date: number;
   totals: ClusterPlanTotals;
+}
+
+/** The read-only rule as the plan, the status and the report show it. */
+export interface ReadOnlyView {
+  kind: ReadOnlyRule['kind'];
+  /** `90d`: what the operator asked for (rule `older-than` only). */
+  older_than?: string;
+  /** Indices whose age reference is before this instant take the read-only path (epoch ms). */
+  cutoff_millis?: number;
+}
+
+export function readOnlyView(rule: ReadOnlyRule): ReadOnlyView {
+  return rule.kind === 'older-than'
+    ? { kind: rule.kind, older_than: formatDurationMs(rule.olderThanMs), cutoff_millis: rule.cutoffMillis }
+    : { kind: rule.kind };
 }
 
 /** The read-only rule of a plan or run that starts at `nowMillis`. */
@@ -294,14 +309,7 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
       max_concurrent_indices_per_data_stream: settings.maxConcurrentIndices,
       max_data_streams: options.maxDataStreams,
     },
-    read_only:
-      rule.kind === 'older-than'
-        ? {
-            kind: rule.kind,
-            older_than: formatDurationMs(rule.olderThanMs),
-            cutoff_millis: rule.cutoffMillis,
-          }
-        : { kind: rule.kind },
+    read_only: readOnlyView(rule),
     ilm: ilm.availability.available
       ? { available: true, horizon: formatDurationMs(options.ilmHorizonMs) }
       : {

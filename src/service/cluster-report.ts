@@ -1,6 +1,5 @@
 import type { ClusterStatusView } from './cluster-upgrade-service';
-import type { ReadOnlyRule } from '../shared/read-only-rule';
-import { formatDurationMs } from '../shared/time-values';
+import type { ReadOnlyView } from './cluster-plan';
 import type { ClusterState, DataStreamRunReport } from '../workflows/cluster-definitions';
 
 /** One data stream in the report, with its duration. */
@@ -30,7 +29,7 @@ export interface ClusterReport {
   state: ClusterState;
   complete: boolean;
   pattern: string;
-  read_only: ReadOnlyRule;
+  read_only: ReadOnlyView;
   max_data_streams: number;
   start_time_millis: number;
   end_time_millis?: number;
@@ -87,14 +86,18 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
   return report;
 }
 
-function describeReadOnly(rule: ReadOnlyRule): string {
+/** The read-only rule in words. */
+export function describeReadOnly(rule: ReadOnlyView): string {
   switch (rule.kind) {
     case 'none':
       return 'none (every old index reindexed)';
     case 'all':
       return 'every old index marked read-only';
     case 'older-than':
-      return `indices older than ${formatDurationMs(rule.olderThanMs)} (before ${new Date(rule.cutoffMillis).toISOString()}) marked read-only, newer ones reindexed`;
+      return (
+        `old indices older than ${rule.older_than ?? '?'} (before ${new Date(rule.cutoff_millis ?? 0).toISOString()}) ` +
+        'marked read-only, newer ones reindexed'
+      );
   }
 }
 
@@ -127,7 +130,7 @@ export function renderClusterReportMarkdown(report: ClusterReport): string {
       (report.end_time_millis !== undefined
         ? `, **finished:** ${new Date(report.end_time_millis).toISOString()} (${humanDuration(report.duration_millis ?? 0)})`
         : ''),
-    `- **Outcome:** ${t.upgraded} upgraded, ${t.upgraded_with_errors} with errors, ${t.read_only} marked read-only, ` +
+    `- **Outcome:** ${t.upgraded} upgraded, ${t.upgraded_with_errors} with errors, ${t.read_only} only marked read-only, ` +
       `${t.up_to_date} already up to date, ${t.failed} failed, ${t.cancelled} cancelled` +
       (t.left_running > 0 ? `, ${t.left_running} left running` : '') +
       (t.running > 0 ? `, ${t.running} running` : '') +

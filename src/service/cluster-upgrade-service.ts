@@ -1,7 +1,14 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ElasticsearchApiError } from './api-error';
-import { planCluster, readOnlyRuleAt, type ClusterPlan, type ClusterSelection } from './cluster-plan';
+import {
+  planCluster,
+  readOnlyRuleAt,
+  readOnlyView,
+  type ClusterPlan,
+  type ClusterSelection,
+  type ReadOnlyView,
+} from './cluster-plan';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
 import { WORKFLOW_TUNABLES } from '../workflows/tunables';
@@ -40,7 +47,9 @@ export interface RunningDataStreamView extends RunningDataStream {
   status?: ReindexDataStreamStatus;
 }
 
-export interface ClusterStatusView extends Omit<ClusterUpgradeStatus, 'running'> {
+/** The cluster run's status as the API and the CLI show it. */
+export interface ClusterStatusView extends Omit<ClusterUpgradeStatus, 'running' | 'read_only'> {
+  read_only: ReadOnlyView;
   running: RunningDataStreamView[];
 }
 
@@ -153,7 +162,7 @@ export class ClusterUpgradeService {
         return live === undefined ? entry : { ...entry, status: live };
       }),
     );
-    return { ...status, running };
+    return { ...status, read_only: readOnlyView(status.read_only), running };
   }
 
   /**

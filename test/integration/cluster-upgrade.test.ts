@@ -84,7 +84,13 @@ describe('cluster upgrade', () => {
       const status = (await call(api.url, 'GET', '/_ds_reindex/cluster/_status')).json as ClusterStatusView;
       return status.running.some((entry) => entry.status !== undefined) ? status : undefined;
     }, 'a data stream upgrading');
-    expect(midRun).toMatchObject({ state: 'running', complete: false, pattern: 'cu-*', max_data_streams: 2 });
+    expect(midRun).toMatchObject({
+      state: 'running',
+      complete: false,
+      pattern: 'cu-*',
+      max_data_streams: 2,
+      read_only: { kind: 'older-than', older_than: '90d' },
+    });
     expect(midRun.running.length).toBeLessThanOrEqual(2);
     const watched = midRun.running.find((entry) => entry.status !== undefined);
     expect(await h().service.status(watched?.data_stream ?? '')).toMatchObject({

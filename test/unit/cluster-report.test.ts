@@ -31,7 +31,7 @@ const status: ClusterStatusView = {
   end_time_millis: START + 3_723_000,
   pattern: 'logs-*',
   max_data_streams: 2,
-  read_only: { kind: 'older-than', olderThanMs: 90 * 86_400_000, cutoffMillis: START - 90 * 86_400_000 },
+  read_only: { kind: 'older-than', older_than: '90d', cutoff_millis: START - 90 * 86_400_000 },
   total_data_streams: 4,
   pending: [],
   running: [],
@@ -84,7 +84,7 @@ describe('the cluster report', () => {
     const markdown = renderClusterReportMarkdown(buildClusterReport(status));
     expect(markdown).toContain('- **State:** completed_with_errors\n');
     expect(markdown).toContain('(1h 02m 03s)');
-    expect(markdown).toContain('indices older than 90d');
+    expect(markdown).toContain('old indices older than 90d (before 2026-08-03T01:00:00.000Z)');
     expect(markdown).toContain(
       '| logs-a | upgraded | 3 of 3 | 0 | 2 | 12,345 | 2026-11-01T01:00:00.000Z | 1m 05s |',
     );

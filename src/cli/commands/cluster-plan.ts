@@ -3,6 +3,7 @@ import { clusterOptionsOf } from './cluster-options';
 import { bytes, count, duration } from '../output/numbers';
 import { renderTable } from '../output/table';
 import { planCluster, type ClusterPlan, type ClusterPlanIndex } from '../../service/cluster-plan';
+import { describeReadOnly } from '../../service/cluster-report';
 
 function ilmColumn(index: ClusterPlanIndex): string {
   const forecast = index.ilm_deletion;
@@ -26,12 +27,7 @@ function estimate(millis: number | null): string {
 export function clusterPlanLines(plan: ClusterPlan): string[] {
   const t = plan.totals;
   const rps = plan.throttle.max_requests_per_second;
-  const readOnly =
-    plan.read_only.kind === 'all'
-      ? 'every old index marked read-only'
-      : plan.read_only.kind === 'older-than'
-        ? `old indices older than ${plan.read_only.older_than} marked read-only, newer ones reindexed`
-        : 'none (every old index reindexed)';
+  const readOnly = describeReadOnly(plan.read_only);
   const lines = [
     `Cluster on Elasticsearch ${plan.cluster_version}, data streams ${plan.pattern}: ` +
       `${plan.data_streams.length} with backing indices to upgrade, ${plan.data_streams_up_to_date} up to date`,
@@ -89,7 +85,7 @@ export function clusterPlanLines(plan: ClusterPlan): string[] {
       '',
       `${stream.data_stream}${stream.rolls_over ? ' (the write index is old: rolls over first)' : ''}`,
       renderTable(
-        ['index', 'path', 'documents', 'size', 'created', 'ILM deletes', 'notes'],
+        ['index', 'path', 'documents', 'size', 'age from', 'ILM deletes', 'notes'],
         stream.old_indices.map((index) => [
           index.index,
           index.path,
