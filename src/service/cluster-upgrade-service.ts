@@ -42,9 +42,37 @@ export interface PreparedClusterStart {
   dataStreams: string[];
 }
 
+/** What the preparation of a running data stream found and did. */
+export interface PreparedView {
+  next: 'start' | 'adopt' | 'done';
+  indices_to_reindex: number;
+  documents_to_reindex: number;
+  bytes_to_reindex: number;
+  indices_marked_read_only: number;
+  indices_already_read_only: number;
+  rolled_over: boolean;
+}
+
 /** A running data stream in the cluster status, with its own live status when it has one. */
-export interface RunningDataStreamView extends RunningDataStream {
+export interface RunningDataStreamView extends Omit<RunningDataStream, 'prepared'> {
+  prepared?: PreparedView;
   status?: ReindexDataStreamStatus;
+}
+
+function runningView({ prepared, ...entry }: RunningDataStream): RunningDataStreamView {
+  if (prepared === undefined) return entry;
+  return {
+    ...entry,
+    prepared: {
+      next: prepared.next,
+      indices_to_reindex: prepared.indicesToReindex,
+      documents_to_reindex: prepared.documentsToReindex,
+      bytes_to_reindex: prepared.bytesToReindex,
+      indices_marked_read_only: prepared.indicesMarkedReadOnly,
+      indices_already_read_only: prepared.indicesAlreadyReadOnly,
+      rolled_over: prepared.rolledOver,
+    },
+  };
 }
 
 /** The cluster run's status as the API and the CLI show it. */
@@ -157,9 +185,10 @@ export class ClusterUpgradeService {
     }
     const running = await Promise.all(
       status.running.map(async (entry): Promise<RunningDataStreamView> => {
-        if (entry.step !== 'upgrading' && entry.step !== 'cancelling') return entry;
+        const view = runningView(entry);
+        if (entry.step !== 'upgrading' && entry.step !== 'cancelling') return view;
         const live = await this.reindex.status(entry.data_stream).catch(() => undefined);
-        return live === undefined ? entry : { ...entry, status: live };
+        return live === undefined ? view : { ...view, status: live };
       }),
     );
     return { ...status, read_only: readOnlyView(status.read_only), running };

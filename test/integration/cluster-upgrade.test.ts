@@ -93,6 +93,8 @@ describe('cluster upgrade', () => {
     });
     expect(midRun.running.length).toBeLessThanOrEqual(2);
     const watched = midRun.running.find((entry) => entry.status !== undefined);
+    expect(watched?.prepared).toMatchObject({ next: 'start', rolled_over: false });
+    expect(watched?.prepared?.indices_to_reindex).toBeGreaterThan(0);
     expect(await h().service.status(watched?.data_stream ?? '')).toMatchObject({
       start_time_millis: watched?.status?.start_time_millis,
     });
