@@ -5,6 +5,7 @@ import { elasticsearchStep } from './failures';
 import { inspectDataStreams } from '../elasticsearch/cluster-inspection';
 import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
 import { markIndicesReadOnly } from '../elasticsearch/read-only-marking';
+import { windowStateAt, type MaintenanceWindow, type WindowState } from '../shared/maintenance-window';
 import { dataStreamWorkflowId } from '../shared/names';
 import { upgradePathOf, type ReadOnlyRule } from '../shared/read-only-rule';
 import type { ReindexDataStreamStatus } from '../shared/status';
@@ -122,6 +123,15 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
           });
       }
       return prepared;
+    },
+
+    /**
+     * Whether the maintenance window is open now and when that changes next. Computed here, not in the
+     * workflow: the answer depends on the time-zone database this process carries, and recorded in
+     * history it stays the same on replay whatever database a later worker has.
+     */
+    maintenanceWindowState(window: MaintenanceWindow): Promise<WindowState> {
+      return Promise.resolve(windowStateAt(window, Date.now()));
     },
 
     /**

@@ -1,6 +1,7 @@
 import { errors } from '@elastic/elasticsearch';
 import { cancelCommand } from './commands/cancel';
 import { reportCommand } from './commands/cluster-run';
+import { pauseCommand, resumeCommand } from './commands/pause';
 import { listCommand } from './commands/list';
 import { planCommand } from './commands/plan';
 import { settingsCommand } from './commands/settings';
@@ -21,6 +22,8 @@ const COMMANDS: readonly Command[] = [
   settingsCommand,
   listCommand,
   reportCommand,
+  pauseCommand,
+  resumeCommand,
 ];
 
 function usage(): string {
@@ -42,6 +45,8 @@ function usage(): string {
     '  --read-only-older-than <age>  --all: mark old indices older than <age> (e.g. 90d) read-only, reindex newer',
     '  --include-system              --all: include system data streams (default: listed, not upgraded)',
     '  --ilm-horizon <age>           plan --all: ILM deletions within <age> count as soon (default 7d)',
+    "  --window '<HH:MM-HH:MM zone>' start --all: copy only inside this daily window, e.g. '01:00-05:00 Europe/Berlin'",
+    '  --now                         pause: also stop the copies in flight (resume continues them)',
     ...Object.entries(FLAG_ENVIRONMENT).map(
       ([flag, variable]) => `  ${`--${flag} <value>`.padEnd(30)}overrides ${variable}`,
     ),

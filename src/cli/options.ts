@@ -26,6 +26,9 @@ export const GLOBAL_OPTIONS = {
   'read-only-older-than': { type: 'string' },
   'ilm-horizon': { type: 'string' },
   'include-system': { type: 'boolean' },
+  window: { type: 'string' },
+  // pause: also stop the copies in flight.
+  now: { type: 'boolean' },
 } as const;
 
 /** Which flag sets which environment variable: the CLI reads the worker's and the server's names. */
@@ -65,6 +68,9 @@ export interface ClusterFlags {
   readOnlyOlderThan?: string;
   ilmHorizon?: string;
   includeSystem: boolean;
+  window?: string;
+  /** `pause --now`: stop the copies in flight too. */
+  now: boolean;
 }
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
@@ -110,6 +116,7 @@ function clusterFlags(
     'read-only-older-than',
     'ilm-horizon',
     'include-system',
+    'window',
   ].filter((name) => values[name as keyof typeof values] !== undefined);
   if (values.all !== true && given.length > 0) {
     throw new UsageError(`--${given[0]} goes with --all (the whole-cluster upgrade)`);
@@ -122,5 +129,7 @@ function clusterFlags(
     readOnlyOlderThan: values['read-only-older-than'],
     ilmHorizon: values['ilm-horizon'],
     includeSystem: values['include-system'] ?? false,
+    window: values.window,
+    now: values.now ?? false,
   };
 }

@@ -25,6 +25,7 @@ const CLUSTER_ACTIONS = {
   start: 'cluster:admin/ds_reindex/cluster/start',
   status: 'cluster:monitor/ds_reindex/cluster/status',
   cancel: 'cluster:admin/ds_reindex/cluster/cancel',
+  pause: 'cluster:admin/ds_reindex/cluster/pause',
 } as const;
 
 /** How the HTTP parameters name the options, for error messages. */
@@ -35,7 +36,18 @@ const PARAM_NAMES: Record<keyof RawClusterOptions, string> = {
   readOnlyOlderThan: 'read_only_older_than',
   ilmHorizon: 'ilm_horizon',
   maxDataStreams: 'max_data_streams',
+  window: 'window',
 };
+
+/** The plan's query parameters (a window changes nothing in a plan). */
+const PLAN_PARAMS = [
+  'pattern',
+  'include_system',
+  'read_only',
+  'read_only_older_than',
+  'ilm_horizon',
+  'max_data_streams',
+];
 
 function illegalArgument(reason: string): ElasticsearchApiError {
   return new ElasticsearchApiError(400, 'illegal_argument_exception', reason);
@@ -67,6 +79,7 @@ const BODY_FIELDS: Record<string, keyof RawClusterOptions> = {
   read_only: 'readOnly',
   read_only_older_than: 'readOnlyOlderThan',
   max_data_streams: 'maxDataStreams',
+  window: 'window',
 };
 const BOOLEAN_FIELDS = new Set(['include_system', 'read_only']);
 const NUMBER_FIELDS = new Set(['max_data_streams']);
@@ -142,7 +155,7 @@ export function clusterUpgradeRoutes(service: ClusterUpgradeService, security: S
     {
       method: 'GET',
       path: `${CLUSTER_UPGRADE_PATH}/_plan`,
-      queryParams: Object.values(PARAM_NAMES),
+      queryParams: PLAN_PARAMS,
       readsBody: false,
       prepare({ query, es }) {
         const options = optionsFromQuery(query);
@@ -182,6 +195,30 @@ export function clusterUpgradeRoutes(service: ClusterUpgradeService, security: S
         return async () => {
           await authorizeRun(es, CLUSTER_ACTIONS.cancel);
           return { status: 200, body: await service.cancel() };
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${CLUSTER_UPGRADE_PATH}/_pause`,
+      queryParams: ['now'],
+      readsBody: false,
+      prepare({ query, es }) {
+        const now = strictBooleanParam(query, 'now', false);
+        return async () => {
+          await authorizeRun(es, CLUSTER_ACTIONS.pause);
+          return { status: 200, body: await service.pause(now) };
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${CLUSTER_UPGRADE_PATH}/_resume`,
+      readsBody: false,
+      prepare({ es }) {
+        return async () => {
+          await authorizeRun(es, CLUSTER_ACTIONS.pause);
+          return { status: 200, body: await service.resume() };
         };
       },
     },

@@ -14,6 +14,11 @@ import {
   type ReadOnlyRule,
   type UpgradePath,
 } from '../shared/read-only-rule';
+import {
+  InvalidWindowError,
+  parseMaintenanceWindow,
+  type MaintenanceWindow,
+} from '../shared/maintenance-window';
 import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../shared/time-values';
 import { CLUSTER_TUNABLES } from '../workflows/tunables';
 
@@ -350,11 +355,14 @@ export interface RawClusterOptions {
   readOnlyOlderThan?: string;
   ilmHorizon?: string;
   maxDataStreams?: string | number;
+  window?: string;
 }
 
 export interface ClusterOptions extends ClusterSelection {
   ilmHorizonMs: number;
   maxDataStreams: number;
+  /** Copies run only inside this daily window. */
+  window?: MaintenanceWindow;
 }
 
 /** ILM deletions within a week are "soon" unless the operator says otherwise. */
@@ -395,11 +403,20 @@ export function parseClusterOptions(
       : raw.readOnlyOlderThan !== undefined
         ? { kind: 'older-than', olderThanMs: duration(names.readOnlyOlderThan, raw.readOnlyOlderThan) }
         : { kind: 'none' };
+  let window: MaintenanceWindow | undefined;
+  try {
+    if (raw.window !== undefined) window = parseMaintenanceWindow(raw.window);
+  } catch (err) {
+    if (err instanceof InvalidWindowError)
+      throw new InvalidClusterOptionError(`${names.window}: ${err.message}`);
+    throw err;
+  }
   return {
     pattern,
     includeSystem: raw.includeSystem ?? false,
     readOnly,
     ilmHorizonMs: duration(names.ilmHorizon, raw.ilmHorizon ?? DEFAULT_ILM_HORIZON),
     maxDataStreams,
+    ...(window !== undefined ? { window } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { ClusterStatusView } from './cluster-upgrade-service';
 import type { ReadOnlyView } from './cluster-plan';
+import { formatMaintenanceWindow } from '../shared/maintenance-window';
 import type { ClusterState, DataStreamRunReport } from '../workflows/cluster-definitions';
 
 /** One data stream in the report, with its duration. */
@@ -31,6 +32,8 @@ export interface ClusterReport {
   pattern: string;
   read_only: ReadOnlyView;
   max_data_streams: number;
+  /** `01:00-05:00 Europe/Berlin`, when the run had one. */
+  window: string | null;
   start_time_millis: number;
   end_time_millis?: number;
   duration_millis?: number;
@@ -58,6 +61,7 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
     pattern: status.pattern,
     read_only: status.read_only,
     max_data_streams: status.max_data_streams,
+    window: status.window === null ? null : formatMaintenanceWindow(status.window),
     start_time_millis: status.start_time_millis,
     totals: {
       data_streams: status.total_data_streams,
@@ -126,6 +130,7 @@ export function renderClusterReportMarkdown(report: ClusterReport): string {
     `- **State:** ${report.state}${report.complete ? '' : ' (not finished yet)'}`,
     `- **Data streams:** ${report.pattern}, ${number(t.data_streams)} selected, at most ${report.max_data_streams} at once`,
     `- **Read-only path:** ${describeReadOnly(report.read_only)}`,
+    ...(report.window !== null ? [`- **Maintenance window:** ${report.window}`] : []),
     `- **Started:** ${new Date(report.start_time_millis).toISOString()}` +
       (report.end_time_millis !== undefined
         ? `, **finished:** ${new Date(report.end_time_millis).toISOString()} (${humanDuration(report.duration_millis ?? 0)})`

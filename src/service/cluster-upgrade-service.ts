@@ -12,11 +12,14 @@ import {
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
 import { WORKFLOW_TUNABLES } from '../workflows/tunables';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
 import type { ReadOnlyRule } from '../shared/read-only-rule';
 import type { ReindexDataStreamStatus } from '../shared/status';
 import {
   CLUSTER_UPGRADE_WORKFLOW_ID,
   clusterStatusQuery,
+  pauseClusterSignal,
+  resumeClusterSignal,
   reindexCluster,
   type ClusterUpgradeStatus,
   type RunningDataStream,
@@ -33,6 +36,8 @@ export interface ClusterUpgradeServiceOptions {
 
 export interface ClusterStartRequest extends ClusterSelection {
   maxDataStreams: number;
+  /** Copies run only inside this daily window. */
+  window?: MaintenanceWindow;
 }
 
 /** A start, checked and resolved to the data streams it will upgrade, not started yet. */
@@ -151,6 +156,7 @@ export class ClusterUpgradeService {
             pattern: prepared.request.pattern,
             maxDataStreams: prepared.request.maxDataStreams,
             readOnly: prepared.readOnly,
+            ...(prepared.request.window !== undefined ? { window: prepared.request.window } : {}),
             dataStreamRun: {
               statusRetentionMs:
                 reindexOptions.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS,
@@ -200,20 +206,42 @@ export class ClusterUpgradeService {
    */
   async cancel(): Promise<{ acknowledged: true }> {
     const handle = this.handle();
-    try {
-      const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') throw clusterErrors.noRunningClusterUpgrade();
-      await handle.cancel();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw clusterErrors.noRunningClusterUpgrade();
-      throw err;
-    }
+    await this.requireRunning();
+    await handle.cancel();
     const waitMs = this.options.cancelWaitMs ?? 5 * 60_000;
     await Promise.race([
       handle.result().catch(() => undefined),
       new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref()),
     ]);
     return { acknowledged: true };
+  }
+
+  /**
+   * Pauses the cluster run: no new data stream starts, and every upgrade it started stops starting new
+   * backing indices; with `now`, their copies in flight stop too (and later resume without copying
+   * anything twice). The status says since when.
+   */
+  async pause(now: boolean): Promise<{ acknowledged: true }> {
+    await this.requireRunning();
+    await this.handle().signal(pauseClusterSignal, { now });
+    return { acknowledged: true };
+  }
+
+  /** Resumes a paused cluster run and every upgrade it paused. */
+  async resume(): Promise<{ acknowledged: true }> {
+    await this.requireRunning();
+    await this.handle().signal(resumeClusterSignal);
+    return { acknowledged: true };
+  }
+
+  private async requireRunning(): Promise<void> {
+    try {
+      const description = await this.handle().describe();
+      if (description.status.name !== 'RUNNING') throw clusterErrors.noRunningClusterUpgrade();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw clusterErrors.noRunningClusterUpgrade();
+      throw err;
+    }
   }
 
   /** The report of the latest cluster run (so far, while it runs). */

@@ -1,5 +1,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { PreparedDataStream } from '../activities/cluster-activities';
+import type { PauseState } from './pause-definitions';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
 import type { ReadOnlyRule } from '../shared/read-only-rule';
 import type { IndexError } from '../shared/status';
 
@@ -18,6 +20,8 @@ export interface ReindexClusterInput {
   /** Data streams upgraded at once. */
   maxDataStreams: number;
   readOnly: ReadOnlyRule;
+  /** Copies run only inside this daily window; outside it the run waits. Absent: any time. */
+  window?: MaintenanceWindow;
   /** What each data stream's own workflow is started with, as the API starts it. */
   dataStreamRun: { statusRetentionMs: number; maxIndicesPerRun: number };
   /** How often a running data stream's status is read. Default: `CLUSTER_TUNABLES`. */
@@ -40,6 +44,8 @@ export interface RunningDataStream {
   adopted: boolean;
   /** What the preparation found and did; absent while preparing. */
   prepared?: PreparedDataStream;
+  /** The pause the run last asked its upgrade for (cluster pause or closed window); absent: running. */
+  hold?: 'paused' | 'paused_now';
 }
 
 /** How a data stream's part of the cluster run ended. */
@@ -104,6 +110,16 @@ export interface ClusterUpgradeStatus {
   running: RunningDataStream[];
   /** In the order they finished. */
   finished: DataStreamRunReport[];
+  /** Paused by the operator (`pause --all`), since when; `null` when not. */
+  paused: PauseState | null;
+  /** The maintenance window, whether it is open now, and when that changes; `null` without one. */
+  window: WindowStatus | null;
+}
+
+export interface WindowStatus extends MaintenanceWindow {
+  open: boolean;
+  /** When the window opens (if closed) or closes (if open) next, epoch ms. */
+  next_change_millis: number;
 }
 
 /** The state a run hands to the next one when it continues as new. */
@@ -113,6 +129,7 @@ export interface ContinuedClusterRun {
   /** Only data streams being watched (step `upgrading`): the next run watches them on. */
   running: RunningDataStream[];
   finished: DataStreamRunReport[];
+  paused?: PauseState;
   runNumber: number;
 }
 

@@ -4,3 +4,4 @@ export { reindexBackingIndex } from './reindex-backing-index';
 export { reindexCluster } from './reindex-cluster';
 export * from './definitions';
 export * from './cluster-definitions';
+export * from './pause-definitions';

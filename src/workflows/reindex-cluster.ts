@@ -11,6 +11,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -30,10 +31,19 @@ import {
   type DataStreamRunReport,
   type ReindexClusterInput,
   type RunningDataStream,
+  type WindowStatus,
 } from './cluster-definitions';
+import {
+  pauseClusterSignal,
+  pauseUpgradeSignal,
+  resumeClusterSignal,
+  resumeUpgradeSignal,
+  type PauseState,
+} from './pause-definitions';
 import { rootCauseMessage } from './failure-message';
 import { reindexDataStream } from './reindex-data-stream';
 import { CLUSTER_TUNABLES as C, WORKFLOW_TUNABLES as T } from './tunables';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
 import { dataStreamWorkflowId } from '../shared/names';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
 import type { IndexError } from '../shared/status';
@@ -97,6 +107,9 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   const finished: DataStreamRunReport[] = [...(continued?.finished ?? [])];
   let state: ClusterState = CLUSTER_STATES.RUNNING;
   let endTimeMillis: number | undefined;
+  let paused: PauseState | undefined = continued?.paused;
+  /** Unknown until first read; absent without a window. */
+  let window: WindowStatus | undefined;
 
   const status = (): ClusterUpgradeStatus => {
     const current: ClusterUpgradeStatus = {
@@ -110,6 +123,8 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
       total_data_streams: input.dataStreams.length,
       running: [...running.values()].map((entry) => ({ ...entry })),
       finished: finished.map((entry) => ({ ...entry })),
+      paused: paused === undefined ? null : { ...paused },
+      window: window === undefined ? null : { ...window },
     };
     if (endTimeMillis !== undefined) current.end_time_millis = endTimeMillis;
     return current;
@@ -132,6 +147,58 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   };
   setHandler(clusterStatusQuery, status);
   setState(CLUSTER_STATES.RUNNING);
+
+  const windowClosed = (): boolean => window !== undefined && !window.open;
+  /** Whether no data stream may start now: paused by the operator, or outside the window. */
+  const held = (): boolean => paused !== undefined || windowClosed();
+  /** What the upgrades this run started should be told: nothing, pause, or pause and stop the copies. */
+  const wantedHold = (): RunningDataStream['hold'] => {
+    if (!held()) return undefined;
+    return paused?.now === true || windowClosed() ? 'paused_now' : 'paused';
+  };
+  /** Tells each upgrade this run started (not ones it only watches) the run's hold, once per change. */
+  const syncHolds = async (): Promise<void> => {
+    const wanted = wantedHold();
+    const changed = [...running.values()].filter(
+      (entry) => entry.step === 'upgrading' && !entry.adopted && entry.hold !== wanted,
+    );
+    for (const entry of changed) entry.hold = wanted;
+    showDetails();
+    await Promise.all(
+      changed.map((entry) => {
+        const upgrade = getExternalWorkflowHandle(dataStreamWorkflowId(entry.data_stream));
+        const sent =
+          wanted === undefined
+            ? upgrade.signal(resumeUpgradeSignal)
+            : upgrade.signal(pauseUpgradeSignal, { now: wanted === 'paused_now' });
+        // One that has just finished cannot be signalled, and needs no pause.
+        return sent.catch(() => undefined);
+      }),
+    );
+  };
+  setHandler(pauseClusterSignal, async ({ now }) => {
+    paused = { since_millis: paused?.since_millis ?? Date.now(), now };
+    await syncHolds();
+  });
+  setHandler(resumeClusterSignal, async () => {
+    paused = undefined;
+    await syncHolds();
+  });
+
+  /** Reads the window's state (an activity: time zones are not workflow code), applies it, sleeps to its next change. */
+  const followWindow = async (maintenanceWindow: MaintenanceWindow): Promise<void> => {
+    for (;;) {
+      const next = await es.maintenanceWindowState(maintenanceWindow);
+      window = { ...maintenanceWindow, open: next.open, next_change_millis: next.nextChangeMillis };
+      await syncHolds();
+      await sleep(
+        Math.min(
+          C.WINDOW_RECHECK_MAX_MS,
+          Math.max(C.WINDOW_RECHECK_MIN_MS, next.nextChangeMillis - Date.now()),
+        ),
+      );
+    }
+  };
 
   let settledCount = 0;
   const tasks = new Map<string, Promise<void>>();
@@ -207,7 +274,8 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
           }
         }
         entry.step = 'upgrading';
-        showDetails();
+        // Paused, or the window closed, while it was being prepared: it starts held.
+        await syncHolds();
       }
       finish(entry, await watch(dataStream));
     } catch (err) {
@@ -260,12 +328,17 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   const wantsNewRun = (): boolean =>
     pending.length > 0 && (startedThisRun >= maxPerRun || workflowInfo().continueAsNewSuggested);
   const mayStartAnother = (): boolean =>
-    pending.length > 0 && running.size < input.maxDataStreams && !wantsNewRun();
+    pending.length > 0 && running.size < input.maxDataStreams && !held() && !wantsNewRun();
   // Only data streams being watched can be handed over; preparing or starting ones finish that here first.
   const readyForNewRun = (): boolean =>
     wantsNewRun() && [...running.values()].every((entry) => entry.step === 'upgrading');
 
   try {
+    if (input.window !== undefined) {
+      // Runs for the whole run; cancelled with it.
+      followWindow(input.window).catch(() => undefined);
+      await condition(() => window !== undefined);
+    }
     for (const entry of running.values()) launch(entry);
     for (;;) {
       while (mayStartAnother()) {
@@ -299,6 +372,7 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
       pending,
       running: [...running.values()],
       finished,
+      ...(paused !== undefined ? { paused } : {}),
       runNumber: (continued?.runNumber ?? 0) + 1,
     };
     return await continueAsNew<typeof reindexCluster>({ ...input, continued: next });

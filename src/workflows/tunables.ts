@@ -44,4 +44,8 @@ export const CLUSTER_TUNABLES = {
   MAX_ERRORS_PER_DATA_STREAM: 20,
   /** Longest error message kept in the cluster report; keeps the workflow's state small for thousands. */
   MAX_ERROR_MESSAGE_CHARS: 500,
+  /** The maintenance window is re-read at least this often, even when it next changes later (daily). */
+  WINDOW_RECHECK_MAX_MS: 24 * 60 * 60 * 1000,
+  /** And at most this often, so a boundary reported a moment early does not spin. */
+  WINDOW_RECHECK_MIN_MS: 1_000,
 } as const;

@@ -172,6 +172,7 @@ describe('cluster options', () => {
     readOnlyOlderThan: '--read-only-older-than',
     ilmHorizon: '--ilm-horizon',
     maxDataStreams: '--max-data-streams',
+    window: '--window',
   };
 
   it('fills in the defaults', () => {
@@ -198,5 +199,11 @@ describe('cluster options', () => {
       '--read-only-older-than',
     );
     expect(() => parseClusterOptions({ pattern: ' ' }, names)).toThrow('--pattern');
+    expect(() => parseClusterOptions({ window: '1-5 Europe/Berlin' }, names)).toThrow('--window');
+    expect(parseClusterOptions({ window: '01:00-05:00 Europe/Berlin' }, names).window).toEqual({
+      startMinute: 60,
+      endMinute: 300,
+      timeZone: 'Europe/Berlin',
+    });
   });
 });

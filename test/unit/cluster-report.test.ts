@@ -33,6 +33,14 @@ const status: ClusterStatusView = {
   max_data_streams: 2,
   read_only: { kind: 'older-than', older_than: '90d', cutoff_millis: START - 90 * 86_400_000 },
   total_data_streams: 4,
+  paused: null,
+  window: {
+    startMinute: 60,
+    endMinute: 300,
+    timeZone: 'Europe/Berlin',
+    open: false,
+    next_change_millis: START,
+  },
   pending: [],
   running: [],
   finished: [
@@ -84,6 +92,7 @@ describe('the cluster report', () => {
     const markdown = renderClusterReportMarkdown(buildClusterReport(status));
     expect(markdown).toContain('- **State:** completed_with_errors\n');
     expect(markdown).toContain('(1h 02m 03s)');
+    expect(markdown).toContain('- **Maintenance window:** 01:00-05:00 Europe/Berlin\n');
     expect(markdown).toContain('old indices older than 90d (before 2026-08-03T01:00:00.000Z)');
     expect(markdown).toContain(
       '| logs-a | upgraded | 3 of 3 | 0 | 2 | 12,345 | 2026-11-01T01:00:00.000Z | 1m 05s |',

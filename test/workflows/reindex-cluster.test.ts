@@ -10,7 +10,15 @@ import {
   reindexDataStream as fakeDataStreamUpgrade,
 } from '../fixtures/workflows/cluster-with-fake-data-streams';
 import { createClusterActivities, type PreparedDataStream } from '../../src/activities/cluster-activities';
-import { clusterStatusQuery, type ClusterUpgradeStatus, type ReindexClusterInput } from '../../src/workflows';
+import {
+  clusterStatusQuery,
+  pauseClusterSignal,
+  resumeClusterSignal,
+  upgradePauseQuery,
+  type ClusterUpgradeStatus,
+  type ReindexClusterInput,
+} from '../../src/workflows';
+import type { WindowState } from '../../src/shared/maintenance-window';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 
 // The cluster workflow's own logic, with the data-stream workflow replaced by a stand-in the test ends
@@ -35,6 +43,8 @@ describe('the cluster workflow', () => {
   let workerRun: Promise<void>;
   /** What the stubbed preparation answers per data stream; `start` when absent. */
   const preparations = new Map<string, PreparedDataStream | Error>();
+  /** What the stubbed window reads answer, in turn (`open`, and the change this many ms from now). */
+  const windowAnswers: { open: boolean; changeInMs: number }[] = [];
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -55,6 +65,10 @@ describe('the cluster workflow', () => {
         },
         awaitDataStreamUpgrade: (input: { dataStream: string; pollIntervalMs: number }) =>
           real.awaitDataStreamUpgrade(input),
+        maintenanceWindowState(): Promise<WindowState> {
+          const answer = windowAnswers.shift() ?? { open: true, changeInMs: 3_600_000 };
+          return Promise.resolve({ open: answer.open, nextChangeMillis: Date.now() + answer.changeInMs });
+        },
       },
     });
     workerRun = worker.run();
@@ -206,5 +220,65 @@ describe('the cluster workflow', () => {
     expect(final.state).toBe('completed');
     expect(final.finished.map((entry) => entry.data_stream).sort()).toEqual(['can-a', 'can-b', 'can-c']);
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+  const pauseOf = (dataStream: string) =>
+    env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);
+
+  it('pause stops new data streams from starting and pauses the ones it started; resume undoes both', async () => {
+    const handle = await startCluster('pause', ['pause-a', 'pause-b'], { maxDataStreams: 1 });
+    await upgrading('pause', ['pause-a']);
+    await handle.signal(pauseClusterSignal, { now: true });
+    const paused = await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.paused !== null && (await pauseOf('pause-a'))?.now === true ? status : undefined;
+    }, 'pause-a paused');
+    expect(paused.paused).toMatchObject({ now: true });
+    expect(paused.running[0]).toMatchObject({ data_stream: 'pause-a', hold: 'paused_now' });
+
+    // pause-a ends while paused; pause-b must not start until the run is resumed.
+    await finishUpgrade('pause-a');
+    await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.finished.length === 1 ? status : undefined;
+    }, 'pause-a finished');
+    expect((await handle.query(clusterStatusQuery)).pending).toEqual(['pause-b']);
+    expect(await exists('pause-b')).toBe(false);
+
+    await handle.signal(resumeClusterSignal);
+    await upgrading('pause', ['pause-b']);
+    expect(await pauseOf('pause-b')).toBeNull();
+    expect((await handle.query(clusterStatusQuery)).paused).toBeNull();
+    await finishUpgrade('pause-b');
+    expect((await handle.result()).state).toBe('completed');
+  });
+
+  it('waits outside the maintenance window, says until when, and stops copies when it closes', async () => {
+    windowAnswers.push(
+      { open: false, changeInMs: 1_500 },
+      { open: true, changeInMs: 1_500 },
+      { open: false, changeInMs: 3_600_000 },
+    );
+    const handle = await startCluster('win', ['win-a'], {
+      window: { startMinute: 60, endMinute: 300, timeZone: 'Europe/Berlin' },
+    });
+    const waiting = await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.window !== null ? status : undefined;
+    }, 'the window read');
+    expect(waiting.window).toMatchObject({ open: false, timeZone: 'Europe/Berlin' });
+    expect(waiting.window?.next_change_millis).toBeGreaterThan(waiting.start_time_millis);
+    expect(waiting.pending).toEqual(['win-a']);
+    expect(await exists('win-a')).toBe(false);
+
+    // The window opens: win-a starts; then it closes, and win-a is paused with its copies stopped.
+    await upgrading('win', ['win-a']);
+    const closed = await eventually(
+      async () => ((await pauseOf('win-a'))?.now === true ? true : undefined),
+      'win-a stopped',
+    );
+    expect(closed).toBe(true);
+    expect((await handle.query(clusterStatusQuery)).window).toMatchObject({ open: false });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
   });
 });

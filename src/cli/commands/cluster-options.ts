@@ -16,6 +16,7 @@ const FLAG_NAMES: Record<keyof RawClusterOptions, string> = {
   readOnlyOlderThan: '--read-only-older-than',
   ilmHorizon: '--ilm-horizon',
   maxDataStreams: '--max-data-streams',
+  window: '--window',
 };
 
 /** The cluster options from the command line, checked: a bad value is a usage error. */
@@ -33,6 +34,7 @@ export function clusterOptionsOf(context: CommandContext): ClusterOptions {
         readOnlyOlderThan: flags.readOnlyOlderThan,
         ilmHorizon: flags.ilmHorizon,
         maxDataStreams: flags.maxDataStreams,
+        window: flags.window,
       },
       FLAG_NAMES,
     );

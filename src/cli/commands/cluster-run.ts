@@ -6,6 +6,7 @@ import { duration } from '../output/numbers';
 import { progressBar } from '../output/status-text';
 import { buildClusterReport, renderClusterReportMarkdown } from '../../service/cluster-report';
 import type { ClusterStatusView, RunningDataStreamView } from '../../service/cluster-upgrade-service';
+import { formatMaintenanceWindow } from '../../shared/maintenance-window';
 import { progressPercent } from '../../shared/status';
 
 /** The exit code of a cluster run: 0 when every data stream ended well, 4 otherwise. */
@@ -29,8 +30,31 @@ function runningLine(entry: RunningDataStreamView, width: number): string {
     (status.errors.length > 0 ? `, ${status.errors.length} failed` : '') +
     (copying ? `, copying ${copying}` : '') +
     (entry.adopted ? ' (already running)' : '') +
-    (entry.step === 'cancelling' ? ' (cancelling)' : '')
+    (entry.step === 'cancelling' ? ' (cancelling)' : '') +
+    (entry.hold === 'paused_now' ? ' (paused, copy stopped)' : entry.hold === 'paused' ? ' (paused)' : '')
   );
+}
+
+/** Whether the run is paused or waiting for its window, and until when. */
+function holdLines(status: ClusterStatusView): string[] {
+  const lines: string[] = [];
+  if (status.paused !== null) {
+    lines.push(
+      `Paused           since ${new Date(status.paused.since_millis).toISOString()}` +
+        (status.paused.now ? ', copies in flight stopped' : ', copies in flight finish') +
+        '; resume with: ds-reindex resume --all',
+    );
+  }
+  if (status.window !== null) {
+    const window = formatMaintenanceWindow(status.window);
+    const change = new Date(status.window.next_change_millis).toISOString();
+    lines.push(
+      status.window.open
+        ? `Window           ${window}: open until ${change}`
+        : `Window           ${window}: closed, waiting until ${change}`,
+    );
+  }
+  return lines;
 }
 
 /** The cluster status as an operator reads it: a header, then one progress bar per running data stream. */
@@ -45,6 +69,7 @@ export function clusterStatusLines(status: ClusterStatusView, now: number): stri
       `(${duration((status.end_time_millis ?? now) - status.start_time_millis)}${status.end_time_millis === undefined ? ' ago' : ''})`,
     `Data streams     ${status.finished.length - failed} done, ${status.running.length} running, ` +
       `${status.pending.length} pending, ${failed} failed or cancelled`,
+    ...holdLines(status),
     ...status.running.map((entry) => runningLine(entry, width)),
   ];
 }
