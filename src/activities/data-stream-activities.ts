@@ -15,8 +15,6 @@ export interface UpgradePlan {
 }
 
 export interface RolloverResult {
-  /** False when an earlier attempt of this step had already rolled the data stream over. */
-  rolledOver: boolean;
   writeIndex: string;
   totalIndicesInDataStream: number;
 }
@@ -47,14 +45,11 @@ export function createDataStreamActivities({ es }: ActivityDependencies) {
     }): Promise<RolloverResult> {
       return elasticsearchStep(async () => {
         const before = await getBackingIndexNames(es, input.dataStream);
-        let rolledOver = false;
         if (before[before.length - 1] === input.expectedWriteIndex) {
           await es.indices.rollover({ alias: input.dataStream });
-          rolledOver = true;
         }
         const after = await getBackingIndexNames(es, input.dataStream);
         return {
-          rolledOver,
           writeIndex: after[after.length - 1] ?? '',
           totalIndicesInDataStream: after.length,
         };

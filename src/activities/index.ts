@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from './dependencies';
+import { createClusterActivities } from './cluster-activities';
 import { createCopyDocumentsActivity } from './copy-documents-activity';
 import { createDataStreamActivities } from './data-stream-activities';
 import { createDestinationIndexActivities } from './destination-index-activities';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDestinationIndexActivities(deps),
     ...createCopyDocumentsActivity(deps),
     ...createSwapActivities(deps),
+    ...createClusterActivities(deps),
   };
 }
 

@@ -1,5 +1,7 @@
 import { errors } from '@elastic/elasticsearch';
 import { cancelCommand } from './commands/cancel';
+import { reportCommand } from './commands/cluster-run';
+import { pauseCommand, resumeCommand } from './commands/pause';
 import { listCommand } from './commands/list';
 import { planCommand } from './commands/plan';
 import { settingsCommand } from './commands/settings';
@@ -20,6 +22,9 @@ const COMMANDS: readonly Command[] = [
   planCommand,
   settingsCommand,
   listCommand,
+  reportCommand,
+  pauseCommand,
+  resumeCommand,
 ];
 
 function usage(): string {
@@ -35,6 +40,15 @@ function usage(): string {
     '  -v, --verbose                 JSON log lines on stderr: every Temporal and Elasticsearch call',
     '  --interval-ms <ms>            how often --wait and --watch poll (default 1000)',
     '  --transient                   settings set: a transient setting instead of a persistent one',
+    '  --all                         plan/start/status/cancel the whole-cluster upgrade instead of one data stream',
+    '  --pattern <glob>              --all: which data streams (default *, as GET _data_stream/<pattern> reads it)',
+    '  --max-data-streams <n>        --all: data streams upgraded at once (default 1)',
+    '  --read-only                   --all: mark every old index read-only (_block/write) instead of reindexing',
+    '  --read-only-older-than <age>  --all: mark old indices older than <age> (e.g. 90d) read-only, reindex newer',
+    '  --include-system              --all: include system data streams (default: listed, not upgraded)',
+    '  --ilm-horizon <age>           plan --all: ILM deletions within <age> count as soon (default 7d)',
+    "  --window '<HH:MM-HH:MM zone>' start --all: copy only inside this daily window, e.g. '01:00-05:00 Europe/Berlin'",
+    '  --now                         pause: also stop the copies in flight (resume continues them)',
     ...Object.entries(FLAG_ENVIRONMENT).map(
       ([flag, variable]) => `  ${`--${flag} <value>`.padEnd(30)}overrides ${variable}`,
     ),

@@ -20,6 +20,17 @@ export const GLOBAL_OPTIONS = {
   watch: { type: 'boolean' },
   transient: { type: 'boolean' },
   'interval-ms': { type: 'string' },
+  // The whole-cluster upgrade (plan/start/status/cancel --all, report).
+  all: { type: 'boolean' },
+  pattern: { type: 'string' },
+  'max-data-streams': { type: 'string' },
+  'read-only': { type: 'boolean' },
+  'read-only-older-than': { type: 'string' },
+  'ilm-horizon': { type: 'string' },
+  'include-system': { type: 'boolean' },
+  window: { type: 'string' },
+  // pause: also stop the copies in flight.
+  now: { type: 'boolean' },
 } as const;
 
 /** Which flag sets which environment variable: the CLI reads the worker's and the server's names. */
@@ -47,9 +58,24 @@ export interface ParsedCommandLine {
     watch: boolean;
     transient: boolean;
     intervalMs: number;
+    /** The whole-cluster upgrade's flags, unchecked (`src/cli/commands/cluster-*.ts` check them). */
+    cluster: ClusterFlags;
   };
   /** Environment overrides from connection flags. */
   environment: Record<string, string>;
+}
+
+export interface ClusterFlags {
+  all: boolean;
+  pattern?: string;
+  maxDataStreams?: string;
+  readOnly: boolean;
+  readOnlyOlderThan?: string;
+  ilmHorizon?: string;
+  includeSystem: boolean;
+  window?: string;
+  /** `pause --now`: stop the copies in flight too. */
+  now: boolean;
 }
 
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
@@ -80,7 +106,36 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       watch: values.watch ?? false,
       transient: values.transient ?? false,
       intervalMs,
+      cluster: clusterFlags(values),
     },
     environment,
+  };
+}
+
+function clusterFlags(
+  values: ReturnType<typeof parseArgs<{ options: typeof GLOBAL_OPTIONS }>>['values'],
+): ClusterFlags {
+  const given = [
+    'pattern',
+    'max-data-streams',
+    'read-only',
+    'read-only-older-than',
+    'ilm-horizon',
+    'include-system',
+    'window',
+  ].filter((name) => values[name as keyof typeof values] !== undefined);
+  if (values.all !== true && given.length > 0) {
+    throw new UsageError(`--${given[0]} goes with --all (the whole-cluster upgrade)`);
+  }
+  return {
+    all: values.all ?? false,
+    pattern: values.pattern,
+    maxDataStreams: values['max-data-streams'],
+    readOnly: values['read-only'] ?? false,
+    readOnlyOlderThan: values['read-only-older-than'],
+    ilmHorizon: values['ilm-horizon'],
+    includeSystem: values['include-system'] ?? false,
+    window: values.window,
+    now: values.now ?? false,
   };
 }

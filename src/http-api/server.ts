@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { ElasticsearchApiError } from '../service/api-error';
+import { ClusterUpgradeService } from '../service/cluster-upgrade-service';
 import type { ReindexService } from '../service/reindex-service';
 import type { ElasticsearchConnectionConfig } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
@@ -9,6 +10,7 @@ import { elasticsearchErrorBody } from '../elasticsearch/errors';
 import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
+import { clusterUpgradeRoutes } from './cluster-upgrade-routes';
 import type { SecurityMode } from './index-privileges';
 import { reindexRoutes } from './reindex-routes';
 import { checkContentType, readRequestBody } from './request-body';
@@ -17,6 +19,8 @@ import { booleanParam, checkQueryParams, checkUnreadBody, findRoute, type Route 
 
 export interface HttpApiOptions {
   service: ReindexService;
+  /** The whole-cluster upgrade (`/_ds_reindex/cluster/...`). @default one built on `service` */
+  clusterService?: ClusterUpgradeService;
   /** The cluster; its credentials serve callers that send none and the server's own reads. */
   esConfig: ElasticsearchConnectionConfig;
   /** @default '127.0.0.1' */
@@ -91,6 +95,10 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes: Route[] = [
     ...reindexRoutes(options.service, options.security ?? 'auto'),
     ...clusterRoutes(options.service, serverEs),
+    ...clusterUpgradeRoutes(
+      options.clusterService ?? new ClusterUpgradeService(options.service),
+      options.security ?? 'auto',
+    ),
   ];
   routes.push(capabilitiesRoute(() => routes));
 

@@ -92,7 +92,7 @@ function isStatus(value: unknown): value is ReindexDataStreamStatus {
  * agrees with the Web UI.
  */
 export class ReindexService {
-  constructor(private readonly options: ReindexServiceOptions) {}
+  constructor(readonly options: ReindexServiceOptions) {}
 
   private get retentionMs(): number {
     return this.options.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS;

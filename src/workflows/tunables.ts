@@ -27,3 +27,25 @@ export const WORKFLOW_TUNABLES = {
   /** Longest delay between retries, so a recovered cluster is noticed within this. */
   RETRY_MAXIMUM_INTERVAL_MS: 30 * 1000,
 } as const;
+
+/** Constants of the cluster upgrade workflow (`reindexCluster`), with the same rules as the ones above. */
+export const CLUSTER_TUNABLES = {
+  /** Data streams upgraded at once when the operator does not say (`--max-data-streams`). */
+  DEFAULT_MAX_DATA_STREAMS: 1,
+  /** After starting this many data streams, the cluster workflow continues as new (keeps history small). */
+  DEFAULT_MAX_DATA_STREAMS_PER_RUN: 100,
+  /** How often a data stream's upgrade is asked for its status while the cluster run waits for it. */
+  DEFAULT_WATCH_POLL_INTERVAL_MS: 5_000,
+  /** The watch heartbeats every poll; a silent worker is presumed dead after this. */
+  WATCH_HEARTBEAT_TIMEOUT_MS: 60_000,
+  /** One watch attempt; a data stream's upgrade may take longer, and a new attempt simply watches on. */
+  WATCH_START_TO_CLOSE_MS: 24 * 60 * 60 * 1000,
+  /** Failed indices listed per data stream in the cluster report (the data stream's own status has all). */
+  MAX_ERRORS_PER_DATA_STREAM: 20,
+  /** Longest error message kept in the cluster report; keeps the workflow's state small for thousands. */
+  MAX_ERROR_MESSAGE_CHARS: 500,
+  /** The maintenance window is re-read at least this often, even when it next changes later (daily). */
+  WINDOW_RECHECK_MAX_MS: 24 * 60 * 60 * 1000,
+  /** And at most this often, so a boundary reported a moment early does not spin. */
+  WINDOW_RECHECK_MIN_MS: 1_000,
+} as const;

@@ -153,7 +153,6 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
     rolloverDataStream: ({ dataStream }) => {
       const writeIndex = cluster.rollover(dataStream);
       return Promise.resolve({
-        rolledOver: true,
         writeIndex,
         totalIndicesInDataStream: cluster.indicesOf(dataStream).length,
       });
@@ -180,6 +179,10 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
     setLifecycleName: () => Promise.resolve(),
     deleteSourceIndex: () => Promise.resolve(),
     rollBackIndexUpgrade: () => Promise.resolve('restored-source'),
+    // The cluster workflow's steps: these tests run the data-stream and index workflows only.
+    prepareDataStreamUpgrade: () => Promise.reject(new Error('not stubbed: a cluster step')),
+    maintenanceWindowState: () => Promise.reject(new Error('not stubbed: a cluster step')),
+    awaitDataStreamUpgrade: () => Promise.reject(new Error('not stubbed: a cluster step')),
   };
   return { ...stubs, ...overrides };
 }

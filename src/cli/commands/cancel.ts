@@ -1,11 +1,13 @@
 import { UsageError } from '../exit-codes';
+import { runClusterCancel } from './cluster-run';
 import { writeJson, writeLines, type Command } from '../command';
 
 export const cancelCommand: Command = {
   name: 'cancel',
-  usage: 'cancel <data-stream>',
+  usage: 'cancel <data-stream> | cancel --all',
   summary: 'cancel an upgrade (POST /_migration/reindex/<ds>/_cancel); unfinished indices are rolled back',
   async run(context) {
+    if (context.flags.cluster.all) return runClusterCancel(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('cancel needs a data stream name');
     const answer = await (await context.connections.service()).cancel(dataStream);

@@ -1,4 +1,5 @@
 import { UsageError } from '../exit-codes';
+import { runClusterPlan } from './cluster-plan';
 import { writeJson, writeLines, type Command } from '../command';
 import { bytes, count } from '../output/numbers';
 import { renderTable } from '../output/table';
@@ -8,9 +9,10 @@ import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
 
 export const planCommand: Command = {
   name: 'plan',
-  usage: 'plan <data-stream>',
+  usage: 'plan <data-stream> | plan --all [--pattern <glob>]',
   summary: 'show which backing indices an upgrade would copy, changing nothing (needs only Elasticsearch)',
   async run(context) {
+    if (context.flags.cluster.all) return runClusterPlan(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('plan needs a data stream name');
     // The plan reads Elasticsearch only, so it works before a worker or Temporal is up.

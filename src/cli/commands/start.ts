@@ -1,12 +1,14 @@
 import { UsageError } from '../exit-codes';
+import { runClusterStart } from './cluster-run';
 import { writeJson, writeLines, type Command } from '../command';
 import { watchUpgrade } from './watch-upgrade';
 
 export const startCommand: Command = {
   name: 'start',
-  usage: 'start <data-stream> [--wait]',
+  usage: 'start <data-stream> [--wait] | start --all [--pattern <glob>] [--wait]',
   summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
   async run(context) {
+    if (context.flags.cluster.all) return runClusterStart(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('start needs a data stream name');
     const service = await context.connections.service();

@@ -1,4 +1,5 @@
 import { UsageError } from '../exit-codes';
+import { runClusterStatus } from './cluster-run';
 import { writeJson, writeLines, type Command } from '../command';
 import { ProgressTracker } from '../output/progress-tracker';
 import { errorLines, indexProgressLine, statusHeader } from '../output/status-text';
@@ -6,9 +7,10 @@ import { exitCodeOf, watchUpgrade } from './watch-upgrade';
 
 export const statusCommand: Command = {
   name: 'status',
-  usage: 'status <data-stream> [--watch]',
+  usage: 'status <data-stream> [--watch] | status --all [--watch]',
   summary: "show an upgrade's status (GET /_migration/reindex/<ds>/_status); --watch follows it live",
   async run(context) {
+    if (context.flags.cluster.all) return runClusterStatus(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('status needs a data stream name');
     if (context.flags.watch) return watchUpgrade(context, dataStream);

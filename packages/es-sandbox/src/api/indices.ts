@@ -398,7 +398,13 @@ export function registerIndices(router: Router, state: ClusterState): void {
           `cannot add a block to the following data stream write indices [${writeIndices.join(', ')}]`,
         );
       }
-      for (const index of targets) index.settings[setting] = 'true';
+      // 8.18+ records that a write-blocking block was added through this API (checked on a real 8.19.21
+      // for write and read_only, open and closed indices); the settings API records no such flag.
+      const verifies = setting === 'index.blocks.write' || setting === 'index.blocks.read_only';
+      for (const index of targets) {
+        index.settings[setting] = 'true';
+        if (verifies) index.settings['index.verified_read_only'] = 'true';
+      }
       state.changed();
       return ok({
         acknowledged: true,

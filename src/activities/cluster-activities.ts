@@ -1,0 +1,182 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
+import type { ActivityDependencies } from './dependencies';
+import { elasticsearchStep } from './failures';
+import { inspectDataStreams } from '../elasticsearch/cluster-inspection';
+import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
+import { markIndicesReadOnly } from '../elasticsearch/read-only-marking';
+import { windowStateAt, type MaintenanceWindow, type WindowState } from '../shared/maintenance-window';
+import { dataStreamWorkflowId } from '../shared/names';
+import { upgradePathOf, type ReadOnlyRule } from '../shared/read-only-rule';
+import type { ReindexDataStreamStatus } from '../shared/status';
+import { statusQuery } from '../workflows/definitions';
+
+/** What the cluster workflow does next with a data stream, once its read-only indices are marked. */
+export interface PreparedDataStream {
+  /**
+   * `start`: indices are left to reindex, start its upgrade; `adopt`: an unfinished upgrade of it is
+   * running already, watch that one; `done`: nothing left to reindex.
+   */
+  next: 'start' | 'adopt' | 'done';
+  indicesToReindex: number;
+  /** Documents in the open indices to reindex (Elasticsearch does not count a closed index's). */
+  documentsToReindex: number;
+  bytesToReindex: number;
+  /** Old indices this step marked read-only (`_block/write`). */
+  indicesMarkedReadOnly: number;
+  /** Old indices that were marked read-only before (and so are skipped). */
+  indicesAlreadyReadOnly: number;
+  /** The write index was old and chosen for the read-only path, so the data stream rolled over first. */
+  rolledOver: boolean;
+}
+
+/** How a data stream's upgrade ended, as the cluster workflow records it. */
+export interface WatchedUpgrade {
+  /**
+   * `complete`: finished, with or without failed indices; `failed`: the whole upgrade failed;
+   * `cancelled`: cancelled; `gone`: its workflow ended without a status (terminated, or replaced).
+   */
+  end: 'complete' | 'failed' | 'cancelled' | 'gone';
+  /** The last status seen. */
+  status?: ReindexDataStreamStatus;
+}
+
+/** What is running for a data stream now, as the data-stream workflow reports it. */
+type RunningUpgrade = { kind: 'none' } | { kind: 'unfinished' } | { kind: 'finished'; runId: string };
+
+export function createClusterActivities({ es, temporal }: ActivityDependencies) {
+  async function runningUpgradeOf(dataStream: string): Promise<RunningUpgrade> {
+    const handle = temporal.workflow.getHandle(dataStreamWorkflowId(dataStream));
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return { kind: 'none' };
+      const status = await handle.query(statusQuery);
+      return status.complete ? { kind: 'finished', runId: description.runId } : { kind: 'unfinished' };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
+      throw err;
+    }
+  }
+
+  return {
+    /**
+     * Gets one data stream ready for its upgrade, deciding from its state now rather than from the plan
+     * (which may be hours old): marks the indices the read-only rule picks with `_block/write`, rolling
+     * the data stream over first when that includes the write index, and counts what is left to
+     * reindex. An unfinished upgrade already running is left alone, to be watched. A finished one still
+     * keeping its status is replaced, as a new start through the API replaces it. Idempotent: a retry
+     * finds the marked indices marked and the rollover done.
+     */
+    async prepareDataStreamUpgrade(input: {
+      dataStream: string;
+      readOnly: ReadOnlyRule;
+    }): Promise<PreparedDataStream> {
+      const running = await runningUpgradeOf(input.dataStream);
+      const prepared = await elasticsearchStep(async (): Promise<PreparedDataStream> => {
+        const [facts] = (await inspectDataStreams(es, input.dataStream)).data_streams;
+        if (facts === undefined || facts.data_stream !== input.dataStream) {
+          throw new DataStreamNotFoundError(input.dataStream);
+        }
+        const old = facts.backing_indices.filter((index) => index.needs_upgrade);
+        const path = (index: (typeof old)[number]) =>
+          upgradePathOf(
+            {
+              creationDateMillis: index.creation_date_millis,
+              originationDateMillis: index.origination_date_millis ?? undefined,
+            },
+            input.readOnly,
+          );
+        const toReindex = old.filter((index) => path(index) === 'reindex');
+        const toMark =
+          running.kind === 'unfinished' ? [] : old.filter((index) => path(index) === 'read-only');
+        let rolledOver = false;
+        if (toMark.some((index) => index.write_index)) {
+          // A write index cannot be blocked: roll over first, unless an earlier attempt already did.
+          const before = await getBackingIndexNames(es, input.dataStream);
+          if (before[before.length - 1] === facts.write_index) {
+            await es.indices.rollover({ alias: input.dataStream });
+            rolledOver = true;
+          }
+        }
+        await markIndicesReadOnly(
+          es,
+          toMark.map((index) => index.index),
+        );
+        return {
+          next: running.kind === 'unfinished' ? 'adopt' : toReindex.length > 0 ? 'start' : 'done',
+          indicesToReindex: toReindex.length,
+          documentsToReindex: toReindex.reduce((sum, index) => sum + (index.doc_count ?? 0), 0),
+          bytesToReindex: toReindex.reduce((sum, index) => sum + (index.size_in_bytes ?? 0), 0),
+          indicesMarkedReadOnly: toMark.length,
+          indicesAlreadyReadOnly: facts.backing_indices.filter(
+            (index) => index.skip_reason === 'verified-read-only',
+          ).length,
+          rolledOver,
+        };
+      });
+      if (prepared.next === 'start' && running.kind === 'finished') {
+        await temporal.workflow
+          .getHandle(dataStreamWorkflowId(input.dataStream), running.runId)
+          .terminate('replaced by the cluster upgrade')
+          .catch((err: unknown) => {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          });
+      }
+      return prepared;
+    },
+
+    /**
+     * Whether the maintenance window is open now and when that changes next. Computed here, not in the
+     * workflow: the answer depends on the time-zone database this process carries, and recorded in
+     * history it stays the same on replay whatever database a later worker has.
+     */
+    maintenanceWindowState(window: MaintenanceWindow): Promise<WindowState> {
+      return Promise.resolve(windowStateAt(window, Date.now()));
+    },
+
+    /**
+     * Watches a data stream's upgrade (`reindex-data-stream-<name>`) until it is complete, reading its
+     * status query every `pollIntervalMs`, and returns the last status. Works for an upgrade the cluster
+     * run started and for one it found running, whether the finished workflow keeps running for its
+     * retention period or closes. Heartbeats, so a cancel reaches it at once and a lost worker is
+     * replaced; it holds no state, so a retry simply watches again.
+     */
+    async awaitDataStreamUpgrade(input: {
+      dataStream: string;
+      pollIntervalMs: number;
+    }): Promise<WatchedUpgrade> {
+      const context = Context.current();
+      const handle = temporal.workflow.getHandle(dataStreamWorkflowId(input.dataStream));
+      let last: ReindexDataStreamStatus | undefined;
+      for (;;) {
+        context.heartbeat();
+        let execution: WorkflowExecutionStatusName;
+        try {
+          execution = (await handle.describe()).status.name;
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return { end: 'gone', status: last };
+          throw err;
+        }
+        if (execution === 'RUNNING') {
+          try {
+            last = await handle.query(statusQuery);
+          } catch {
+            // Not answerable for a moment (its first task is still pending): read it at the next poll.
+          }
+          if (last?.complete)
+            return { end: last.exception === undefined ? 'complete' : 'failed', status: last };
+        } else {
+          // Closed: its status is answered from its history.
+          const final = await handle.query(statusQuery).catch(() => last);
+          if (execution === 'CANCELLED') return { end: 'cancelled', status: final };
+          if (execution === 'COMPLETED' && final !== undefined) {
+            return { end: final.exception === undefined ? 'complete' : 'failed', status: final };
+          }
+          if (execution === 'FAILED' || execution === 'TIMED_OUT') return { end: 'failed', status: final };
+          if (execution !== 'CONTINUED_AS_NEW') return { end: 'gone', status: final };
+        }
+        await context.sleep(input.pollIntervalMs);
+      }
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import type { ClusterStatusView } from './cluster-upgrade-service';
+import type { ReadOnlyView } from './cluster-plan';
+import { formatMaintenanceWindow } from '../shared/maintenance-window';
+import type { ClusterState, DataStreamRunReport } from '../workflows/cluster-definitions';
+
+/** One data stream in the report, with its duration. */
+export interface DataStreamReportEntry extends DataStreamRunReport {
+  duration_millis: number;
+}
+
+export interface ClusterReportTotals {
+  data_streams: number;
+  upgraded: number;
+  upgraded_with_errors: number;
+  read_only: number;
+  up_to_date: number;
+  failed: number;
+  cancelled: number;
+  left_running: number;
+  running: number;
+  not_started: number;
+  indices_reindexed: number;
+  indices_failed: number;
+  indices_marked_read_only: number;
+  documents: number;
+}
+
+/** The cluster run's report: what the JSON answer holds and the Markdown renders. */
+export interface ClusterReport {
+  state: ClusterState;
+  complete: boolean;
+  pattern: string;
+  read_only: ReadOnlyView;
+  max_data_streams: number;
+  /** `01:00-05:00 Europe/Berlin`, when the run had one. */
+  window: string | null;
+  start_time_millis: number;
+  end_time_millis?: number;
+  duration_millis?: number;
+  totals: ClusterReportTotals;
+  /** In the order they finished. */
+  data_streams: DataStreamReportEntry[];
+  /** Still running (only while the run is). */
+  running: string[];
+  /** Never started: the run was cancelled first, or is still working through them. */
+  not_started: string[];
+}
+
+export function buildClusterReport(status: ClusterStatusView): ClusterReport {
+  const entries = status.finished.map((entry) => ({
+    ...entry,
+    duration_millis: entry.finished_at_millis - entry.started_at_millis,
+  }));
+  const count = (outcome: DataStreamRunReport['outcome']) =>
+    entries.filter((entry) => entry.outcome === outcome).length;
+  const sum = (pick: (entry: DataStreamRunReport) => number) =>
+    entries.reduce((total, entry) => total + pick(entry), 0);
+  const report: ClusterReport = {
+    state: status.state,
+    complete: status.complete,
+    pattern: status.pattern,
+    read_only: status.read_only,
+    max_data_streams: status.max_data_streams,
+    window: status.window === null ? null : formatMaintenanceWindow(status.window),
+    start_time_millis: status.start_time_millis,
+    totals: {
+      data_streams: status.total_data_streams,
+      upgraded: count('upgraded'),
+      upgraded_with_errors: count('upgraded_with_errors'),
+      read_only: count('read_only'),
+      up_to_date: count('up_to_date'),
+      failed: count('failed'),
+      cancelled: count('cancelled'),
+      left_running: count('left_running'),
+      running: status.running.length,
+      not_started: status.pending.length,
+      indices_reindexed: sum((entry) => entry.indices_reindexed),
+      indices_failed: sum((entry) => entry.indices_failed),
+      indices_marked_read_only: sum((entry) => entry.indices_marked_read_only),
+      documents: sum((entry) => (entry.outcome === 'cancelled' ? 0 : (entry.documents ?? 0))),
+    },
+    data_streams: entries,
+    running: status.running.map((entry) => entry.data_stream),
+    not_started: [...status.pending],
+  };
+  if (status.end_time_millis !== undefined) {
+    report.end_time_millis = status.end_time_millis;
+    report.duration_millis = status.end_time_millis - status.start_time_millis;
+  }
+  return report;
+}
+
+/** The read-only rule in words. */
+export function describeReadOnly(rule: ReadOnlyView): string {
+  switch (rule.kind) {
+    case 'none':
+      return 'none (every old index reindexed)';
+    case 'all':
+      return 'every old index marked read-only';
+    case 'older-than':
+      return (
+        `old indices older than ${rule.older_than ?? '?'} (before ${new Date(rule.cutoff_millis ?? 0).toISOString()}) ` +
+        'marked read-only, newer ones reindexed'
+      );
+  }
+}
+
+/** `1h 02m 03s`, `4m 05s`, `12s`. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+const number = (value: number): string => value.toLocaleString('en-US');
+
+/** Markdown cells must not break the table. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The report as Markdown: a summary, one table row per data stream, then every error. */
+export function renderClusterReportMarkdown(report: ClusterReport): string {
+  const t = report.totals;
+  const lines = [
+    '# Cluster upgrade report',
+    '',
+    `- **State:** ${report.state}${report.complete ? '' : ' (not finished yet)'}`,
+    `- **Data streams:** ${report.pattern}, ${number(t.data_streams)} selected, at most ${report.max_data_streams} at once`,
+    `- **Read-only path:** ${describeReadOnly(report.read_only)}`,
+    ...(report.window !== null ? [`- **Maintenance window:** ${report.window}`] : []),
+    `- **Started:** ${new Date(report.start_time_millis).toISOString()}` +
+      (report.end_time_millis !== undefined
+        ? `, **finished:** ${new Date(report.end_time_millis).toISOString()} (${humanDuration(report.duration_millis ?? 0)})`
+        : ''),
+    `- **Outcome:** ${t.upgraded} upgraded, ${t.upgraded_with_errors} with errors, ${t.read_only} only marked read-only, ` +
+      `${t.up_to_date} already up to date, ${t.failed} failed, ${t.cancelled} cancelled` +
+      (t.left_running > 0 ? `, ${t.left_running} left running` : '') +
+      (t.running > 0 ? `, ${t.running} running` : '') +
+      (t.not_started > 0 ? `, ${t.not_started} not started` : ''),
+    `- **Backing indices:** ${number(t.indices_reindexed)} reindexed, ${number(t.indices_failed)} failed, ` +
+      `${number(t.indices_marked_read_only)} marked read-only`,
+    `- **Documents reindexed:** ${number(t.documents)}`,
+    '',
+  ];
+  if (report.data_streams.length > 0) {
+    lines.push(
+      '| data stream | result | reindexed | failed | marked read-only | documents | started | duration |',
+      '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |',
+      ...report.data_streams.map(
+        (entry) =>
+          `| ${cell(entry.data_stream)}${entry.adopted ? ' (already running)' : ''} | ${entry.outcome} | ` +
+          `${entry.indices_reindexed} of ${entry.indices_requiring_upgrade} | ${entry.indices_failed} | ` +
+          `${entry.indices_marked_read_only} | ${entry.documents === null ? '-' : number(entry.documents)} | ` +
+          `${new Date(entry.started_at_millis).toISOString()} | ${humanDuration(entry.duration_millis)} |`,
+      ),
+      '',
+    );
+  }
+  const troubled = report.data_streams.filter(
+    (entry) => entry.errors.length > 0 || entry.exception !== undefined,
+  );
+  if (troubled.length > 0) {
+    lines.push('## Errors', '');
+    for (const entry of troubled) {
+      lines.push(`### ${entry.data_stream}`, '');
+      if (entry.exception !== undefined) lines.push(`- ${cell(entry.exception)}`);
+      for (const error of entry.errors) lines.push(`- \`${error.index}\`: ${cell(error.message)}`);
+      if (entry.errors_omitted > 0) {
+        lines.push(`- … and ${entry.errors_omitted} more (see \`ds-reindex status ${entry.data_stream}\`)`);
+      }
+      lines.push('');
+    }
+  }
+  if (report.not_started.length > 0) {
+    lines.push('## Not started', '', ...report.not_started.map((name) => `- ${name}`), '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

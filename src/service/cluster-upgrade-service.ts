@@ -1,0 +1,251 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ElasticsearchApiError } from './api-error';
+import {
+  planCluster,
+  readOnlyRuleAt,
+  readOnlyView,
+  type ClusterPlan,
+  type ClusterSelection,
+  type ReadOnlyView,
+} from './cluster-plan';
+import { buildClusterReport, type ClusterReport } from './cluster-report';
+import type { ReindexService } from './reindex-service';
+import { WORKFLOW_TUNABLES } from '../workflows/tunables';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
+import type { ReadOnlyRule } from '../shared/read-only-rule';
+import type { ReindexDataStreamStatus } from '../shared/status';
+import {
+  CLUSTER_UPGRADE_WORKFLOW_ID,
+  clusterStatusQuery,
+  pauseClusterSignal,
+  resumeClusterSignal,
+  reindexCluster,
+  type ClusterUpgradeStatus,
+  type RunningDataStream,
+} from '../workflows';
+
+export interface ClusterUpgradeServiceOptions {
+  /** How often the cluster workflow reads a running data stream's status. Default: the workflow's. */
+  watchPollIntervalMs?: number;
+  /** Data streams per cluster workflow run before continue-as-new. Default: the workflow's. */
+  maxDataStreamsPerRun?: number;
+  /** How long `cancel` waits for every data stream to roll back before answering; default 5 minutes. */
+  cancelWaitMs?: number;
+}
+
+export interface ClusterStartRequest extends ClusterSelection {
+  maxDataStreams: number;
+  /** Copies run only inside this daily window. */
+  window?: MaintenanceWindow;
+}
+
+/** A start, checked and resolved to the data streams it will upgrade, not started yet. */
+export interface PreparedClusterStart {
+  request: ClusterStartRequest;
+  readOnly: ReadOnlyRule;
+  dataStreams: string[];
+}
+
+/** What the preparation of a running data stream found and did. */
+export interface PreparedView {
+  next: 'start' | 'adopt' | 'done';
+  indices_to_reindex: number;
+  documents_to_reindex: number;
+  bytes_to_reindex: number;
+  indices_marked_read_only: number;
+  indices_already_read_only: number;
+  rolled_over: boolean;
+}
+
+/** A running data stream in the cluster status, with its own live status when it has one. */
+export interface RunningDataStreamView extends Omit<RunningDataStream, 'prepared'> {
+  prepared?: PreparedView;
+  status?: ReindexDataStreamStatus;
+}
+
+function runningView({ prepared, ...entry }: RunningDataStream): RunningDataStreamView {
+  if (prepared === undefined) return entry;
+  return {
+    ...entry,
+    prepared: {
+      next: prepared.next,
+      indices_to_reindex: prepared.indicesToReindex,
+      documents_to_reindex: prepared.documentsToReindex,
+      bytes_to_reindex: prepared.bytesToReindex,
+      indices_marked_read_only: prepared.indicesMarkedReadOnly,
+      indices_already_read_only: prepared.indicesAlreadyReadOnly,
+      rolled_over: prepared.rolledOver,
+    },
+  };
+}
+
+/** The cluster run's status as the API and the CLI show it. */
+export interface ClusterStatusView extends Omit<ClusterUpgradeStatus, 'running' | 'read_only'> {
+  read_only: ReadOnlyView;
+  running: RunningDataStreamView[];
+}
+
+export const clusterErrors = {
+  noClusterUpgrade: () =>
+    new ElasticsearchApiError(404, 'resource_not_found_exception', 'No cluster upgrade found'),
+  noRunningClusterUpgrade: () =>
+    new ElasticsearchApiError(404, 'resource_not_found_exception', 'No cluster upgrade is running'),
+  alreadyRunning: () =>
+    new ElasticsearchApiError(
+      400,
+      'resource_already_exists_exception',
+      'A cluster upgrade is already running; see its status, or cancel it',
+    ),
+};
+
+/**
+ * The whole-cluster upgrade, shared by the HTTP API and the CLI: plan (Elasticsearch only), start one
+ * cluster workflow, its status (with each running data stream's own status), cancel, and the report.
+ * Built on the data-stream service, whose Temporal client and data-stream settings it uses.
+ */
+export class ClusterUpgradeService {
+  constructor(
+    readonly reindex: ReindexService,
+    private readonly options: ClusterUpgradeServiceOptions = {},
+  ) {}
+
+  private handle() {
+    return this.reindex.options.temporal.workflow.getHandle<typeof reindexCluster>(
+      CLUSTER_UPGRADE_WORKFLOW_ID,
+    );
+  }
+
+  /** The dry run, with the caller's Elasticsearch client. */
+  plan(
+    es: ElasticsearchClient,
+    options: ClusterSelection & { ilmHorizonMs: number; maxDataStreams: number },
+    nowMillis = Date.now(),
+  ): Promise<ClusterPlan> {
+    return planCluster(es, { ...options, nowMillis });
+  }
+
+  /**
+   * Resolves a start to its data streams as the caller sees them: those with backing indices needing
+   * upgrade, system ones only when asked for. Changes nothing, so the caller's privileges can be checked
+   * on exactly these names before anything starts.
+   */
+  async prepareStart(
+    es: ElasticsearchClient,
+    request: ClusterStartRequest,
+    nowMillis = Date.now(),
+  ): Promise<PreparedClusterStart> {
+    const plan = await planCluster(es, { ...request, ilmHorizonMs: 0, nowMillis });
+    return {
+      request,
+      readOnly: readOnlyRuleAt(request.readOnly, nowMillis),
+      dataStreams: plan.data_streams.filter((stream) => stream.included).map((stream) => stream.data_stream),
+    };
+  }
+
+  /** Starts the cluster workflow; refused while one is running. */
+  async start(prepared: PreparedClusterStart): Promise<{ acknowledged: true; data_streams: string[] }> {
+    const reindexOptions = this.reindex.options;
+    try {
+      await reindexOptions.temporal.workflow.start(reindexCluster, {
+        workflowId: CLUSTER_UPGRADE_WORKFLOW_ID,
+        taskQueue: reindexOptions.taskQueue,
+        args: [
+          {
+            dataStreams: prepared.dataStreams,
+            pattern: prepared.request.pattern,
+            maxDataStreams: prepared.request.maxDataStreams,
+            readOnly: prepared.readOnly,
+            ...(prepared.request.window !== undefined ? { window: prepared.request.window } : {}),
+            dataStreamRun: {
+              statusRetentionMs:
+                reindexOptions.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS,
+              maxIndicesPerRun:
+                reindexOptions.maxIndicesPerRun ?? WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN,
+            },
+            ...(this.options.watchPollIntervalMs !== undefined
+              ? { watchPollIntervalMs: this.options.watchPollIntervalMs }
+              : {}),
+            ...(this.options.maxDataStreamsPerRun !== undefined
+              ? { maxDataStreamsPerRun: this.options.maxDataStreamsPerRun }
+              : {}),
+          },
+        ],
+        workflowIdConflictPolicy: 'FAIL',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw clusterErrors.alreadyRunning();
+      throw err;
+    }
+    return { acknowledged: true, data_streams: prepared.dataStreams };
+  }
+
+  /** The latest cluster run's status, running or finished, with each running data stream's live status. */
+  async status(): Promise<ClusterStatusView> {
+    let status: ClusterUpgradeStatus;
+    try {
+      status = await this.handle().query(clusterStatusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw clusterErrors.noClusterUpgrade();
+      throw err;
+    }
+    const running = await Promise.all(
+      status.running.map(async (entry): Promise<RunningDataStreamView> => {
+        const view = runningView(entry);
+        if (entry.step !== 'upgrading' && entry.step !== 'cancelling') return view;
+        const live = await this.reindex.status(entry.data_stream).catch(() => undefined);
+        return live === undefined ? view : { ...view, status: live };
+      }),
+    );
+    return { ...status, read_only: readOnlyView(status.read_only), running };
+  }
+
+  /**
+   * Cancels the cluster run: every data stream upgrade it started is cancelled and rolled back, the rest
+   * are not started. Answers once the run has ended (or after `cancelWaitMs`).
+   */
+  async cancel(): Promise<{ acknowledged: true }> {
+    const handle = this.handle();
+    await this.requireRunning();
+    await handle.cancel();
+    const waitMs = this.options.cancelWaitMs ?? 5 * 60_000;
+    await Promise.race([
+      handle.result().catch(() => undefined),
+      new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref()),
+    ]);
+    return { acknowledged: true };
+  }
+
+  /**
+   * Pauses the cluster run: no new data stream starts, and every upgrade it started stops starting new
+   * backing indices; with `now`, their copies in flight stop too (and later resume without copying
+   * anything twice). The status says since when.
+   */
+  async pause(now: boolean): Promise<{ acknowledged: true }> {
+    await this.requireRunning();
+    await this.handle().signal(pauseClusterSignal, { now });
+    return { acknowledged: true };
+  }
+
+  /** Resumes a paused cluster run and every upgrade it paused. */
+  async resume(): Promise<{ acknowledged: true }> {
+    await this.requireRunning();
+    await this.handle().signal(resumeClusterSignal);
+    return { acknowledged: true };
+  }
+
+  private async requireRunning(): Promise<void> {
+    try {
+      const description = await this.handle().describe();
+      if (description.status.name !== 'RUNNING') throw clusterErrors.noRunningClusterUpgrade();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw clusterErrors.noRunningClusterUpgrade();
+      throw err;
+    }
+  }
+
+  /** The report of the latest cluster run (so far, while it runs). */
+  async report(): Promise<ClusterReport> {
+    return buildClusterReport(await this.status());
+  }
+}

@@ -1,0 +1,136 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { PreparedDataStream } from '../activities/cluster-activities';
+import type { PauseState } from './pause-definitions';
+import type { MaintenanceWindow } from '../shared/maintenance-window';
+import type { ReadOnlyRule } from '../shared/read-only-rule';
+import type { IndexError } from '../shared/status';
+
+/**
+ * The one cluster upgrade workflow's id. One cluster run at a time: two runs over overlapping data
+ * streams would only race each other. It cannot collide with a data stream's `reindex-data-stream-<name>`.
+ */
+export const CLUSTER_UPGRADE_WORKFLOW_ID = 'ds-reindex-cluster';
+
+/** Input of the cluster workflow. Names and numbers only: no credentials ever enter a workflow. */
+export interface ReindexClusterInput {
+  /** The data streams to upgrade, in this order: what the caller's plan listed (and was allowed to manage). */
+  dataStreams: string[];
+  /** The pattern they were selected with, for the status and the report. */
+  pattern: string;
+  /** Data streams upgraded at once. */
+  maxDataStreams: number;
+  readOnly: ReadOnlyRule;
+  /** Copies run only inside this daily window; outside it the run waits. Absent: any time. */
+  window?: MaintenanceWindow;
+  /** What each data stream's own workflow is started with, as the API starts it. */
+  dataStreamRun: { statusRetentionMs: number; maxIndicesPerRun: number };
+  /** How often a running data stream's status is read. Default: `CLUSTER_TUNABLES`. */
+  watchPollIntervalMs?: number;
+  /** Data streams started per run before continuing as new. Default: `CLUSTER_TUNABLES`. */
+  maxDataStreamsPerRun?: number;
+  /** Set only by continue-as-new: where the previous run left off. */
+  continued?: ContinuedClusterRun;
+}
+
+/** Where a data stream is in the cluster run. */
+export type DataStreamStep = 'preparing' | 'starting' | 'upgrading' | 'cancelling';
+
+/** A data stream the cluster run is working on now. */
+export interface RunningDataStream {
+  data_stream: string;
+  started_at_millis: number;
+  step: DataStreamStep;
+  /** Its upgrade was already running when the run reached it: watched, never started or cancelled by the run. */
+  adopted: boolean;
+  /** What the preparation found and did; absent while preparing. */
+  prepared?: PreparedDataStream;
+  /** The pause the run last asked its upgrade for (cluster pause or closed window); absent: running. */
+  hold?: 'paused' | 'paused_now';
+}
+
+/** How a data stream's part of the cluster run ended. */
+export const DATA_STREAM_OUTCOMES = {
+  /** Every old index reindexed (and the chosen ones marked read-only). */
+  UPGRADED: 'upgraded',
+  UPGRADED_WITH_ERRORS: 'upgraded_with_errors',
+  /** Nothing to reindex: every old index was marked read-only. */
+  READ_ONLY: 'read_only',
+  /** Nothing left to do when the run reached it. */
+  UP_TO_DATE: 'up_to_date',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  /** A cancelled run stops watching an upgrade it did not start, and leaves it running. */
+  LEFT_RUNNING: 'left_running',
+} as const;
+export type DataStreamOutcome = (typeof DATA_STREAM_OUTCOMES)[keyof typeof DATA_STREAM_OUTCOMES];
+
+/** One data stream in the report. */
+export interface DataStreamRunReport {
+  data_stream: string;
+  outcome: DataStreamOutcome;
+  adopted: boolean;
+  started_at_millis: number;
+  finished_at_millis: number;
+  /** Backing indices its upgrade found needing upgrade (from its own status). */
+  indices_requiring_upgrade: number;
+  indices_reindexed: number;
+  indices_failed: number;
+  indices_marked_read_only: number;
+  indices_already_read_only: number;
+  /** Documents in the reindexed indices when the run prepared them; `null` when not counted (adopted). */
+  documents: number | null;
+  bytes: number | null;
+  /** At most `MAX_ERRORS_PER_DATA_STREAM`; `errors_omitted` counts the rest. */
+  errors: IndexError[];
+  errors_omitted: number;
+  exception?: string;
+}
+
+export const CLUSTER_STATES = {
+  RUNNING: 'running',
+  CANCELLING: 'cancelling',
+  COMPLETED: 'completed',
+  COMPLETED_WITH_ERRORS: 'completed_with_errors',
+  CANCELLED: 'cancelled',
+} as const;
+export type ClusterState = (typeof CLUSTER_STATES)[keyof typeof CLUSTER_STATES];
+
+/** The cluster run's status, answered at any moment and kept in the closed workflow afterwards. */
+export interface ClusterUpgradeStatus {
+  state: ClusterState;
+  complete: boolean;
+  start_time_millis: number;
+  end_time_millis?: number;
+  pattern: string;
+  max_data_streams: number;
+  read_only: ReadOnlyRule;
+  total_data_streams: number;
+  /** Not started yet, in the order they will start. */
+  pending: string[];
+  running: RunningDataStream[];
+  /** In the order they finished. */
+  finished: DataStreamRunReport[];
+  /** Paused by the operator (`pause --all`), since when; `null` when not. */
+  paused: PauseState | null;
+  /** The maintenance window, whether it is open now, and when that changes; `null` without one. */
+  window: WindowStatus | null;
+}
+
+export interface WindowStatus extends MaintenanceWindow {
+  open: boolean;
+  /** When the window opens (if closed) or closes (if open) next, epoch ms. */
+  next_change_millis: number;
+}
+
+/** The state a run hands to the next one when it continues as new. */
+export interface ContinuedClusterRun {
+  startTimeMillis: number;
+  pending: string[];
+  /** Only data streams being watched (step `upgrading`): the next run watches them on. */
+  running: RunningDataStream[];
+  finished: DataStreamRunReport[];
+  paused?: PauseState;
+  runNumber: number;
+}
+
+export const clusterStatusQuery = defineQuery<ClusterUpgradeStatus>('clusterStatus');

@@ -1,0 +1,284 @@
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows, createTestEnvironment } from '../support/temporal-env';
+import { eventually, TEST_WORKER_CONFIG } from '../support/upgrade-harness';
+import {
+  finishFakeUpgradeSignal,
+  reindexCluster,
+  reindexDataStream as fakeDataStreamUpgrade,
+} from '../fixtures/workflows/cluster-with-fake-data-streams';
+import { createClusterActivities, type PreparedDataStream } from '../../src/activities/cluster-activities';
+import {
+  clusterStatusQuery,
+  pauseClusterSignal,
+  resumeClusterSignal,
+  upgradePauseQuery,
+  type ClusterUpgradeStatus,
+  type ReindexClusterInput,
+} from '../../src/workflows';
+import type { WindowState } from '../../src/shared/maintenance-window';
+import { dataStreamWorkflowId } from '../../src/shared/names';
+
+// The cluster workflow's own logic, with the data-stream workflow replaced by a stand-in the test ends
+// by signal, and the preparation step stubbed; the watch activity is the real one. Real dev server.
+const TASK_QUEUE = 'cluster-logic';
+const FIXTURE = require.resolve('../fixtures/workflows/cluster-with-fake-data-streams');
+
+const prepared = (overrides: Partial<PreparedDataStream> = {}): PreparedDataStream => ({
+  next: 'start',
+  indicesToReindex: 2,
+  documentsToReindex: 100,
+  bytesToReindex: 1000,
+  indicesMarkedReadOnly: 0,
+  indicesAlreadyReadOnly: 0,
+  rolledOver: false,
+  ...overrides,
+});
+
+describe('the cluster workflow', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  /** What the stubbed preparation answers per data stream; `start` when absent. */
+  const preparations = new Map<string, PreparedDataStream | Error>();
+  /** What the stubbed window reads answer, in turn (`open`, and the change this many ms from now). */
+  const windowAnswers: { open: boolean; changeInMs: number }[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    const real = createClusterActivities({
+      // The watch uses only Temporal; nothing here may reach Elasticsearch.
+      es: new ElasticsearchClient({ node: 'http://127.0.0.1:1' }),
+      temporal: env.client,
+      worker: TEST_WORKER_CONFIG,
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: await bundleWorkflows(FIXTURE),
+      activities: {
+        prepareDataStreamUpgrade({ dataStream }: { dataStream: string }): Promise<PreparedDataStream> {
+          const answer = preparations.get(dataStream) ?? prepared();
+          return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+        },
+        awaitDataStreamUpgrade: (input: { dataStream: string; pollIntervalMs: number }) =>
+          real.awaitDataStreamUpgrade(input),
+        maintenanceWindowState(): Promise<WindowState> {
+          const answer = windowAnswers.shift() ?? { open: true, changeInMs: 3_600_000 };
+          return Promise.resolve({ open: answer.open, nextChangeMillis: Date.now() + answer.changeInMs });
+        },
+      },
+    });
+    workerRun = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    await env?.teardown();
+  });
+
+  function startCluster(id: string, dataStreams: string[], overrides: Partial<ReindexClusterInput> = {}) {
+    return env.client.workflow.start(reindexCluster, {
+      workflowId: id,
+      taskQueue: TASK_QUEUE,
+      args: [
+        {
+          dataStreams,
+          pattern: `${id}-*`,
+          maxDataStreams: 2,
+          readOnly: { kind: 'none' },
+          dataStreamRun: { statusRetentionMs: 60_000, maxIndicesPerRun: 500 },
+          watchPollIntervalMs: 100,
+          ...overrides,
+        },
+      ],
+    });
+  }
+
+  const finishUpgrade = (dataStream: string, failedIndices = 0) =>
+    eventually(
+      () =>
+        env.client.workflow
+          .getHandle(dataStreamWorkflowId(dataStream))
+          .signal(finishFakeUpgradeSignal, { failedIndices })
+          .then(() => true),
+      `the upgrade of ${dataStream} to start`,
+    );
+
+  const upgrading = async (clusterId: string, dataStreams: string[]): Promise<ClusterUpgradeStatus> =>
+    eventually(
+      async () => {
+        const status = await env.client.workflow.getHandle(clusterId).query(clusterStatusQuery);
+        const names = status.running
+          .filter((entry) => entry.step === 'upgrading')
+          .map((entry) => entry.data_stream);
+        return dataStreams.every((name) => names.includes(name)) ? status : undefined;
+      },
+      `${dataStreams.join(', ')} upgrading`,
+    );
+
+  const exists = (dataStream: string) =>
+    env.client.workflow
+      .getHandle(dataStreamWorkflowId(dataStream))
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+
+  it('runs at most N data streams at once, in order, and records each outcome', async () => {
+    preparations.set('cap-d', prepared({ next: 'done', indicesToReindex: 0, indicesMarkedReadOnly: 2 }));
+    const handle = await startCluster('cap', ['cap-a', 'cap-b', 'cap-c', 'cap-d']);
+    const first = await upgrading('cap', ['cap-a', 'cap-b']);
+    expect(first.running).toHaveLength(2);
+    expect(first.pending).toEqual(['cap-c', 'cap-d']);
+    expect(await exists('cap-c')).toBe(false);
+
+    await finishUpgrade('cap-a');
+    const second = await upgrading('cap', ['cap-b', 'cap-c']);
+    expect(second.running.map((entry) => entry.data_stream).sort()).toEqual(['cap-b', 'cap-c']);
+    await finishUpgrade('cap-b', 1);
+    await finishUpgrade('cap-c');
+
+    const final = await handle.result();
+    expect(final.state).toBe('completed_with_errors');
+    const byName = new Map(final.finished.map((entry) => [entry.data_stream, entry]));
+    expect(Object.fromEntries([...byName].map(([name, entry]) => [name, entry.outcome]))).toEqual({
+      'cap-a': 'upgraded',
+      'cap-b': 'upgraded_with_errors',
+      'cap-c': 'upgraded',
+      'cap-d': 'read_only',
+    });
+    expect(byName.get('cap-b')).toMatchObject({
+      indices_reindexed: 1,
+      indices_failed: 1,
+      documents: 100,
+      errors: [{ index: '.ds-cap-b-000001', message: 'copy failed' }],
+    });
+    // Nothing to reindex: its data-stream upgrade was never started.
+    expect(await exists('cap-d')).toBe(false);
+  });
+
+  it('records a data stream that cannot be prepared as failed and goes on with the others', async () => {
+    preparations.set(
+      'fail-gone',
+      ApplicationFailure.nonRetryable('Data stream named [fail-gone] does not exist', 'DataStreamMissing'),
+    );
+    const handle = await startCluster('fail', ['fail-gone', 'fail-ok'], { maxDataStreams: 1 });
+    await finishUpgrade('fail-ok');
+    const final = await handle.result();
+    expect(final.state).toBe('completed_with_errors');
+    expect(final.finished).toEqual([
+      expect.objectContaining({
+        data_stream: 'fail-gone',
+        outcome: 'failed',
+        exception: 'Data stream named [fail-gone] does not exist',
+      }),
+      expect.objectContaining({ data_stream: 'fail-ok', outcome: 'upgraded' }),
+    ]);
+  });
+
+  it('on cancel, cancels the upgrades it started, leaves the one it only watched running, starts no more', async () => {
+    preparations.set('cancel-adopted', prepared({ next: 'adopt' }));
+    const adopted = await env.client.workflow.start(fakeDataStreamUpgrade, {
+      workflowId: dataStreamWorkflowId('cancel-adopted'),
+      taskQueue: TASK_QUEUE,
+      args: [{ dataStream: 'cancel-adopted' }],
+    });
+    const handle = await startCluster('cancel', ['cancel-adopted', 'cancel-own', 'cancel-later']);
+    await upgrading('cancel', ['cancel-adopted', 'cancel-own']);
+
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const final = await handle.query(clusterStatusQuery);
+    expect(final).toMatchObject({
+      state: 'cancelled',
+      complete: true,
+      pending: ['cancel-later'],
+      running: [],
+    });
+    const outcomes = Object.fromEntries(final.finished.map((entry) => [entry.data_stream, entry.outcome]));
+    expect(outcomes).toEqual({ 'cancel-adopted': 'left_running', 'cancel-own': 'cancelled' });
+    const own = await env.client.workflow.getHandle(dataStreamWorkflowId('cancel-own')).describe();
+    expect(own.status.name).toBe('CANCELLED');
+    expect((await adopted.describe()).status.name).toBe('RUNNING');
+    expect(await exists('cancel-later')).toBe(false);
+    await adopted.signal(finishFakeUpgradeSignal, { failedIndices: 0 });
+  });
+
+  it('continues as new while upgrades run, and the next run watches them to the end', async () => {
+    const handle = await startCluster('can', ['can-a', 'can-b', 'can-c'], { maxDataStreamsPerRun: 1 });
+    await upgrading('can', ['can-a', 'can-b']);
+    // can-a and can-b were started by two different runs, both still upgrading in the third.
+    await finishUpgrade('can-b');
+    await finishUpgrade('can-a');
+    await finishUpgrade('can-c');
+    const final = await handle.result();
+    expect(final.state).toBe('completed');
+    expect(final.finished.map((entry) => entry.data_stream).sort()).toEqual(['can-a', 'can-b', 'can-c']);
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+  const pauseOf = (dataStream: string) =>
+    env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);
+
+  it('pause stops new data streams from starting and pauses the ones it started; resume undoes both', async () => {
+    const handle = await startCluster('pause', ['pause-a', 'pause-b'], { maxDataStreams: 1 });
+    await upgrading('pause', ['pause-a']);
+    await handle.signal(pauseClusterSignal, { now: true });
+    const paused = await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.paused !== null && (await pauseOf('pause-a'))?.now === true ? status : undefined;
+    }, 'pause-a paused');
+    expect(paused.paused).toMatchObject({ now: true });
+    expect(paused.running[0]).toMatchObject({ data_stream: 'pause-a', hold: 'paused_now' });
+
+    // pause-a ends while paused; pause-b must not start until the run is resumed.
+    await finishUpgrade('pause-a');
+    await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.finished.length === 1 ? status : undefined;
+    }, 'pause-a finished');
+    expect((await handle.query(clusterStatusQuery)).pending).toEqual(['pause-b']);
+    expect(await exists('pause-b')).toBe(false);
+
+    await handle.signal(resumeClusterSignal);
+    await upgrading('pause', ['pause-b']);
+    expect(await pauseOf('pause-b')).toBeNull();
+    expect((await handle.query(clusterStatusQuery)).paused).toBeNull();
+    await finishUpgrade('pause-b');
+    expect((await handle.result()).state).toBe('completed');
+  });
+
+  it('waits outside the maintenance window, says until when, and stops copies when it closes', async () => {
+    windowAnswers.push(
+      { open: false, changeInMs: 1_500 },
+      { open: true, changeInMs: 1_500 },
+      { open: false, changeInMs: 3_600_000 },
+    );
+    const handle = await startCluster('win', ['win-a'], {
+      window: { startMinute: 60, endMinute: 300, timeZone: 'Europe/Berlin' },
+    });
+    const waiting = await eventually(async () => {
+      const status = await handle.query(clusterStatusQuery);
+      return status.window !== null ? status : undefined;
+    }, 'the window read');
+    expect(waiting.window).toMatchObject({ open: false, timeZone: 'Europe/Berlin' });
+    expect(waiting.window?.next_change_millis).toBeGreaterThan(waiting.start_time_millis);
+    expect(waiting.pending).toEqual(['win-a']);
+    expect(await exists('win-a')).toBe(false);
+
+    // The window opens: win-a starts; then it closes, and win-a is paused with its copies stopped.
+    await upgrading('win', ['win-a']);
+    const closed = await eventually(
+      async () => ((await pauseOf('win-a'))?.now === true ? true : undefined),
+      'win-a stopped',
+    );
+    expect(closed).toBe(true);
+    expect((await handle.query(clusterStatusQuery)).window).toMatchObject({ open: false });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+  });
+});
