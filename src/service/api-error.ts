@@ -73,4 +73,17 @@ export const apiErrors = {
       'resource_not_found_exception',
       `the task with id ${taskId} doesn't exist`,
     ),
+  /** Pause and resume are ds-reindex's own; they answer in Elasticsearch's shape all the same. */
+  noRunningUpgrade: (name: string) =>
+    new ElasticsearchApiError(
+      404,
+      'resource_not_found_exception',
+      `No running migration reindex found for [${name}] to pause or resume`,
+    ),
+  cannotPause: (name: string) =>
+    new ElasticsearchApiError(
+      400,
+      'illegal_argument_exception',
+      `the migration reindex of [${name}] was started by an older ds-reindex that cannot pause; cancel and start it again to pause it`,
+    ),
 };

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  QueryNotRegisteredError,
   WorkflowNotFoundError,
   type Client as TemporalClient,
   type WorkflowExecutionDescription,
@@ -16,7 +17,10 @@ import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '..
 import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../shared/status';
 import {
   maxConcurrentIndicesChangedSignal,
+  pauseUpgradeSignal,
   reindexDataStream,
+  resumeUpgradeSignal,
+  upgradePauseQuery,
   STATUS_RETENTION_MEMO,
   statusBeforeFirstTask,
   statusQuery,
@@ -338,6 +342,40 @@ export class ReindexService {
       throw err;
     }
     await record.terminate("the finished upgrade's status was dismissed by a cancel");
+  }
+
+  /**
+   * Beyond Elasticsearch: pauses a running upgrade. No new backing index starts; with `now` the copies in
+   * flight stop too, keeping what they copied. The status shows `paused` and since when. Idempotent.
+   */
+  async pause(dataStream: string, now: boolean): Promise<{ acknowledged: true }> {
+    const handle = await this.pausableUpgrade(dataStream);
+    await handle.signal(pauseUpgradeSignal, { now });
+    return { acknowledged: true };
+  }
+
+  /** Beyond Elasticsearch: resumes a paused upgrade; stopped copies continue without copying twice. */
+  async resume(dataStream: string): Promise<{ acknowledged: true }> {
+    const handle = await this.pausableUpgrade(dataStream);
+    await handle.signal(resumeUpgradeSignal);
+    return { acknowledged: true };
+  }
+
+  /** The running upgrade of `dataStream`, if it is one that handles pause and resume. */
+  private async pausableUpgrade(dataStream: string) {
+    requireConcreteDataStreamName(REINDEX_ACTIONS.cancel, dataStream);
+    const upgrade = await this.lookup(dataStream);
+    if (upgrade.kind !== 'running') throw apiErrors.noRunningUpgrade(dataStream);
+    const handle = this.handle(upgrade.description);
+    try {
+      await handle.query(upgradePauseQuery);
+    } catch (err) {
+      // Started before pausing existed: a signal would be ignored, so say so rather than acknowledge.
+      if (err instanceof QueryNotRegisteredError) throw apiErrors.cannotPause(dataStream);
+      if (err instanceof WorkflowNotFoundError) throw apiErrors.noRunningUpgrade(dataStream);
+      throw err;
+    }
+    return handle;
   }
 
   /** Beyond Elasticsearch: what an upgrade would do, changing nothing. */

@@ -11,9 +11,17 @@ export interface IndexError {
   message: string;
 }
 
+/** A paused upgrade (beyond Elasticsearch): since when, and whether the copies in flight were stopped too. */
+export interface UpgradePause {
+  since_millis: number;
+  now: boolean;
+}
+
 /**
  * `GET /_migration/reindex/<ds>/_status`, field for field and in Elasticsearch's order.
- * `start_time` appears only with `?human`; `exception` only when the whole task failed.
+ * `start_time` appears only with `?human`; `exception` only when the whole task failed; `paused` (not
+ * Elasticsearch's: it cannot pause) only while paused, last, so a status that is not paused is exactly
+ * Elasticsearch's.
  */
 export interface ReindexDataStreamStatus {
   start_time?: string;
@@ -26,6 +34,7 @@ export interface ReindexDataStreamStatus {
   pending: number;
   errors: IndexError[];
   exception?: string;
+  paused?: UpgradePause & { since?: string };
 }
 
 /** What the data-stream workflow tracks; the status is derived from it, never stored twice. */
@@ -38,6 +47,7 @@ export interface StatusState {
   pendingCount: number;
   errors: readonly IndexError[];
   exception?: string;
+  paused?: UpgradePause;
 }
 
 export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
@@ -53,12 +63,20 @@ export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
     errors: state.errors.map((entry) => ({ ...entry })),
   };
   if (state.exception !== undefined) status.exception = state.exception;
+  if (state.paused !== undefined) status.paused = { ...state.paused };
   return status;
 }
 
-/** `?human`: Elasticsearch puts `start_time` (ISO 8601, UTC) before `start_time_millis`. */
+/**
+ * `?human`: Elasticsearch puts `start_time` (ISO 8601, UTC) before `start_time_millis`; a pause gets its
+ * `since` the same way.
+ */
 export function withHumanReadableTimes(status: ReindexDataStreamStatus): ReindexDataStreamStatus {
-  return { start_time: new Date(status.start_time_millis).toISOString(), ...status };
+  const human = { start_time: new Date(status.start_time_millis).toISOString(), ...status };
+  if (status.paused !== undefined) {
+    human.paused = { since: new Date(status.paused.since_millis).toISOString(), ...status.paused };
+  }
+  return human;
 }
 
 /** Overall progress in percent: finished indices plus the finished share of those being copied. */

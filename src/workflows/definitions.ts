@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { deriveStatus, type ReindexDataStreamStatus } from '../shared/status';
+import { deriveStatus, type ReindexDataStreamStatus, type UpgradePause } from '../shared/status';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
 export interface ReindexDataStreamInput {
@@ -39,6 +39,8 @@ export interface ContinuedRun {
   pendingIndices: string[];
   errors: { index: string; message: string }[];
   maxConcurrentIndices: number;
+  /** A pause that was on when the run continued; absent in runs that continued before pausing existed. */
+  paused?: UpgradePause;
 }
 
 export interface ReindexBackingIndexInput {
@@ -83,6 +85,7 @@ export function statusBeforeFirstTask(
     inProgress: [],
     pendingCount: continued?.pendingIndices.length ?? accepted?.totalIndicesRequiringUpgrade ?? 0,
     errors: continued?.errors ?? [],
+    paused: continued?.paused,
   });
 }
 

@@ -1,4 +1,11 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { UpgradePause } from '../shared/status';
+
+/**
+ * Marks the data-stream and backing-index runs that can be paused and resumed. Older runs ignored these
+ * signals (they had no handlers), and their replays must keep ignoring any they got.
+ */
+export const PAUSE_RESUME_PATCH = 'pause-resume';
 
 /** A pause: `now` also stops the copies in flight (they resume later without copying anything twice). */
 export interface PauseRequest {
@@ -6,10 +13,7 @@ export interface PauseRequest {
 }
 
 /** Paused since when, and whether copies in flight were stopped too. */
-export interface PauseState {
-  since_millis: number;
-  now: boolean;
-}
+export type PauseState = UpgradePause;
 
 /**
  * Pauses a data stream's upgrade (`reindex-data-stream-<name>`): no new backing index starts; with `now`,

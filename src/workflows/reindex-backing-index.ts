@@ -1,15 +1,20 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
+  setHandler,
 } from '@temporalio/workflow';
 import { copySteps, elasticsearchSteps as es } from './activity-stubs';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
 import { rootCauseMessage } from './failure-message';
+import { PAUSE_RESUME_PATCH, pauseCopySignal, resumeCopySignal } from './pause-definitions';
 import { rollbackFailureMessage, type StepsStarted } from './rollback-report';
 import { destinationIndexName } from '../shared/names';
+import type { CopyDocumentsInput } from '../activities/copy-documents-activity';
 
 /** Failure type of an index whose rollback failed: its message says what is left and how to fix it. */
 const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
@@ -35,6 +40,54 @@ export async function reindexBackingIndex(
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
 
+  let copyPaused = false;
+  // Only a data-stream run that knows this patch sends these signals; see PAUSE_RESUME_PATCH.
+  if (patched(PAUSE_RESUME_PATCH)) {
+    setHandler(pauseCopySignal, () => {
+      copyPaused = true;
+    });
+    setHandler(resumeCopySignal, () => {
+      copyPaused = false;
+    });
+  }
+
+  /**
+   * The copy, stopped while the data stream's upgrade is paused with `now`: the activity is cancelled,
+   * which cancels its reindex task and keeps what it wrote; after the resume a new task skips those
+   * documents (`op_type: create`). A cancel of the upgrade itself still goes to the rollback.
+   */
+  const copyUnlessPaused = async (copy: CopyDocumentsInput): Promise<void> => {
+    for (;;) {
+      if (copyPaused) {
+        step('paused: the copy continues when the upgrade resumes');
+        await condition(() => !copyPaused);
+        step('copying documents');
+      }
+      let copied = false;
+      let stoppedByPause = false;
+      const scope = new CancellationScope();
+      const copying = scope.run(() => copySteps.copyDocuments(copy));
+      void condition(() => copied || copyPaused)
+        .then(() => {
+          if (copied) return;
+          stoppedByPause = true;
+          scope.cancel();
+        })
+        // A cancel of the upgrade ends this wait too; the copy's own failure says what happened.
+        .catch(() => undefined);
+      try {
+        await copying;
+        copied = true;
+        return;
+      } catch (err) {
+        copied = true;
+        const upgradeCancelled = CancellationScope.current().consideredCancelled;
+        if (stoppedByPause && isCancellation(err) && !upgradeCancelled) continue;
+        throw err;
+      }
+    }
+  };
+
   step('reading the source');
   const facts = await es.readSourceFacts(sourceIndex);
   let documents = 0;
@@ -57,7 +110,7 @@ export async function reindexBackingIndex(
     await es.ensureMissingTimestampPipeline();
     await es.createDestination({ sourceIndex, destinationIndex });
     step('copying documents');
-    await copySteps.copyDocuments({ dataStream, sourceIndex, destinationIndex });
+    await copyUnlessPaused({ dataStream, sourceIndex, destinationIndex });
     step('verifying document counts');
     documents = await es.verifyDocumentCount({ sourceIndex, destinationIndex });
     step('restoring replicas and refresh interval');

@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   patched,
   setCurrentDetails,
@@ -15,6 +16,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import { elasticsearchSteps as es } from './activity-stubs';
 import {
@@ -28,6 +30,14 @@ import {
   type ReindexDataStreamInput,
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
+import {
+  PAUSE_RESUME_PATCH,
+  pauseCopySignal,
+  pauseUpgradeSignal,
+  resumeCopySignal,
+  resumeUpgradeSignal,
+  upgradePauseQuery,
+} from './pause-definitions';
 import { reindexBackingIndex } from './reindex-backing-index';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
@@ -39,6 +49,7 @@ import {
   type InProgressIndex,
   type IndexError,
   type ReindexDataStreamStatus,
+  type UpgradePause,
 } from '../shared/status';
 
 /** Values of the `ReindexState` search attribute, to filter in the Web UI. */
@@ -86,6 +97,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   let maxConcurrentIndices = continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
   let complete = false;
   let exception: string | undefined;
+  let paused: UpgradePause | undefined = continued?.paused;
 
   const status = (): ReindexDataStreamStatus =>
     deriveStatus({
@@ -97,6 +109,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       pendingCount: pending.length + unnamedPendingCount,
       errors,
       exception,
+      paused,
     });
 
   const showDetails = (): void => {
@@ -112,6 +125,12 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
     ];
     if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);
+    if (paused !== undefined) {
+      lines.push(
+        `- paused since ${new Date(paused.since_millis).toISOString()}` +
+          (paused.now ? ': the copies in flight are stopped' : ': the copies in flight finish'),
+      );
+    }
     setCurrentDetails(lines.join('\n'));
   };
 
@@ -137,6 +156,37 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   });
   setHandler(maxConcurrentIndicesChangedSignal, setMaxConcurrentIndices);
 
+  // Children running now, by source index; cancelling this workflow cancels them, and each rolls back.
+  const running = new Map<string, Promise<void>>();
+
+  /** Tells every running child to stop or continue its copy; one that has just finished needs neither. */
+  const signalRunningChildren = async (signal: SignalDefinition<[]>): Promise<void> => {
+    await Promise.all(
+      [...running.keys()].map((sourceIndex) =>
+        getExternalWorkflowHandle(backingIndexWorkflowId(dataStream, sourceIndex))
+          .signal(signal)
+          .catch(() => undefined),
+      ),
+    );
+  };
+
+  if (patched(PAUSE_RESUME_PATCH)) {
+    setHandler(upgradePauseQuery, () => (paused === undefined ? null : { ...paused }));
+    setHandler(pauseUpgradeSignal, async ({ now }) => {
+      const stopCopies = now && paused?.now !== true;
+      paused = { since_millis: paused?.since_millis ?? Date.now(), now: now || paused?.now === true };
+      showDetails();
+      if (stopCopies) await signalRunningChildren(pauseCopySignal);
+    });
+    setHandler(resumeUpgradeSignal, async () => {
+      if (paused === undefined) return;
+      const copiesStopped = paused.now;
+      paused = undefined;
+      showDetails();
+      if (copiesStopped) await signalRunningChildren(resumeCopySignal);
+    });
+  }
+
   if (continued === undefined) {
     setState(REINDEX_STATES.RUNNING);
     try {
@@ -161,7 +211,6 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   }
 
   // Children run in the root scope: cancelling this workflow cancels them, and each rolls its index back.
-  const running = new Map<string, Promise<void>>();
   let startedThisRun = 0;
   let finishedCount = 0;
 
@@ -192,18 +241,24 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   };
 
   const mayStartAnother = (): boolean =>
+    paused === undefined &&
     exception === undefined &&
     pending.length > 0 &&
     running.size < maxConcurrentIndices &&
     startedThisRun < maxIndicesPerRun &&
     !workflowInfo().continueAsNewSuggested;
 
+  // Paused with indices left: the run waits for the resume (or a cancel) rather than ending.
+  const heldByPause = (): boolean => paused !== undefined && exception === undefined && pending.length > 0;
+
   try {
     for (;;) {
       while (mayStartAnother()) startChild(pending.shift() as string);
-      if (running.size === 0) break;
+      if (running.size === 0 && !heldByPause()) break;
       const finishedBefore = finishedCount;
-      await condition(() => finishedCount !== finishedBefore || mayStartAnother());
+      await condition(
+        () => finishedCount !== finishedBefore || mayStartAnother() || (running.size === 0 && !heldByPause()),
+      );
     }
   } catch (err) {
     if (isCancellation(err)) {
@@ -224,6 +279,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       pendingIndices: pending,
       errors,
       maxConcurrentIndices,
+      ...(paused !== undefined ? { paused } : {}),
     };
     return await continueAsNew<typeof reindexDataStream>({ ...input, continued: next });
   }

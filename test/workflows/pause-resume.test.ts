@@ -1,0 +1,162 @@
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { apiError, createWorkflowRig, waitFor, type TestScope, type WorkflowRig } from './workflow-rig';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
+
+// Pausing and resuming one data stream's upgrade (beyond Elasticsearch), with stub activities on the
+// time-skipping test server: what a pause holds back, what `now` stops, and that a resume picks up.
+
+describe('pausing and resuming an upgrade', () => {
+  let rig: WorkflowRig;
+
+  beforeAll(async () => {
+    rig = await createWorkflowRig();
+  });
+
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> =>
+    waitFor(async () => {
+      const description = await rig.client.workflow.getHandle(workflowId).describe();
+      return description.status.name === 'RUNNING' ? undefined : description;
+    }, `${workflowId} to close`);
+
+  const statusWhere = (
+    t: TestScope,
+    ds: string,
+    what: string,
+    check: (status: ReindexDataStreamStatus) => boolean,
+  ): Promise<ReindexDataStreamStatus> =>
+    waitFor(async () => {
+      const status = await t.service.status(ds);
+      return check(status) ? status : undefined;
+    }, what);
+
+  it('lets the copy in flight finish, starts nothing new until resumed, and shows since when it is paused', async () => {
+    const t = rig.fresh('pause');
+    const ds = 'pause-ds';
+    const names = t.cluster.addDataStream(ds, 3, 1);
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+
+    await t.withWorker({}, async () => {
+      await waitFor(() => (t.cluster.copiesStarted.length === 1 ? true : undefined), 'the first copy');
+      const before = await rig.env.currentTimeMs();
+      await t.service.pause(ds, false);
+      const paused = await statusWhere(t, ds, 'the pause in the status', (s) => s.paused !== undefined);
+      expect(paused.paused?.now).toBe(false);
+      expect(paused.paused?.since_millis).toBeGreaterThanOrEqual(before - 1000);
+      // A second pause keeps the first one's time.
+      await t.service.pause(ds, false);
+      expect((await t.service.status(ds)).paused).toEqual(paused.paused);
+
+      t.cluster.release(names[0]);
+      const held = await statusWhere(t, ds, 'the first index done', (s) => s.successes === 1);
+      expect(held).toMatchObject({ complete: false, in_progress: [], pending: 2 });
+      expect(t.cluster.copiesStarted).toEqual([names[0]]);
+      expect((await t.service.status(ds, true)).paused?.since).toBe(
+        new Date(paused.paused?.since_millis ?? 0).toISOString(),
+      );
+
+      await t.service.resume(ds);
+      await waitFor(() => (t.cluster.copiesStarted.length === 2 ? true : undefined), 'the next copy');
+      expect((await t.service.status(ds)).paused).toBeUndefined();
+      t.cluster.releaseAll();
+      await closed(handle.workflowId);
+    });
+    const final = await t.service.status(ds);
+    expect(final).toMatchObject({ complete: true, successes: 3, errors: [] });
+    expect(final).not.toHaveProperty('paused');
+    expect(t.cluster.copiesStarted).toEqual(names.slice(0, 3));
+  });
+
+  it('with now, stops the copies in flight and continues them on resume', async () => {
+    const t = rig.fresh('pause-now');
+    const ds = 'pause-now-ds';
+    const names = t.cluster.addDataStream(ds, 3, 1);
+    t.cluster.settings.maxConcurrentIndices = 2;
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+
+    await t.withWorker({}, async () => {
+      await waitFor(() => (t.cluster.copying.size === 2 ? true : undefined), 'two copies in flight');
+      // A plain pause first: `now` then upgrades it.
+      await t.service.pause(ds, false);
+      await t.service.pause(ds, true);
+      await waitFor(() => (t.cluster.copying.size === 0 ? true : undefined), 'both copies stopped');
+      const paused = await t.service.status(ds);
+      expect(paused.paused?.now).toBe(true);
+      // Stopped, not failed or rolled back: both still in progress, nothing else started.
+      expect(paused.in_progress.map((entry) => entry.index).sort()).toEqual(names.slice(0, 2).sort());
+      expect(paused).toMatchObject({ successes: 0, pending: 1, errors: [] });
+      expect(t.cluster.copiesStarted).toHaveLength(2);
+
+      await t.service.resume(ds);
+      await waitFor(() => (t.cluster.copying.size === 2 ? true : undefined), 'both copies continued');
+      expect(new Set(t.cluster.copiesStarted.slice(2))).toEqual(new Set(names.slice(0, 2)));
+      t.cluster.releaseAll();
+      await closed(handle.workflowId);
+    });
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 3, errors: [] });
+    // Each index was swapped once: the stopped copies were neither rolled back nor redone from scratch.
+    expect(t.cluster.indicesOf(ds).filter((index) => index.startsWith('.migrated-'))).toHaveLength(3);
+  });
+
+  it('holds a run at its continue-as-new point while paused, and carries the pause into the next run', async () => {
+    const t = rig.fresh('pause-continue', { maxIndicesPerRun: 1 });
+    const ds = 'pause-continue-ds';
+    t.cluster.addDataStream(ds, 3, 1);
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+
+    await t.withWorker({}, async () => {
+      await waitFor(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+      await t.service.pause(ds, false);
+      await statusWhere(t, ds, 'the pause', (s) => s.paused !== undefined);
+      t.cluster.releaseAll();
+      t.cluster.holdCopies = false;
+      await statusWhere(t, ds, 'the first index done', (s) => s.successes === 1);
+      // Paused with indices left: neither a new copy nor a new run.
+      expect(t.cluster.copiesStarted).toHaveLength(1);
+      expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
+
+      await t.service.resume(ds);
+      await closed(handle.workflowId);
+    });
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 3, errors: [] });
+    expect(t.cluster.copiesStarted).toHaveLength(3);
+  });
+
+  it('cancels a paused upgrade like a running one, and refuses to pause what is not running', async () => {
+    const t = rig.fresh('pause-cancel');
+    const ds = 'pause-cancel-ds';
+    const names = t.cluster.addDataStream(ds, 2, 1);
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+    const rolledBack: string[] = [];
+
+    await t.withWorker(
+      {
+        rollBackIndexUpgrade: ({ sourceIndex }) => {
+          rolledBack.push(sourceIndex);
+          return Promise.resolve('restored-source');
+        },
+      },
+      async () => {
+        await waitFor(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+        await t.service.pause(ds, true);
+        await waitFor(() => (t.cluster.copying.size === 0 ? true : undefined), 'the copy stopped');
+        await t.service.cancel(ds);
+        expect((await closed(handle.workflowId)).status.name).toBe('CANCELLED');
+      },
+    );
+    expect(rolledBack).toEqual([names[0]]);
+    expect((await apiError(t.service.status(ds))).status).toBe(404);
+    for (const call of [t.service.pause(ds, false), t.service.resume(ds)]) {
+      const refused = await apiError(call);
+      expect([refused.status, refused.type]).toEqual([404, 'resource_not_found_exception']);
+    }
+    expect((await apiError(t.service.pause('logs-*', true))).status).toBe(400);
+  });
+});
