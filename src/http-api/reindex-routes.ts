@@ -4,12 +4,13 @@ import { REINDEX_ACTIONS } from '../service/api-error';
 import { namesWithManagePrivilege, requireManagePrivilege, type SecurityMode } from './index-privileges';
 import { parseMigrationReindexRequest } from './migration-reindex-request';
 import { parseRequiredJsonBody } from './request-body';
+import { strictBooleanParam } from './request-params';
 import { booleanParam, type Route } from './routes';
 
 /** The plan and list are ds-reindex's own; they need what starting an upgrade needs. */
 const PLAN_ACTION = REINDEX_ACTIONS.start;
 
-/** Elasticsearch's three reindex endpoints, plus the dry-run plan and the list of upgrades. */
+/** Elasticsearch's three reindex endpoints, plus the dry-run plan, pause and resume, and the list of upgrades. */
 export function reindexRoutes(service: ReindexService, security: SecurityMode): Route[] {
   const authorize = (es: Client, action: string, dataStream: string) =>
     requireManagePrivilege(es, action, dataStream, security);
@@ -50,6 +51,33 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
         return async () => {
           await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
           return { status: 200, body: await service.cancel(dataStream) };
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/_migration/reindex/{dataStream}/_pause',
+      queryParams: ['now'],
+      readsBody: false,
+      prepare({ params, query, es }) {
+        const dataStream = params.dataStream;
+        const now = strictBooleanParam(query, 'now', false);
+        return async () => {
+          // Pausing stops work as a cancel does, so it needs what a cancel needs.
+          await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
+          return { status: 200, body: await service.pause(dataStream, now) };
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/_migration/reindex/{dataStream}/_resume',
+      readsBody: false,
+      prepare({ params, es }) {
+        const dataStream = params.dataStream;
+        return async () => {
+          await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
+          return { status: 200, body: await service.resume(dataStream) };
         };
       },
     },

@@ -58,6 +58,12 @@ describe('ds-reindex CLI', () => {
     ['a missing data stream name', ['status'], ''],
     ['an unknown flag', ['status', 'x', '--bogus'], ''],
     ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
+    ['pause with nothing to pause', ['pause'], 'pause needs one data stream name, or --all'],
+    [
+      'resume with a name and --all',
+      ['resume', 'x', '--all'],
+      'resume takes a data stream name or --all, not both',
+    ],
   ])('exits 1 on %s', async (_mistake, args, message) => {
     const run = await cli(args);
     expect(run.code).toBe(1);
@@ -113,7 +119,7 @@ describe('ds-reindex CLI', () => {
     });
   });
 
-  it('starts, refuses a second start with exit 3, reports, lists and cancels', async () => {
+  it('starts, refuses a second start with exit 3, reports, lists, pauses, resumes and cancels', async () => {
     const ds = 'cli-flow-ds';
     await h().seed(ds, [{ docCount: 20000 }, { docCount: 10 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
@@ -141,8 +147,19 @@ describe('ds-reindex CLI', () => {
     );
     expect(listed.find((task) => task.data_stream === ds)?.status?.complete).toBe(false);
 
+    const paused = await cli(['pause', ds, '--now']);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toContain(`Paused the upgrade of ${ds}; the copies in flight stop`);
+    const pausedStatus = await eventually(async () => {
+      const run = await cli(['status', ds]);
+      return run.stdout.includes('State        paused') ? run.stdout : undefined;
+    }, 'the status to say paused');
+    expect(pausedStatus).toMatch(/Paused {7}since \S+Z \(.+ ago\); copies stopped until `ds-reindex resume`/);
+    expect(json(await cli(['resume', ds, '--json']))).toEqual({ acknowledged: true });
+
     expect(json(await cli(['cancel', ds, '--json']))).toEqual({ acknowledged: true });
     expect((await cli(['status', ds])).code).toBe(2);
+    expect((await cli(['pause', ds])).code).toBe(2);
   });
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0', async () => {

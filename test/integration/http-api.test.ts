@@ -212,7 +212,7 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
     notify.mockRestore();
   });
 
-  it('starts, reports, lists, plans and cancels over HTTP', async () => {
+  it('starts, reports, lists, plans, pauses, resumes and cancels over HTTP', async () => {
     const ds = 'http-flow-ds';
     await h().seed(ds, [{ docCount: 4000 }, { docCount: 10 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
@@ -264,9 +264,37 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
       workflow_id: `reindex-data-stream-${ds}`,
     });
 
+    const pause = (query: string) => call(api.url, 'POST', `/_migration/reindex/${ds}/_pause${query}`);
+    expect((await pause('?now=maybe')).json).toEqual(
+      esError(
+        400,
+        'illegal_argument_exception',
+        'Failed to parse value [maybe] as only [true] or [false] are allowed.',
+      ),
+    );
+    expect((await pause('?now=true')).json).toEqual({ acknowledged: true });
+    const paused = await eventually(async () => {
+      const status = (await call(api.url, 'GET', `/_migration/reindex/${ds}/_status`))
+        .json as ReindexDataStreamStatus;
+      return status.paused !== undefined ? status : undefined;
+    }, 'the pause in the status');
+    expect(paused.paused).toMatchObject({ now: true });
+    expect((await call(api.url, 'POST', `/_migration/reindex/${ds}/_resume`)).json).toEqual({
+      acknowledged: true,
+    });
+
     expect((await call(api.url, 'POST', `/_migration/reindex/${ds}/_cancel`)).json).toEqual({
       acknowledged: true,
     });
+    for (const action of ['_pause', '_resume']) {
+      expect((await call(api.url, 'POST', `/_migration/reindex/${ds}/${action}`)).json).toEqual(
+        esError(
+          404,
+          'resource_not_found_exception',
+          `No running migration reindex found for [${ds}] to pause or resume`,
+        ),
+      );
+    }
     expect((await call(api.url, 'GET', `/_migration/reindex/${ds}/_status`)).json).toEqual(
       esError(404, 'resource_not_found_exception', `No migration reindex status found for [${ds}]`),
     );

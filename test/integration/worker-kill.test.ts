@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { resolve } from 'node:path';
 import {
+  copyResults,
   allDocumentIds,
   duplicates,
   eventually,
@@ -45,20 +46,9 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** The result of the index's `copyDocuments` activity, as the child workflow's history recorded it. */
 async function copyResult(h: UpgradeHarness, workflowId: string): Promise<Record<string, unknown>> {
-  const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-  const events = history.events ?? [];
-  const scheduled = events.find(
-    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'copyDocuments',
-  );
-  const completed = events.find(
-    (event) =>
-      scheduled?.eventId !== undefined &&
-      scheduled.eventId !== null &&
-      String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled.eventId),
-  );
-  const data = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
-  if (!data) throw new Error(`no completed copyDocuments in ${workflowId}`);
-  return JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+  const [result] = await copyResults(h, workflowId);
+  if (result === undefined) throw new Error(`no completed copyDocuments in ${workflowId}`);
+  return result;
 }
 
 describe('a worker killed in the middle of a copy', () => {

@@ -11,6 +11,7 @@ export {
   type TargetDocument,
 } from './target';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
+export { copyResults } from './history';
 export { resetMigrateSettings, setMigrateSettings } from './settings';
 export {
   createUpgradeHarness,

@@ -2,26 +2,39 @@ import { UsageError } from '../exit-codes';
 import { writeJson, writeLines, type Command, type CommandContext } from '../command';
 import { clusterServiceOf } from './cluster-options';
 
-function requireAll(context: CommandContext, command: string): void {
-  if (!context.flags.cluster.all || context.args.length > 0) {
-    throw new UsageError(`${command} needs --all (the whole-cluster upgrade)`);
+/** The data stream named, or `undefined` for `--all` (the whole-cluster upgrade); never both or neither. */
+function target(context: CommandContext, command: string): string | undefined {
+  const [dataStream, ...rest] = context.args;
+  if (context.flags.cluster.all) {
+    if (dataStream !== undefined)
+      throw new UsageError(`${command} takes a data stream name or --all, not both`);
+    return undefined;
   }
+  if (dataStream === undefined || rest.length > 0) {
+    throw new UsageError(`${command} needs one data stream name, or --all (the whole-cluster upgrade)`);
+  }
+  return dataStream;
 }
 
 export const pauseCommand: Command = {
   name: 'pause',
-  usage: 'pause --all [--now]',
-  summary: 'pause the cluster upgrade: nothing new starts; --now also stops the copies in flight',
+  usage: 'pause <data-stream> [--now] | pause --all [--now]',
+  summary:
+    'pause an upgrade (or the cluster upgrade): nothing new starts; --now also stops the copies in flight',
   async run(context) {
-    requireAll(context, 'pause');
+    const dataStream = target(context, 'pause');
     const now = context.flags.cluster.now;
-    const answer = await (await clusterServiceOf(context)).pause(now);
+    const answer =
+      dataStream === undefined
+        ? await (await clusterServiceOf(context)).pause(now)
+        : await (await context.connections.service()).pause(dataStream, now);
+    const what = dataStream === undefined ? 'the cluster upgrade' : `the upgrade of ${dataStream}`;
     if (context.flags.json) writeJson(context, answer);
     else
       writeLines(context, [
         now
-          ? 'Paused the cluster upgrade; the copies in flight stop and will resume where they were.'
-          : 'Paused the cluster upgrade; the copies in flight finish, nothing new starts.',
+          ? `Paused ${what}; the copies in flight stop and will resume where they were.`
+          : `Paused ${what}; the copies in flight finish, nothing new starts.`,
       ]);
     return 0;
   },
@@ -29,13 +42,19 @@ export const pauseCommand: Command = {
 
 export const resumeCommand: Command = {
   name: 'resume',
-  usage: 'resume --all',
-  summary: 'resume a paused cluster upgrade; stopped copies continue where they were',
+  usage: 'resume <data-stream> | resume --all',
+  summary: 'resume a paused upgrade (or the cluster upgrade); stopped copies continue where they were',
   async run(context) {
-    requireAll(context, 'resume');
-    const answer = await (await clusterServiceOf(context)).resume();
+    const dataStream = target(context, 'resume');
+    const answer =
+      dataStream === undefined
+        ? await (await clusterServiceOf(context)).resume()
+        : await (await context.connections.service()).resume(dataStream);
     if (context.flags.json) writeJson(context, answer);
-    else writeLines(context, ['Resumed the cluster upgrade.']);
+    else
+      writeLines(context, [
+        dataStream === undefined ? 'Resumed the cluster upgrade.' : `Resumed the upgrade of ${dataStream}.`,
+      ]);
     return 0;
   },
 };

@@ -5,12 +5,12 @@ import { progressPercent, type ReindexDataStreamStatus } from '../../shared/stat
 
 const BAR_WIDTH = 24;
 
-/** `complete`, `complete with errors`, `failed` or `running`, as an operator says it. */
+/** `complete`, `complete with errors`, `failed`, `paused` or `running`, as an operator says it. */
 export function stateOf(status: ReindexDataStreamStatus): string {
   if (status.exception !== undefined) return 'failed';
   // A data stream always has a backing index: zero means the workflow has not counted them yet.
   if (!status.complete && status.total_indices_in_data_stream === 0) return 'starting';
-  if (!status.complete) return 'running';
+  if (!status.complete) return status.paused !== undefined ? 'paused' : 'running';
   return status.errors.length > 0 ? 'complete with errors' : 'complete';
 }
 
@@ -43,6 +43,14 @@ export function statusHeader(dataStream: string, status: ReindexDataStreamStatus
       : `Indices      ${status.total_indices_in_data_stream} in the data stream, ${status.total_indices_requiring_upgrade} to upgrade: ` +
         `${status.successes} done, ${status.in_progress.length} copying, ${status.pending} pending, ${status.errors.length} failed`,
   ];
+  if (status.paused !== undefined) {
+    lines.push(
+      `Paused       since ${new Date(status.paused.since_millis).toISOString()} (${duration(now - status.paused.since_millis)} ago); ` +
+        (status.paused.now
+          ? 'copies stopped until `ds-reindex resume`'
+          : 'copies in flight finish, nothing new starts until `ds-reindex resume`'),
+    );
+  }
   if (status.exception !== undefined) lines.push(`Exception    ${status.exception}`);
   return lines;
 }

@@ -1,0 +1,62 @@
+import {
+  allDocumentIds,
+  copyResults,
+  duplicates,
+  eventually,
+  setMigrateSettings,
+  useUpgradeHarness,
+} from '../support';
+import { backingIndexWorkflowId, destinationIndexName } from '../../src/shared/names';
+
+// Pausing one data stream's upgrade (beyond Elasticsearch) end to end: a real worker, a real Temporal
+// server and Elasticsearch (the sandbox, or the real node at ES_URL).
+describe('pausing an upgrade', () => {
+  const h = useUpgradeHarness('pause-resume');
+
+  it('stops the copy in flight with now, and resumes it without copying again what it had copied', async () => {
+    const ds = 'paused-ds';
+    const [source] = await h().seed(ds, [{ docCount: 4000 }, { docCount: 200 }]);
+    const destination = destinationIndexName(source);
+    // Slow enough to pause mid-copy; the resumed copy runs unthrottled.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    await h().service.start(h().es, ds);
+    await eventually(async () => {
+      const [copying] = (await h().service.status(ds)).in_progress;
+      return copying !== undefined && copying.reindexed_doc_count >= 1000 ? true : undefined;
+    }, 'a quarter of the first index copied');
+
+    await expect(h().service.pause(ds, true)).resolves.toEqual({ acknowledged: true });
+    // Stopped: no reindex task left writing into the destination.
+    await eventually(async () => {
+      const { tasks } = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+      const running = Array.isArray(tasks) ? tasks : Object.values(tasks ?? {});
+      return running.length === 0 ? true : undefined;
+    }, 'the reindex task to stop');
+    await h().es.indices.refresh({ index: destination });
+    const copiedBeforePause = (await h().es.count({ index: destination })).count;
+    expect(copiedBeforePause).toBeGreaterThan(0);
+    expect(copiedBeforePause).toBeLessThan(4000);
+    const paused = await h().service.status(ds, true);
+    expect(paused).toMatchObject({ complete: false, successes: 0, pending: 1, errors: [] });
+    expect(paused.in_progress.map((entry) => entry.index)).toEqual([source]);
+    expect(paused.paused).toMatchObject({ now: true, since: expect.any(String) as unknown });
+
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await expect(h().service.resume(ds)).resolves.toEqual({ acknowledged: true });
+    const final = await h().completion(ds);
+    expect(final).toMatchObject({ complete: true, successes: 2, errors: [] });
+    expect(final).not.toHaveProperty('paused');
+
+    // The stopped copy was cancelled; the one that completed is the resumed copy, whose task created only
+    // what the stopped one had not, and skipped the rest as already there (`op_type: create`).
+    const copies = await copyResults(h(), backingIndexWorkflowId(ds, source));
+    expect(copies).toHaveLength(1);
+    const resumedTask = await h().es.tasks.get({ task_id: String(copies[0].taskId) });
+    const counters = resumedTask.task.status as { created: number; version_conflicts: number; total: number };
+    expect(counters).toMatchObject({ total: 4000, version_conflicts: copiedBeforePause });
+    expect(counters.created).toBe(4000 - copiedBeforePause);
+    const ids = await allDocumentIds(h().es, ds);
+    expect(ids).toHaveLength(4200);
+    expect(duplicates(ids)).toEqual([]);
+  });
+});
