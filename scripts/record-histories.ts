@@ -141,6 +141,56 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     );
   }
 
+  // Paused with `now` while the second index is copied, then resumed: its copy is stopped and continued.
+  {
+    const ds = 'pause-ds';
+    const before = await seed(ds, [20, 2000, 20]);
+    const childId = backingIndexWorkflowId(ds, before[1]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
+    await long.start(h.es, ds);
+    await eventually(async () => {
+      const status = await long.status(ds);
+      return status.in_progress[0]?.index === before[1] && status.in_progress[0].reindexed_doc_count > 0
+        ? true
+        : undefined;
+    }, 'the second index to be copying');
+    await long.pause(ds, true);
+    await eventually(async () => {
+      const events = (await client.workflow.getHandle(childId).fetchHistory()).events ?? [];
+      return events.some((event) => event.activityTaskCanceledEventAttributes) ? true : undefined;
+    }, 'the copy in flight to stop');
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await long.resume(ds);
+    await complete(long, ds);
+    executions.push(
+      {
+        name: 'pause-resume',
+        workflowId: dataStreamWorkflowId(ds),
+        expect: [
+          'MARKER_RECORDED',
+          'WORKFLOW_EXECUTION_SIGNALED',
+          'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+          'WORKFLOW_EXECUTION_SIGNALED',
+          'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+          'WORKFLOW_EXECUTION_COMPLETED',
+        ],
+      },
+      {
+        name: 'pause-resume.child',
+        workflowId: childId,
+        expect: [
+          'MARKER_RECORDED',
+          'WORKFLOW_EXECUTION_SIGNALED',
+          'ACTIVITY_TASK_CANCEL_REQUESTED',
+          'ACTIVITY_TASK_CANCELED',
+          'WORKFLOW_EXECUTION_SIGNALED',
+          'ACTIVITY_TASK_COMPLETED',
+          'WORKFLOW_EXECUTION_COMPLETED',
+        ],
+      },
+    );
+  }
+
   // One index fails its copy (rolled back, recorded as an error); the others finish.
   {
     const ds = 'failure-ds';

@@ -4,13 +4,15 @@ import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 
 /**
  * Which workflows module each folder under test/histories is replayed against. `reindex` is recorded
- * from today's code; `reindex-2026-11-29` was recorded before the `close-when-finished` patch (its
- * data-stream runs end on the retention timer) and stays while runs started on that code may be open.
+ * from today's code. Older sets stay while runs started on that code may be open:
+ * `reindex-2026-11-29` was recorded before the `close-when-finished` patch (its data-stream runs end on
+ * the retention timer), `reindex-before-pause` before the `pause-resume` patch (no pause handlers).
  */
 export const HISTORY_SETS = {
   smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
   reindex: WORKFLOWS_PATH,
   'reindex-2026-11-29': WORKFLOWS_PATH,
+  'reindex-before-pause': WORKFLOWS_PATH,
 } as const;
 
 export type HistorySetName = keyof typeof HISTORY_SETS;

@@ -38,6 +38,17 @@ describe('status', () => {
     expect(human.start_time).toBe('2025-01-23T23:49:34.349Z');
   });
 
+  it('adds a pause last, only while paused, with its time in human form too', () => {
+    expect(deriveStatus(base)).not.toHaveProperty('paused');
+    const paused = deriveStatus({ ...base, paused: { since_millis: 1737676200000, now: true } });
+    expect(Object.keys(paused).at(-1)).toBe('paused');
+    expect(withHumanReadableTimes(paused).paused).toEqual({
+      since: '2025-01-23T23:50:00.000Z',
+      since_millis: 1737676200000,
+      now: true,
+    });
+  });
+
   it('reports progress in percent', () => {
     expect(progressPercent(deriveStatus(base))).toBe(33.3);
     expect(progressPercent(deriveStatus({ ...base, inProgress: [], pendingCount: 0, complete: true }))).toBe(
