@@ -1,11 +1,6 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import {
-  apiError,
-  createWorkflowRig,
-  CURRENT_INDEX_VERSION,
-  waitFor,
-  type WorkflowRig,
-} from './workflow-rig';
+import { apiError, createWorkflowRig, CURRENT_INDEX_VERSION, type WorkflowRig } from './workflow-rig';
+import { eventually } from '../support';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../src/shared/search-attributes';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import { STATUS_DISMISSED_WORKFLOW_TYPE } from '../../src/service/reindex-service';
@@ -30,7 +25,7 @@ describe('the lifecycle of an upgrade', () => {
     rig.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).describe();
 
   const closed = (dataStream: string): Promise<WorkflowExecutionDescription> =>
-    waitFor(async () => {
+    eventually(async () => {
       const description = await describeRun(dataStream);
       return description.status.name === 'RUNNING' ? undefined : description;
     }, `${dataStream} to close`);
@@ -81,7 +76,7 @@ describe('the lifecycle of an upgrade', () => {
     });
     t.cluster.holdCopies = true;
     await t.withWorker({}, async () => {
-      const planned = await waitFor(async () => {
+      const planned = await eventually(async () => {
         const status = await t.service.status(ds);
         return status.in_progress.length === 1 ? status : undefined;
       }, 'the first copy');
@@ -173,7 +168,7 @@ describe('the lifecycle of an upgrade', () => {
         },
       },
       async () => {
-        await waitFor(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+        await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
         const refused = await apiError(t.service.start(rig.es, ds));
         expect(refused.reason).toBe(`Reindex task for data stream [${ds}] already exists`);
         await expect(t.service.cancel(ds)).resolves.toEqual({ acknowledged: true });

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { createWorkflowRig, waitFor, type WorkflowRig } from './workflow-rig';
+import { createWorkflowRig, type WorkflowRig } from './workflow-rig';
+import { eventually } from '../support';
 import { stubSourceFacts } from './stub-activities';
 import type { Activities } from '../../src/activities';
 import { backingIndexWorkflowId, dataStreamWorkflowId, destinationIndexName } from '../../src/shared/names';
@@ -28,7 +29,7 @@ describe('the upgrade workflows', () => {
   });
 
   const closed = (workflowId: string): Promise<WorkflowExecutionDescription> =>
-    waitFor(async () => {
+    eventually(async () => {
       const description = await rig.client.workflow.getHandle(workflowId).describe();
       return description.status.name === 'RUNNING' ? undefined : description;
     }, `${workflowId} to close`);
@@ -43,28 +44,31 @@ describe('the upgrade workflows', () => {
     const copies = (count: number) => (t.cluster.copiesStarted.length === count ? true : undefined);
 
     await t.withWorker({}, async () => {
-      await waitFor(() => copies(2), 'two copies');
+      await eventually(() => copies(2), 'two copies');
       expect(await t.service.status(ds)).toMatchObject({ successes: 0, pending: 4 });
       expect((await t.service.status(ds)).in_progress.map((entry) => entry.index)).toEqual(names.slice(0, 2));
       t.cluster.release(names[0]);
-      await waitFor(() => copies(3), 'a third copy once the first is done');
+      await eventually(() => copies(3), 'a third copy once the first is done');
       expect(t.cluster.copying.size).toBe(2);
       expect(t.cluster.peakCopying).toBe(2);
 
       await handle.signal(maxConcurrentIndicesChangedSignal, 3);
-      await waitFor(() => copies(4), 'a third copy at once after widening');
+      await eventually(() => copies(4), 'a third copy at once after widening');
       expect(t.cluster.peakCopying).toBe(3);
 
       await handle.signal(maxConcurrentIndicesChangedSignal, 1);
       t.cluster.release(names[1]);
       t.cluster.release(names[2]);
       // Both finished and were counted: with one allowed and one in flight, nothing new may start.
-      await waitFor(async () => ((await t.service.status(ds)).successes === 3 ? true : undefined), '3 done');
+      await eventually(
+        async () => ((await t.service.status(ds)).successes === 3 ? true : undefined),
+        '3 done',
+      );
       expect(t.cluster.copiesStarted).toHaveLength(4);
       t.cluster.resetPeak();
       for (const index of names.slice(3, 5)) {
         t.cluster.release(index);
-        await waitFor(() => copies(names.indexOf(index) + 2), `the copy after ${index}`);
+        await eventually(() => copies(names.indexOf(index) + 2), `the copy after ${index}`);
       }
       t.cluster.release(names[5]);
       await closed(handle.workflowId);
@@ -93,17 +97,17 @@ describe('the upgrade workflows', () => {
         },
       },
       async () => {
-        await waitFor(() => (t.cluster.copying.has(names[0]) ? true : undefined), 'the first copy');
+        await eventually(() => (t.cluster.copying.has(names[0]) ? true : undefined), 'the first copy');
         const first = await t.service.status(ds);
         // Run 1 takes its two indices (one fails at once), then hands over. The setting says 1 at once;
         // the signal's 2 must reach the next run, which does not read the setting again.
         await handle.signal(maxConcurrentIndicesChangedSignal, 2);
-        await waitFor(
+        await eventually(
           async () => ((await t.service.status(ds)).errors.length === 1 ? true : undefined),
           'error',
         );
         t.cluster.release(names[0]);
-        await waitFor(
+        await eventually(
           () => (t.cluster.copying.size === 2 ? true : undefined),
           'two copies in the second run',
         );

@@ -1,5 +1,6 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { apiError, createWorkflowRig, waitFor, type TestScope, type WorkflowRig } from './workflow-rig';
+import { apiError, createWorkflowRig, type TestScope, type WorkflowRig } from './workflow-rig';
+import { eventually } from '../support';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 // Pausing and resuming one data stream's upgrade (beyond Elasticsearch), with stub activities on the
@@ -17,7 +18,7 @@ describe('pausing and resuming an upgrade', () => {
   });
 
   const closed = (workflowId: string): Promise<WorkflowExecutionDescription> =>
-    waitFor(async () => {
+    eventually(async () => {
       const description = await rig.client.workflow.getHandle(workflowId).describe();
       return description.status.name === 'RUNNING' ? undefined : description;
     }, `${workflowId} to close`);
@@ -28,7 +29,7 @@ describe('pausing and resuming an upgrade', () => {
     what: string,
     check: (status: ReindexDataStreamStatus) => boolean,
   ): Promise<ReindexDataStreamStatus> =>
-    waitFor(async () => {
+    eventually(async () => {
       const status = await t.service.status(ds);
       return check(status) ? status : undefined;
     }, what);
@@ -41,7 +42,7 @@ describe('pausing and resuming an upgrade', () => {
     const handle = await t.startWorkflow(ds);
 
     await t.withWorker({}, async () => {
-      await waitFor(() => (t.cluster.copiesStarted.length === 1 ? true : undefined), 'the first copy');
+      await eventually(() => (t.cluster.copiesStarted.length === 1 ? true : undefined), 'the first copy');
       const before = await rig.env.currentTimeMs();
       await t.service.pause(ds, false);
       const paused = await statusWhere(t, ds, 'the pause in the status', (s) => s.paused !== undefined);
@@ -60,7 +61,7 @@ describe('pausing and resuming an upgrade', () => {
       );
 
       await t.service.resume(ds);
-      await waitFor(() => (t.cluster.copiesStarted.length === 2 ? true : undefined), 'the next copy');
+      await eventually(() => (t.cluster.copiesStarted.length === 2 ? true : undefined), 'the next copy');
       expect((await t.service.status(ds)).paused).toBeUndefined();
       t.cluster.releaseAll();
       await closed(handle.workflowId);
@@ -80,11 +81,11 @@ describe('pausing and resuming an upgrade', () => {
     const handle = await t.startWorkflow(ds);
 
     await t.withWorker({}, async () => {
-      await waitFor(() => (t.cluster.copying.size === 2 ? true : undefined), 'two copies in flight');
+      await eventually(() => (t.cluster.copying.size === 2 ? true : undefined), 'two copies in flight');
       // A plain pause first: `now` then upgrades it.
       await t.service.pause(ds, false);
       await t.service.pause(ds, true);
-      await waitFor(() => (t.cluster.copying.size === 0 ? true : undefined), 'both copies stopped');
+      await eventually(() => (t.cluster.copying.size === 0 ? true : undefined), 'both copies stopped');
       const paused = await t.service.status(ds);
       expect(paused.paused?.now).toBe(true);
       // Stopped, not failed or rolled back: both still in progress, nothing else started.
@@ -93,7 +94,7 @@ describe('pausing and resuming an upgrade', () => {
       expect(t.cluster.copiesStarted).toHaveLength(2);
 
       await t.service.resume(ds);
-      await waitFor(() => (t.cluster.copying.size === 2 ? true : undefined), 'both copies continued');
+      await eventually(() => (t.cluster.copying.size === 2 ? true : undefined), 'both copies continued');
       expect(new Set(t.cluster.copiesStarted.slice(2))).toEqual(new Set(names.slice(0, 2)));
       t.cluster.releaseAll();
       await closed(handle.workflowId);
@@ -111,7 +112,7 @@ describe('pausing and resuming an upgrade', () => {
     const handle = await t.startWorkflow(ds);
 
     await t.withWorker({}, async () => {
-      await waitFor(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+      await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
       await t.service.pause(ds, false);
       await statusWhere(t, ds, 'the pause', (s) => s.paused !== undefined);
       t.cluster.releaseAll();
@@ -144,9 +145,9 @@ describe('pausing and resuming an upgrade', () => {
         },
       },
       async () => {
-        await waitFor(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+        await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
         await t.service.pause(ds, true);
-        await waitFor(() => (t.cluster.copying.size === 0 ? true : undefined), 'the copy stopped');
+        await eventually(() => (t.cluster.copying.size === 0 ? true : undefined), 'the copy stopped');
         await t.service.cancel(ds);
         expect((await closed(handle.workflowId)).status.name).toBe('CANCELLED');
       },

@@ -124,27 +124,6 @@ export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}
   };
 }
 
-/** Polls `check` in real time until it returns something other than `undefined`. */
-export async function waitFor<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-}
-
 /** The Elasticsearch-shaped error a service call failed with; fails the test if it did not fail. */
 export async function apiError(call: Promise<unknown>): Promise<ElasticsearchApiError> {
   try {
