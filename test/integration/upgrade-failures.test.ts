@@ -1,4 +1,5 @@
 import {
+  apiError,
   allDocumentIds,
   backingIndexNames,
   duplicates,
@@ -7,21 +8,10 @@ import {
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
-import { ElasticsearchApiError } from '../../src/service/api-error';
 import { destinationIndexName } from '../../src/shared/names';
 
 describe('upgrade failures, cancels and restarts', () => {
   const h = useUpgradeHarness('upgrade-failures');
-
-  async function apiError(promise: Promise<unknown>): Promise<ElasticsearchApiError> {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof ElasticsearchApiError) return err;
-      throw err;
-    }
-    throw new Error('expected an Elasticsearch error');
-  }
 
   async function writeBlocked(index: string): Promise<boolean> {
     const settings = await h().es.indices.getSettings({ index, flat_settings: true });

@@ -12,6 +12,7 @@ export {
 } from './target';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
 export { copyResults } from './history';
+export { apiError } from './api-errors';
 export { resetMigrateSettings, setMigrateSettings } from './settings';
 export {
   createUpgradeHarness,

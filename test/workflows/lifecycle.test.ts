@@ -1,6 +1,6 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { apiError, createWorkflowRig, CURRENT_INDEX_VERSION, type WorkflowRig } from './workflow-rig';
-import { eventually } from '../support';
+import { createWorkflowRig, CURRENT_INDEX_VERSION, type WorkflowRig } from './workflow-rig';
+import { apiError, eventually } from '../support';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../src/shared/search-attributes';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import { STATUS_DISMISSED_WORKFLOW_TYPE } from '../../src/service/reindex-service';

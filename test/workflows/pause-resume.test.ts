@@ -1,6 +1,6 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { apiError, createWorkflowRig, type TestScope, type WorkflowRig } from './workflow-rig';
-import { eventually } from '../support';
+import { createWorkflowRig, type TestScope, type WorkflowRig } from './workflow-rig';
+import { apiError, eventually } from '../support';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 // Pausing and resuming one data stream's upgrade (beyond Elasticsearch), with stub activities on the
@@ -154,8 +154,8 @@ describe('pausing and resuming an upgrade', () => {
     );
     expect(rolledBack).toEqual([names[0]]);
     expect((await apiError(t.service.status(ds))).status).toBe(404);
-    for (const call of [t.service.pause(ds, false), t.service.resume(ds)]) {
-      const refused = await apiError(call);
+    for (const call of [() => t.service.pause(ds, false), () => t.service.resume(ds)]) {
+      const refused = await apiError(call());
       expect([refused.status, refused.type]).toEqual([404, 'resource_not_found_exception']);
     }
     expect((await apiError(t.service.pause('logs-*', true))).status).toBe(400);

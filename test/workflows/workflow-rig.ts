@@ -6,7 +6,6 @@ import { startSandbox, type RunningSandbox, type SeedIndexContent } from '@ds-re
 import { bundleWorkflows, createTestEnvironment } from '../support/temporal-env';
 import { createStubActivities, StubCluster } from './stub-activities';
 import type { Activities } from '../../src/activities';
-import { ElasticsearchApiError } from '../../src/service/api-error';
 import { ReindexService } from '../../src/service/reindex-service';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
@@ -122,15 +121,4 @@ export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}
       await env.teardown();
     },
   };
-}
-
-/** The Elasticsearch-shaped error a service call failed with; fails the test if it did not fail. */
-export async function apiError(call: Promise<unknown>): Promise<ElasticsearchApiError> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof ElasticsearchApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an Elasticsearch error');
 }
