@@ -223,6 +223,28 @@ describe('cluster upgrade', () => {
     // Nothing to reindex, so no data-stream upgrade was started.
     await expect(h().service.status('ro-all')).rejects.toMatchObject({ status: 404 });
     expect(await allDocumentIds(h().es, 'ro-all')).toHaveLength(150);
+
+    // Later runs skip the marked indices: a cluster run finds nothing to do, and the data stream's own
+    // upgrade finds no index requiring it and leaves them in place.
+    const later = await service.prepareStart(h().es, {
+      pattern: 'ro-*',
+      includeSystem: false,
+      readOnly: { kind: 'none' },
+      maxDataStreams: 1,
+    });
+    expect(later.dataStreams).not.toContain('ro-all');
+    await h().service.start(h().es, 'ro-all');
+    const own = await eventually(async () => {
+      const status = await h().service.status('ro-all');
+      return status.complete ? status : undefined;
+    }, 'the upgrade of ro-all to complete');
+    expect(own).toMatchObject({
+      total_indices_in_data_stream: 3,
+      total_indices_requiring_upgrade: 0,
+      successes: 0,
+      errors: [],
+    });
+    expect(await backingIndexNames(h().es, 'ro-all')).toEqual(after);
   });
 
   it('counts the rollover it made to mark an old write index into the first totals of the upgrade it starts', async () => {
