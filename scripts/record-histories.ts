@@ -25,7 +25,10 @@ import {
 } from '../test/replay/histories';
 import * as smokeActivities from '../test/fixtures/smoke-activities';
 import { smokeWorkflow } from '../test/fixtures/workflows/smoke';
+import type { SeedIndexContent } from '@ds-reindex/es-sandbox';
+import { ClusterUpgradeService, type ClusterStartRequest } from '../src/service/cluster-upgrade-service';
 import { ReindexService } from '../src/service/reindex-service';
+import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../src/workflows/cluster-definitions';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
 
 /** One execution (one run) whose history becomes `<name>.json`. */
@@ -262,6 +265,222 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
   return executions;
 }
 
+/** The run a run continued as new into, or `undefined` when it ended otherwise. */
+async function continuedRunOf(
+  env: TestWorkflowEnvironment,
+  workflowId: string,
+  runId: string,
+): Promise<string | undefined> {
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const last = history.events?.[history.events.length - 1];
+  return last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}
+
+/** Polls the cluster status until the run has ended. */
+function clusterEnded(service: ClusterUpgradeService): Promise<true> {
+  return eventually(
+    async () => ((await service.status()).complete ? true : undefined),
+    'the cluster run to end',
+    120_000,
+    200,
+  );
+}
+
+/**
+ * The cluster workflow's scenarios, on one dev server and sandbox; one cluster run at a time, each over
+ * data streams of its own. Only the cluster workflow's runs are recorded: the data-stream workflows it
+ * starts are the same ones the `reindex` set records.
+ */
+async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
+  const controls = h.target.controls;
+  if (!controls) throw new Error('recording seeds the in-process sandbox: unset ES_URL');
+  await h.startWorker();
+  const seed = async (name: string, backingIndices: SeedIndexContent[]): Promise<void> => {
+    await controls.seedDataStream({
+      name,
+      backingIndices: backingIndices.map((content, i) => ({
+        creationDate: SEED_EPOCH_MS + i * DAY_MS,
+        ...content,
+      })),
+    });
+  };
+  const start = async (
+    pattern: string,
+    options: Partial<Pick<ClusterStartRequest, 'readOnly' | 'window' | 'maxDataStreams'>> = {},
+    serviceOptions: { maxDataStreamsPerRun?: number } = {},
+  ): Promise<{ service: ClusterUpgradeService; runId: string }> => {
+    const service = new ClusterUpgradeService(h.service, {
+      watchPollIntervalMs: 200,
+      cancelWaitMs: 60_000,
+      ...serviceOptions,
+    });
+    await service.start(
+      await service.prepareStart(h.es, {
+        pattern,
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        maxDataStreams: 1,
+        ...options,
+      }),
+    );
+    const runId = (await h.env.client.workflow.getHandle(CLUSTER_UPGRADE_WORKFLOW_ID).describe()).runId;
+    return { service, runId };
+  };
+  const upgrading = (service: ClusterUpgradeService, dataStream: string): Promise<true> =>
+    eventually(async () => {
+      const status = await service.status();
+      return status.running.some((entry) => entry.data_stream === dataStream && entry.step === 'upgrading')
+        ? true
+        : undefined;
+    }, `${dataStream} upgrading in the cluster run`);
+  const copying = (dataStream: string): Promise<true> =>
+    eventually(async () => {
+      const status = await h.service.status(dataStream);
+      return status.in_progress.some((entry) => entry.reindexed_doc_count > 0) ? true : undefined;
+    }, `${dataStream} copying`);
+
+  const executions: Execution[] = [];
+  const workflowId = CLUSTER_UPGRADE_WORKFLOW_ID;
+  await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+
+  // A normal run: two data streams one at a time; the first marks its oldest index read-only (by age)
+  // and reindexes the rest, the second is only marked read-only (nothing to reindex, no upgrade started).
+  {
+    await seed('cl-normal-a', [
+      {
+        docCount: 30,
+        settings: { 'index.lifecycle.origination_date': String(SEED_EPOCH_MS - 400 * DAY_MS) },
+      },
+      { docCount: 30 },
+      { docCount: 30 },
+    ]);
+    await seed('cl-normal-b', [
+      {
+        docCount: 20,
+        settings: { 'index.lifecycle.origination_date': String(SEED_EPOCH_MS - 400 * DAY_MS) },
+      },
+    ]);
+    // Older than the seeded origination dates, younger than the seeded creation dates.
+    const olderThanMs = Date.now() - (SEED_EPOCH_MS - 200 * DAY_MS);
+    const { service, runId } = await start('cl-normal-*', { readOnly: { kind: 'older-than', olderThanMs } });
+    await clusterEnded(service);
+    const final = await service.status();
+    if (final.state !== 'completed') throw new Error(`normal run: ended ${final.state}`);
+    executions.push({
+      name: 'normal-run',
+      workflowId,
+      runId,
+      expect: [
+        'ACTIVITY_TASK_COMPLETED',
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_STARTED',
+        'ACTIVITY_TASK_COMPLETED',
+        'WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
+  }
+
+  // Paused while the first data stream copies (the second waits), then resumed.
+  {
+    await seed('cl-pause-a', [{ docCount: 2000 }, { docCount: 20 }]);
+    await seed('cl-pause-b', [{ docCount: 20 }]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    const { service, runId } = await start('cl-pause-*');
+    await upgrading(service, 'cl-pause-a');
+    await copying('cl-pause-a');
+    await service.pause(false);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await eventually(
+      async () => {
+        const status = await service.status();
+        return status.finished.length === 1 && status.pending.length === 1 ? true : undefined;
+      },
+      'cl-pause-a to finish while the run is paused',
+      60_000,
+    );
+    await service.resume();
+    await clusterEnded(service);
+    executions.push({
+      name: 'pause-resume',
+      workflowId,
+      runId,
+      expect: [
+        'WORKFLOW_EXECUTION_SIGNALED',
+        'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_SIGNALED',
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
+  }
+
+  // Outside its maintenance window: the run waits for it (a timer to the next minute), then upgrades.
+  {
+    await seed('cl-window', [{ docCount: 20 }]);
+    const nowMillis = Date.now();
+    // Opens at the next full minute (UTC), unless that is too close to see the run waiting first.
+    const opensAt = Math.ceil((nowMillis + 5_000) / 60_000) * 60_000;
+    const startMinute = new Date(opensAt).getUTCHours() * 60 + new Date(opensAt).getUTCMinutes();
+    const { service, runId } = await start('cl-window', {
+      window: { startMinute, endMinute: startMinute + 30, timeZone: 'UTC' },
+    });
+    await clusterEnded(service);
+    executions.push({
+      name: 'window-wait',
+      workflowId,
+      runId,
+      expect: [
+        'ACTIVITY_TASK_COMPLETED',
+        'TIMER_FIRED',
+        'ACTIVITY_TASK_COMPLETED',
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
+  }
+
+  // Cancelled while the first data stream copies: its upgrade is cancelled and rolled back, the second
+  // never starts.
+  {
+    await seed('cl-cancel-a', [{ docCount: 3000 }, { docCount: 20 }]);
+    await seed('cl-cancel-b', [{ docCount: 20 }]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
+    const { service, runId } = await start('cl-cancel-*');
+    await upgrading(service, 'cl-cancel-a');
+    await copying('cl-cancel-a');
+    await service.cancel();
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    executions.push({
+      name: 'cancel',
+      workflowId,
+      runId,
+      expect: [
+        'WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+        'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_CANCELED',
+      ],
+    });
+  }
+
+  // Three data streams, at most two at once and one started per run: three runs chained by
+  // continue-as-new, the later ones watching upgrades an earlier run started.
+  {
+    for (const name of ['cl-can-1', 'cl-can-2', 'cl-can-3']) await seed(name, [{ docCount: 20 }]);
+    const { service, runId } = await start('cl-can-*', { maxDataStreams: 2 }, { maxDataStreamsPerRun: 1 });
+    await clusterEnded(service);
+    let next: string | undefined = runId;
+    let run = 1;
+    for (; next; run += 1) {
+      executions.push({ name: `continue-as-new.run-${run}`, workflowId, runId: next });
+      next = await continuedRunOf(h.env, workflowId, next);
+    }
+    if (run - 1 !== 3) throw new Error(`continue-as-new: expected three runs, got ${run - 1}`);
+  }
+
+  await resetMigrateSettings(h.es);
+  return executions;
+}
+
 async function fetchRecorded(
   env: TestWorkflowEnvironment,
   execution: Execution,
@@ -323,6 +542,14 @@ const RECORDERS: Partial<Record<HistorySetName, () => Promise<RecordedFile[]>>> 
       return await fetchAll(env, await recordSmoke(env));
     } finally {
       await env.teardown();
+    }
+  },
+  cluster: async () => {
+    const harness = await createUpgradeHarness('record-cluster', { statusRetentionMs: LONG_RETENTION_MS });
+    try {
+      return await fetchAll(harness.env, await recordCluster(harness));
+    } finally {
+      await harness.close();
     }
   },
   reindex: async () => {

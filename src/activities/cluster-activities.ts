@@ -28,6 +28,13 @@ export interface PreparedDataStream {
   indicesAlreadyReadOnly: number;
   /** The write index was old and chosen for the read-only path, so the data stream rolled over first. */
   rolledOver: boolean;
+  /**
+   * What Elasticsearch reports as the upgrade's first totals, counted as the data stream's own upgrade
+   * will count them when it plans (after this step's marking and rollover, before its own rollover):
+   * every backing index, and the old ones left to reindex. Absent in results recorded by older workers.
+   */
+  totalIndicesInDataStream?: number;
+  totalIndicesRequiringUpgrade?: number;
 }
 
 /** How a data stream's upgrade ended, as the cluster workflow records it. */
@@ -112,6 +119,9 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
             (index) => index.skip_reason === 'verified-read-only',
           ).length,
           rolledOver,
+          // The rollover, by this attempt or by an earlier one, is already in `facts` unless it happened now.
+          totalIndicesInDataStream: facts.backing_indices.length + (rolledOver ? 1 : 0),
+          totalIndicesRequiringUpgrade: toReindex.length,
         };
       });
       if (prepared.next === 'start' && running.kind === 'finished') {

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { WatchedUpgrade } from '../activities/cluster-activities';
+import type { PreparedDataStream, WatchedUpgrade } from '../activities/cluster-activities';
 import { elasticsearchSteps as es } from './activity-stubs';
 import {
   CLUSTER_STATES,
@@ -40,6 +40,7 @@ import {
   resumeUpgradeSignal,
   type PauseState,
 } from './pause-definitions';
+import type { ReindexDataStreamInput } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import { reindexDataStream } from './reindex-data-stream';
 import { CLUSTER_TUNABLES as C, WORKFLOW_TUNABLES as T } from './tunables';
@@ -69,6 +70,19 @@ function cappedErrors(errors: readonly IndexError[]): { errors: IndexError[]; er
         : error.message,
   }));
   return { errors: kept, errors_omitted: errors.length - kept.length };
+}
+
+/**
+ * Elasticsearch's first totals for a data stream's upgrade, so that its very first `_status` has them, as
+ * when the API starts it. The start time is the workflow clock's now. Nothing when the preparation was
+ * recorded by an older worker that did not count them: that upgrade then counts for itself.
+ */
+function acceptedStartOf(prepared: PreparedDataStream): Pick<ReindexDataStreamInput, 'accepted'> {
+  const { totalIndicesInDataStream, totalIndicesRequiringUpgrade } = prepared;
+  if (totalIndicesInDataStream === undefined || totalIndicesRequiringUpgrade === undefined) return {};
+  return {
+    accepted: { startTimeMillis: Date.now(), totalIndicesInDataStream, totalIndicesRequiringUpgrade },
+  };
 }
 
 function outcomeOf(watched: WatchedUpgrade, indicesMarkedReadOnly: number): DataStreamOutcome {
@@ -262,7 +276,7 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
           try {
             await startChild(reindexDataStream, {
               workflowId: dataStreamWorkflowId(dataStream),
-              args: [{ dataStream, ...input.dataStreamRun }],
+              args: [{ dataStream, ...input.dataStreamRun, ...acceptedStartOf(prepared) }],
               // It must outlive this run's continue-as-new; a cluster cancel cancels it explicitly.
               parentClosePolicy: ParentClosePolicy.ABANDON,
               cancellationType: ChildWorkflowCancellationType.ABANDON,

@@ -1,7 +1,6 @@
 import { call } from './http-api-helpers';
-import { cli, seedOldDataStream, withoutVolatileFields } from './cluster-helpers';
-import { setMigrateSettings } from '../support/settings';
-import { useUpgradeHarness } from '../support/upgrade-harness';
+import { cli, withoutVolatileFields } from './cluster-helpers';
+import { setMigrateSettings, useUpgradeHarness } from '../support';
 import { createHttpApi, type HttpApi } from '../../src/http-api/server';
 import { planCluster, type ClusterPlan } from '../../src/service/cluster-plan';
 
@@ -24,17 +23,14 @@ describe('cluster plan', () => {
     });
     names = {
       // The oldest index's data is 200 days old (its origination date); the other two are new.
-      a: await seedOldDataStream(h(), 'cp-logs-a', [
+      a: await h().seed('cp-logs-a', [
         { docCount: 300, settings: { 'index.lifecycle.origination_date': String(now - 200 * DAY) } },
         { docCount: 200 },
         { docCount: 100 },
       ]),
-      b: await seedOldDataStream(h(), 'cp-logs-b', [{ docCount: 1000 }]),
-      current: await seedOldDataStream(h(), 'cp-current', [{ docCount: 10, versionCreated: 8_536_000 }]),
-      marked: await seedOldDataStream(h(), 'cp-marked', [
-        { docCount: 10 },
-        { docCount: 10, versionCreated: 8_536_000 },
-      ]),
+      b: await h().seed('cp-logs-b', [{ docCount: 1000 }]),
+      current: await h().seed('cp-current', [{ docCount: 10, versionCreated: 8_536_000 }]),
+      marked: await h().seed('cp-marked', [{ docCount: 10 }, { docCount: 10, versionCreated: 8_536_000 }]),
     };
     // An index an operator marked read-only before, the Upgrade Assistant's way.
     await h().es.indices.addBlock({ index: names.marked[0], block: 'write' });

@@ -1,8 +1,13 @@
 import { basicAuth, call, SecuredClusterStub } from './http-api-helpers';
-import { cli, clusterCompletion, clusterService, flatSettings, seedOldDataStream } from './cluster-helpers';
-import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
-import { setMigrateSettings } from '../support/settings';
-import { eventually, useUpgradeHarness } from '../support/upgrade-harness';
+import { acceptedStartOf, cli, clusterCompletion, clusterService, flatSettings } from './cluster-helpers';
+import {
+  allDocumentIds,
+  backingIndexNames,
+  duplicates,
+  eventually,
+  setMigrateSettings,
+  useUpgradeHarness,
+} from '../support';
 import { createHttpApi, type HttpApi } from '../../src/http-api/server';
 import { planCluster } from '../../src/service/cluster-plan';
 import { renderClusterReportMarkdown, type ClusterReport } from '../../src/service/cluster-report';
@@ -61,13 +66,13 @@ describe('cluster upgrade', () => {
   it('upgrades every selected data stream, at most N at once, marking the old ones read-only, and reports', async () => {
     const now = Date.now();
     const seeded = {
-      a: await seedOldDataStream(h(), 'cu-a', [
+      a: await h().seed('cu-a', [
         { docCount: 400, settings: { 'index.lifecycle.origination_date': String(now - 200 * DAY) } },
         { docCount: 300 },
         { docCount: 50 },
       ]),
-      b: await seedOldDataStream(h(), 'cu-b', [{ docCount: 500 }, { docCount: 20 }]),
-      c: await seedOldDataStream(h(), 'cu-c', [{ docCount: 300 }, { docCount: 10 }]),
+      b: await h().seed('cu-b', [{ docCount: 500 }, { docCount: 20 }]),
+      c: await h().seed('cu-c', [{ docCount: 300 }, { docCount: 10 }]),
     };
     const idsBefore = new Map<string, string[]>();
     for (const name of ['cu-a', 'cu-b', 'cu-c']) idsBefore.set(name, await allDocumentIds(h().es, name));
@@ -141,6 +146,26 @@ describe('cluster upgrade', () => {
       successes: 2,
       errors: [],
     });
+    // Each was started with the totals its own plan then counted, so its first status had them too:
+    // cu-a's marked index is no longer one to upgrade; the old write index is counted before the
+    // rollover its upgrade then made, which the final status counts, as Elasticsearch's does.
+    for (const [name, total, requiring] of [
+      ['cu-a', 3, 2],
+      ['cu-b', 2, 2],
+      ['cu-c', 2, 2],
+    ] as const) {
+      const accepted = await acceptedStartOf(h(), name);
+      expect(accepted).toMatchObject({
+        totalIndicesInDataStream: total,
+        totalIndicesRequiringUpgrade: requiring,
+      });
+      expect(accepted?.startTimeMillis).toBeGreaterThanOrEqual(byName.get(name)?.started_at_millis ?? 0);
+      expect(await h().service.status(name)).toMatchObject({
+        start_time_millis: accepted?.startTimeMillis,
+        total_indices_in_data_stream: total + 1,
+        total_indices_requiring_upgrade: requiring,
+      });
+    }
 
     const report = (await call(api.url, 'GET', '/_ds_reindex/cluster/_report')).json as ClusterReport;
     expect(report.totals).toMatchObject({
@@ -171,7 +196,7 @@ describe('cluster upgrade', () => {
   });
 
   it('marks a whole data stream read-only, rolling the write index over first, and starts no reindex', async () => {
-    const seeded = await seedOldDataStream(h(), 'ro-all', [{ docCount: 100 }, { docCount: 50 }]);
+    const seeded = await h().seed('ro-all', [{ docCount: 100 }, { docCount: 50 }]);
     const service = clusterService(h());
     const prepared = await service.prepareStart(h().es, {
       pattern: 'ro-all',
@@ -198,11 +223,76 @@ describe('cluster upgrade', () => {
     // Nothing to reindex, so no data-stream upgrade was started.
     await expect(h().service.status('ro-all')).rejects.toMatchObject({ status: 404 });
     expect(await allDocumentIds(h().es, 'ro-all')).toHaveLength(150);
+
+    // Later runs skip the marked indices: a cluster run finds nothing to do, and the data stream's own
+    // upgrade finds no index requiring it and leaves them in place.
+    const later = await service.prepareStart(h().es, {
+      pattern: 'ro-*',
+      includeSystem: false,
+      readOnly: { kind: 'none' },
+      maxDataStreams: 1,
+    });
+    expect(later.dataStreams).not.toContain('ro-all');
+    await h().service.start(h().es, 'ro-all');
+    const own = await eventually(async () => {
+      const status = await h().service.status('ro-all');
+      return status.complete ? status : undefined;
+    }, 'the upgrade of ro-all to complete');
+    expect(own).toMatchObject({
+      total_indices_in_data_stream: 3,
+      total_indices_requiring_upgrade: 0,
+      successes: 0,
+      errors: [],
+    });
+    expect(await backingIndexNames(h().es, 'ro-all')).toEqual(after);
+  });
+
+  it('counts the rollover it made to mark an old write index into the first totals of the upgrade it starts', async () => {
+    const now = Date.now();
+    // The write index holds the oldest data (origination date), the first index new data: only the
+    // write index takes the read-only path, so the run rolls over, marks it, and reindexes the first.
+    // Its upgrade then has no old write index to roll over: every count stays 3 backing indices.
+    const seeded = await h().seed('rw-ds', [
+      { docCount: 40 },
+      { docCount: 30, settings: { 'index.lifecycle.origination_date': String(now - 200 * DAY) } },
+    ]);
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(h().es, {
+        pattern: 'rw-ds',
+        includeSystem: false,
+        readOnly: { kind: 'older-than', olderThanMs: 90 * DAY },
+        maxDataStreams: 1,
+      }),
+    );
+    const final = await clusterCompletion(service);
+    expect(final.finished).toEqual([
+      expect.objectContaining({
+        data_stream: 'rw-ds',
+        outcome: 'upgraded',
+        indices_marked_read_only: 1,
+        indices_reindexed: 1,
+      }),
+    ]);
+    const accepted = await acceptedStartOf(h(), 'rw-ds');
+    expect(accepted).toMatchObject({ totalIndicesInDataStream: 3, totalIndicesRequiringUpgrade: 1 });
+    expect(await h().service.status('rw-ds')).toMatchObject({
+      start_time_millis: accepted?.startTimeMillis,
+      complete: true,
+      total_indices_in_data_stream: 3,
+      total_indices_requiring_upgrade: 1,
+      successes: 1,
+      errors: [],
+    });
+    const after = await backingIndexNames(h().es, 'rw-ds');
+    expect(after).toHaveLength(3);
+    expect(after).toContain(destinationIndexName(seeded[0]));
+    expect((await flatSettings(h(), [seeded[1]]))[seeded[1]]['index.verified_read_only']).toBe('true');
   });
 
   it('watches a data stream whose upgrade is already running instead of failing', async () => {
-    await seedOldDataStream(h(), 'adopt-a', [{ docCount: 3000 }, { docCount: 10 }]);
-    await seedOldDataStream(h(), 'adopt-b', [{ docCount: 50 }]);
+    await h().seed('adopt-a', [{ docCount: 3000 }, { docCount: 10 }]);
+    await h().seed('adopt-b', [{ docCount: 50 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
     await h().service.start(h().es, 'adopt-a');
     const startedAt = (await h().service.status('adopt-a')).start_time_millis;
@@ -225,12 +315,8 @@ describe('cluster upgrade', () => {
   });
 
   it('refuses a second cluster run while one runs, and one cancel rolls back every data stream it started', async () => {
-    const first = await seedOldDataStream(h(), 'cancel-a', [
-      { docCount: 3000 },
-      { docCount: 3000 },
-      { docCount: 5 },
-    ]);
-    await seedOldDataStream(h(), 'cancel-b', [{ docCount: 10 }]);
+    const first = await h().seed('cancel-a', [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 5 }]);
+    await h().seed('cancel-b', [{ docCount: 10 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
     const service = clusterService(h());
     await service.start(
@@ -281,7 +367,7 @@ describe('cluster upgrade', () => {
 
   it('hands over to a fresh run every few data streams, without waiting for the ones in flight', async () => {
     const names = ['can-1', 'can-2', 'can-3', 'can-4', 'can-5'];
-    for (const name of names) await seedOldDataStream(h(), name, [{ docCount: 20 }]);
+    for (const name of names) await h().seed(name, [{ docCount: 20 }]);
     const service = clusterService(h(), { maxDataStreamsPerRun: 2 });
     await service.start(
       await service.prepareStart(h().es, {
@@ -311,8 +397,8 @@ describe('cluster upgrade', () => {
     expect(runs.length).toBeGreaterThanOrEqual(3);
   });
   it("with security on, starts only when the caller manages every selected data stream, with the caller's credentials", async () => {
-    await seedOldDataStream(h(), 'sec-a', [{ docCount: 20 }]);
-    await seedOldDataStream(h(), 'sec-b', [{ docCount: 20 }]);
+    await h().seed('sec-a', [{ docCount: 20 }]);
+    await h().seed('sec-b', [{ docCount: 20 }]);
     const stub = new SecuredClusterStub(h().target.url, {
       alice: { password: 'alice-secret', roles: ['upgrader'], manages: ['sec-a'] },
     });
@@ -368,8 +454,8 @@ describe('cluster upgrade', () => {
   });
 
   it('`ds-reindex start --all --wait` follows the run with a bar per data stream and prints the report', async () => {
-    await seedOldDataStream(h(), 'cw-a', [{ docCount: 2000 }, { docCount: 10 }]);
-    await seedOldDataStream(h(), 'cw-b', [{ docCount: 30 }]);
+    await h().seed('cw-a', [{ docCount: 2000 }, { docCount: 10 }]);
+    await h().seed('cw-b', [{ docCount: 30 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const run = await cli(h(), [
       'start',
