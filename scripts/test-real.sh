@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 REAL_ES_DIR="$(cd .. && pwd)/shared/real-es"
 SUITES=(
   'test/fidelity/'
-  'test/integration/(upgrade|upgrade-failures|worker-kill|http-api|migrate-yaml-rest|cli|entrypoints|cluster-plan|cluster-upgrade)\.test\.ts$'
+  'test/integration/(upgrade|upgrade-failures|worker-kill|http-api|migrate-yaml-rest|pause-resume|cli|entrypoints|cluster-plan|cluster-upgrade)\.test\.ts$'
   'test/reliability/'
 )
 mkdir -p .data
