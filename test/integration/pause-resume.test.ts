@@ -6,12 +6,21 @@ import {
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
+import { clusterCompletion, clusterService } from './cluster-helpers';
 import { backingIndexWorkflowId, destinationIndexName } from '../../src/shared/names';
 
 // Pausing one data stream's upgrade (beyond Elasticsearch) end to end: a real worker, a real Temporal
 // server and Elasticsearch (the sandbox, or the real node at ES_URL).
 describe('pausing an upgrade', () => {
   const h = useUpgradeHarness('pause-resume');
+
+  /** Waits until no reindex task runs on the cluster: the copies in flight have stopped. */
+  const noCopyRunning = () =>
+    eventually(async () => {
+      const { tasks } = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+      const running = Array.isArray(tasks) ? tasks : Object.values(tasks ?? {});
+      return running.length === 0 ? true : undefined;
+    }, 'the reindex tasks to stop');
 
   it('stops the copy in flight with now, and resumes it without copying again what it had copied', async () => {
     const ds = 'paused-ds';
@@ -27,11 +36,7 @@ describe('pausing an upgrade', () => {
 
     await expect(h().service.pause(ds, true)).resolves.toEqual({ acknowledged: true });
     // Stopped: no reindex task left writing into the destination.
-    await eventually(async () => {
-      const { tasks } = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
-      const running = Array.isArray(tasks) ? tasks : Object.values(tasks ?? {});
-      return running.length === 0 ? true : undefined;
-    }, 'the reindex task to stop');
+    await noCopyRunning();
     await h().es.indices.refresh({ index: destination });
     const copiedBeforePause = (await h().es.count({ index: destination })).count;
     expect(copiedBeforePause).toBeGreaterThan(0);
@@ -57,6 +62,43 @@ describe('pausing an upgrade', () => {
     expect(counters.created).toBe(4000 - copiedBeforePause);
     const ids = await allDocumentIds(h().es, ds);
     expect(ids).toHaveLength(4200);
+    expect(duplicates(ids)).toEqual([]);
+  });
+
+  it('pauses the upgrades a cluster run started, stopping their copies with now, and resumes them', async () => {
+    await h().seed('cluster-pause-a', [{ docCount: 4000 }, { docCount: 10 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    const cluster = clusterService(h());
+    await cluster.start(
+      await cluster.prepareStart(h().es, {
+        pattern: 'cluster-pause-*',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        maxDataStreams: 1,
+      }),
+    );
+    await eventually(async () => {
+      const [copying] = (await h().service.status('cluster-pause-a')).in_progress;
+      return copying !== undefined && copying.reindexed_doc_count > 0 ? true : undefined;
+    }, 'the data stream copying');
+
+    await cluster.pause(true);
+    const paused = await eventually(async () => {
+      const status = await h().service.status('cluster-pause-a');
+      return status.paused?.now === true ? status : undefined;
+    }, "the data stream's own status to say paused");
+    expect(paused).toMatchObject({ complete: false, errors: [] });
+    await noCopyRunning();
+
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await cluster.resume();
+    const final = await clusterCompletion(cluster);
+    expect(final).toMatchObject({ state: 'completed', complete: true });
+    const upgraded = await h().service.status('cluster-pause-a');
+    expect(upgraded).toMatchObject({ complete: true, successes: 2, errors: [] });
+    expect(upgraded).not.toHaveProperty('paused');
+    const ids = await allDocumentIds(h().es, 'cluster-pause-a');
+    expect(ids).toHaveLength(4010);
     expect(duplicates(ids)).toEqual([]);
   });
 });
