@@ -87,6 +87,12 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     new ReindexService({ temporal: client, taskQueue: h.taskQueue, statusRetentionMs, maxIndicesPerRun });
   const complete = (svc: ReindexService, ds: string): Promise<true> =>
     eventually(async () => ((await svc.status(ds)).complete ? true : undefined), `${ds} to complete`, 60_000);
+  /** Waits until `index` is the one being copied and has copied something. */
+  const copyUnderWay = (svc: ReindexService, ds: string, index: string): Promise<true> =>
+    eventually(async () => {
+      const [copying] = (await svc.status(ds)).in_progress;
+      return copying?.index === index && copying.reindexed_doc_count > 0 ? true : undefined;
+    }, `${index} to be copying`);
   const runId = async (workflowId: string): Promise<string> =>
     (await client.workflow.getHandle(workflowId).describe()).runId;
   const closed = async (handle: WorkflowHandle): Promise<void> => {
@@ -120,12 +126,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
     const cancelledRun = await runId(dataStreamWorkflowId(ds));
-    await eventually(async () => {
-      const status = await long.status(ds);
-      return status.in_progress[0]?.index === before[1] && status.in_progress[0].reindexed_doc_count > 0
-        ? true
-        : undefined;
-    }, 'the second index to be copying');
+    await copyUnderWay(long, ds, before[1]);
     await long.cancel(ds);
     await closed(client.workflow.getHandle(dataStreamWorkflowId(ds), cancelledRun));
     const cancelledChildRun = await runId(backingIndexWorkflowId(ds, before[1]));
@@ -151,12 +152,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     const childId = backingIndexWorkflowId(ds, before[1]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
-    await eventually(async () => {
-      const status = await long.status(ds);
-      return status.in_progress[0]?.index === before[1] && status.in_progress[0].reindexed_doc_count > 0
-        ? true
-        : undefined;
-    }, 'the second index to be copying');
+    await copyUnderWay(long, ds, before[1]);
     await long.pause(ds, true);
     await eventually(async () => {
       const events = (await client.workflow.getHandle(childId).fetchHistory()).events ?? [];

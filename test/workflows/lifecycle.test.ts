@@ -25,10 +25,7 @@ describe('the lifecycle of an upgrade', () => {
     rig.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).describe();
 
   const closed = (dataStream: string): Promise<WorkflowExecutionDescription> =>
-    eventually(async () => {
-      const description = await describeRun(dataStream);
-      return description.status.name === 'RUNNING' ? undefined : description;
-    }, `${dataStream} to close`);
+    rig.closed(dataStreamWorkflowId(dataStream));
 
   it("answers Elasticsearch's first status before the workflow has run, then the same once it has", async () => {
     const t = rig.fresh('first-status');

@@ -28,11 +28,7 @@ describe('the upgrade workflows', () => {
     await rig?.close();
   });
 
-  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> =>
-    eventually(async () => {
-      const description = await rig.client.workflow.getHandle(workflowId).describe();
-      return description.status.name === 'RUNNING' ? undefined : description;
-    }, `${workflowId} to close`);
+  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> => rig.closed(workflowId);
 
   it('never has more copies in flight than the concurrency setting, and follows a change mid-run', async () => {
     const t = rig.fresh('concurrency');

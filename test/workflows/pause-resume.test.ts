@@ -17,11 +17,7 @@ describe('pausing and resuming an upgrade', () => {
     await rig?.close();
   });
 
-  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> =>
-    eventually(async () => {
-      const description = await rig.client.workflow.getHandle(workflowId).describe();
-      return description.status.name === 'RUNNING' ? undefined : description;
-    }, `${workflowId} to close`);
+  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> => rig.closed(workflowId);
 
   const statusWhere = (
     t: TestScope,

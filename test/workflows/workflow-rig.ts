@@ -1,9 +1,13 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { startSandbox, type RunningSandbox, type SeedIndexContent } from '@ds-reindex/es-sandbox';
-import { bundleWorkflows, createTestEnvironment } from '../support/temporal-env';
+import { bundleWorkflows, createTestEnvironment, eventually } from '../support';
 import { createStubActivities, StubCluster } from './stub-activities';
 import type { Activities } from '../../src/activities';
 import { ReindexService } from '../../src/service/reindex-service';
@@ -25,6 +29,8 @@ export interface WorkflowRig {
   env: TestWorkflowEnvironment;
   client: Client;
   es: ElasticsearchClient;
+  /** Waits until the latest run of `workflowId` has closed, and describes it. */
+  closed(workflowId: string): Promise<WorkflowExecutionDescription>;
   /** A fresh stub cluster, task queue and service for one test. */
   fresh(name: string, options?: { maxIndicesPerRun?: number }): TestScope;
   close(): Promise<void>;
@@ -66,6 +72,11 @@ export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}
     env,
     client,
     es,
+    closed: (workflowId) =>
+      eventually(async () => {
+        const description = await client.workflow.getHandle(workflowId).describe();
+        return description.status.name === 'RUNNING' ? undefined : description;
+      }, `${workflowId} to close`),
     fresh(name, scopeOptions = {}) {
       const cluster = new StubCluster();
       const taskQueue = `workflows-${name}`;
