@@ -50,8 +50,12 @@ const STEP_HEARTBEAT_INTERVAL_MS = 2_000;
  */
 export async function elasticsearchStep<T>(step: () => Promise<T>, sourceIndex?: string): Promise<T> {
   const context = Context.current();
-  context.heartbeat();
-  const heartbeats = setInterval(() => context.heartbeat(), STEP_HEARTBEAT_INTERVAL_MS);
+  // A local activity has no heartbeat: its workflow task, which the SDK keeps alive, stands in for it.
+  const heartbeat = (): void => {
+    if (!context.info.isLocal) context.heartbeat();
+  };
+  heartbeat();
+  const heartbeats = setInterval(heartbeat, STEP_HEARTBEAT_INTERVAL_MS);
   try {
     return await step();
   } catch (err) {

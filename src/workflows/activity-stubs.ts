@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 
@@ -18,6 +18,20 @@ export const elasticsearchSteps = proxyActivities<Activities>({
   startToCloseTimeout: T.ES_STEP_START_TO_CLOSE_MS,
   heartbeatTimeout: T.ES_STEP_HEARTBEAT_TIMEOUT_MS,
   scheduleToCloseTimeout: T.ES_STEP_RETRY_BUDGET_MS,
+  retry,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/**
+ * The same short steps as local activities: the worker runs them inside the workflow task, so a chain of
+ * steps costs no round trip through the server (and no billable action) per step. A worker that dies in
+ * one is noticed by the workflow task timing out, and the next worker runs the step again (every step is
+ * idempotent). Transient failures are retried as above: in the worker at first, then on durable timers.
+ */
+export const localElasticsearchSteps = proxyLocalActivities<Activities>({
+  startToCloseTimeout: T.ES_STEP_START_TO_CLOSE_MS,
+  scheduleToCloseTimeout: T.ES_STEP_RETRY_BUDGET_MS,
+  localRetryThreshold: T.LOCAL_STEP_RETRY_IN_WORKER_MS,
   retry,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });

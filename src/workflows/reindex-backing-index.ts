@@ -8,7 +8,7 @@ import {
   setCurrentDetails,
   setHandler,
 } from '@temporalio/workflow';
-import { copySteps, elasticsearchSteps as es } from './activity-stubs';
+import { copySteps, elasticsearchSteps, localElasticsearchSteps } from './activity-stubs';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import { PAUSE_RESUME_PATCH, pauseCopySignal, resumeCopySignal } from './pause-definitions';
@@ -16,12 +16,18 @@ import { rollbackFailureMessage, type StepsStarted } from './rollback-report';
 import { destinationIndexName } from '../shared/names';
 import type { CopyDocumentsInput } from '../activities/copy-documents-activity';
 
+/**
+ * Marks the runs whose short steps are local activities. Runs started before it schedule every step as
+ * an activity, and must keep doing so on replay.
+ */
+const LOCAL_STEPS_PATCH = 'local-steps';
+
 /** Failure type of an index whose rollback failed: its message says what is left and how to fix it. */
 const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
 
 /**
  * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4),
- * each step an idempotent activity:
+ * each step an idempotent activity (the short ones local):
  *
  *   read facts → clear blocks, open → block writes, refresh → delete stale destination → create
  *   destination → copy (heartbeated, re-attachable) → verify counts → restore replicas and refresh,
@@ -39,6 +45,10 @@ export async function reindexBackingIndex(
   const destinationIndex = destinationIndexName(sourceIndex);
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
+
+  // Short steps run as local activities; waiting for health (which can take minutes, heartbeating) and
+  // the rollback (which must outlive this workflow task's worker) stay activities.
+  const es = patched(LOCAL_STEPS_PATCH) ? localElasticsearchSteps : elasticsearchSteps;
 
   let copyPaused = false;
   // Only a data-stream run that knows this patch sends these signals; see PAUSE_RESUME_PATCH.
@@ -120,7 +130,7 @@ export async function reindexBackingIndex(
       refreshInterval: facts.refreshInterval,
       lifecycleOriginationDate: facts.lifecycleOriginationDate ?? facts.creationDate,
     });
-    await es.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+    await elasticsearchSteps.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
     if (facts.closed) await es.closeDestination(destinationIndex);
     step('swapping into the data stream');
     started.swapAttempted = true;
@@ -129,7 +139,7 @@ export async function reindexBackingIndex(
     step(isCancellation(err) ? 'cancelled: rolling back' : 'failed: rolling back');
     let rollbackError: unknown;
     const outcome = await CancellationScope.nonCancellable(() =>
-      es
+      elasticsearchSteps
         .rollBackIndexUpgrade({ dataStream, sourceIndex, destinationIndex, facts })
         .catch((error: unknown) => {
           rollbackError = error;

@@ -16,6 +16,8 @@ export const WORKFLOW_TUNABLES = {
   ES_STEP_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
   /** Short steps keep retrying (429, 503, lost connections) for this long before the index is failed. */
   ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
+  /** A short step run as a local activity retries inside the worker for this long, then on durable timers. */
+  LOCAL_STEP_RETRY_IN_WORKER_MS: 10 * 1000,
   /** The copy activity heartbeats every few seconds; a silent worker is presumed dead after this. */
   REINDEX_HEARTBEAT_TIMEOUT_MS: 30 * 1000,
   /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
