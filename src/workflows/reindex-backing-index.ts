@@ -46,8 +46,9 @@ export async function reindexBackingIndex(
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
 
-  // Short steps run as local activities; waiting for health (which can take minutes, heartbeating) and
-  // the rollback (which must outlive this workflow task's worker) stay activities.
+  // Every step but the copy (which runs for hours and re-attaches by heartbeat) and the rollback (a rare
+  // path that should not share a workflow task with the failure it undoes) runs as a local activity. The
+  // health wait is one too: each attempt is bounded by HEALTH_WAIT_TIMEOUT_MS and then retried.
   const es = patched(LOCAL_STEPS_PATCH) ? localElasticsearchSteps : elasticsearchSteps;
 
   let copyPaused = false;
@@ -130,7 +131,7 @@ export async function reindexBackingIndex(
       refreshInterval: facts.refreshInterval,
       lifecycleOriginationDate: facts.lifecycleOriginationDate ?? facts.creationDate,
     });
-    await elasticsearchSteps.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+    await es.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
     if (facts.closed) await es.closeDestination(destinationIndex);
     step('swapping into the data stream');
     started.swapAttempted = true;
