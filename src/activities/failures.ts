@@ -47,10 +47,13 @@ const STEP_HEARTBEAT_INTERVAL_MS = 2_000;
  * Runs one Elasticsearch step, heartbeating while it runs (a refresh or an open can take a while, and a
  * worker that dies meanwhile must be noticed by its heartbeat, not by the step's timeout), and turns
  * whatever it throws into the right Temporal failure.
+ *
+ * The first heartbeat goes out after one interval, not at the start: the server counts the heartbeat
+ * timeout from the attempt's start, so an early one detects nothing sooner, and each heartbeat that
+ * reaches the server is a billable Temporal Cloud action. Most steps end well before the first one.
  */
 export async function elasticsearchStep<T>(step: () => Promise<T>, sourceIndex?: string): Promise<T> {
   const context = Context.current();
-  context.heartbeat();
   const heartbeats = setInterval(() => context.heartbeat(), STEP_HEARTBEAT_INTERVAL_MS);
   try {
     return await step();
