@@ -40,6 +40,9 @@ const FIRST_RETRY_DELAY_MS = 25;
 // How long past its own timeout a wait for the task may take to answer before the client gives up on
 // it; whatever ES_REQUEST_TIMEOUT_MS says, and well inside the copy's heartbeat timeout.
 const TASK_WAIT_ANSWER_MARGIN_MS = 5_000;
+// A third of REINDEX_HEARTBEAT_TIMEOUT_MS: the copy heartbeats on a timer of its own, so a slow answer
+// from Elasticsearch never looks like a dead worker, and a dead worker is noticed in seconds.
+const COPY_HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver }: ActivityDependencies) {
   async function startTask(input: CopyDocumentsInput, requestsPerSecond: number): Promise<string> {
@@ -143,6 +146,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
       let checkpoint: CopyCheckpoint | undefined;
       let taskId: string | undefined;
       let tracker: CopyTracker | undefined;
+      // Until this attempt has a task, it keeps the one the previous attempt left for the next retry.
+      const heartbeats = setInterval(
+        () => context.heartbeat(checkpoint ?? previous),
+        COPY_HEARTBEAT_INTERVAL_MS,
+      );
       try {
         let settings = await readMigrateSettings(es);
         const requestsPerSecond = settings.maxRequestsPerSecond;
@@ -176,11 +184,19 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         let lastSettingsAt = Date.now();
         let unreachableSince: number | undefined;
         let pipelineRestored = false;
+        let reattachedRead = checkpoint === previous;
+        let waitedForEnd = false;
         for (;;) {
           let state: ReindexTaskState | undefined;
           const roundStartedAt = Date.now();
           try {
-            state = await awaitTask(input, checkpoint.taskId, worker.reindexPollIntervalMs);
+            // A re-attached copy reads the task's counters at once, so that the status moves again as
+            // soon as the copy is watched again; every other round waits for the task's end.
+            waitedForEnd = !reattachedRead;
+            state = reattachedRead
+              ? await readTask(input, checkpoint.taskId)
+              : await awaitTask(input, checkpoint.taskId, worker.reindexPollIntervalMs);
+            reattachedRead = false;
             unreachableSince = undefined;
             retryDelayMs = Math.min(FIRST_RETRY_DELAY_MS, worker.reindexPollIntervalMs);
           } catch (err) {
@@ -273,7 +289,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
             }
             // A server that answers a running task without waiting must not turn this into a busy loop.
             const waitedMs = Date.now() - roundStartedAt;
-            if (waitedMs < worker.reindexPollIntervalMs) {
+            if (waitedForEnd && waitedMs < worker.reindexPollIntervalMs) {
               await context.sleep(worker.reindexPollIntervalMs - waitedMs);
             }
           } else {
@@ -298,6 +314,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         }
         throw toActivityFailure(err, input.sourceIndex);
       } finally {
+        clearInterval(heartbeats);
         tracker?.ended();
       }
     },

@@ -40,8 +40,8 @@ export function toActivityFailure(err: unknown, sourceIndex?: string): Applicati
   return ApplicationFailure.nonRetryable(reasonOf(err), FAILURE_TYPES.ELASTICSEARCH_REFUSED);
 }
 
-// Well inside ES_STEP_HEARTBEAT_TIMEOUT_MS; the worker sends at most one heartbeat a second anyway.
-const STEP_HEARTBEAT_INTERVAL_MS = 2_000;
+// A third of ES_STEP_HEARTBEAT_TIMEOUT_MS, and the worker's heartbeat throttle (one a second).
+export const STEP_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
  * Runs one Elasticsearch step, heartbeating while it runs (a refresh or an open can take a while, and a
