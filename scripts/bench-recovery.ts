@@ -135,11 +135,19 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
   h.controls().injectFault({ path: `^/${source}/_refresh$`, delayMs: 60_000, count: 1 });
   let worker = startProductionWorker(h, taskQueue);
   try {
+    h.controls().resetCounters();
     await service.start(h.es, ds);
+    // Killed only once the held refresh has arrived: a kill before it would leave the delay to the retry.
+    const refreshArrived = (): boolean =>
+      Object.entries(h.controls().requestCounts()).some(
+        ([route, count]) => route.endsWith('/_refresh') && count > 0,
+      );
     await eventually(
       async () =>
-        (await stepState(h.env.client, childId, 'blockSourceWrites')) === 'started' ? true : undefined,
-      'blockSourceWrites to be running',
+        refreshArrived() && (await stepState(h.env.client, childId, 'blockSourceWrites')) === 'started'
+          ? true
+          : undefined,
+      'blockSourceWrites to be holding its refresh',
       60_000,
       50,
     );
