@@ -51,7 +51,10 @@ export interface TemporalConnectionConfig {
 }
 
 export interface WorkerConfig {
-  /** `REINDEX_POLL_INTERVAL_MS`, default 2 000: how often the copy activity reads the task's counters. */
+  /**
+   * `REINDEX_POLL_INTERVAL_MS`, default 2 000: how often the copy activity reads the task's counters; it
+   * waits for the task's end that long at a time, so the end itself is noticed at once.
+   */
   reindexPollIntervalMs: number;
   /** `PROGRESS_SIGNAL_INTERVAL_MS`, default 10 000: how often copy progress is sent to the data-stream workflow. */
   progressSignalIntervalMs: number;

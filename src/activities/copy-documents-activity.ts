@@ -1,8 +1,12 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDependencies, CopyTracker } from './dependencies';
 import { FAILURE_TYPES, toActivityFailure } from './failures';
-import { isNotFound, isTransientElasticsearchError } from '../elasticsearch/errors';
+import { isNotFound, isTaskWaitTimeout, isTransientElasticsearchError } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
+import {
+  isMissingTimestampPipelineGone,
+  putMissingTimestampPipeline,
+} from '../elasticsearch/missing-timestamp-pipeline';
 import { processedDocuments, reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
 import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
@@ -31,7 +35,14 @@ interface CopyCheckpoint {
 // A lost connection while watching the task is not a reason to give up on it: keep heartbeating and
 // polling for this long before letting the activity's retry take over.
 const ES_UNREACHABLE_GRACE_MS = 120_000;
-const FIRST_POLL_DELAY_MS = 25;
+// After a failed read of the task: the first retry comes soon, then backs off to the poll interval.
+const FIRST_RETRY_DELAY_MS = 25;
+// How long past its own timeout a wait for the task may take to answer before the client gives up on
+// it; whatever ES_REQUEST_TIMEOUT_MS says, and well inside the copy's heartbeat timeout.
+const TASK_WAIT_ANSWER_MARGIN_MS = 5_000;
+// A third of REINDEX_HEARTBEAT_TIMEOUT_MS: the copy heartbeats on a timer of its own, so a slow answer
+// from Elasticsearch never looks like a dead worker, and a dead worker is noticed in seconds.
+const COPY_HEARTBEAT_INTERVAL_MS = 1_000;
 
 export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver }: ActivityDependencies) {
   async function startTask(input: CopyDocumentsInput, requestsPerSecond: number): Promise<string> {
@@ -63,6 +74,36 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
     }
   }
 
+  /**
+   * Waits up to `waitMs` for the task to end, and says what it is then: its final state as soon as it
+   * ends (no poll interval to wait out), or its running counters when the wait times out. A cancel of
+   * the activity ends the wait at once, with the `CancelledFailure` a cancelled sleep would throw.
+   */
+  async function awaitTask(
+    input: CopyDocumentsInput,
+    taskId: string,
+    waitMs: number,
+  ): Promise<ReindexTaskState | undefined> {
+    const context = Context.current();
+    const waited = es.tasks
+      .get(
+        { task_id: taskId, wait_for_completion: true, timeout: `${waitMs}ms` },
+        { signal: context.cancellationSignal, requestTimeout: waitMs + TASK_WAIT_ANSWER_MARGIN_MS },
+      )
+      .then(
+        (response) => reindexTaskState(response, input.sourceIndex, input.destinationIndex),
+        (err: unknown) => {
+          // Aborted by the cancel: the cancel is the answer, not the aborted request.
+          if (context.cancellationSignal.aborted) return context.cancelled;
+          // Still running: read the counters it has so far, for the heartbeat and the status.
+          if (isTaskWaitTimeout(err)) return readTask(input, taskId);
+          if (isNotFound(err)) return undefined;
+          throw err;
+        },
+      );
+    return Promise.race([waited, context.cancelled]);
+  }
+
   async function reportProgress(
     input: CopyDocumentsInput,
     progress: Omit<IndexProgress, 'index'>,
@@ -91,6 +132,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
      * Copies the source into the destination with an Elasticsearch reindex task and watches it to the end.
      *
      * - Starts the task with `wait_for_completion=false` and the throttle read now (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4, step 7).
+     * - Waits for the task's end with `GET _tasks/<id>?wait_for_completion=true`, one poll interval at a
+     *   time, so that it returns as soon as the copy ends.
      * - Heartbeats the task id: a retried attempt re-attaches to the running task instead of starting
      *   over; if the task was lost, a new one resumes, skipping documents already copied.
      * - Re-reads the throttle every few seconds and rethrottles the running task when it changed.
@@ -103,6 +146,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
       let checkpoint: CopyCheckpoint | undefined;
       let taskId: string | undefined;
       let tracker: CopyTracker | undefined;
+      // Until this attempt has a task, it keeps the one the previous attempt left for the next retry.
+      const heartbeats = setInterval(
+        () => context.heartbeat(checkpoint ?? previous),
+        COPY_HEARTBEAT_INTERVAL_MS,
+      );
       try {
         let settings = await readMigrateSettings(es);
         const requestsPerSecond = settings.maxRequestsPerSecond;
@@ -128,18 +176,29 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
           reattached: checkpoint === previous,
         });
 
-        // Poll soon after the start and back off to the configured interval: a small index finishes in
-        // milliseconds and should not wait a full interval, a large one needs no faster polling.
-        let pollDelayMs = Math.min(FIRST_POLL_DELAY_MS, worker.reindexPollIntervalMs);
+        // Each round waits for the task's end for at most one poll interval, so the end is noticed the
+        // moment it comes, and heartbeats, progress and the throttle are still looked at every interval.
+        let retryDelayMs = Math.min(FIRST_RETRY_DELAY_MS, worker.reindexPollIntervalMs);
         let lastProgressAt = 0;
         let reportedConcurrency: number | undefined;
         let lastSettingsAt = Date.now();
         let unreachableSince: number | undefined;
+        let pipelineRestored = false;
+        let reattachedRead = checkpoint === previous;
+        let waitedForEnd = false;
         for (;;) {
           let state: ReindexTaskState | undefined;
+          const roundStartedAt = Date.now();
           try {
-            state = await readTask(input, checkpoint.taskId);
+            // A re-attached copy reads the task's counters at once, so that the status moves again as
+            // soon as the copy is watched again; every other round waits for the task's end.
+            waitedForEnd = !reattachedRead;
+            state = reattachedRead
+              ? await readTask(input, checkpoint.taskId)
+              : await awaitTask(input, checkpoint.taskId, worker.reindexPollIntervalMs);
+            reattachedRead = false;
             unreachableSince = undefined;
+            retryDelayMs = Math.min(FIRST_RETRY_DELAY_MS, worker.reindexPollIntervalMs);
           } catch (err) {
             if (!isTransientElasticsearchError(err)) throw err;
             unreachableSince ??= Date.now();
@@ -153,6 +212,28 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
             );
           }
           if (state !== undefined) {
+            if (
+              state.kind === 'failed' &&
+              !pipelineRestored &&
+              isMissingTimestampPipelineGone(state.message)
+            ) {
+              // The pipeline is put once per worker process and was deleted since: put it back and copy
+              // again (the failed task wrote nothing; `create` + `proceed` would skip it if it had).
+              pipelineRestored = true;
+              await putMissingTimestampPipeline(es);
+              checkpoint = {
+                taskId: await startTask(input, checkpoint.requestsPerSecond),
+                tasksStarted: checkpoint.tasksStarted + 1,
+                requestsPerSecond: checkpoint.requestsPerSecond,
+              };
+              taskId = checkpoint.taskId;
+              context.heartbeat(checkpoint);
+              log.warn('missing-timestamp pipeline was deleted: put it back and restarted the copy', {
+                index: input.sourceIndex,
+                taskId,
+              });
+              continue;
+            }
             const reindexed = processedDocuments(state.counters);
             const total = state.counters.total;
             context.heartbeat(checkpoint);
@@ -206,11 +287,17 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
                 context.heartbeat(checkpoint);
               }
             }
+            // A server that answers a running task without waiting must not turn this into a busy loop.
+            const waitedMs = Date.now() - roundStartedAt;
+            if (waitedForEnd && waitedMs < worker.reindexPollIntervalMs) {
+              await context.sleep(worker.reindexPollIntervalMs - waitedMs);
+            }
           } else {
+            // Elasticsearch unreachable: the wait did not wait, so pause before the next try.
             context.heartbeat(checkpoint);
+            await context.sleep(retryDelayMs);
+            retryDelayMs = Math.min(retryDelayMs * 2, worker.reindexPollIntervalMs);
           }
-          await context.sleep(pollDelayMs);
-          pollDelayMs = Math.min(pollDelayMs * 2, worker.reindexPollIntervalMs);
         }
       } catch (err) {
         if (err instanceof CancelledFailure) {
@@ -227,6 +314,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         }
         throw toActivityFailure(err, input.sourceIndex);
       } finally {
+        clearInterval(heartbeats);
         tracker?.ended();
       }
     },

@@ -4,7 +4,7 @@ import { destinationSettingsForCopy } from './destination-settings';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import type { HealthStatus } from './source-facts';
 import { errorTypeOf, isNotFound } from '../elasticsearch/errors';
-import { MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
+import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
 
 export function createDestinationIndexActivities({ es, worker }: ActivityDependencies) {
   /** The data stream an index backs, if any (`GET /<index>` says so). `undefined` when it does not exist. */
@@ -38,15 +38,12 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
       });
     },
 
-    /** The pipeline that gives a document without `@timestamp` the value 0 (a data stream requires one). */
+    /**
+     * The pipeline that gives a document without `@timestamp` the value 0 (a data stream requires one).
+     * Put once per worker process; the copy puts it again if it was deleted since.
+     */
     async ensureMissingTimestampPipeline(): Promise<void> {
-      await elasticsearchStep(() =>
-        es.ingest.putPipeline({
-          id: MISSING_TIMESTAMP_PIPELINE,
-          description: 'ds-reindex: sets @timestamp to 0 where a document has none, as Elasticsearch does',
-          processors: [{ set: { field: '@timestamp', value: 0, override: false } }],
-        }),
-      );
+      await elasticsearchStep(() => ensureMissingTimestampPipeline(es));
     },
 
     /**

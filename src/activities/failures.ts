@@ -40,27 +40,29 @@ export function toActivityFailure(err: unknown, sourceIndex?: string): Applicati
   return ApplicationFailure.nonRetryable(reasonOf(err), FAILURE_TYPES.ELASTICSEARCH_REFUSED);
 }
 
-// Well inside ES_STEP_HEARTBEAT_TIMEOUT_MS; the worker sends at most one heartbeat a second anyway.
-const STEP_HEARTBEAT_INTERVAL_MS = 2_000;
+// A third of ES_STEP_HEARTBEAT_TIMEOUT_MS, and the worker's heartbeat throttle (one a second).
+export const STEP_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
  * Runs one Elasticsearch step, heartbeating while it runs (a refresh or an open can take a while, and a
  * worker that dies meanwhile must be noticed by its heartbeat, not by the step's timeout), and turns
  * whatever it throws into the right Temporal failure.
+ *
+ * The first heartbeat goes out after one interval, not at the start: the server counts the heartbeat
+ * timeout from the attempt's start, so an early one detects nothing sooner, and each heartbeat that
+ * reaches the server is a billable Temporal Cloud action. Most steps end well before the first one.
  */
 export async function elasticsearchStep<T>(step: () => Promise<T>, sourceIndex?: string): Promise<T> {
   const context = Context.current();
   // A local activity has no heartbeat: its workflow task, which the SDK keeps alive, stands in for it.
-  const heartbeat = (): void => {
-    if (!context.info.isLocal) context.heartbeat();
-  };
-  heartbeat();
-  const heartbeats = setInterval(heartbeat, STEP_HEARTBEAT_INTERVAL_MS);
+  const heartbeats = context.info.isLocal
+    ? undefined
+    : setInterval(() => context.heartbeat(), STEP_HEARTBEAT_INTERVAL_MS);
   try {
     return await step();
   } catch (err) {
     throw toActivityFailure(err, sourceIndex);
   } finally {
-    clearInterval(heartbeats);
+    if (heartbeats !== undefined) clearInterval(heartbeats);
   }
 }

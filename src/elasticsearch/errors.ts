@@ -68,6 +68,14 @@ export function isTransientElasticsearchError(err: unknown): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
+/**
+ * `GET _tasks/<id>?wait_for_completion=true&timeout=...` on a task that is still running when the timeout
+ * ends: 8.19 answers 500 `timeout_exception`. Exactly that, and nothing else, means "still running".
+ */
+export function isTaskWaitTimeout(err: unknown): boolean {
+  return statusCodeOf(err) === 500 && errorTypeOf(err) === 'timeout_exception';
+}
+
 export function isIndexNotFound(err: unknown): boolean {
   return errorTypeOf(err) === 'index_not_found_exception';
 }

@@ -31,6 +31,8 @@ export interface CreateWorkerOptions {
   shutdownForceMs?: number;
 }
 
+const STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS = 1_000;
+
 /** The worker, as `npm run worker`, the image and the tests all build it. */
 export async function createReindexWorker(options: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -51,6 +53,10 @@ export async function createReindexWorker(options: CreateWorkerOptions): Promise
     // Heartbeats reach the server at least every second, so a cancel reaches a running copy at once.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
+    // A workflow task (a copy's progress signal, a status query) waits this long for the worker that
+    // cached the workflow before any worker takes it: after a crash, that is how long the status stands
+    // still. A live worker picks its tasks up in milliseconds, so a second loses nothing (default 10 s).
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS,
     // Let a running copy notice the shutdown and return without cancelling its Elasticsearch task.
     shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
     ...(options.shutdownForceMs !== undefined ? { shutdownForceTime: options.shutdownForceMs } : {}),

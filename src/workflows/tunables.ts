@@ -12,14 +12,20 @@ export const WORKFLOW_TUNABLES = {
   DEFAULT_MAX_INDICES_PER_RUN: 500,
   /** Short, idempotent Elasticsearch steps: each attempt must answer within this. */
   ES_STEP_START_TO_CLOSE_MS: 2 * 60 * 1000,
-  /** Short steps heartbeat too, so a worker that dies inside one is noticed within this, not at the timeout. */
-  ES_STEP_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
+  /**
+   * Short steps heartbeat every second (`STEP_HEARTBEAT_INTERVAL_MS`), so a worker that dies inside one is
+   * noticed within this, not at the step's timeout: three missed heartbeats.
+   */
+  ES_STEP_HEARTBEAT_TIMEOUT_MS: 3 * 1000,
   /** Short steps keep retrying (429, 503, lost connections) for this long before the index is failed. */
   ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
   /** A short step run as a local activity retries inside the worker for this long, then on durable timers. */
   LOCAL_STEP_RETRY_IN_WORKER_MS: 10 * 1000,
-  /** The copy activity heartbeats every few seconds; a silent worker is presumed dead after this. */
-  REINDEX_HEARTBEAT_TIMEOUT_MS: 30 * 1000,
+  /**
+   * The copy activity heartbeats every second (`COPY_HEARTBEAT_INTERVAL_MS`), whatever Elasticsearch is
+   * doing; a worker silent for three heartbeats is presumed dead and the copy's retry re-attaches.
+   */
+  REINDEX_HEARTBEAT_TIMEOUT_MS: 3 * 1000,
   /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
   COPY_MAXIMUM_ATTEMPTS: 100,
   /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */

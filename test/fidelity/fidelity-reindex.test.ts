@@ -229,6 +229,29 @@ describe('fidelity: _reindex and the tasks API', () => {
     await es.indices.delete({ index: [src, dest] });
   });
 
+  test('waiting for a task: 500 timeout_exception while it runs, its stored result once it ends', async () => {
+    const src = await sourceIndex(100);
+    const dest = uniqueName('dest');
+    const started = await es.reindex({
+      source: { index: src, size: 10 },
+      dest: { index: dest },
+      wait_for_completion: false,
+      requests_per_second: 5,
+    });
+    const taskId = String(started.task);
+    // The copy activity waits this way and treats exactly this answer as "still running".
+    await expectEsError(es.tasks.get({ task_id: taskId, wait_for_completion: true, timeout: '1500ms' }), {
+      status: 500,
+      type: 'timeout_exception',
+      reason: 'timed out after [1.5s/1500ms]',
+    });
+    await es.reindexRethrottle({ task_id: taskId, requests_per_second: -1 });
+    const done = await es.tasks.get({ task_id: taskId, wait_for_completion: true, timeout: '30s' });
+    expect(done.completed).toBe(true);
+    expect((done.response as TaskResponse | undefined)?.created).toBe(100);
+    await es.indices.delete({ index: [src, dest] });
+  });
+
   test('unknown and malformed task ids', async () => {
     const started = await es.reindex({
       source: { index: await sourceIndex(1) },

@@ -105,7 +105,7 @@ describe('a worker killed in the middle of a copy', () => {
     expect(new Set(ids)).toEqual(new Set(seeded));
     survivor.kill('SIGTERM');
     await exited(survivor);
-    // The heartbeat timeout (30 s) must pass before the killed attempt is retried.
+    // The heartbeat timeout (REINDEX_HEARTBEAT_TIMEOUT_MS) must pass before the killed attempt is retried.
   }, 300_000);
 
   itOnRestartableNode(

@@ -1,5 +1,5 @@
-import { illegalArgument } from '../http/errors';
-import { ok, queryBool, queryTime, type SandboxRequest } from '../http/request';
+import { EsError, illegalArgument } from '../http/errors';
+import { formatTimeValue, ok, queryBool, queryTime, type SandboxRequest } from '../http/request';
 import type { Router } from '../http/router';
 import type { TaskManager } from '../engine/tasks';
 import { wildcardToRegExp } from '../state/resolve';
@@ -22,7 +22,16 @@ export function registerTasks(router: Router, tasks: TaskManager): void {
       const id = req.params.task ?? '';
       if (queryBool(req, 'wait_for_completion', false)) {
         tasks.get(id);
-        await tasks.waitFor(id, queryTime(req, 'timeout', 30_000));
+        const timeoutMs = queryTime(req, 'timeout', 30_000);
+        // A task still running when the wait times out is 8.19's 500 `timeout_exception`, not its status.
+        if (!(await tasks.waitFor(id, timeoutMs))) {
+          const timeout = formatTimeValue(timeoutMs);
+          throw new EsError(
+            500,
+            'timeout_exception',
+            `timed out after [${timeout}/${Math.round(timeoutMs)}ms]`,
+          );
+        }
       }
       return ok(tasks.get(id));
     })

@@ -73,6 +73,24 @@ export function parseTimeValue(raw: string, setting: string): number {
   return Number(match[1]) * (factor[unit] ?? 1);
 }
 
+/**
+ * A duration as Elasticsearch's `TimeValue.toString()` prints it: the largest unit that is at least one,
+ * with at most one decimal (`300ms`, `1s`, `1.5s`, `2m`).
+ */
+export function formatTimeValue(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+    ['micros', 1e-3],
+  ];
+  const [suffix, size] = units.find(([, unit]) => ms >= unit) ?? ['nanos', 1e-6];
+  const value = Math.round((ms / size) * 10) / 10;
+  return `${Number.isInteger(value) ? value.toFixed(0) : value.toFixed(1)}${suffix}`;
+}
+
 export function queryTime(req: SandboxRequest, name: string, fallbackMs: number): number {
   const raw = req.query.get(name);
   return raw === null ? fallbackMs : parseTimeValue(raw, name);
