@@ -19,17 +19,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import type { Client as TemporalClient } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
 import { kill, ROOT } from '../test/reliability/rig';
 import { ReindexService } from '../src/service/reindex-service';
-import { backingIndexWorkflowId } from '../src/shared/names';
+import { destinationIndexName } from '../src/shared/names';
 import { WORKFLOW_TUNABLES } from '../src/workflows/tunables';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import { machineDescription, median, numberOption, stringOption } from './bench-support';
-
-const EventType = temporal.api.enums.v1.EventType;
 
 /** The workflow bundle, built once, as the image has it: a worker then starts without webpack. */
 let bundlePath = '';
@@ -90,47 +86,12 @@ async function killMidCopy(h: UpgradeHarness, run: number): Promise<number> {
   }
 }
 
-/** Whether the activity of `activityType` in the workflow's history has started, or completed. */
-async function stepState(
-  client: TemporalClient,
-  workflowId: string,
-  activityType: string,
-): Promise<'absent' | 'started' | 'completed'> {
-  let history;
-  try {
-    history = await client.workflow.getHandle(workflowId).fetchHistory();
-  } catch {
-    return 'absent';
-  }
-  const scheduled = new Set<string>();
-  let state: 'absent' | 'started' | 'completed' = 'absent';
-  for (const event of history.events ?? []) {
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-      if (event.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
-        scheduled.add(String(event.eventId));
-    } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-      if (scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)))
-        state = 'completed';
-    }
-  }
-  if (state === 'completed' || scheduled.size === 0) return state;
-  // A started attempt is recorded only when it ends; ask the server about the pending one.
-  const description = await client.workflow.getHandle(workflowId).describe();
-  const pending = description.raw.pendingActivities?.find(
-    (activity) => activity.activityType?.name === activityType,
-  );
-  return pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-    ? 'started'
-    : 'absent';
-}
-
 async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> {
   const ds = `recovery-step-${run}`;
   const taskQueue = `${ds}-queue`;
   const service = new ReindexService({ temporal: h.env.client, taskQueue, statusRetentionMs: 600_000 });
   const seeded = await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 100 }] });
   const source = seeded.backingIndices[0] ?? '';
-  const childId = backingIndexWorkflowId(ds, source);
   // Holds the first refresh of the source, which only `blockSourceWrites` makes, far past any timeout.
   h.controls().injectFault({ path: `^/${source}/_refresh$`, delayMs: 60_000, count: 1 });
   let worker = startProductionWorker(h, taskQueue);
@@ -142,11 +103,10 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
       Object.entries(h.controls().requestCounts()).some(
         ([route, count]) => route.endsWith('/_refresh') && count > 0,
       );
+    // blockSourceWrites is a local activity: it shows in history only once done, so the held refresh
+    // (which only it makes) says it is running.
     await eventually(
-      async () =>
-        refreshArrived() && (await stepState(h.env.client, childId, 'blockSourceWrites')) === 'started'
-          ? true
-          : undefined,
+      () => (refreshArrived() ? true : undefined),
       'blockSourceWrites to be holding its refresh',
       60_000,
       50,
@@ -154,9 +114,9 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
     await kill(worker);
     const killedAt = performance.now();
     worker = startProductionWorker(h, taskQueue);
+    // Done on the new worker once the steps after it have created the destination.
     await eventually(
-      async () =>
-        (await stepState(h.env.client, childId, 'blockSourceWrites')) === 'completed' ? true : undefined,
+      async () => ((await h.es.indices.exists({ index: destinationIndexName(source) })) ? true : undefined),
       'blockSourceWrites to complete on the new worker',
       180_000,
       50,
@@ -197,7 +157,8 @@ async function run(): Promise<void> {
   const T = WORKFLOW_TUNABLES;
   console.log(`\nmachine: ${machineDescription()}`);
   console.log(
-    `heartbeat timeouts: copy ${T.REINDEX_HEARTBEAT_TIMEOUT_MS} ms, short steps ${T.ES_STEP_HEARTBEAT_TIMEOUT_MS} ms; ` +
+    `copy heartbeat timeout ${T.REINDEX_HEARTBEAT_TIMEOUT_MS} ms; short steps are local activities, noticed by ` +
+      `the index workflow's task timeout of ${T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS} ms; ` +
       `first retry after ${T.RETRY_INITIAL_INTERVAL_MS} ms\n`,
   );
   console.log('| SIGKILL of the worker | runs | median s | min s | max s |');

@@ -223,6 +223,9 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
       // A terminated parent must still let its children roll back, not kill them mid-step.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      // Its short steps run inside workflow tasks: a worker that dies in one is noticed when the task
+      // times out, so the timeout is short (the SDK keeps a longer step's task alive).
+      workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
     })
       .then(
         () => undefined,

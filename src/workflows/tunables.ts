@@ -19,6 +19,11 @@ export const WORKFLOW_TUNABLES = {
   ES_STEP_HEARTBEAT_TIMEOUT_MS: 3 * 1000,
   /** Short steps keep retrying (429, 503, lost connections) for this long before the index is failed. */
   ES_STEP_RETRY_BUDGET_MS: 30 * 60 * 1000,
+  /**
+   * Workflow task timeout of a backing index's workflow: how long a worker that dies inside a short step
+   * (a local activity) goes unnoticed. Replays of its small history take milliseconds.
+   */
+  BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS: 4 * 1000,
   /** A short step run as a local activity retries inside the worker for this long, then on durable timers. */
   LOCAL_STEP_RETRY_IN_WORKER_MS: 10 * 1000,
   /**
