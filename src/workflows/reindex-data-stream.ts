@@ -287,6 +287,8 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
     return await continueAsNew<typeof reindexDataStream>({ ...input, continued: next });
   }
 
+  // A pause that held nothing back at the end (the last copies finished while it was on) is over.
+  paused = undefined;
   complete = true;
   setState(
     exception !== undefined

@@ -156,4 +156,23 @@ describe('pausing and resuming an upgrade', () => {
     }
     expect((await apiError(t.service.pause('logs-*', true))).status).toBe(400);
   });
+
+  it('finishes an upgrade whose last copy ends while a plain pause is on, and drops the pause', async () => {
+    const t = rig.fresh('pause-last');
+    const ds = 'pause-last-ds';
+    const names = t.cluster.addDataStream(ds, 1, 1);
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+
+    await t.withWorker({}, async () => {
+      await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the only copy');
+      await t.service.pause(ds, false);
+      await statusWhere(t, ds, 'the pause', (s) => s.paused !== undefined);
+      t.cluster.release(names[0]);
+      await rig.closed(handle.workflowId);
+    });
+    const final = await t.service.status(ds);
+    expect(final).toMatchObject({ complete: true, successes: 1, pending: 0 });
+    expect(final).not.toHaveProperty('paused');
+  });
 });
