@@ -333,10 +333,7 @@ describe('cluster upgrade', () => {
     expect(conflict.status).toBe(400);
     expect(conflict.json).toMatchObject({ error: { type: 'resource_already_exists_exception' } });
 
-    await eventually(async () => {
-      const status = await h().service.status('cancel-a');
-      return status.in_progress.some((entry) => entry.reindexed_doc_count > 0) ? status : undefined;
-    }, 'cancel-a copying');
+    await h().copying('cancel-a');
     const cancelled = await cli(h(), ['cancel', '--all']);
     expect(cancelled.code).toBe(0);
 

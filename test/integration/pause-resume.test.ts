@@ -29,10 +29,8 @@ describe('pausing an upgrade', () => {
     // Slow enough to pause mid-copy; the resumed copy runs unthrottled.
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     await h().service.start(h().es, ds);
-    await eventually(async () => {
-      const [copying] = (await h().service.status(ds)).in_progress;
-      return copying !== undefined && copying.reindexed_doc_count >= 1000 ? true : undefined;
-    }, 'a quarter of the first index copied');
+    // A quarter of the first index copied.
+    await h().copying(ds, { index: source, atLeastDocs: 1000 });
 
     await expect(h().service.pause(ds, true)).resolves.toEqual({ acknowledged: true });
     // Stopped: no reindex task left writing into the destination.
@@ -77,10 +75,7 @@ describe('pausing an upgrade', () => {
         maxDataStreams: 1,
       }),
     );
-    await eventually(async () => {
-      const [copying] = (await h().service.status('cluster-pause-a')).in_progress;
-      return copying !== undefined && copying.reindexed_doc_count > 0 ? true : undefined;
-    }, 'the data stream copying');
+    await h().copying('cluster-pause-a');
 
     await cluster.pause(true);
     const paused = await eventually(async () => {

@@ -295,15 +295,7 @@ describeWithSandbox('running ds-reindex in production', () => {
 
       const { worker, url } = await startServingWorker({ WORKER_SHUTDOWN_GRACE_MS: '2000' });
       await h.service.start(h.es, ds);
-      await eventually(
-        async () => {
-          const status = await h.service.status(ds);
-          const copying = status.in_progress.find((entry) => entry.index === first);
-          return copying && copying.reindexed_doc_count >= 1000 ? copying : undefined;
-        },
-        'the first copy to be under way',
-        60_000,
-      );
+      await h.copying(ds, { index: first, atLeastDocs: 1000 });
 
       worker.child.kill('SIGTERM');
       await worker.waitForLine((line) => /^shutting down/.test(line.message ?? ''), 'the shutdown');

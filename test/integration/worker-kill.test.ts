@@ -68,15 +68,7 @@ describe('a worker killed in the middle of a copy', () => {
     const doomed = startWorkerProcess(h());
     children.push(doomed);
     await h().service.start(h().es, ds);
-    await eventually(
-      async () => {
-        const status = await h().service.status(ds);
-        const copying = status.in_progress.find((entry) => entry.index === first);
-        return copying && copying.reindexed_doc_count >= 2000 ? copying : undefined;
-      },
-      'the first copy to be under way',
-      60_000,
-    );
+    await h().copying(ds, { index: first, atLeastDocs: 2000 });
     // The Elasticsearch task copying the first index, as the cluster lists it.
     const tasks = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
     const running = (Array.isArray(tasks.tasks) ? tasks.tasks : []).filter((task) =>
@@ -118,15 +110,7 @@ describe('a worker killed in the middle of a copy', () => {
       const worker = startWorkerProcess(h());
       children.push(worker);
       await h().service.start(h().es, ds);
-      await eventually(
-        async () => {
-          const status = await h().service.status(ds);
-          const copying = status.in_progress.find((entry) => entry.index === first);
-          return copying && copying.reindexed_doc_count >= 2000 ? copying : undefined;
-        },
-        'the first copy to be under way',
-        60_000,
-      );
+      await h().copying(ds, { index: first, atLeastDocs: 2000 });
       // A restarted node forgets running tasks: the copy must start a new one that skips what the
       // lost one wrote (op_type create), not fail and not copy twice.
       await restartRealNode();

@@ -6,7 +6,7 @@ import { bundleWorkflows, createTestEnvironment } from './temporal-env';
 import { resetMigrateSettings } from './settings';
 import { createEsTarget, type EsTarget } from './target';
 import { eventually } from './wait';
-import type { ReindexDataStreamStatus } from '../../src/shared/status';
+import type { InProgressIndex, ReindexDataStreamStatus } from '../../src/shared/status';
 import { ReindexService } from '../../src/service/reindex-service';
 import type { WorkerConfig } from '../../src/config';
 import { createReindexWorker } from '../../src/worker/create-worker';
@@ -53,6 +53,14 @@ export interface UpgradeHarness {
   seed(name: string, backingIndices: readonly SeedIndexContent[]): Promise<string[]>;
   /** Polls the status until the upgrade of `dataStream` is complete. */
   completion(dataStream: string, timeoutMs?: number): Promise<ReindexDataStreamStatus>;
+  /**
+   * Polls the status until a copy of `dataStream` (of `index`, when given) has copied at least
+   * `atLeastDocs` documents (default 1); returns its entry.
+   */
+  copying(
+    dataStream: string,
+    options?: { index?: string; atLeastDocs?: number; timeoutMs?: number },
+  ): Promise<InProgressIndex>;
   close(): Promise<void>;
 }
 
@@ -98,6 +106,18 @@ export async function createUpgradeHarness(
           return status.complete ? status : undefined;
         },
         `${dataStream} to complete`,
+        timeoutMs,
+        100,
+      );
+    },
+    copying(dataStream, { index, atLeastDocs = 1, timeoutMs = 60_000 } = {}) {
+      return eventually(
+        async () =>
+          (await service.status(dataStream)).in_progress.find(
+            (entry) =>
+              (index === undefined || entry.index === index) && entry.reindexed_doc_count >= atLeastDocs,
+          ),
+        `a copy of ${index ?? dataStream} to be under way`,
         timeoutMs,
         100,
       );
