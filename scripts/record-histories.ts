@@ -87,12 +87,6 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     new ReindexService({ temporal: client, taskQueue: h.taskQueue, statusRetentionMs, maxIndicesPerRun });
   const complete = (svc: ReindexService, ds: string): Promise<true> =>
     eventually(async () => ((await svc.status(ds)).complete ? true : undefined), `${ds} to complete`, 60_000);
-  /** Waits until `index` is the one being copied and has copied something. */
-  const copyUnderWay = (svc: ReindexService, ds: string, index: string): Promise<true> =>
-    eventually(async () => {
-      const [copying] = (await svc.status(ds)).in_progress;
-      return copying?.index === index && copying.reindexed_doc_count > 0 ? true : undefined;
-    }, `${index} to be copying`);
   const runId = async (workflowId: string): Promise<string> =>
     (await client.workflow.getHandle(workflowId).describe()).runId;
   const closed = async (handle: WorkflowHandle): Promise<void> => {
@@ -126,7 +120,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
     const cancelledRun = await runId(dataStreamWorkflowId(ds));
-    await copyUnderWay(long, ds, before[1]);
+    await h.copying(ds, { index: before[1] });
     await long.cancel(ds);
     await closed(client.workflow.getHandle(dataStreamWorkflowId(ds), cancelledRun));
     const cancelledChildRun = await runId(backingIndexWorkflowId(ds, before[1]));
@@ -152,7 +146,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     const childId = backingIndexWorkflowId(ds, before[1]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
-    await copyUnderWay(long, ds, before[1]);
+    await h.copying(ds, { index: before[1] });
     await long.pause(ds, true);
     await eventually(async () => {
       const events = (await client.workflow.getHandle(childId).fetchHistory()).events ?? [];
@@ -329,11 +323,6 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
         ? true
         : undefined;
     }, `${dataStream} upgrading in the cluster run`);
-  const copying = (dataStream: string): Promise<true> =>
-    eventually(async () => {
-      const status = await h.service.status(dataStream);
-      return status.in_progress.some((entry) => entry.reindexed_doc_count > 0) ? true : undefined;
-    }, `${dataStream} copying`);
 
   const executions: Execution[] = [];
   const workflowId = CLUSTER_UPGRADE_WORKFLOW_ID;
@@ -376,14 +365,15 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
     });
   }
 
-  // Paused while the first data stream copies (the second waits), then resumed.
+  // Paused while the first data stream copies its only index (the second waits), then resumed. A pause
+  // also holds the data stream's own next index, so the first has just one: it finishes while paused.
   {
-    await seed('cl-pause-a', [{ docCount: 2000 }, { docCount: 20 }]);
+    await seed('cl-pause-a', [{ docCount: 2000 }]);
     await seed('cl-pause-b', [{ docCount: 20 }]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
     const { service, runId } = await start('cl-pause-*');
     await upgrading(service, 'cl-pause-a');
-    await copying('cl-pause-a');
+    await h.copying('cl-pause-a');
     await service.pause(false);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
     await eventually(
@@ -443,7 +433,7 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     const { service, runId } = await start('cl-cancel-*');
     await upgrading(service, 'cl-cancel-a');
-    await copying('cl-cancel-a');
+    await h.copying('cl-cancel-a');
     await service.cancel();
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
     executions.push({
