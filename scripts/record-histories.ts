@@ -116,11 +116,11 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
   // Cancel while the second index is being copied (throttled so the copy is in flight), then restart.
   {
     const ds = 'cancel-ds';
-    const before = await seed(ds, [20, 2000, 20]);
+    const before = await seed(ds, [20, 5000, 20]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
     const cancelledRun = await runId(dataStreamWorkflowId(ds));
-    await h.copying(ds, { index: before[1] });
+    await h.copying(ds, { index: before[1], atLeastDocs: 1 });
     await long.cancel(ds);
     await closed(client.workflow.getHandle(dataStreamWorkflowId(ds), cancelledRun));
     const cancelledChildRun = await runId(backingIndexWorkflowId(ds, before[1]));
@@ -142,11 +142,11 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
   // Paused with `now` while the second index is copied, then resumed: its copy is stopped and continued.
   {
     const ds = 'pause-ds';
-    const before = await seed(ds, [20, 2000, 20]);
+    const before = await seed(ds, [20, 5000, 20]);
     const childId = backingIndexWorkflowId(ds, before[1]);
     await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
     await long.start(h.es, ds);
-    await h.copying(ds, { index: before[1] });
+    await h.copying(ds, { index: before[1], atLeastDocs: 1 });
     await long.pause(ds, true);
     await eventually(async () => {
       const events = (await client.workflow.getHandle(childId).fetchHistory()).events ?? [];

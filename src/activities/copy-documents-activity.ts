@@ -7,7 +7,12 @@ import {
   isMissingTimestampPipelineGone,
   putMissingTimestampPipeline,
 } from '../elasticsearch/missing-timestamp-pipeline';
-import { processedDocuments, reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
+import {
+  processedDocuments,
+  reindexTaskState,
+  runningCopyTasksInto,
+  type ReindexTaskState,
+} from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
 import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
 
@@ -15,7 +20,15 @@ export interface CopyDocumentsInput {
   dataStream: string;
   sourceIndex: string;
   destinationIndex: string;
+  /** A task the quick copy started and handed over because it runs longer: watched, not started again. */
+  runningTask?: CopyCheckpoint;
 }
+
+/** What the quick copy of a small index says: done, or the copy goes on in the heartbeated activity. */
+export type QuickCopyResult =
+  | { finished: true }
+  /** `runningTask` is set when its task still runs; without it, the heartbeated copy starts over. */
+  | { finished: false; runningTask?: CopyCheckpoint };
 
 export interface CopyDocumentsResult {
   taskId: string;
@@ -26,7 +39,7 @@ export interface CopyDocumentsResult {
 }
 
 /** Kept in heartbeat details, so that a retried attempt (e.g. after a worker crash) re-attaches. */
-interface CopyCheckpoint {
+export interface CopyCheckpoint {
   taskId: string;
   tasksStarted: number;
   requestsPerSecond: number;
@@ -127,6 +140,19 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
     }
   }
 
+  /** A task that failed, or was cancelled by someone else, fails the copy for good. */
+  function throwIfFailed(state: ReindexTaskState, taskId: string, input: CopyDocumentsInput): void {
+    if (state.kind === 'failed') {
+      throw ApplicationFailure.nonRetryable(state.message, FAILURE_TYPES.COPY_FAILED);
+    }
+    if (state.kind === 'cancelled') {
+      throw ApplicationFailure.nonRetryable(
+        `reindex task [${taskId}] copying [${input.sourceIndex}] was cancelled outside ds-reindex: ${state.reason}`,
+        FAILURE_TYPES.COPY_FAILED,
+      );
+    }
+  }
+
   return {
     /**
      * Copies the source into the destination with an Elasticsearch reindex task and watches it to the end.
@@ -142,7 +168,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
      */
     async copyDocuments(input: CopyDocumentsInput): Promise<CopyDocumentsResult> {
       const context = Context.current();
-      const previous = context.info.heartbeatDetails as CopyCheckpoint | undefined;
+      // An earlier attempt's task (from its heartbeat), or the one the quick copy handed over.
+      const previous = (context.info.heartbeatDetails as CopyCheckpoint | undefined) ?? input.runningTask;
       let checkpoint: CopyCheckpoint | undefined;
       let taskId: string | undefined;
       let tracker: CopyTracker | undefined;
@@ -263,15 +290,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
                 reindexedDocCount: reindexed,
               };
             }
-            if (state.kind === 'failed') {
-              throw ApplicationFailure.nonRetryable(state.message, FAILURE_TYPES.COPY_FAILED);
-            }
-            if (state.kind === 'cancelled') {
-              throw ApplicationFailure.nonRetryable(
-                `reindex task [${checkpoint.taskId}] copying [${input.sourceIndex}] was cancelled outside ds-reindex: ${state.reason}`,
-                FAILURE_TYPES.COPY_FAILED,
-              );
-            }
+            throwIfFailed(state, checkpoint.taskId, input);
             if (now - lastSettingsAt >= worker.settingsPollIntervalMs) {
               lastSettingsAt = now;
               settings = await readMigrateSettings(es);
@@ -317,6 +336,61 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         clearInterval(heartbeats);
         tracker?.ended();
       }
+    },
+
+    /**
+     * The copy of a small index, run as a local activity in the same workflow task as the steps around it:
+     * starts the task (or adopts one that an earlier attempt of this step left running), then waits up to
+     * `waitMs` for its end. A copy that ends in time costs no activity round trip, heartbeat or progress
+     * signal; a longer one is handed over, still running, to the heartbeated `copyDocuments`. A failed
+     * task fails the copy as in `copyDocuments`; a task Elasticsearch forgot is started over there.
+     */
+    async copyDocumentsQuickly(input: CopyDocumentsInput & { waitMs: number }): Promise<QuickCopyResult> {
+      let taskId: string | undefined;
+      let tracker: CopyTracker | undefined;
+      try {
+        const { maxRequestsPerSecond: requestsPerSecond } = await readMigrateSettings(es);
+        const [adopted] = await runningCopyTasksInto(es, input.destinationIndex);
+        if (adopted !== undefined) {
+          // Its throttle is whatever it was started with: make it today's.
+          await es.reindexRethrottle({ task_id: adopted, requests_per_second: requestsPerSecond });
+        }
+        taskId = adopted ?? (await startTask(input, requestsPerSecond));
+        tracker = copyObserver?.copyStarted({
+          dataStream: input.dataStream,
+          index: input.sourceIndex,
+          reattached: adopted !== undefined,
+        });
+        const state = await awaitTask(input, taskId, input.waitMs);
+        if (state === undefined) return { finished: false };
+        tracker?.progress({
+          totalDocCount: state.counters.total,
+          reindexedDocCount: processedDocuments(state.counters),
+          requestsPerSecond,
+        });
+        if (state.kind === 'succeeded') return { finished: true };
+        if (state.kind === 'running') {
+          return { finished: false, runningTask: { taskId, tasksStarted: 1, requestsPerSecond } };
+        }
+        // The pipeline was deleted since this worker put it: `copyDocuments` puts it back and copies again.
+        if (state.kind === 'failed' && isMissingTimestampPipelineGone(state.message))
+          return { finished: false };
+        throwIfFailed(state, taskId, input);
+        return { finished: false };
+      } catch (err) {
+        if (err instanceof CancelledFailure) {
+          if (taskId !== undefined) await cancelTask(taskId);
+          throw err;
+        }
+        throw toActivityFailure(err, input.sourceIndex);
+      } finally {
+        tracker?.ended();
+      }
+    },
+
+    /** Stops a copy task handed over by the quick copy when the upgrade was paused meanwhile. */
+    async stopCopyTask(taskId: string): Promise<void> {
+      await cancelTask(taskId);
     },
   };
 }

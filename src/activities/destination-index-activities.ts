@@ -5,6 +5,7 @@ import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import type { HealthStatus } from './source-facts';
 import { errorTypeOf, isNotFound } from '../elasticsearch/errors';
 import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
+import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 export function createDestinationIndexActivities({ es, worker }: ActivityDependencies) {
   /** The data stream an index backs, if any (`GET /<index>` says so). `undefined` when it does not exist. */
@@ -20,8 +21,9 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
 
   return {
     /**
-     * Deletes a destination left by an earlier try, so the copy starts clean. Refuses to delete an index
-     * that already backs a data stream: that is someone's data, not a leftover.
+     * Deletes a destination left by an earlier try, so the copy starts clean, first stopping any copy that
+     * try left writing into it. Refuses to delete an index that already backs a data stream: that is
+     * someone's data, not a leftover.
      */
     async deleteStaleDestination(destinationIndex: string): Promise<boolean> {
       return elasticsearchStep(async () => {
@@ -33,6 +35,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
             FAILURE_TYPES.UNEXPECTED_STATE,
           );
         }
+        await stopCopiesInto(es, destinationIndex);
         await es.indices.delete({ index: destinationIndex, ignore_unavailable: true });
         return true;
       });

@@ -1,4 +1,5 @@
 import type { ActivityDependencies } from './dependencies';
+import { createBackingIndexPhases } from './backing-index-phases';
 import { createClusterActivities } from './cluster-activities';
 import { createCopyDocumentsActivity } from './copy-documents-activity';
 import { createDataStreamActivities } from './data-stream-activities';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDestinationIndexActivities(deps),
     ...createCopyDocumentsActivity(deps),
     ...createSwapActivities(deps),
+    ...createBackingIndexPhases(deps),
     ...createClusterActivities(deps),
   };
 }

@@ -3,6 +3,7 @@ import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import { BLOCK_NAMES, type SourceFacts } from './source-facts';
 import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
+import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 export interface SwapInput {
   dataStream: string;
@@ -87,7 +88,11 @@ export function createSwapActivities({ es }: ActivityDependencies) {
           await deleteIfExists(input.sourceIndex);
           return 'completed-after-swap';
         }
-        if (!indices.includes(input.destinationIndex)) await deleteIfExists(input.destinationIndex);
+        if (!indices.includes(input.destinationIndex)) {
+          // A copy still writing would create the destination again after the delete.
+          await stopCopiesInto(es, input.destinationIndex);
+          await deleteIfExists(input.destinationIndex);
+        }
         if (await indexExists(input.sourceIndex)) {
           const blocks = Object.fromEntries(
             BLOCK_NAMES.map((name) => [`index.blocks.${name}`, input.facts.blocks[name] ? true : null]),

@@ -1,4 +1,5 @@
-import type { TasksGetResponse } from '@elastic/elasticsearch/lib/api/types';
+import type { Client } from '@elastic/elasticsearch';
+import type { TasksGetResponse, TasksTaskInfo } from '@elastic/elasticsearch/lib/api/types';
 
 /** Counters of a reindex task, from its running status or its final response. */
 export interface ReindexCounters {
@@ -87,4 +88,35 @@ export function reindexTaskState(
   if (typeof response.canceled === 'string')
     return { kind: 'cancelled', reason: response.canceled, counters };
   return { kind: 'succeeded', counters };
+}
+
+/** The action name of a `_reindex` task, as `GET _tasks?actions=` filters on it. */
+const REINDEX_ACTION = 'indices:data/write/reindex';
+
+/**
+ * Ids of the running `_reindex` tasks that write into `destinationIndex` (the top-level task of each, not
+ * its slices), found by the description Elasticsearch gives them: `reindex from [<source>] to
+ * [<destination>]`. Destination names are ds-reindex's own, so each is a copy ds-reindex started: one a
+ * dead worker left running, to re-attach to, or to stop before the destination is deleted (a copy that
+ * writes on would create it again, as a plain index).
+ */
+export async function runningCopyTasksInto(es: Client, destinationIndex: string): Promise<string[]> {
+  const response = await es.tasks.list({ actions: REINDEX_ACTION, detailed: true, group_by: 'none' });
+  const tasks: TasksTaskInfo[] = Array.isArray(response.tasks) ? response.tasks : [];
+  const target = ` to [${destinationIndex}]`;
+  return tasks
+    .filter(
+      (task) =>
+        task.description?.startsWith('reindex from ') === true &&
+        task.description.endsWith(target) &&
+        task.parent_task_id === undefined,
+    )
+    .map((task) => `${task.node}:${task.id}`);
+}
+
+/** Cancels every copy still writing into `destinationIndex`, and waits until each has stopped. */
+export async function stopCopiesInto(es: Client, destinationIndex: string): Promise<void> {
+  for (const taskId of await runningCopyTasksInto(es, destinationIndex)) {
+    await es.tasks.cancel({ task_id: taskId, wait_for_completion: true });
+  }
 }

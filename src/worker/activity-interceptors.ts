@@ -1,11 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { JsonLogger } from '../observability/json-logger';
 import { upgradeOfWorkflowId } from '../observability/upgrade-of-workflow';
 import type { WorkerMetrics } from './metrics';
 
 type Failure = temporal.api.failure.v1.IFailure;
+
+/** Local activities whose last failure is remembered, for the retry counter (a few bytes each). */
+const MAX_REMEMBERED_LOCAL_FAILURES = 10_000;
 
 /** Why an attempt ended, as a metric label: the failure type, the timeout that fired, or `cancelled`. */
 export function failureCause(failure: Failure | null | undefined): string {
@@ -26,13 +30,17 @@ export function failureCause(failure: Failure | null | undefined): string {
  * Around every activity: its log lines carry the data stream and index (from the workflow id), and an
  * attempt that is a retry is counted by the cause of the attempt before. That cause is read from the
  * server (the pending activity's last failure), so it is right whichever worker ran the earlier attempt,
- * including one that was killed; the read runs beside the activity and never delays it.
+ * including one that was killed; the read runs beside the activity and never delays it. A local
+ * activity has no pending entry on the server: its attempts run on this worker (until the workflow task
+ * moves), so the cause is what this worker saw the attempt before throw.
  */
 export function observingActivityInterceptors(options: {
   metrics: WorkerMetrics;
   client: Client;
   logger: JsonLogger;
 }): ActivityInterceptorsFactory {
+  // Failure type of the last failed attempt of each local activity run here, until it succeeds.
+  const localFailures = new Map<string, string>();
   return (context) => {
     const { info } = context;
     const execution = info.workflowExecution;
@@ -41,32 +49,43 @@ export function observingActivityInterceptors(options: {
       ? { dataStream: upgrade.dataStream, ...(upgrade.index ? { index: upgrade.index } : {}) }
       : {};
 
+    const localKey = execution ? `${execution.runId}/${info.activityId}` : undefined;
+
+    /** The failure that ended the attempt before, as the server recorded it on the pending activity. */
+    async function lastFailureOnServer(workflowId: string, runId: string): Promise<Failure | undefined> {
+      try {
+        const description = await options.client.workflow.getHandle(workflowId, runId).describe();
+        return (
+          description.raw.pendingActivities?.find((pending) => pending.activityId === info.activityId)
+            ?.lastFailure ?? undefined
+        );
+      } catch (err) {
+        options.logger.debug('could not read why the previous attempt failed', {
+          ...labels,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return undefined;
+      }
+    }
+
     function countRetry(): void {
       if (info.attempt <= 1 || !upgrade || !execution) return;
-      options.client.workflow
-        .getHandle(execution.workflowId, execution.runId)
-        .describe()
-        .then(
-          (description) =>
-            description.raw.pendingActivities?.find((pending) => pending.activityId === info.activityId)
-              ?.lastFailure,
-          (err: unknown) => {
-            options.logger.debug('could not read why the previous attempt failed', {
-              ...labels,
-              error: err instanceof Error ? err.message : String(err),
-            });
-            return undefined;
-          },
-        )
-        .then((lastFailure) => {
-          const cause = failureCause(lastFailure);
-          options.metrics.retried({ dataStream: upgrade.dataStream, activity: info.activityType, cause });
+      const cause: Promise<string> = info.isLocal
+        ? Promise.resolve((localKey !== undefined ? localFailures.get(localKey) : undefined) ?? 'unknown')
+        : lastFailureOnServer(execution.workflowId, execution.runId).then(failureCause);
+      cause
+        .then((why) => {
+          options.metrics.retried({
+            dataStream: upgrade.dataStream,
+            activity: info.activityType,
+            cause: why,
+          });
           options.logger.info('activity retried', {
             ...labels,
             workflowId: execution.workflowId,
             activityType: info.activityType,
             attempt: info.attempt,
-            cause,
+            cause: why,
           });
         })
         .catch(() => undefined);
@@ -74,9 +93,27 @@ export function observingActivityInterceptors(options: {
 
     return {
       inbound: {
-        execute(input, next) {
+        async execute(input, next) {
           countRetry();
-          return next(input);
+          if (!info.isLocal || localKey === undefined) return next(input);
+          try {
+            const result: unknown = await next(input);
+            localFailures.delete(localKey);
+            return result;
+          } catch (err) {
+            if (!(err instanceof ApplicationFailure && err.nonRetryable)) {
+              localFailures.set(
+                localKey,
+                err instanceof ApplicationFailure && err.type ? err.type : 'unknown',
+              );
+              // Attempts retried on another worker never come back here: keep the map bounded.
+              const oldest = localFailures.keys().next();
+              if (localFailures.size > MAX_REMEMBERED_LOCAL_FAILURES && !oldest.done) {
+                localFailures.delete(oldest.value);
+              }
+            }
+            throw err;
+          }
         },
       },
       outbound: {

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { deriveStatus, type ReindexDataStreamStatus, type UpgradePause } from '../shared/status';
+import type { SourceFacts } from '../activities/source-facts';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
 export interface ReindexDataStreamInput {
@@ -46,6 +47,13 @@ export interface ContinuedRun {
 export interface ReindexBackingIndexInput {
   dataStream: string;
   sourceIndex: string;
+  /**
+   * The source as it was, read by the data-stream workflow in the workflow task that starts this one, so
+   * it is in history before any step changes the source. Absent from runs started before that.
+   */
+  facts?: SourceFacts;
+  /** The upgrade was paused with `now` as this index started (too late to tell it by signal): its copy waits for the resume. */
+  copyPaused?: boolean;
 }
 
 export interface ReindexBackingIndexResult {

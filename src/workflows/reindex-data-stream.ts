@@ -18,7 +18,7 @@ import {
   workflowInfo,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import { elasticsearchSteps as es } from './activity-stubs';
+import { elasticsearchSteps as es, localElasticsearchSteps } from './activity-stubs';
 import {
   indexProgressSignal,
   maxConcurrentIndicesChangedSignal,
@@ -71,6 +71,12 @@ const REINDEX_FAILED_FAILURE_TYPE = 'ReindexDataStreamFailed';
  * by the service. Runs started before it keep their finished status open on a retention timer.
  */
 const CLOSE_WHEN_FINISHED_PATCH = 'close-when-finished';
+
+/**
+ * Marks the runs that read each backing index's facts (a local activity) in the workflow task that starts
+ * its child, and pass them in. Runs started before it start children without them.
+ */
+const FACTS_BEFORE_START_PATCH = 'facts-before-start';
 
 /**
  * One upgrade of one data stream (Elasticsearch's persistent task `reindex-data-stream-<name>`):
@@ -217,16 +223,31 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   const startChild = (sourceIndex: string): void => {
     inProgress.set(sourceIndex, { index: sourceIndex, total_doc_count: 0, reindexed_doc_count: 0 });
     startedThisRun += 1;
-    const child = executeChild(reindexBackingIndex, {
-      workflowId: backingIndexWorkflowId(dataStream, sourceIndex),
-      args: [{ dataStream, sourceIndex }],
-      // A terminated parent must still let its children roll back, not kill them mid-step.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-      // Its short steps run inside workflow tasks: a worker that dies in one is noticed when the task
-      // times out, so the timeout is short (the SDK keeps a longer step's task alive).
-      workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
-    })
+    const child = (async () => {
+      // The source's facts, read in the workflow task that starts the child, are in history before the
+      // child changes anything; and the child saves the round trip of reading them itself.
+      const facts = patched(FACTS_BEFORE_START_PATCH)
+        ? await localElasticsearchSteps.readSourceFacts(sourceIndex)
+        : undefined;
+      await executeChild(reindexBackingIndex, {
+        workflowId: backingIndexWorkflowId(dataStream, sourceIndex),
+        args: [
+          {
+            dataStream,
+            sourceIndex,
+            ...(facts !== undefined ? { facts } : {}),
+            // A pause with `now` that came while the facts were read cannot reach the child by signal.
+            ...(paused?.now === true ? { copyPaused: true } : {}),
+          },
+        ],
+        // A terminated parent must still let its children roll back, not kill them mid-step.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        // Its short steps run inside workflow tasks: a worker that dies in one is noticed when the task
+        // times out, so the timeout is short (the SDK keeps a longer step's task alive).
+        workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
+      });
+    })()
       .then(
         () => undefined,
         (err: unknown) => {

@@ -31,6 +31,12 @@ export const WORKFLOW_TUNABLES = {
    * doing; a worker silent for three heartbeats is presumed dead and the copy's retry re-attaches.
    */
   REINDEX_HEARTBEAT_TIMEOUT_MS: 3 * 1000,
+  /**
+   * How long the quick copy (a local activity) waits for a reindex task to end before handing it, still
+   * running, to the heartbeated copy activity. Short: a worker that dies meanwhile is noticed only by the
+   * workflow task timing out, and the phases before it run again.
+   */
+  QUICK_COPY_WAIT_MS: 1_000,
   /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
   COPY_MAXIMUM_ATTEMPTS: 100,
   /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */

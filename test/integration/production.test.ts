@@ -221,12 +221,13 @@ describeWithSandbox('running ds-reindex in production', () => {
       const ds = 'metrics-ds';
       const [slow] = await h.seed(ds, [{ docCount: 4000 }, { docCount: 300 }, { docCount: 200 }]);
       await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000, maxConcurrentIndices: 1 });
-      // The first copy's start is refused once (503), so its retry is counted by that cause.
+      // The first copy's start is refused once (503), so its retry (the quick copy, a local activity,
+      // retried on this worker) is counted by that cause.
       h.controls().injectFault({ method: 'POST', path: '^/_reindex$', status: 503, count: 1 });
       await h.service.start(h.es, ds);
       const scrape = async () => (await fetch(`${url}/metrics`)).text();
       const copy = { data_stream: ds, index: slow };
-      const retry = { data_stream: ds, activity: 'copyDocuments', cause: 'ElasticsearchUnavailable' };
+      const retry = { data_stream: ds, activity: 'copyDocumentsQuickly', cause: 'ElasticsearchUnavailable' };
       const midCopy = await eventually(
         async () => {
           const text = await scrape();
@@ -248,10 +249,13 @@ describeWithSandbox('running ds-reindex in production', () => {
 
       await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
       await h.completion(ds, 60_000);
-      // One index of a second data stream fails, so the failed-index series has something to show.
+      // One index of a second data stream fails, so the failed-index series has something to show. It
+      // fails after 3 s of copying: in the copy activity, past the quick copy's wait, so the SDK's
+      // activity failure series (on the dashboard) shows too.
       const failing = 'failing-ds';
-      const [broken] = await h.seed(failing, [{ docCount: 100 }, { docCount: 50 }]);
-      h.controls().failReindexAfter({ sourceIndex: broken, docs: 10 });
+      const [broken] = await h.seed(failing, [{ docCount: 3500 }, { docCount: 50 }]);
+      await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+      h.controls().failReindexAfter({ sourceIndex: broken, docs: 3000 });
       await h.service.start(h.es, failing);
       await h.completion(failing, 60_000);
       const after = await eventually(async () => {

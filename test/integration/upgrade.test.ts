@@ -25,7 +25,8 @@ describe('upgrading a data stream', () => {
     const before = await h().seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
     const idsBefore = await allDocumentIds(h().es, ds);
     expect(idsBefore).toHaveLength(9000);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 4000 });
+    // 2 s per index: longer than the quick copy's wait, so the status shows each copy's progress.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1500 });
 
     await expect(h().service.start(h().es, ds)).resolves.toEqual({ acknowledged: true });
 

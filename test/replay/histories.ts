@@ -7,7 +7,9 @@ import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
  * from today's code. Older sets stay while runs started on that code may be open:
  * `reindex-2026-11-29` was recorded before the `close-when-finished` patch (its data-stream runs end on
  * the retention timer), `reindex-before-pause` before the `pause-resume` patch (no pause handlers),
- * `reindex-before-local-steps` before the `local-steps` patch (every short step an activity).
+ * `reindex-before-local-steps` before the `local-steps` patch (every short step an activity),
+ * `reindex-before-few-steps` before the `few-steps` and `facts-before-start` patches (a local activity
+ * per step, the copy always an activity, the facts read by the child).
  * `cluster` holds the cluster workflow's runs; `cluster-without-accepted-totals` was recorded before its
  * preparation counted the totals it now starts each data-stream upgrade with (their results lack them),
  * and stays while cluster runs started on that code may be open.
@@ -18,6 +20,7 @@ export const HISTORY_SETS = {
   'reindex-2026-11-29': WORKFLOWS_PATH,
   'reindex-before-pause': WORKFLOWS_PATH,
   'reindex-before-local-steps': WORKFLOWS_PATH,
+  'reindex-before-few-steps': WORKFLOWS_PATH,
   cluster: WORKFLOWS_PATH,
   'cluster-without-accepted-totals': WORKFLOWS_PATH,
 } as const;

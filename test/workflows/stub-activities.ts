@@ -36,6 +36,14 @@ export class StubCluster {
   /** The most copies that were in flight at once since the last `resetPeak()`. */
   peakCopying = 0;
   readonly copiesStarted: string[] = [];
+  /**
+   * Whether the quick copy (a local activity) finishes copies. Off by default: every copy is handed over
+   * to `copyDocuments`, so tests that hold or fail it keep doing so.
+   */
+  quickCopies = false;
+  /** A task id the quick copy hands over with its copy, as when Elasticsearch is still copying. */
+  handOverRunningTask = false;
+  readonly stoppedTasks: string[] = [];
   private readonly gates = new Map<string, Gate>();
   private rollovers = 0;
 
@@ -139,7 +147,32 @@ export function stubSourceFacts(index: string): SourceFacts {
  * replaces single steps, e.g. a copy that fails or a rollback that cannot reach the cluster.
  */
 export function createStubActivities(cluster: StubCluster, overrides: Partial<Activities> = {}): Activities {
+  // The phases run the single steps of `all`, so a test that overrides one step changes the phase too.
+  const phases: Pick<Activities, 'prepareCopy' | 'finishCopy' | 'retireSource'> = {
+    prepareCopy: async ({ sourceIndex, destinationIndex, facts }) => {
+      await all.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
+      await all.blockSourceWrites(sourceIndex);
+      await all.deleteStaleDestination(destinationIndex);
+      await all.ensureMissingTimestampPipeline();
+      await all.createDestination({ sourceIndex, destinationIndex });
+    },
+    finishCopy: async ({ sourceIndex, destinationIndex, facts }) => {
+      const documents = await all.verifyDocumentCount({ sourceIndex, destinationIndex });
+      await all.restoreDestinationSettings({
+        destinationIndex,
+        numberOfReplicas: facts.numberOfReplicas,
+        refreshInterval: facts.refreshInterval,
+        lifecycleOriginationDate: facts.creationDate,
+      });
+      await all.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+      return documents;
+    },
+    retireSource: async ({ sourceIndex }) => {
+      await all.deleteSourceIndex(sourceIndex);
+    },
+  };
   const stubs: Activities = {
+    ...phases,
     planUpgrade: (dataStream) => {
       const names = cluster.indicesOf(dataStream);
       const writeIndex = names[names.length - 1];
@@ -168,6 +201,22 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
       await cluster.copy(sourceIndex);
       return { taskId: `stub:${sourceIndex}`, tasksStarted: 1, totalDocCount: 10, reindexedDocCount: 10 };
     },
+    copyDocumentsQuickly: async ({ sourceIndex }) => {
+      if (!cluster.quickCopies) {
+        return cluster.handOverRunningTask
+          ? {
+              finished: false,
+              runningTask: { taskId: `stub:${sourceIndex}`, tasksStarted: 1, requestsPerSecond: -1 },
+            }
+          : { finished: false };
+      }
+      await cluster.copy(sourceIndex);
+      return { finished: true };
+    },
+    stopCopyTask: (taskId) => {
+      cluster.stoppedTasks.push(taskId);
+      return Promise.resolve();
+    },
     verifyDocumentCount: () => Promise.resolve(10),
     restoreDestinationSettings: () => Promise.resolve(),
     waitForDestinationHealth: () => Promise.resolve(),
@@ -184,5 +233,6 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
     maintenanceWindowState: () => Promise.reject(new Error('not stubbed: a cluster step')),
     awaitDataStreamUpgrade: () => Promise.reject(new Error('not stubbed: a cluster step')),
   };
-  return { ...stubs, ...overrides };
+  const all: Activities = { ...stubs, ...overrides };
+  return all;
 }

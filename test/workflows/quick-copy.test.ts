@@ -1,0 +1,125 @@
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { stubSourceFacts } from './stub-activities';
+import { createWorkflowRig, type WorkflowRig } from './workflow-rig';
+import { eventually } from '../support';
+import type { CopyDocumentsInput } from '../../src/activities/copy-documents-activity';
+import { backingIndexWorkflowId, dataStreamWorkflowId } from '../../src/shared/names';
+
+// How a backing index's workflow copies (beyond Elasticsearch's own steps): a quick copy first, inside the
+// workflow task, and the heartbeated copy activity only for what outlasts it. Stub activities on the
+// time-skipping test server.
+
+describe('the quick copy of a backing index', () => {
+  let rig: WorkflowRig;
+
+  beforeAll(async () => {
+    rig = await createWorkflowRig();
+  });
+
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  const closed = (workflowId: string): Promise<WorkflowExecutionDescription> => rig.closed(workflowId);
+
+  /** The activity types a workflow scheduled (not its local activities, which leave only markers). */
+  async function scheduledActivities(workflowId: string): Promise<string[]> {
+    const history = await rig.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+  }
+
+  it('upgrades a small index in its first workflow task, the facts read by the parent, no activity scheduled', async () => {
+    const t = rig.fresh('quick');
+    const ds = 'quick-ds';
+    const names = t.cluster.addDataStream(ds, 2, 1);
+    t.cluster.quickCopies = true;
+    const factsReadFor: string[] = [];
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker(
+      {
+        readSourceFacts: (index) => {
+          factsReadFor.push(index);
+          return Promise.resolve(stubSourceFacts(index));
+        },
+      },
+      () => closed(handle.workflowId),
+    );
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 2, errors: [] });
+    expect(t.cluster.copiesStarted).toEqual(names.slice(0, 2));
+    expect(factsReadFor).toEqual(names.slice(0, 2));
+    for (const index of names.slice(0, 2)) {
+      const child = backingIndexWorkflowId(ds, index);
+      expect(await scheduledActivities(child)).toEqual([]);
+      const history = await rig.client.workflow.getHandle(child).fetchHistory();
+      const tasks = (history.events ?? []).filter((event) => event.workflowTaskCompletedEventAttributes);
+      expect(tasks).toHaveLength(1);
+    }
+    // The parent read the facts: as local activities, in the tasks that started the children.
+    expect(await scheduledActivities(dataStreamWorkflowId(ds))).not.toContain('readSourceFacts');
+  });
+
+  it('hands a copy that outlasts the quick wait to the copy activity, which watches the same task', async () => {
+    const t = rig.fresh('hand-over');
+    const ds = 'hand-over-ds';
+    const names = t.cluster.addDataStream(ds, 1, 1);
+    t.cluster.handOverRunningTask = true;
+    const copyInputs: CopyDocumentsInput[] = [];
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker(
+      {
+        copyDocuments: (input) => {
+          copyInputs.push(input);
+          return Promise.resolve({ taskId: 'stub', tasksStarted: 1, totalDocCount: 1, reindexedDocCount: 1 });
+        },
+      },
+      () => closed(handle.workflowId),
+    );
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 1, errors: [] });
+    expect(copyInputs).toEqual([
+      expect.objectContaining({
+        sourceIndex: names[0],
+        runningTask: { taskId: `stub:${names[0]}`, tasksStarted: 1, requestsPerSecond: -1 },
+      }),
+    ]);
+    expect(t.cluster.stoppedTasks).toEqual([]);
+  });
+
+  it('stops a handed-over task when the upgrade is paused with now, and copies afresh on resume', async () => {
+    const t = rig.fresh('hand-over-paused');
+    const ds = 'hand-over-paused-ds';
+    const names = t.cluster.addDataStream(ds, 1, 1);
+    t.cluster.handOverRunningTask = true;
+    t.cluster.holdCopies = true;
+    const copyInputs: CopyDocumentsInput[] = [];
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker(
+      {
+        copyDocuments: async (input) => {
+          copyInputs.push(input);
+          // The handed-over task copies on until the pause cancels this watch.
+          if (input.runningTask !== undefined) await t.cluster.copy(input.sourceIndex);
+          return { taskId: 'stub', tasksStarted: 2, totalDocCount: 1, reindexedDocCount: 1 };
+        },
+      },
+      async () => {
+        await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the handed-over copy');
+        await t.service.pause(ds, true);
+        await eventually(
+          () => (t.cluster.stoppedTasks.length === 1 ? true : undefined),
+          'the handed-over task stopped',
+        );
+        await t.service.resume(ds);
+        await closed(handle.workflowId);
+      },
+    );
+    expect(t.cluster.stoppedTasks).toEqual([`stub:${names[0]}`]);
+    // The copy after the resume starts a new task (it skips what the stopped one wrote).
+    expect(copyInputs).toHaveLength(2);
+    expect(copyInputs[0]).toHaveProperty('runningTask');
+    expect(copyInputs[1]).not.toHaveProperty('runningTask');
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 1, errors: [] });
+  });
+});
