@@ -236,7 +236,6 @@ interface RunResult {
   planSeconds: number;
   seconds: number;
   successes: number;
-  upgradedInElasticsearch: number;
   workerPeaks: number[];
   serverPeak: number | undefined;
   cluster: HistoryFigures;
@@ -262,6 +261,13 @@ async function clusterResult(
       new Error(
         `worker ${at + 1} exited (code ${code}, signal ${signal}) mid-run; its stderr ended:\n${worker.stderrTail}`,
       ),
+    );
+  const dead = workers.findIndex(
+    (worker) => worker.child.exitCode !== null || worker.child.signalCode !== null,
+  );
+  if (dead >= 0)
+    throw new Error(
+      `worker ${dead + 1} exited before the run; its stderr ended:\n${workers[dead]?.stderrTail}`,
     );
   const listeners = workers.map((worker, at) => {
     const listener = onExit(worker, at);
@@ -385,7 +391,6 @@ async function measure(options: RunOptions): Promise<RunResult> {
       planSeconds,
       seconds,
       successes,
-      upgradedInElasticsearch,
       workerPeaks: workers.map((worker) => sampler.peak(worker.child.pid) ?? 0),
       serverPeak: sampler.peak(serverPid),
       cluster: await historyFigures(client, 'reindexCluster', true),
@@ -518,7 +523,8 @@ async function run(): Promise<void> {
   } finally {
     rmSync(bundlePath, { force: true });
   }
-  console.log(`\n## Scale: ${count(total)} backing indices, ${counts.join(' and ')} worker processes\n`);
+  const processes = `${counts.join(' and ')} worker process${counts.length === 1 && counts[0] === 1 ? '' : 'es'}`;
+  console.log(`\n## Scale: ${count(total)} backing indices, ${processes}\n`);
   console.log(`machine: ${machineDescription()}\n`);
   console.log(`${description}.`);
   results.forEach(printRun);
