@@ -1,7 +1,7 @@
 /**
  * Orchestration overhead: how much longer an upgrade takes than the bare copies it makes.
  *
- *   npm run bench:orchestration [-- --indices 20 --docs 1000 --runs 3]
+ *   npm run bench:orchestration [-- --indices 20 --docs 1000 --runs 3 --dev-server-poll-rps 1000]
  *
  * Each run seeds a fresh sandbox with a data stream of N old backing indices and upgrades it through
  * Temporal (real dev server, real worker with production poll intervals, unthrottled, one index at a
@@ -18,7 +18,12 @@ import { MAX_REQUESTS_PER_SECOND_SETTING } from '../src/shared/migrate-settings'
 import { createReindexWorker } from '../src/worker/create-worker';
 import type { reindexDataStream } from '../src/workflows';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
-import { median, numberOption as option } from './bench-support';
+import {
+  devServerDescription,
+  devServerDynamicConfig,
+  median,
+  numberOption as option,
+} from './bench-support';
 
 async function seededSandbox(indices: number, docs: number) {
   const sandbox = await startSandbox({ port: 0 });
@@ -35,7 +40,7 @@ async function run(): Promise<void> {
   const indices = option('indices', 20);
   const docs = option('docs', 1000);
   const runs = option('runs', 3);
-  const env = await createTestEnvironment();
+  const env = await createTestEnvironment({ dynamicConfig: devServerDynamicConfig() });
   const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
   const workerConfig = loadConfig({}).worker;
   const upgradeTimes: number[] = [];
@@ -95,7 +100,7 @@ async function run(): Promise<void> {
   const bareMs = median(bareTimes);
   console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
   console.log(
-    `${indices} backing indices × ${docs} documents, unthrottled, concurrency 1, medians of ${runs} runs\n`,
+    `${indices} backing indices × ${docs} documents, unthrottled, concurrency 1, medians of ${runs} runs; ${devServerDescription()}\n`,
   );
   console.log('| measure | median |');
   console.log('| --- | ---: |');

@@ -14,37 +14,21 @@
  *   until the index workflow's history records the step as completed.
  * Prints the medians to paste into BENCHMARKS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
-import { kill, ROOT } from '../test/reliability/rig';
+import type { ChildProcess } from 'node:child_process';
+import { kill } from '../test/reliability/rig';
 import { ReindexService } from '../src/service/reindex-service';
 import { destinationIndexName } from '../src/shared/names';
 import { WORKFLOW_TUNABLES } from '../src/workflows/tunables';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import { machineDescription, median, numberOption, stringOption } from './bench-support';
+import { startProductionWorker, writeWorkflowBundle } from './bench-workers';
 
-/** The workflow bundle, built once, as the image has it: a worker then starts without webpack. */
+/** The workflow bundle's file, written once; the worker processes load it. */
 let bundlePath = '';
 
-/** The worker as production runs it (default intervals, pre-built bundle), in its own process. */
-function startProductionWorker(h: UpgradeHarness, taskQueue: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      ES_URL: h.target.url,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+function startWorker(h: UpgradeHarness, taskQueue: string): ChildProcess {
+  return startProductionWorker({ temporalAddress: h.env.address, taskQueue, esUrl: h.target.url, bundlePath })
+    .child;
 }
 
 async function reindexedDocs(service: ReindexService, dataStream: string): Promise<number> {
@@ -56,7 +40,7 @@ async function killMidCopy(h: UpgradeHarness, run: number): Promise<number> {
   const taskQueue = `${ds}-queue`;
   const service = new ReindexService({ temporal: h.env.client, taskQueue, statusRetentionMs: 600_000 });
   await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 60_000 }] });
-  let worker = startProductionWorker(h, taskQueue);
+  let worker = startWorker(h, taskQueue);
   try {
     await service.start(h.es, ds);
     const atKill = await eventually(
@@ -69,7 +53,7 @@ async function killMidCopy(h: UpgradeHarness, run: number): Promise<number> {
     );
     await kill(worker);
     const killedAt = performance.now();
-    worker = startProductionWorker(h, taskQueue);
+    worker = startWorker(h, taskQueue);
     // The last progress signal before the kill may lag the kill: wait for a figure beyond both.
     const frozen = Math.max(atKill, await reindexedDocs(service, ds));
     await eventually(
@@ -94,7 +78,7 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
   const source = seeded.backingIndices[0] ?? '';
   // Holds the first refresh of the source, which only `blockSourceWrites` makes, far past any timeout.
   h.controls().injectFault({ path: `^/${source}/_refresh$`, delayMs: 60_000, count: 1 });
-  let worker = startProductionWorker(h, taskQueue);
+  let worker = startWorker(h, taskQueue);
   try {
     h.controls().resetCounters();
     await service.start(h.es, ds);
@@ -113,7 +97,7 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
     );
     await kill(worker);
     const killedAt = performance.now();
-    worker = startProductionWorker(h, taskQueue);
+    worker = startWorker(h, taskQueue);
     // Done on the new worker once the steps after it have created the destination.
     await eventually(
       async () => ((await h.es.indices.exists({ index: destinationIndexName(source) })) ? true : undefined),
@@ -133,12 +117,8 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
 async function run(): Promise<void> {
   const runs = numberOption('runs', 5);
   const only = stringOption('only', 'copy,step').split(',');
-  bundlePath = join(tmpdir(), `ds-reindex-bench-recovery-${process.pid}.js`);
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
-  writeFileSync(bundlePath, code);
+  const bundle = await writeWorkflowBundle('bench-recovery');
+  bundlePath = bundle.path;
   const h = await createUpgradeHarness('bench-recovery');
   const results = new Map<string, number[]>();
   try {
@@ -152,7 +132,7 @@ async function run(): Promise<void> {
     }
   } finally {
     await h.close();
-    rmSync(bundlePath, { force: true });
+    bundle.remove();
   }
   const T = WORKFLOW_TUNABLES;
   console.log(`\nmachine: ${machineDescription()}`);

@@ -26,18 +26,13 @@
  *
  * Prints one Markdown table per run and one comparing the runs; paste them into BENCHMARKS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Client as TemporalClient, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
-import { bundleWorkflows } from '../test/support/temporal-env';
-import { kill, ROOT } from '../test/reliability/rig';
+import { kill } from '../test/reliability/rig';
 import { ClusterUpgradeService } from '../src/service/cluster-upgrade-service';
 import { ReindexService } from '../src/service/reindex-service';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import {
   CLUSTER_UPGRADE_WORKFLOW_ID,
   type ClusterUpgradeStatus,
@@ -45,6 +40,7 @@ import {
 } from '../src/workflows';
 import { CLUSTER_TUNABLES, WORKFLOW_TUNABLES } from '../src/workflows/tunables';
 import { machineDescription, numberOption, stringOption } from './bench-support';
+import { startProductionWorker, writeWorkflowBundle, type WorkerProcess } from './bench-workers';
 
 const MiB = 1024 * 1024;
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -104,36 +100,6 @@ class PeakSampler {
     this.sample();
     clearInterval(this.timer);
   }
-}
-
-/** A worker process and the end of what it wrote to stderr, for the error if it dies. */
-interface WorkerProcess {
-  child: ChildProcess;
-  stderrTail: string;
-}
-
-/** The worker as production runs it (default intervals, pre-built bundle), in its own process. */
-function startProductionWorker(h: UpgradeHarness, taskQueue: string, bundlePath: string): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      ES_URL: h.target.url,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-    },
-    // Its JSON logs go to stdout and are not needed; stderr is kept for the error should it die.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const worker: WorkerProcess = { child, stderrTail: '' };
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    worker.stderrTail = (worker.stderrTail + text).slice(-4_000);
-  });
-  return worker;
 }
 
 /** How many distinct workers poll the task queue for activities (every worker polls for both kinds). */
@@ -331,7 +297,14 @@ async function measure(options: RunOptions): Promise<RunResult> {
     await setMigrateSettings(h.es, { maxRequestsPerSecond: -1, maxConcurrentIndices: options.concurrency });
 
     for (let i = 0; i < workerCount; i += 1)
-      workers.push(startProductionWorker(h, taskQueue, options.bundlePath));
+      workers.push(
+        startProductionWorker({
+          temporalAddress: h.env.address,
+          taskQueue,
+          esUrl: h.target.url,
+          bundlePath: options.bundlePath,
+        }),
+      );
     await eventually(
       async () => ((await pollingWorkers(h.env.client, taskQueue)) >= workerCount ? true : undefined),
       `${workerCount} worker(s) to poll ${taskQueue}`,
@@ -493,9 +466,9 @@ async function run(): Promise<void> {
   const timeoutMs = numberOption('timeout-minutes', 90) * 60_000;
   const counts = workerCounts();
   const total = dataStreams * indicesPerDataStream;
-  const bundlePath = join(tmpdir(), `ds-reindex-bench-scale-${process.pid}.js`);
-  // The harness bundles the same module (cached here); the worker processes load it from the file.
-  writeFileSync(bundlePath, (await bundleWorkflows(WORKFLOWS_PATH)).code);
+  // The harness bundles the same module (cached); the worker processes load it from the file.
+  const bundle = await writeWorkflowBundle('bench-scale');
+  const bundlePath = bundle.path;
   const description =
     `${dataStreams} data streams × ${count(indicesPerDataStream)} backing indices (7.17) = ${count(total)} ` +
     `indices of ${count(docs)} document${docs === 1 ? '' : 's'}; unthrottled, ${concurrency} at a time per data ` +
@@ -521,7 +494,7 @@ async function run(): Promise<void> {
       printRun(result);
     }
   } finally {
-    rmSync(bundlePath, { force: true });
+    bundle.remove();
   }
   const processes = `${counts.join(' and ')} worker process${counts.length === 1 && counts[0] === 1 ? '' : 'es'}`;
   console.log(`\n## Scale: ${count(total)} backing indices, ${processes}\n`);

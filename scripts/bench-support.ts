@@ -63,3 +63,24 @@ export async function appendToBenchmarks(heading: string, intro: string, entry: 
   const options = (await resolveConfig(BENCHMARKS_FILE)) ?? {};
   await writeFile(BENCHMARKS_FILE, await format(updated, { ...options, filepath: BENCHMARKS_FILE }));
 }
+
+/**
+ * The dev server's history service polls its transfer queue (which starts children and schedules tasks
+ * after an event) at most 20 times a second per shard, and the dev server has one shard: past a short
+ * burst, every child start and every workflow task after a child's end waits up to 50 ms. A production
+ * cluster spreads workflows over hundreds of shards, so one upgrade never meets that limit.
+ * `--dev-server-poll-rps N` raises it, to measure what a production server would show; the default
+ * leaves the dev server as it is.
+ */
+export function devServerDynamicConfig(): Record<string, number> {
+  const rps = numberOption('dev-server-poll-rps', 0);
+  return rps > 0 ? { 'history.transferProcessorMaxPollRPS': rps } : {};
+}
+
+/** One line for the report: which dev server configuration the figures come from. */
+export function devServerDescription(): string {
+  const rps = numberOption('dev-server-poll-rps', 0);
+  return rps > 0
+    ? `dev server with \`history.transferProcessorMaxPollRPS\` = ${rps} (one shard, as a production cluster's many shards would not limit one upgrade)`
+    : 'dev server as it ships (one history shard, its transfer queue polled at most 20 times a second)';
+}

@@ -26,7 +26,8 @@ export interface CopyDocumentsInput {
 
 /** What the quick copy of a small index says: done, or the copy goes on in the heartbeated activity. */
 export type QuickCopyResult =
-  | { finished: true }
+  /** `taskId`: the reindex task that made the copy, for whoever reads the history. */
+  | { finished: true; taskId: string }
   /** `runningTask` is set when its task still runs; without it, the heartbeated copy starts over. */
   | { finished: false; runningTask?: CopyCheckpoint };
 
@@ -368,7 +369,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
           reindexedDocCount: processedDocuments(state.counters),
           requestsPerSecond,
         });
-        if (state.kind === 'succeeded') return { finished: true };
+        if (state.kind === 'succeeded') return { finished: true, taskId };
         if (state.kind === 'running') {
           return { finished: false, runningTask: { taskId, tasksStarted: 1, requestsPerSecond } };
         }

@@ -164,7 +164,8 @@ describe('ds-reindex CLI', () => {
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0', async () => {
     const ds = 'cli-wait-ds';
-    const seeded = await h().seed(ds, [{ docCount: 1500 }, { docCount: 300 }, { docCount: 5 }]);
+    // The first copy takes 3 s, past the quick copy's wait, so its progress (rate, ETA) shows.
+    const seeded = await h().seed(ds, [{ docCount: 3000 }, { docCount: 300 }, { docCount: 5 }]);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
     const waited = await cli(['start', ds, '--wait', '--interval-ms', '250']);
     expect(waited.stderr).toBe('');

@@ -139,6 +139,53 @@ describe('upgrade failures, cancels and restarts', () => {
     expect(await allDocumentIds(h().es, before[0])).toHaveLength(5000);
   });
 
+  it('stops a copy a dead worker left writing into a stale destination before deleting it', async () => {
+    const ds = 'stray-copy-ds';
+    const [source] = await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
+    const destination = destinationIndexName(source);
+    // What a worker that died mid-copy leaves: the destination, and a throttled task still writing into it.
+    await h().es.indices.create({ index: destination });
+    const stray = await h().es.reindex({
+      wait_for_completion: false,
+      requests_per_second: 100,
+      source: { index: source, size: 100 },
+      dest: { index: destination, op_type: 'create' },
+    });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await h().service.start(h().es, ds);
+    expect(await h().completion(ds)).toMatchObject({ successes: 2, errors: [] });
+    // Stopped, not left to write into the new backing index (or to re-create a deleted destination).
+    const task = await h().es.tasks.get({ task_id: String(stray.task) });
+    expect(task.completed).toBe(true);
+    expect((task.response as { canceled?: string } | undefined)?.canceled).toBeDefined();
+    expect(await backingIndexNames(h().es, ds)).toContain(destination);
+    const ids = await allDocumentIds(h().es, ds);
+    expect(ids).toHaveLength(3010);
+    expect(duplicates(ids)).toEqual([]);
+  });
+
+  itOnSandbox(
+    'adopts the task of a quick copy whose wait failed, rather than starting a second one',
+    'fault injection',
+    async () => {
+      const ds = 'adopted-copy-ds';
+      // 3 s of copying: the task still runs when the quick copy's retry looks for it a second later.
+      await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+      const reindexStarts = () => h().controls().requestCounts()['POST /_reindex'] ?? 0;
+      const startsBefore = reindexStarts();
+      // The quick copy's first wait for its task is refused (503): its retry finds the task running.
+      h().controls().injectFault({ method: 'GET', path: '^/_tasks/[^/]+$', status: 503, count: 1 });
+      await h().service.start(h().es, ds);
+      expect(await h().completion(ds)).toMatchObject({ successes: 2, errors: [] });
+      h().controls().clearFaults();
+      expect(reindexStarts() - startsBefore).toBe(2);
+      const ids = await allDocumentIds(h().es, ds);
+      expect(ids).toHaveLength(3010);
+      expect(duplicates(ids)).toEqual([]);
+    },
+  );
+
   itOnSandbox(
     'fails an index whose copy fails, restores its source, and leaves no partial copy',
     'failReindexAfter',

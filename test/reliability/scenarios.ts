@@ -127,7 +127,8 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     const ds = uniqueName('rel-meddle');
     const service = rig.service(taskQueue);
     const { seeded, before } = await seedAndSnapshot(rig, ds, [
-      { docCount: 2500, settings: CUSTOM_SETTINGS },
+      // 2.4 s of copying at the throttle below: past the quick copy's wait, so the status shows it.
+      { docCount: 6000, settings: CUSTOM_SETTINGS },
       { docCount: 200 },
       { docCount: 200, settings: CUSTOM_SETTINGS },
       { docCount: 200 },
@@ -136,22 +137,27 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     const [first, doomed, closed, blocked] = seeded as [string, string, string, string];
     await setMigrateSettings(rig.es, { maxRequestsPerSecond: 2500 });
     const writer = new Writer(rig.es, ds).start();
-    await startUpgrade(service, rig.es, ds);
-    await eventually(
-      async () => {
-        const status = await service.status(ds);
-        return status.in_progress.some((p) => p.index === first && p.reindexed_doc_count > 0)
-          ? true
-          : undefined;
-      },
-      'the first copy to be under way',
-      60_000,
-    );
-    await rig.es.indices.delete({ index: doomed });
-    await rig.es.indices.close({ index: closed });
-    await rig.es.indices.addBlock({ index: blocked, block: 'write' });
-    const final = await completion(service, ds, 120_000);
-    await writer.stop();
+    let final: Awaited<ReturnType<typeof completion>>;
+    try {
+      await startUpgrade(service, rig.es, ds);
+      await eventually(
+        async () => {
+          const status = await service.status(ds);
+          return status.in_progress.some((p) => p.index === first && p.reindexed_doc_count > 0)
+            ? true
+            : undefined;
+        },
+        'the first copy to be under way',
+        60_000,
+      );
+      await rig.es.indices.delete({ index: doomed });
+      await rig.es.indices.close({ index: closed });
+      await rig.es.indices.addBlock({ index: blocked, block: 'write' });
+      final = await completion(service, ds, 120_000);
+    } finally {
+      // Stopped whatever happened: a writer left running keeps jest from exiting.
+      await writer.stop();
+    }
     notes.push(`errors: ${JSON.stringify(final.errors)}; ${writer.acknowledged.size} writes acknowledged`);
     const report = await checkInvariants(rig.target, before, {
       acknowledged: writer.acknowledged,
@@ -367,7 +373,8 @@ export async function temporalServerRestart(
     const ds = uniqueName('rel-restart');
     const taskQueue = `${ds}-queue`;
     const service = rig.service(taskQueue);
-    const { seeded, before } = await seedAndSnapshot(rig, ds, indices(3, 1500));
+    // 3 s per copy: past the quick copy's wait, so the status shows the first one under way.
+    const { seeded, before } = await seedAndSnapshot(rig, ds, indices(3, 3000));
     await setMigrateSettings(rig.es, { maxRequestsPerSecond: 1000 });
     const spawnWorker = (): ChildProcess =>
       startWorkerProcess({ temporalAddress: server.address, taskQueue, esUrl });

@@ -30,11 +30,12 @@ export function installQuietRuntime(): void {
  * 2. `TEMPORAL_CLI_PATH`, or the CLI that `npm run setup` installed: start a real dev server from it.
  * 3. Otherwise fail, saying how to get one. Never download: these machines have no internet.
  *
+ * `dynamicConfig`: server settings for the dev server (2), e.g. for benchmarks.
  * `{ timeSkipping: true }`: the time-skipping test server instead (`TEMPORAL_TEST_SERVER_PATH`, or the
  * one `npm run setup` installed), which jumps over timers; always a server of its own.
  */
 export async function createTestEnvironment(
-  options: { timeSkipping?: boolean } = {},
+  options: { timeSkipping?: boolean; dynamicConfig?: Record<string, number> } = {},
 ): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (options.timeSkipping) {
@@ -77,7 +78,15 @@ export async function createTestEnvironment(
     server: {
       executable: { type: 'existing-path', path: cliPath },
       searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-      extraArgs: ['--headless', '--log-level', 'error'],
+      extraArgs: [
+        '--headless',
+        '--log-level',
+        'error',
+        ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+          '--dynamic-config-value',
+          `${key}=${value}`,
+        ]),
+      ],
     },
   });
 }

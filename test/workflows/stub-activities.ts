@@ -211,7 +211,7 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
           : { finished: false };
       }
       await cluster.copy(sourceIndex);
-      return { finished: true };
+      return { finished: true, taskId: `stub:${sourceIndex}` };
     },
     stopCopyTask: (taskId) => {
       cluster.stoppedTasks.push(taskId);
