@@ -411,13 +411,33 @@ export class ReindexService {
     return [...latest.values()];
   }
 
-  /** Beyond Elasticsearch: every data-stream upgrade that still has a status, running or finished. */
-  async list(): Promise<ReindexTaskSummary[]> {
+  /** The upgrades that may have a status: running, or closed within the retention (visibility's view). */
+  private async statusCandidates(): Promise<(ReindexTaskSummary & { open: boolean })[]> {
     const closedSince = new Date((await this.now()) - this.retentionMs).toISOString();
-    const candidates = await this.listExecutions(
+    return this.listExecutions(
       `WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' AND (ExecutionStatus = 'Running' OR ` +
         `((ExecutionStatus = 'Completed' OR ExecutionStatus = 'Failed') AND CloseTime > '${closedSince}'))`,
     );
+  }
+
+  /**
+   * Every status `list` names, by data stream, each upgrade looked up once (the worker's index-count
+   * metrics read them all every few seconds).
+   */
+  async statuses(): Promise<Map<string, ReindexDataStreamStatus>> {
+    const found = await Promise.all(
+      (await this.statusCandidates()).map(async ({ data_stream: dataStream }) => {
+        // One that cannot be read now (its run just moved on) is left out of this read, not all of them.
+        const upgrade = await this.lookup(dataStream).catch((): Upgrade => ({ kind: 'none' }));
+        return upgrade.kind === 'none' ? undefined : ([dataStream, upgrade.status] as const);
+      }),
+    );
+    return new Map(found.filter((entry) => entry !== undefined));
+  }
+
+  /** Beyond Elasticsearch: every data-stream upgrade that still has a status, running or finished. */
+  async list(): Promise<ReindexTaskSummary[]> {
+    const candidates = await this.statusCandidates();
     const summaries = await Promise.all(
       candidates.map(async ({ open, ...summary }): Promise<ReindexTaskSummary | undefined> => {
         if (open) return summary;

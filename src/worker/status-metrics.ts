@@ -1,4 +1,3 @@
-import type { ReindexDataStreamStatus } from '../shared/status';
 import type { ReindexService } from '../service/reindex-service';
 import type { JsonLogger } from '../observability/json-logger';
 import type { WorkerMetrics } from './metrics';
@@ -6,12 +5,12 @@ import type { WorkerMetrics } from './metrics';
 /**
  * Keeps `ds_reindex_indices` equal to what `_status` says for every upgrade that has a status (running,
  * or finished and within its retention), read every `intervalMs` through the service that answers
- * `_status`, so a closed run counts as the API shows it. Reading the status rather than counting events
+ * `_status` (each upgrade looked up once per read), so a closed run counts as the API shows it. Reading the status rather than counting events
  * here makes the numbers right after a worker restart and with several workers (each reports the same
  * values; graph them with `max by (data_stream, state)`).
  */
 export function startStatusMetrics(options: {
-  service: Pick<ReindexService, 'list' | 'status'>;
+  service: Pick<ReindexService, 'statuses'>;
   metrics: WorkerMetrics;
   logger: JsonLogger;
   intervalMs: number;
@@ -20,19 +19,7 @@ export function startStatusMetrics(options: {
   let timer: NodeJS.Timeout | undefined;
 
   async function refresh(): Promise<void> {
-    const statuses = new Map<string, ReindexDataStreamStatus>();
-    for (const { data_stream: dataStream } of await options.service.list()) {
-      try {
-        statuses.set(dataStream, await options.service.status(dataStream));
-      } catch (err) {
-        // Its status ended between list and read (retention, a cancel): it has none any more.
-        options.logger.debug('could not read an upgrade status for metrics', {
-          dataStream,
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
-    }
-    options.metrics.setStatuses(statuses);
+    options.metrics.setStatuses(await options.service.statuses());
   }
 
   function schedule(): void {
