@@ -1,14 +1,25 @@
 import type { ActivityDependencies } from './dependencies';
 import { createDestinationIndexActivities } from './destination-index-activities';
+import { elasticsearchStep } from './failures';
 import type { SourceFacts } from './source-facts';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
+import { isNotFound } from '../elasticsearch/errors';
+import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 
 export interface PhaseInput {
+  dataStream: string;
   sourceIndex: string;
   destinationIndex: string;
   facts: SourceFacts;
 }
+
+/**
+ * What `prepareCopy` found: normally the destination ready for the copy; after a crash past the swap
+ * (every phase of a small index runs in one workflow task, so all of them run again), the swap already
+ * done, and how many documents the new index holds.
+ */
+export type PreparedCopy = { alreadySwapped: false } | { alreadySwapped: true; documents: number };
 
 /**
  * The steps of one backing index grouped into the phases that always run together, each phase one local
@@ -23,10 +34,43 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
 
   return {
     /**
-     * Before the copy: open the source and lift the blocks that would stop it (only when it has any),
-     * block its writes and refresh, remove a stale destination, and create the new one.
+     * Read by the data-stream workflow as it starts an index's workflow: the source as it is before
+     * anything changes it, and the concurrency setting, so that a change made on the cluster reaches an
+     * upgrade whose copies are all quick (only the copy activity reads it otherwise).
      */
-    async prepareCopy({ sourceIndex, destinationIndex, facts }: PhaseInput): Promise<void> {
+    async readSourceBeforeStart(
+      sourceIndex: string,
+    ): Promise<{ facts: SourceFacts; maxConcurrentIndices: number }> {
+      const facts = await source.readSourceFacts(sourceIndex);
+      const settings = await elasticsearchStep(() => readMigrateSettings(deps.es));
+      return { facts, maxConcurrentIndices: settings.maxConcurrentIndices };
+    },
+
+    /**
+     * Before the copy: open the source and lift the blocks that would stop it (only when it has any),
+     * block its writes and refresh, remove a stale destination, and create the new one. Unless the swap is
+     * done already (see `PreparedCopy`): then it changes nothing.
+     */
+    async prepareCopy({
+      dataStream,
+      sourceIndex,
+      destinationIndex,
+      facts,
+    }: PhaseInput): Promise<PreparedCopy> {
+      // The destination's name is this upgrade's own: backing the data stream, it was swapped in already.
+      const swapped = await elasticsearchStep(async () => {
+        try {
+          const found = await deps.es.indices.get({ index: destinationIndex, expand_wildcards: 'all' });
+          return found[destinationIndex]?.data_stream === dataStream;
+        } catch (err) {
+          if (isNotFound(err)) return false;
+          throw err;
+        }
+      });
+      if (swapped) {
+        const { count } = await elasticsearchStep(() => deps.es.count({ index: destinationIndex }));
+        return { alreadySwapped: true, documents: count };
+      }
       if (facts.closed || facts.blocks.metadata || facts.blocks.read_only) {
         await source.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
       }
@@ -34,6 +78,7 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
       await destination.deleteStaleDestination(destinationIndex);
       await destination.ensureMissingTimestampPipeline();
       await destination.createDestination({ sourceIndex, destinationIndex });
+      return { alreadySwapped: false };
     },
 
     /**

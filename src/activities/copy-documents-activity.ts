@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDependencies, CopyTracker } from './dependencies';
-import { FAILURE_TYPES, toActivityFailure } from './failures';
+import { elasticsearchStep, FAILURE_TYPES, toActivityFailure } from './failures';
 import { isNotFound, isTaskWaitTimeout, isTransientElasticsearchError } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import {
@@ -11,6 +11,7 @@ import {
   processedDocuments,
   reindexTaskState,
   runningCopyTasksInto,
+  stopCopiesInto,
   type ReindexTaskState,
 } from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
@@ -368,7 +369,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
       let tracker: CopyTracker | undefined;
       try {
         const { maxRequestsPerSecond: requestsPerSecond } = await readMigrateSettings(es);
-        const [adopted] = await runningCopyTasksInto(es, input.destinationIndex);
+        // Not one being cancelled: it would end cancelled, and the copy with it.
+        const [adopted] = await runningCopyTasksInto(es, input.destinationIndex, { cancelling: false });
         if (adopted !== undefined) {
           // Its throttle is whatever it was started with: make it today's.
           await es.reindexRethrottle({ task_id: adopted, requests_per_second: requestsPerSecond });
@@ -406,9 +408,12 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
       }
     },
 
-    /** Stops a copy task handed over by the quick copy when the upgrade was paused meanwhile. */
-    async stopCopyTask(taskId: string): Promise<void> {
-      await cancelTask(taskId);
+    /**
+     * Stops every copy writing into the destination, when the upgrade is paused with `now`: the task the
+     * quick copy handed over, or one a copy attempt started before it was cancelled without running.
+     */
+    async stopCopies(destinationIndex: string): Promise<void> {
+      await elasticsearchStep(() => stopCopiesInto(es, destinationIndex));
     },
   };
 }

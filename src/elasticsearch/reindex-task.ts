@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { isNotFound } from './errors';
 import type { TasksGetResponse, TasksTaskInfo } from '@elastic/elasticsearch/lib/api/types';
 
 /** Counters of a reindex task, from its running status or its final response. */
@@ -100,7 +101,11 @@ const REINDEX_ACTION = 'indices:data/write/reindex';
  * dead worker left running, to re-attach to, or to stop before the destination is deleted (a copy that
  * writes on would create it again, as a plain index).
  */
-export async function runningCopyTasksInto(es: Client, destinationIndex: string): Promise<string[]> {
+export async function runningCopyTasksInto(
+  es: Client,
+  destinationIndex: string,
+  options: { cancelling?: boolean } = {},
+): Promise<string[]> {
   const response = await es.tasks.list({ actions: REINDEX_ACTION, detailed: true, group_by: 'none' });
   const tasks: TasksTaskInfo[] = Array.isArray(response.tasks) ? response.tasks : [];
   const target = ` to [${destinationIndex}]`;
@@ -109,7 +114,9 @@ export async function runningCopyTasksInto(es: Client, destinationIndex: string)
       (task) =>
         task.description?.startsWith('reindex from ') === true &&
         task.description.endsWith(target) &&
-        task.parent_task_id === undefined,
+        task.parent_task_id === undefined &&
+        // `cancelling: false` leaves out the tasks a cancel has reached but not yet stopped.
+        (options.cancelling !== false || task.cancelled !== true),
     )
     .map((task) => `${task.node}:${task.id}`);
 }
@@ -117,6 +124,11 @@ export async function runningCopyTasksInto(es: Client, destinationIndex: string)
 /** Cancels every copy still writing into `destinationIndex`, and waits until each has stopped. */
 export async function stopCopiesInto(es: Client, destinationIndex: string): Promise<void> {
   for (const taskId of await runningCopyTasksInto(es, destinationIndex)) {
-    await es.tasks.cancel({ task_id: taskId, wait_for_completion: true });
+    try {
+      await es.tasks.cancel({ task_id: taskId, wait_for_completion: true });
+    } catch (err) {
+      // It ended between the list and the cancel: stopped either way.
+      if (!isNotFound(err)) throw err;
+    }
   }
 }

@@ -67,6 +67,9 @@ const FIRST_TASK_COMPLETED_HISTORY_LENGTH = 4;
 /** How many of a run's first events are read to find its input and whether its first task completed. */
 const FIRST_EVENTS_PAGE_SIZE = 20;
 
+/** Upgrades whose status `statuses()` reads at once. */
+const STATUS_READS_AT_ONCE = 8;
+
 /**
  * What the latest execution under a data stream's workflow id means for the API:
  * - `running`: an upgrade in progress;
@@ -425,14 +428,19 @@ export class ReindexService {
    * metrics read them all every few seconds).
    */
   async statuses(): Promise<Map<string, ReindexDataStreamStatus>> {
-    const found = await Promise.all(
-      (await this.statusCandidates()).map(async ({ data_stream: dataStream }) => {
-        // One that cannot be read now (its run just moved on) is left out of this read, not all of them.
-        const upgrade = await this.lookup(dataStream).catch((): Upgrade => ({ kind: 'none' }));
-        return upgrade.kind === 'none' ? undefined : ([dataStream, upgrade.status] as const);
-      }),
-    );
-    return new Map(found.filter((entry) => entry !== undefined));
+    const candidates = await this.statusCandidates();
+    const statuses = new Map<string, ReindexDataStreamStatus>();
+    // A few at a time: hundreds of upgrades at once (a whole cluster) must not become a burst of requests.
+    for (let at = 0; at < candidates.length; at += STATUS_READS_AT_ONCE) {
+      await Promise.all(
+        candidates.slice(at, at + STATUS_READS_AT_ONCE).map(async ({ data_stream: dataStream }) => {
+          // One that cannot be read now (its run just moved on) is left out of this read, not all of them.
+          const upgrade = await this.lookup(dataStream).catch((): Upgrade => ({ kind: 'none' }));
+          if (upgrade.kind !== 'none') statuses.set(dataStream, upgrade.status);
+        }),
+      );
+    }
+    return statuses;
   }
 
   /** Beyond Elasticsearch: every data-stream upgrade that still has a status, running or finished. */

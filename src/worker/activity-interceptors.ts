@@ -49,7 +49,12 @@ export function observingActivityInterceptors(options: {
       ? { dataStream: upgrade.dataStream, ...(upgrade.index ? { index: upgrade.index } : {}) }
       : {};
 
-    const localKey = execution ? `${execution.runId}/${info.activityId}` : undefined;
+    /**
+     * A local activity's attempts, across retries: its id changes when a retry waits on a timer, so the
+     * key is the run, the type and the arguments.
+     */
+    const localKeyOf = (args: unknown[]): string | undefined =>
+      execution ? `${execution.runId}/${info.activityType}/${JSON.stringify(args).slice(0, 500)}` : undefined;
 
     /** The failure that ended the attempt before, as the server recorded it on the pending activity. */
     async function lastFailureOnServer(workflowId: string, runId: string): Promise<Failure | undefined> {
@@ -68,7 +73,7 @@ export function observingActivityInterceptors(options: {
       }
     }
 
-    function countRetry(): void {
+    function countRetry(localKey: string | undefined): void {
       if (info.attempt <= 1 || !upgrade || !execution) return;
       const cause: Promise<string> = info.isLocal
         ? Promise.resolve((localKey !== undefined ? localFailures.get(localKey) : undefined) ?? 'unknown')
@@ -94,7 +99,8 @@ export function observingActivityInterceptors(options: {
     return {
       inbound: {
         async execute(input, next) {
-          countRetry();
+          const localKey = info.isLocal ? localKeyOf(input.args) : undefined;
+          countRetry(localKey);
           if (!info.isLocal || localKey === undefined) return next(input);
           try {
             const result: unknown = await next(input);

@@ -15,6 +15,11 @@ import type { CopyDocumentsInput } from '../activities/copy-documents-activity';
 export function pausableCopy(options: {
   listen: boolean;
   pausedAtStart: boolean;
+  /**
+   * Whether a pause with `now` also stops every copy still writing into the destination (a task handed
+   * over by the quick copy, or one a copy attempt left): runs from before `few-steps` do not.
+   */
+  stopStrayCopies: boolean;
   step: (name: string) => void;
 }): { copy(input: CopyDocumentsInput): Promise<void>; readonly paused: boolean } {
   const { step } = options;
@@ -39,7 +44,7 @@ export function pausableCopy(options: {
       if (copyPaused) {
         if (copyInput.runningTask !== undefined) {
           // A task the quick copy handed over, still running: a pause with `now` stops it too.
-          await localElasticsearchSteps.stopCopyTask(copyInput.runningTask.taskId);
+          await localElasticsearchSteps.stopCopies(copyInput.destinationIndex);
           copyInput = withoutRunningTask();
         }
         step('paused: the copy continues when the upgrade resumes');
@@ -66,9 +71,10 @@ export function pausableCopy(options: {
         copied = true;
         const upgradeCancelled = CancellationScope.current().consideredCancelled;
         if (stoppedByPause && isCancellation(err) && !upgradeCancelled) {
-          if (copyInput.runningTask !== undefined) {
-            // Cancelled before it picked the handed-over task up, the activity could not stop it.
-            await localElasticsearchSteps.stopCopyTask(copyInput.runningTask.taskId);
+          if (options.stopStrayCopies) {
+            // Cancelled before it ran (waiting for a retry, or before it picked the handed-over task up),
+            // the activity could not stop its task.
+            await localElasticsearchSteps.stopCopies(copyInput.destinationIndex);
             copyInput = withoutRunningTask();
           }
           continue;

@@ -37,7 +37,12 @@ export async function reindexBackingIndexStepByStep(
   const es = patched(LOCAL_STEPS_PATCH) ? localElasticsearchSteps : elasticsearchSteps;
 
   // Only a data-stream run that knows this patch sends the pause signals; see PAUSE_RESUME_PATCH.
-  const copy = pausableCopy({ listen: patched(PAUSE_RESUME_PATCH), pausedAtStart: false, step });
+  const copy = pausableCopy({
+    listen: patched(PAUSE_RESUME_PATCH),
+    pausedAtStart: false,
+    stopStrayCopies: false,
+    step,
+  });
 
   step('reading the source');
   const facts = await es.readSourceFacts(sourceIndex);

@@ -39,14 +39,19 @@ export async function reindexBackingIndex(
   const destinationIndex = destinationIndexName(sourceIndex);
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
-  const copy = pausableCopy({ listen: true, pausedAtStart: input.copyPaused === true, step });
+  const copy = pausableCopy({
+    listen: true,
+    pausedAtStart: input.copyPaused === true,
+    stopStrayCopies: true,
+    step,
+  });
 
   // The source as it was must be in history before anything changes it: a step re-run after a crash would
   // otherwise read the write block this upgrade added as the source's own. The data-stream workflow reads
   // it in the task that starts this one; a run started without it reads it with a regular activity.
   step('reading the source');
   const facts = input.facts ?? (await elasticsearchSteps.readSourceFacts(sourceIndex));
-  const phase = { sourceIndex, destinationIndex, facts };
+  const phase = { dataStream, sourceIndex, destinationIndex, facts };
   let documents = 0;
   // Set before the phase that may change each; the rollback report says what may need putting back.
   const started: StepsStarted = {
@@ -60,29 +65,34 @@ export async function reindexBackingIndex(
     started.sourceOpened = true;
     started.writesBlocked = true;
     started.destinationTouched = true;
-    await local.prepareCopy(phase);
-    step('copying documents');
-    const quick = copy.paused
-      ? { finished: false as const }
-      : await local.copyDocumentsQuickly({
+    const prepared = await local.prepareCopy(phase);
+    if (prepared.alreadySwapped) {
+      // A crash after the swap made every phase run again: only the last one is left to do.
+      documents = prepared.documents;
+    } else {
+      step('copying documents');
+      const quick = copy.paused
+        ? { finished: false as const }
+        : await local.copyDocumentsQuickly({
+            dataStream,
+            sourceIndex,
+            destinationIndex,
+            waitMs: T.QUICK_COPY_WAIT_MS,
+          });
+      if (!quick.finished) {
+        await copy.copy({
           dataStream,
           sourceIndex,
           destinationIndex,
-          waitMs: T.QUICK_COPY_WAIT_MS,
+          ...(quick.runningTask !== undefined ? { runningTask: quick.runningTask } : {}),
         });
-    if (!quick.finished) {
-      await copy.copy({
-        dataStream,
-        sourceIndex,
-        destinationIndex,
-        ...(quick.runningTask !== undefined ? { runningTask: quick.runningTask } : {}),
-      });
+      }
+      step('verifying counts, restoring settings, waiting for health');
+      documents = await local.finishCopy(phase);
+      step('swapping into the data stream');
+      started.swapAttempted = true;
+      await local.swapBackingIndex({ dataStream, sourceIndex, destinationIndex });
     }
-    step('verifying counts, restoring settings, waiting for health');
-    documents = await local.finishCopy(phase);
-    step('swapping into the data stream');
-    started.swapAttempted = true;
-    await local.swapBackingIndex({ dataStream, sourceIndex, destinationIndex });
   } catch (err) {
     return rollBackOrFinish({
       err,

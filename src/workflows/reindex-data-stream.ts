@@ -7,6 +7,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  startChild as startChildWorkflow,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -27,6 +28,7 @@ import {
   statusQuery,
   type ContinuedRun,
   type FinishedRunMemo,
+  type ReindexBackingIndexInput,
   type ReindexDataStreamInput,
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
@@ -39,6 +41,7 @@ import {
   upgradePauseQuery,
 } from './pause-definitions';
 import { reindexBackingIndex } from './reindex-backing-index';
+import type { SourceFacts } from '../activities/source-facts';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
 import { backingIndexWorkflowId } from '../shared/names';
@@ -101,6 +104,8 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   const errors: IndexError[] = [...initial.errors];
   const inProgress = new Map<string, InProgressIndex>();
   let maxConcurrentIndices = continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
+  // The concurrency setting as the last index start read it from the cluster (facts-before-start).
+  let concurrencyLastRead: number | undefined;
   let complete = false;
   let exception: string | undefined;
   let paused: UpgradePause | undefined = continued?.paused;
@@ -226,27 +231,46 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
     const child = (async () => {
       // The source's facts, read in the workflow task that starts the child, are in history before the
       // child changes anything; and the child saves the round trip of reading them itself.
-      const facts = patched(FACTS_BEFORE_START_PATCH)
-        ? await localElasticsearchSteps.readSourceFacts(sourceIndex)
-        : undefined;
-      await executeChild(reindexBackingIndex, {
+      let facts: SourceFacts | undefined;
+      if (patched(FACTS_BEFORE_START_PATCH)) {
+        const read = await localElasticsearchSteps.readSourceBeforeStart(sourceIndex);
+        facts = read.facts;
+        // Only a value that changed since the last read: an older read never undoes a newer API change.
+        if (read.maxConcurrentIndices !== concurrencyLastRead) {
+          concurrencyLastRead = read.maxConcurrentIndices;
+          setMaxConcurrentIndices(read.maxConcurrentIndices);
+        }
+      }
+      const startedPaused = paused?.now === true;
+      const args: [ReindexBackingIndexInput] = [
+        {
+          dataStream,
+          sourceIndex,
+          ...(facts !== undefined ? { facts } : {}),
+          // A pause with `now` that came while the facts were read cannot reach the child by signal.
+          ...(startedPaused ? { copyPaused: true } : {}),
+        },
+      ];
+      const options = {
         workflowId: backingIndexWorkflowId(dataStream, sourceIndex),
-        args: [
-          {
-            dataStream,
-            sourceIndex,
-            ...(facts !== undefined ? { facts } : {}),
-            // A pause with `now` that came while the facts were read cannot reach the child by signal.
-            ...(paused?.now === true ? { copyPaused: true } : {}),
-          },
-        ],
+        args,
         // A terminated parent must still let its children roll back, not kill them mid-step.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         // Its short steps run inside workflow tasks: a worker that dies in one is noticed when the task
         // times out, so the timeout is short (the SDK keeps a longer step's task alive).
         workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
-      });
+      };
+      if (facts === undefined) {
+        await executeChild(reindexBackingIndex, options);
+        return;
+      }
+      const handle = await startChildWorkflow(reindexBackingIndex, options);
+      // A pause or resume with `now` between the start command and the child's start reached no one.
+      if ((paused?.now === true) !== startedPaused) {
+        await handle.signal(paused?.now === true ? pauseCopySignal : resumeCopySignal).catch(() => undefined);
+      }
+      await handle.result();
     })()
       .then(
         () => undefined,

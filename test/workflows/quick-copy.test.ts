@@ -3,7 +3,7 @@ import { stubSourceFacts } from './stub-activities';
 import { createWorkflowRig, type WorkflowRig } from './workflow-rig';
 import { eventually } from '../support';
 import type { CopyDocumentsInput } from '../../src/activities/copy-documents-activity';
-import { backingIndexWorkflowId, dataStreamWorkflowId } from '../../src/shared/names';
+import { backingIndexWorkflowId, dataStreamWorkflowId, destinationIndexName } from '../../src/shared/names';
 
 // How a backing index's workflow copies (beyond Elasticsearch's own steps): a quick copy first, inside the
 // workflow task, and the heartbeated copy activity only for what outlasts it. Stub activities on the
@@ -84,7 +84,7 @@ describe('the quick copy of a backing index', () => {
         runningTask: { taskId: `stub:${names[0]}`, tasksStarted: 1, requestsPerSecond: -1 },
       }),
     ]);
-    expect(t.cluster.stoppedTasks).toEqual([]);
+    expect(t.cluster.stoppedCopiesInto).toEqual([]);
   });
 
   it('stops a handed-over task when the upgrade is paused with now, and copies afresh on resume', async () => {
@@ -108,18 +108,77 @@ describe('the quick copy of a backing index', () => {
         await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the handed-over copy');
         await t.service.pause(ds, true);
         await eventually(
-          () => (t.cluster.stoppedTasks.length === 1 ? true : undefined),
+          () => (t.cluster.stoppedCopiesInto.length === 1 ? true : undefined),
           'the handed-over task stopped',
         );
         await t.service.resume(ds);
         await closed(handle.workflowId);
       },
     );
-    expect(t.cluster.stoppedTasks).toEqual([`stub:${names[0]}`]);
+    expect(t.cluster.stoppedCopiesInto).toEqual([destinationIndexName(names[0])]);
     // The copy after the resume starts a new task (it skips what the stopped one wrote).
     expect(copyInputs).toHaveLength(2);
     expect(copyInputs[0]).toHaveProperty('runningTask');
     expect(copyInputs[1]).not.toHaveProperty('runningTask');
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 1, errors: [] });
+  });
+
+  it('finishes an index whose swap a crashed chain already made: no copy, no second swap, the old index retired', async () => {
+    const t = rig.fresh('already-swapped');
+    const ds = 'already-swapped-ds';
+    const names = t.cluster.addDataStream(ds, 2, 1);
+    const swapped: string[] = [];
+    const retired: string[] = [];
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker(
+      {
+        // What a re-run of the first index's phases finds after a crash past its swap.
+        prepareCopy: ({ sourceIndex }) =>
+          Promise.resolve(
+            sourceIndex === names[0]
+              ? { alreadySwapped: true as const, documents: 42 }
+              : { alreadySwapped: false as const },
+          ),
+        swapBackingIndex: ({ dataStream, sourceIndex }) => {
+          swapped.push(sourceIndex);
+          t.cluster.swap(dataStream, sourceIndex);
+          return Promise.resolve();
+        },
+        retireSource: ({ sourceIndex }) => {
+          retired.push(sourceIndex);
+          return Promise.resolve();
+        },
+      },
+      () => closed(handle.workflowId),
+    );
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 2, errors: [] });
+    expect(t.cluster.copiesStarted).toEqual([names[1]]);
+    expect(swapped).toEqual([names[1]]);
+    expect(retired).toEqual(names.slice(0, 2));
+    const child = rig.client.workflow.getHandle(backingIndexWorkflowId(ds, names[0]));
+    expect(await child.result()).toEqual({
+      sourceIndex: names[0],
+      destinationIndex: destinationIndexName(names[0]),
+      documents: 42,
+    });
+  });
+
+  it('follows a concurrency change made on the cluster, read as each index starts', async () => {
+    const t = rig.fresh('cluster-concurrency');
+    const ds = 'cluster-concurrency-ds';
+    const names = t.cluster.addDataStream(ds, 5, 1);
+    t.cluster.holdCopies = true;
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker({}, async () => {
+      await eventually(() => (t.cluster.copiesStarted.length === 1 ? true : undefined), 'the first copy');
+      // Changed on the cluster, not through the API: no signal tells the upgrade.
+      t.cluster.settings.maxConcurrentIndices = 3;
+      t.cluster.release(names[0]);
+      await eventually(() => (t.cluster.copying.size === 3 ? true : undefined), 'three copies at once');
+      t.cluster.releaseAll();
+      await closed(handle.workflowId);
+    });
+    expect(t.cluster.peakCopying).toBe(3);
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 5, errors: [] });
   });
 });

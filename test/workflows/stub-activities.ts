@@ -43,7 +43,8 @@ export class StubCluster {
   quickCopies = false;
   /** A task id the quick copy hands over with its copy, as when Elasticsearch is still copying. */
   handOverRunningTask = false;
-  readonly stoppedTasks: string[] = [];
+  /** Destinations whose copies `stopCopies` was asked to stop, in order. */
+  readonly stoppedCopiesInto: string[] = [];
   private readonly gates = new Map<string, Gate>();
   private rollovers = 0;
 
@@ -148,13 +149,21 @@ export function stubSourceFacts(index: string): SourceFacts {
  */
 export function createStubActivities(cluster: StubCluster, overrides: Partial<Activities> = {}): Activities {
   // The phases run the single steps of `all`, so a test that overrides one step changes the phase too.
-  const phases: Pick<Activities, 'prepareCopy' | 'finishCopy' | 'retireSource'> = {
-    prepareCopy: async ({ sourceIndex, destinationIndex, facts }) => {
+  const phases: Pick<Activities, 'readSourceBeforeStart' | 'prepareCopy' | 'finishCopy' | 'retireSource'> = {
+    readSourceBeforeStart: async (index) => ({
+      facts: await all.readSourceFacts(index),
+      maxConcurrentIndices: (await all.readMigrateSettings()).maxConcurrentIndices,
+    }),
+    prepareCopy: async ({ dataStream, sourceIndex, destinationIndex, facts }) => {
+      if (cluster.indicesOf(dataStream).includes(destinationIndex)) {
+        return { alreadySwapped: true, documents: 10 };
+      }
       await all.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
       await all.blockSourceWrites(sourceIndex);
       await all.deleteStaleDestination(destinationIndex);
       await all.ensureMissingTimestampPipeline();
       await all.createDestination({ sourceIndex, destinationIndex });
+      return { alreadySwapped: false };
     },
     finishCopy: async ({ sourceIndex, destinationIndex, facts }) => {
       const documents = await all.verifyDocumentCount({ sourceIndex, destinationIndex });
@@ -213,8 +222,8 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
       await cluster.copy(sourceIndex);
       return { finished: true, taskId: `stub:${sourceIndex}` };
     },
-    stopCopyTask: (taskId) => {
-      cluster.stoppedTasks.push(taskId);
+    stopCopies: (destinationIndex) => {
+      cluster.stoppedCopiesInto.push(destinationIndex);
       return Promise.resolve();
     },
     verifyDocumentCount: () => Promise.resolve(10),
