@@ -4,7 +4,7 @@ import { elasticsearchStep } from './failures';
 import type { SourceFacts } from './source-facts';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
-import { isNotFound } from '../elasticsearch/errors';
+import { dataStreamOfIndex } from '../elasticsearch/data-streams';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 
 export interface PhaseInput {
@@ -58,16 +58,8 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
       facts,
     }: PhaseInput): Promise<PreparedCopy> {
       // The destination's name is this upgrade's own: backing the data stream, it was swapped in already.
-      const swapped = await elasticsearchStep(async () => {
-        try {
-          const found = await deps.es.indices.get({ index: destinationIndex, expand_wildcards: 'all' });
-          return found[destinationIndex]?.data_stream === dataStream;
-        } catch (err) {
-          if (isNotFound(err)) return false;
-          throw err;
-        }
-      });
-      if (swapped) {
+      const found = await elasticsearchStep(() => dataStreamOfIndex(deps.es, destinationIndex));
+      if (found.dataStream === dataStream) {
         const { count } = await elasticsearchStep(() => deps.es.count({ index: destinationIndex }));
         return { alreadySwapped: true, documents: count };
       }
@@ -75,7 +67,8 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
         await source.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
       }
       await source.blockSourceWrites(sourceIndex);
-      await destination.deleteStaleDestination(destinationIndex);
+      // Only a destination that exists can be stale (it is created only after this).
+      if (found.exists) await destination.deleteStaleDestination(destinationIndex);
       await destination.ensureMissingTimestampPipeline();
       await destination.createDestination({ sourceIndex, destinationIndex });
       return { alreadySwapped: false };

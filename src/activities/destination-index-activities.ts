@@ -3,22 +3,12 @@ import type { ActivityDependencies } from './dependencies';
 import { destinationSettingsForCopy } from './destination-settings';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import type { HealthStatus } from './source-facts';
-import { errorTypeOf, isNotFound } from '../elasticsearch/errors';
+import { dataStreamOfIndex } from '../elasticsearch/data-streams';
+import { errorTypeOf } from '../elasticsearch/errors';
 import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 export function createDestinationIndexActivities({ es, worker }: ActivityDependencies) {
-  /** The data stream an index backs, if any (`GET /<index>` says so). `undefined` when it does not exist. */
-  async function dataStreamOf(index: string): Promise<{ exists: boolean; dataStream?: string }> {
-    try {
-      const response = await es.indices.get({ index, expand_wildcards: 'all' });
-      return { exists: true, dataStream: response[index]?.data_stream };
-    } catch (err) {
-      if (isNotFound(err)) return { exists: false };
-      throw err;
-    }
-  }
-
   return {
     /**
      * Deletes a destination left by an earlier try, so the copy starts clean, first stopping any copy that
@@ -27,7 +17,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
      */
     async deleteStaleDestination(destinationIndex: string): Promise<boolean> {
       return elasticsearchStep(async () => {
-        const found = await dataStreamOf(destinationIndex);
+        const found = await dataStreamOfIndex(es, destinationIndex);
         if (!found.exists) return false;
         if (found.dataStream !== undefined) {
           throw ApplicationFailure.nonRetryable(

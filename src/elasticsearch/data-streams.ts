@@ -26,3 +26,17 @@ export async function getDataStream(es: Client, dataStream: string): Promise<Ind
 export async function getBackingIndexNames(es: Client, dataStream: string): Promise<string[]> {
   return (await getDataStream(es, dataStream)).indices.map((entry) => entry.index_name);
 }
+
+/** Whether an index exists, and the data stream it backs, if any (`GET /<index>` says so). */
+export async function dataStreamOfIndex(
+  es: Client,
+  index: string,
+): Promise<{ exists: boolean; dataStream?: string }> {
+  try {
+    const response = await es.indices.get({ index, expand_wildcards: 'all' });
+    return { exists: true, dataStream: response[index]?.data_stream };
+  } catch (err) {
+    if (isNotFound(err)) return { exists: false };
+    throw err;
+  }
+}
