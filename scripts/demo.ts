@@ -180,7 +180,6 @@ async function demo(): Promise<void> {
       service,
       esConfig: config.elasticsearch,
       port: apiPort,
-      security: 'disabled',
     });
 
     step(`POST ${api.url}/_migration/reindex {"source":{"index":"${DATA_STREAM}"},"mode":"upgrade"}`);

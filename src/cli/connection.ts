@@ -1,5 +1,6 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { authenticateCaller, type Caller } from '../service/access';
 import { ReindexService } from '../service/reindex-service';
 import { loadConfig, temporalConnectionOptions, type Config, type Environment } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
@@ -16,6 +17,11 @@ export class TemporalUnreachableError extends Error {
 export interface Connections {
   config: Config;
   es(): ElasticsearchClient;
+  /**
+   * The CLI's caller as Elasticsearch authenticates its credentials, asked once: anyone when security
+   * is off; Elasticsearch's 401 when a secured cluster gets none, or wrong ones.
+   */
+  caller(): Promise<Caller>;
   service(): Promise<ReindexService>;
   close(): Promise<void>;
 }
@@ -31,6 +37,7 @@ export function openConnections(
 ): Connections {
   const config = loadConfig({ ...env, ...overrides });
   let es: ElasticsearchClient | undefined;
+  let caller: Promise<Caller> | undefined;
   let temporal: Promise<{ connection: Connection; service: ReindexService }> | undefined;
   return {
     config,
@@ -40,6 +47,10 @@ export function openConnections(
         if (logger) logElasticsearchRequests(es, logger);
       }
       return es;
+    },
+    caller() {
+      caller ??= authenticateCaller(this.es(), '/_security/user/_has_privileges');
+      return caller;
     },
     service() {
       if (!temporal) {

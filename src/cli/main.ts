@@ -11,6 +11,7 @@ import type { Command } from './command';
 import { openConnections, TemporalUnreachableError, type Connections } from './connection';
 import { EXIT_CODES, UsageError } from './exit-codes';
 import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
+import { AuthenticationError } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { ConfigError, LOG_LEVELS, type LogLevel } from '../config';
 import { JsonLogger } from '../observability/json-logger';
@@ -67,10 +68,18 @@ function isUnreachable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 14;
 }
 
+/** What to do about credentials a secured cluster refused; the flags show in `ps`, so the environment first. */
+const CREDENTIALS_HINT =
+  'Elasticsearch has security on and refused the credentials ds-reindex was given. Give it credentials ' +
+  'in the environment: ES_API_KEY (an encoded API key), or ES_USERNAME and ES_PASSWORD';
+
 /** Maps a failure to an exit code and what to print: Elasticsearch's own error body with --json. */
 function describeFailure(err: unknown): { code: number; message: string; body?: unknown } {
   if (err instanceof UsageError || err instanceof ConfigError) {
     return { code: EXIT_CODES.USAGE, message: `${err.message}\n\n${usage()}` };
+  }
+  if (err instanceof AuthenticationError) {
+    return { code: EXIT_CODES.REFUSED, message: `${CREDENTIALS_HINT}: ${err.reason}`, body: err.toBody() };
   }
   if (err instanceof ElasticsearchApiError) {
     const code =
@@ -123,6 +132,8 @@ export async function runCli(
     logger = commandLine.flags.verbose ? verboseLogger(env, err) : undefined;
     logger?.debug(`ds-reindex ${command.name}`, { command: command.name, args: commandLine.positionals });
     connections = openConnections(env, commandLine.environment, logger);
+    // Every command acts as its credentials, so a secured cluster that refuses them stops it here.
+    await connections.caller();
     return await command.run({
       args: commandLine.positionals,
       flags: commandLine.flags,

@@ -1,3 +1,4 @@
+import { ACCESS } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { checkTimeValueParam, javaUrlDecode, stringArrayParam, strictBooleanParam } from './request-params';
 import { acceptedQueryParams, routeFor, type Route } from './routes';
@@ -76,6 +77,7 @@ export function capabilitiesRoute(table: () => readonly Route[]): Route {
     path: '/_capabilities',
     queryParams: ['timeout', 'method', 'path', 'parameters', 'capabilities', 'local_only'],
     readsBody: false,
+    access: ACCESS.capabilities,
     prepare({ query, es }) {
       // Elasticsearch refuses parameters this handler does not declare before reading any, so the
       // values are read only once the server has checked the names.

@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import { ACCESS } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { updateClusterSettings, type ClusterSettingsUpdate } from '../service/cluster-settings-update';
 import type { ReindexService } from '../service/reindex-service';
@@ -44,13 +44,14 @@ function parseSettingsUpdate(body: LocatedValue): ClusterSettingsUpdate {
  * live), with the two settings validated here first and running upgrades told about concurrency changes.
  * `GET /` answers the cluster's own root, so tools that probe it see Elasticsearch.
  */
-export function clusterRoutes(service: ReindexService, serverEs: Client): Route[] {
+export function clusterRoutes(service: ReindexService): Route[] {
   return [
     {
       method: 'GET',
       path: '/_cluster/settings',
       queryParams: ['flat_settings', 'include_defaults', 'master_timeout', 'timeout', 'local'],
       readsBody: false,
+      access: ACCESS.getSettings,
       prepare({ es, query }) {
         return async () => ({
           status: 200,
@@ -66,17 +67,12 @@ export function clusterRoutes(service: ReindexService, serverEs: Client): Route[
       path: '/_cluster/settings',
       queryParams: ['flat_settings', 'master_timeout', 'timeout'],
       readsBody: true,
+      access: ACCESS.putSettings,
       prepare({ es, body, query }) {
         const update = parseSettingsUpdate(parseRequiredJsonBody(body));
         return async () => ({
           status: 200,
-          body: await updateClusterSettings(
-            es,
-            serverEs,
-            service,
-            update,
-            booleanParam(query, 'flat_settings'),
-          ),
+          body: await updateClusterSettings(es, service, update, booleanParam(query, 'flat_settings')),
         });
       },
     },
@@ -84,6 +80,7 @@ export function clusterRoutes(service: ReindexService, serverEs: Client): Route[
       method: 'GET',
       path: '/',
       readsBody: false,
+      access: ACCESS.clusterInfo,
       prepare({ es }) {
         return async () => ({ status: 200, body: await es.info() });
       },

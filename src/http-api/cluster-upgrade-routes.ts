@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import { ACCESS } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import {
   InvalidClusterOptionError,
@@ -7,11 +7,10 @@ import {
   type RawClusterOptions,
 } from '../service/cluster-plan';
 import type { ClusterUpgradeService } from '../service/cluster-upgrade-service';
-import { namesWithManagePrivilege, type SecurityMode } from './index-privileges';
 import { plainValue } from './located-json';
 import { parseRequiredJsonBody } from './request-body';
 import { strictBooleanParam } from './request-params';
-import type { Route } from './routes';
+import type { RequestContext, Route } from './routes';
 
 /**
  * ds-reindex's own endpoints live under `/_ds_reindex/`: Elasticsearch reserves names starting with `_`
@@ -19,14 +18,6 @@ import type { Route } from './routes';
  * no Elasticsearch path, present or future `/{index}/...`, can be one of these.
  */
 export const CLUSTER_UPGRADE_PATH = '/_ds_reindex/cluster';
-
-/** Action names for 403s, in Elasticsearch's style. */
-const CLUSTER_ACTIONS = {
-  start: 'cluster:admin/ds_reindex/cluster/start',
-  status: 'cluster:monitor/ds_reindex/cluster/status',
-  cancel: 'cluster:admin/ds_reindex/cluster/cancel',
-  pause: 'cluster:admin/ds_reindex/cluster/pause',
-} as const;
 
 /** How the HTTP parameters name the options, for error messages. */
 const PARAM_NAMES: Record<keyof RawClusterOptions, string> = {
@@ -115,48 +106,44 @@ function optionsFromBody(body: Buffer): ClusterOptions {
 }
 
 /**
- * A cluster run acts, with the worker's credentials, on many data streams; so its caller must hold
- * `manage` on every one of them, checked with the caller's own credentials (as each data stream's own
- * endpoints require). Answers a 403 naming the ones missing.
+ * A cluster run acts, with the worker's credentials, on many data streams; so besides its cluster
+ * privilege, its caller must hold `manage` on every one of them, checked with the caller's own
+ * credentials as each data stream's own endpoints require.
  */
-async function requireManageOnAll(
-  es: Client,
-  action: string,
-  dataStreams: readonly string[],
-  security: SecurityMode,
-): Promise<void> {
-  const result = await namesWithManagePrivilege(es, dataStreams, security);
-  if (result === undefined) return;
-  const missing = dataStreams.filter((name) => !result.allowed.has(name));
-  if (missing.length === 0) return;
-  throw new ElasticsearchApiError(
-    403,
-    'security_exception',
-    `action [${action}] is unauthorized for user [${result.username}] on indices [${missing.join(',')}], ` +
-      'this action is granted by the index privileges [manage,all]',
-  );
+async function requireManageOfRun(service: ClusterUpgradeService, context: RequestContext): Promise<void> {
+  await context.requireIndices(await service.dataStreams());
 }
 
-/** The data streams a cluster run covers, for the privilege check of its status, report and cancel. */
-async function dataStreamsOfRun(service: ClusterUpgradeService): Promise<string[]> {
-  const status = await service.status();
-  return [
-    ...status.pending,
-    ...status.running.map((entry) => entry.data_stream),
-    ...status.finished.map((entry) => entry.data_stream),
-  ];
-}
-
-/** The whole-cluster upgrade: plan, start, status, cancel and report. */
-export function clusterUpgradeRoutes(service: ClusterUpgradeService, security: SecurityMode): Route[] {
-  const authorizeRun = async (es: Client, action: string) =>
-    requireManageOnAll(es, action, await dataStreamsOfRun(service), security);
+/** The whole-cluster upgrade: plan, start, status, cancel, pause, resume and report. */
+export function clusterUpgradeRoutes(service: ClusterUpgradeService): Route[] {
+  /** A route that acts on the current run: checked against its data streams, then `act`. */
+  const onRun = (
+    method: Route['method'],
+    name: string,
+    access: Route['access'],
+    act: (query: URLSearchParams) => () => Promise<unknown>,
+    queryParams?: readonly string[],
+  ): Route => ({
+    method,
+    path: `${CLUSTER_UPGRADE_PATH}/${name}`,
+    readsBody: false,
+    access,
+    ...(queryParams ? { queryParams } : {}),
+    prepare(context) {
+      const run = act(context.query);
+      return async () => {
+        await requireManageOfRun(service, context);
+        return { status: 200, body: await run() };
+      };
+    },
+  });
   return [
     {
       method: 'GET',
       path: `${CLUSTER_UPGRADE_PATH}/_plan`,
       queryParams: PLAN_PARAMS,
       readsBody: false,
+      access: ACCESS.clusterPlan,
       prepare({ query, es }) {
         const options = optionsFromQuery(query);
         // Read with the caller's credentials: the plan shows only what they may see.
@@ -167,71 +154,29 @@ export function clusterUpgradeRoutes(service: ClusterUpgradeService, security: S
       method: 'POST',
       path: `${CLUSTER_UPGRADE_PATH}/_start`,
       readsBody: true,
-      prepare({ body, es }) {
+      access: ACCESS.clusterStart,
+      prepare({ body, es, requireIndices }) {
         const options = optionsFromBody(body);
         return async () => {
           const prepared = await service.prepareStart(es, options);
-          await requireManageOnAll(es, CLUSTER_ACTIONS.start, prepared.dataStreams, security);
+          await requireIndices(prepared.dataStreams);
           return { status: 200, body: await service.start(prepared) };
         };
       },
     },
-    {
-      method: 'GET',
-      path: `${CLUSTER_UPGRADE_PATH}/_status`,
-      readsBody: false,
-      prepare({ es }) {
-        return async () => {
-          await authorizeRun(es, CLUSTER_ACTIONS.status);
-          return { status: 200, body: await service.status() };
-        };
-      },
-    },
-    {
-      method: 'POST',
-      path: `${CLUSTER_UPGRADE_PATH}/_cancel`,
-      readsBody: false,
-      prepare({ es }) {
-        return async () => {
-          await authorizeRun(es, CLUSTER_ACTIONS.cancel);
-          return { status: 200, body: await service.cancel() };
-        };
-      },
-    },
-    {
-      method: 'POST',
-      path: `${CLUSTER_UPGRADE_PATH}/_pause`,
-      queryParams: ['now'],
-      readsBody: false,
-      prepare({ query, es }) {
+    onRun('GET', '_status', ACCESS.clusterStatus, () => () => service.status()),
+    onRun('POST', '_cancel', ACCESS.clusterCancel, () => () => service.cancel()),
+    onRun(
+      'POST',
+      '_pause',
+      ACCESS.clusterPause,
+      (query) => {
         const now = strictBooleanParam(query, 'now', false);
-        return async () => {
-          await authorizeRun(es, CLUSTER_ACTIONS.pause);
-          return { status: 200, body: await service.pause(now) };
-        };
+        return () => service.pause(now);
       },
-    },
-    {
-      method: 'POST',
-      path: `${CLUSTER_UPGRADE_PATH}/_resume`,
-      readsBody: false,
-      prepare({ es }) {
-        return async () => {
-          await authorizeRun(es, CLUSTER_ACTIONS.pause);
-          return { status: 200, body: await service.resume() };
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: `${CLUSTER_UPGRADE_PATH}/_report`,
-      readsBody: false,
-      prepare({ es }) {
-        return async () => {
-          await authorizeRun(es, CLUSTER_ACTIONS.status);
-          return { status: 200, body: await service.report() };
-        };
-      },
-    },
+      ['now'],
+    ),
+    onRun('POST', '_resume', ACCESS.clusterResume, () => () => service.resume()),
+    onRun('GET', '_report', ACCESS.clusterReport, () => () => service.report()),
   ];
 }

@@ -9,6 +9,8 @@ import { apiHealthEndpoints } from './health';
 import { ReindexService } from '../service/reindex-service';
 import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
+import { statusCodeOf } from '../elasticsearch/errors';
+import { authenticate } from '../elasticsearch/security';
 import { dataStreamWorkflowId } from '../shared/names';
 import { JsonLogger } from '../observability/json-logger';
 import { explainTlsFailure } from '../observability/tls-diagnosis';
@@ -25,6 +27,52 @@ function requestFields(request: RequestLogFields): Record<string, unknown> {
   if (!match) return { ...request };
   const dataStream = decodeURIComponent(match[1]);
   return { ...request, dataStream, workflowId: dataStreamWorkflowId(dataStream) };
+}
+
+/**
+ * One line at start on who may act through this API: with security on, each caller as themselves; with
+ * it off, anyone who can reach the port, as with Elasticsearch itself.
+ */
+async function logSecurity(config: Config, apiUrl: string, logger: JsonLogger): Promise<void> {
+  const anonymous = createElasticsearchClient({
+    ...config.elasticsearch,
+    apiKey: undefined,
+    username: undefined,
+    password: undefined,
+  });
+  const es = config.elasticsearch.url;
+  try {
+    const { securityEnabled } = await authenticate(anonymous);
+    if (securityEnabled) {
+      logger.info(
+        `Elasticsearch at ${es} allows anonymous access: callers without credentials act as its anonymous user`,
+      );
+    } else {
+      logger.warn(
+        `Elasticsearch at ${es} has security off, so this API, like Elasticsearch, serves callers without ` +
+          `credentials: anyone who can reach ${apiUrl} can start and cancel upgrades. Turn security on, or keep it on a trusted network.`,
+        { securityEnabled: false },
+      );
+    }
+  } catch (err) {
+    if (statusCodeOf(err) === 401) {
+      logger.info(
+        `Elasticsearch at ${es} has security on: every caller authenticates with their own credentials, and this API lends none`,
+        { securityEnabled: true },
+      );
+    } else {
+      logger.warn(
+        `Elasticsearch at ${es} did not say whether security is on (${message(err)}); every request asks it again`,
+      );
+    }
+  } finally {
+    await anonymous.close();
+  }
+  if (config.elasticsearch.apiKey || config.elasticsearch.username) {
+    logger.info(
+      "the API's own Elasticsearch credentials serve only its health check (GET /, cluster privilege monitor), never a caller",
+    );
+  }
 }
 
 async function run(config: Config, logger: JsonLogger): Promise<void> {
@@ -52,15 +100,7 @@ async function run(config: Config, logger: JsonLogger): Promise<void> {
   logger.info(
     `Elasticsearch: ${config.elasticsearch.url}  Temporal: ${where} (${config.temporal.namespace})`,
   );
-  const { apiKey, username } = config.elasticsearch;
-  if (!apiKey && !username) {
-    logger.warn(
-      'this API runs WITHOUT AUTHENTICATION. No Elasticsearch credentials are configured ' +
-        '(ES_API_KEY, or ES_USERNAME and ES_PASSWORD): a caller that sends no Authorization header acts on ' +
-        'Elasticsearch anonymously, and anyone who can reach this port can start and cancel upgrades ' +
-        `unless Elasticsearch itself refuses them. It listens on ${config.httpApi.host}; keep it on a trusted interface.`,
-    );
-  }
+  await logSecurity(config, api.url, logger);
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;

@@ -1,19 +1,15 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { ReindexService } from '../service/reindex-service';
-import { REINDEX_ACTIONS } from '../service/api-error';
-import { namesWithManagePrivilege, requireManagePrivilege, type SecurityMode } from './index-privileges';
+import { ACCESS } from '../service/access';
 import { parseMigrationReindexRequest } from './migration-reindex-request';
 import { parseRequiredJsonBody } from './request-body';
 import { strictBooleanParam } from './request-params';
 import { booleanParam, type Route } from './routes';
 
-/** The plan and list are ds-reindex's own; they need what starting an upgrade needs. */
-const PLAN_ACTION = REINDEX_ACTIONS.start;
-
-/** Elasticsearch's three reindex endpoints, plus the dry-run plan, pause and resume, and the list of upgrades. */
-export function reindexRoutes(service: ReindexService, security: SecurityMode): Route[] {
-  const authorize = (es: Client, action: string, dataStream: string) =>
-    requireManagePrivilege(es, action, dataStream, security);
+/**
+ * Elasticsearch's three reindex endpoints, plus the dry-run plan, pause and resume, and the list of
+ * upgrades. Each needs `manage` on its data stream, checked with the caller's own credentials.
+ */
+export function reindexRoutes(service: ReindexService): Route[] {
   return [
     {
       method: 'POST',
@@ -21,10 +17,11 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       // Elasticsearch's start handler declares this, and its YAML tests ask for it before every case.
       capabilities: ['migration_reindex'],
       readsBody: true,
-      prepare({ body, es }) {
+      access: ACCESS.start,
+      prepare({ body, es, requireIndices }) {
         const request = parseMigrationReindexRequest(parseRequiredJsonBody(body));
         return async () => {
-          await authorize(es, REINDEX_ACTIONS.start, request.dataStream);
+          await requireIndices([request.dataStream]);
           return { status: 200, body: await service.start(es, request.dataStream) };
         };
       },
@@ -33,11 +30,12 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       method: 'GET',
       path: '/_migration/reindex/{dataStream}/_status',
       readsBody: false,
-      prepare({ params, query, es }) {
+      access: ACCESS.status,
+      prepare({ params, query, requireIndices }) {
         const dataStream = params.dataStream;
         const human = booleanParam(query, 'human');
         return async () => {
-          await authorize(es, REINDEX_ACTIONS.status, dataStream);
+          await requireIndices([dataStream]);
           return { status: 200, body: await service.status(dataStream, human) };
         };
       },
@@ -46,10 +44,11 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       method: 'POST',
       path: '/_migration/reindex/{dataStream}/_cancel',
       readsBody: false,
-      prepare({ params, es }) {
+      access: ACCESS.cancel,
+      prepare({ params, requireIndices }) {
         const dataStream = params.dataStream;
         return async () => {
-          await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
+          await requireIndices([dataStream]);
           return { status: 200, body: await service.cancel(dataStream) };
         };
       },
@@ -59,12 +58,12 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       path: '/_migration/reindex/{dataStream}/_pause',
       queryParams: ['now'],
       readsBody: false,
-      prepare({ params, query, es }) {
+      access: ACCESS.pause,
+      prepare({ params, query, requireIndices }) {
         const dataStream = params.dataStream;
         const now = strictBooleanParam(query, 'now', false);
         return async () => {
-          // Pausing stops work as a cancel does, so it needs what a cancel needs.
-          await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
+          await requireIndices([dataStream]);
           return { status: 200, body: await service.pause(dataStream, now) };
         };
       },
@@ -73,10 +72,11 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       method: 'POST',
       path: '/_migration/reindex/{dataStream}/_resume',
       readsBody: false,
-      prepare({ params, es }) {
+      access: ACCESS.resume,
+      prepare({ params, requireIndices }) {
         const dataStream = params.dataStream;
         return async () => {
-          await authorize(es, REINDEX_ACTIONS.cancel, dataStream);
+          await requireIndices([dataStream]);
           return { status: 200, body: await service.resume(dataStream) };
         };
       },
@@ -85,10 +85,11 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       method: 'GET',
       path: '/_migration/reindex/{dataStream}/_plan',
       readsBody: false,
-      prepare({ params, es }) {
+      access: ACCESS.plan,
+      prepare({ params, es, requireIndices }) {
         const dataStream = params.dataStream;
         return async () => {
-          await authorize(es, PLAN_ACTION, dataStream);
+          await requireIndices([dataStream]);
           return { status: 200, body: await service.plan(es, dataStream) };
         };
       },
@@ -97,19 +98,16 @@ export function reindexRoutes(service: ReindexService, security: SecurityMode): 
       method: 'GET',
       path: '/_migration/reindex/_list',
       readsBody: false,
-      prepare({ es }) {
+      access: ACCESS.list,
+      prepare({ allowedIndices }) {
         return async () => {
           const tasks = await service.list();
-          // With security on, a caller sees only the upgrades of data streams they manage.
-          const privileges = await namesWithManagePrivilege(
-            es,
-            tasks.map((task) => task.data_stream),
-            security,
-          );
-          const visible = privileges
-            ? tasks.filter((task) => privileges.allowed.has(task.data_stream))
-            : tasks;
-          return { status: 200, body: { reindex_tasks: visible } };
+          // A caller sees only the upgrades of data streams they manage.
+          const allowed = await allowedIndices(tasks.map((task) => task.data_stream));
+          return {
+            status: 200,
+            body: { reindex_tasks: tasks.filter((task) => allowed.has(task.data_stream)) },
+          };
         };
       },
     },

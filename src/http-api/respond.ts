@@ -9,7 +9,7 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  options: { pretty?: boolean; headers?: Record<string, string> } = {},
+  options: { pretty?: boolean; headers?: Record<string, string | readonly string[]> } = {},
 ): void {
   const accept = req.headers.accept ?? '';
   const compatible = /compatible-with=(\d+)/.exec(accept);

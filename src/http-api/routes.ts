@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { Access, Caller } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { PlainErrorAnswer } from './answers';
 
@@ -11,8 +12,14 @@ export interface RequestContext {
   params: Readonly<Record<string, string>>;
   query: URLSearchParams;
   body: Buffer;
-  /** Elasticsearch as the caller: their own `Authorization` header when they sent one. */
+  /** Elasticsearch as the caller: their own `Authorization` header, or none; never the API's own. */
   es: Client;
+  /** The caller as Elasticsearch authenticated them (anyone, when security is off). */
+  caller: Caller;
+  /** Throws Elasticsearch's 403 unless the caller holds the route's index privilege on every name. */
+  requireIndices: (names: readonly string[]) => Promise<void>;
+  /** Which of `names` the caller holds the route's index privilege on. */
+  allowedIndices: (names: readonly string[]) => Promise<Set<string>>;
 }
 
 export interface RouteAnswer {
@@ -37,6 +44,11 @@ export interface Route {
   capabilities?: readonly string[];
   /** Whether the route reads a body; a body sent to a route that does not is refused. */
   readsBody: boolean;
+  /**
+   * What the caller needs. The server authenticates every request and checks `cluster` before the route
+   * runs; the route checks `index` on the names it acts on, through `requireIndices`.
+   */
+  access: Access;
   prepare(context: RequestContext): () => Promise<RouteAnswer>;
 }
 

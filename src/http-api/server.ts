@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors, type Client } from '@elastic/elasticsearch';
+import {
+  AuthenticationError,
+  authenticateCaller,
+  namesAllowed,
+  requireClusterPrivilege,
+  requireIndexPrivilege,
+} from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { ClusterUpgradeService } from '../service/cluster-upgrade-service';
 import type { ReindexService } from '../service/reindex-service';
@@ -11,17 +18,27 @@ import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
 import { clusterUpgradeRoutes } from './cluster-upgrade-routes';
-import type { SecurityMode } from './index-privileges';
 import { reindexRoutes } from './reindex-routes';
 import { checkContentType, readRequestBody } from './request-body';
 import { sendJson, sendTooLarge } from './respond';
-import { booleanParam, checkQueryParams, checkUnreadBody, findRoute, type Route } from './routes';
+import {
+  booleanParam,
+  checkQueryParams,
+  checkUnreadBody,
+  findRoute,
+  type RequestContext,
+  type Route,
+  type RouteAnswer,
+} from './routes';
 
 export interface HttpApiOptions {
   service: ReindexService;
   /** The whole-cluster upgrade (`/_ds_reindex/cluster/...`). @default one built on `service` */
   clusterService?: ClusterUpgradeService;
-  /** The cluster; its credentials serve callers that send none and the server's own reads. */
+  /**
+   * Where the cluster is and how to trust it. Any credentials in it are ignored: every request goes to
+   * Elasticsearch with its caller's own `Authorization`, or with none.
+   */
   esConfig: ElasticsearchConnectionConfig;
   /** @default '127.0.0.1' */
   host?: string;
@@ -29,11 +46,12 @@ export interface HttpApiOptions {
   port?: number;
   /** Larger bodies get Elasticsearch's 413. @default 1 MiB */
   maxBodyBytes?: number;
-  /** Whether to check the caller's `manage` privilege. @default 'auto' (asks the cluster) */
-  security?: SecurityMode;
   /** One line per request: method, path, status, milliseconds. Never headers, never bodies. */
   log?: (line: string, request?: RequestLogFields) => void;
-  /** Answers requests outside Elasticsearch's API first (the health endpoints); returns whether it did. */
+  /**
+   * Answers requests outside Elasticsearch's API first, without authentication (the health endpoints,
+   * which tell nothing about the cluster); returns whether it did.
+   */
   beforeRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
@@ -76,79 +94,123 @@ function unexpectedErrorBody(err: unknown): { status: number; body: unknown } {
   return { status: 500, body: elasticsearchErrorBody(500, 'exception', message) };
 }
 
+/** Answers a failure in Elasticsearch's shape; returns the status sent. */
+function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: unknown,
+  pretty: boolean,
+  log: HttpApiOptions['log'],
+): number {
+  if (err instanceof RequestTooLargeAnswer) {
+    sendTooLarge(res);
+    return 413;
+  }
+  if (err instanceof PlainErrorAnswer) {
+    sendJson(req, res, err.status, err.toBody(), { pretty, headers: err.options.headers });
+    return err.status;
+  }
+  if (err instanceof AuthenticationError) {
+    sendJson(req, res, err.status, err.toBody(), { pretty, headers: { 'WWW-Authenticate': err.challenges } });
+    return err.status;
+  }
+  if (err instanceof ElasticsearchApiError) {
+    sendJson(req, res, err.status, err.toBody(), { pretty });
+    return err.status;
+  }
+  const { status, body } = unexpectedErrorBody(err);
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  log?.(
+    `error answering ${req.method ?? 'GET'} ${path}: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  sendJson(req, res, status, body, { pretty });
+  return status;
+}
+
+/** Every route the API serves, Elasticsearch's and ds-reindex's own; tests read the table from here. */
+export function apiRoutes(service: ReindexService, clusterService?: ClusterUpgradeService): Route[] {
+  const routes: Route[] = [
+    ...reindexRoutes(service),
+    ...clusterRoutes(service),
+    ...clusterUpgradeRoutes(clusterService ?? new ClusterUpgradeService(service)),
+  ];
+  routes.push(capabilitiesRoute(() => routes));
+  return routes;
+}
+
+/** What a route sees of its request, with the caller's access checks bound to the route's needs. */
+function requestContext(
+  route: Route,
+  request: Omit<RequestContext, 'requireIndices' | 'allowedIndices'>,
+): RequestContext {
+  const { es, caller } = request;
+  return {
+    ...request,
+    requireIndices: (names) => requireIndexPrivilege(es, caller, route.access, names),
+    allowedIndices: (names) => namesAllowed(es, caller, route.access, names),
+  };
+}
+
 /**
  * Elasticsearch's reindex-data-stream endpoints over ds-reindex, with Elasticsearch's bodies, statuses and
- * error shapes, in Elasticsearch's order of checks: body size, content type, route and method, body,
- * query parameters; only then does anything run.
+ * error shapes, in Elasticsearch's order of checks: body size; authentication (before anything else, as
+ * Elasticsearch does, even for a path that does not exist); content type, route and method, body, query
+ * parameters; the route's cluster privilege; only then does anything run, and the route checks its
+ * index privilege first.
+ *
+ * Every request reaches Elasticsearch with its caller's own `Authorization`, or with none: the API lends
+ * no credentials of its own, so with security on a caller without credentials gets Elasticsearch's 401.
  */
 export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const serverEs = createElasticsearchClient(options.esConfig);
-  // One pool for callers' requests; each caller's `Authorization` rides on a child of it, so a
-  // caller's credentials are used for that request only and never stored.
+  // One pool for every caller; each caller's `Authorization` rides on a child of it, for that request
+  // only, and is never stored.
   const callerBase = createElasticsearchClient({
     ...options.esConfig,
     apiKey: undefined,
     username: undefined,
     password: undefined,
   });
-  const routes: Route[] = [
-    ...reindexRoutes(options.service, options.security ?? 'auto'),
-    ...clusterRoutes(options.service, serverEs),
-    ...clusterUpgradeRoutes(
-      options.clusterService ?? new ClusterUpgradeService(options.service),
-      options.security ?? 'auto',
-    ),
-  ];
-  routes.push(capabilitiesRoute(() => routes));
+  const routes = apiRoutes(options.service, options.clusterService);
 
   function clientFor(req: IncomingMessage): Client {
     const authorization = req.headers.authorization;
-    return authorization ? callerBase.child({ headers: { authorization } }) : serverEs;
+    return authorization ? callerBase.child({ headers: { authorization } }) : callerBase;
+  }
+
+  async function answer(req: IncomingMessage, uri: string): Promise<RouteAnswer> {
+    const url = new URL(uri, 'http://localhost');
+    const method = req.method ?? 'GET';
+    const body = await readRequestBody(req, maxBodyBytes);
+    const es = clientFor(req);
+    const caller = await authenticateCaller(es, uri);
+    checkContentType(req, body);
+    const { route, params } = findRoute(routes, method, url.pathname, uri);
+    const context = requestContext(route, {
+      method,
+      path: url.pathname,
+      params,
+      query: url.searchParams,
+      body,
+      es,
+      caller,
+    });
+    const execute = route.prepare(context);
+    checkQueryParams(route, url.pathname, url.searchParams);
+    checkUnreadBody(route, method, url.pathname, body);
+    await requireClusterPrivilege(es, caller, route.access);
+    return execute();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const uri = req.url ?? '/';
-    const url = new URL(uri, 'http://localhost');
-    const method = req.method ?? 'GET';
-    const pretty = booleanParam(url.searchParams, 'pretty');
+    const pretty = booleanParam(new URL(uri, 'http://localhost').searchParams, 'pretty');
     try {
-      const body = await readRequestBody(req, maxBodyBytes);
-      checkContentType(req, body);
-      const { route, params } = findRoute(routes, method, url.pathname, uri);
-      const context = {
-        method,
-        path: url.pathname,
-        params,
-        query: url.searchParams,
-        body,
-        es: clientFor(req),
-      };
-      const execute = route.prepare(context);
-      checkQueryParams(route, url.pathname, url.searchParams);
-      checkUnreadBody(route, method, url.pathname, body);
-      const answer = await execute();
-      sendJson(req, res, answer.status, answer.body, { pretty });
-      return answer.status;
-    } catch (err) {
-      if (err instanceof RequestTooLargeAnswer) {
-        sendTooLarge(res);
-        return 413;
-      }
-      if (err instanceof PlainErrorAnswer) {
-        sendJson(req, res, err.status, err.toBody(), { pretty, headers: err.options.headers });
-        return err.status;
-      }
-      if (err instanceof ElasticsearchApiError) {
-        sendJson(req, res, err.status, err.toBody(), { pretty });
-        return err.status;
-      }
-      const { status, body } = unexpectedErrorBody(err);
-      options.log?.(
-        `error answering ${method} ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      const { status, body } = await answer(req, uri);
       sendJson(req, res, status, body, { pretty });
       return status;
+    } catch (err) {
+      return sendError(req, res, err, pretty, options.log);
     }
   }
 
@@ -183,7 +245,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([serverEs.close(), callerBase.close()]);
+      await callerBase.close();
     },
     async drain(timeoutMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -198,7 +260,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       clearTimeout(deadline);
       server.closeAllConnections();
       await closed;
-      await Promise.all([serverEs.close(), callerBase.close()]);
+      await callerBase.close();
     },
   };
 }

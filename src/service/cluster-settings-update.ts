@@ -63,26 +63,24 @@ function touchesConcurrency(update: ClusterSettingsUpdate): boolean {
 }
 
 /**
- * `PUT /_cluster/settings`: validate, write to the cluster with the caller's client (the settings live
- * there), then tell running upgrades the effective concurrency so they adapt at once. Answers the
+ * `PUT /_cluster/settings`: validate, write to the cluster as the caller (the settings live there), then tell running upgrades the effective concurrency so they adapt at once. Answers the
  * cluster's own `{acknowledged, persistent, transient}`.
  */
 export async function updateClusterSettings(
-  callerEs: Client,
-  serverEs: Client,
+  es: Client,
   service: ReindexService,
   update: ClusterSettingsUpdate,
   flatSettings = false,
 ): Promise<unknown> {
   validateMigrateSettings(update);
-  const response = await callerEs.cluster.putSettings({
+  const response = await es.cluster.putSettings({
     persistent: update.persistent ?? {},
     transient: update.transient ?? {},
     flat_settings: flatSettings,
   });
   if (touchesConcurrency(update)) {
     // The effective value (transient over persistent over default) is what a running upgrade must use.
-    const effective = await readMigrateSettings(serverEs);
+    const effective = await readMigrateSettings(es);
     await service.notifyMaxConcurrentIndices(effective.maxConcurrentIndices);
   }
   return response;

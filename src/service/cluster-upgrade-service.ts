@@ -143,8 +143,12 @@ export class ClusterUpgradeService {
     };
   }
 
-  /** Starts the cluster workflow; refused while one is running. */
+  /**
+   * Starts the cluster workflow; refused while one is running. A selection of no data stream starts
+   * nothing, so the last run's status and report stay.
+   */
   async start(prepared: PreparedClusterStart): Promise<{ acknowledged: true; data_streams: string[] }> {
+    if (prepared.dataStreams.length === 0) return { acknowledged: true, data_streams: [] };
     const reindexOptions = this.reindex.options;
     try {
       await reindexOptions.temporal.workflow.start(reindexCluster, {
@@ -198,6 +202,16 @@ export class ClusterUpgradeService {
       }),
     );
     return { ...status, read_only: readOnlyView(status.read_only), running };
+  }
+
+  /** Every data stream the latest cluster run covers: whoever acts on the run must manage all of them. */
+  async dataStreams(): Promise<string[]> {
+    const status = await this.status();
+    return [
+      ...status.pending,
+      ...status.running.map((entry) => entry.data_stream),
+      ...status.finished.map((entry) => entry.data_stream),
+    ];
   }
 
   /**

@@ -1,45 +1,28 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { eventually, itOnSandbox, setMigrateSettings, useUpgradeHarness } from '../support';
+import {
+  eventually,
+  itOnSandbox,
+  runCliProcess,
+  setMigrateSettings,
+  useUpgradeHarness,
+  type CliRun,
+} from '../support';
 import {
   MAX_CONCURRENT_INDICES_SETTING,
   MAX_REQUESTS_PER_SECOND_SETTING,
 } from '../../src/shared/migrate-settings';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
-const ROOT = resolve(__dirname, '../..');
-const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/cli/main.ts');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('ds-reindex CLI', () => {
   const h = useUpgradeHarness('cli');
 
   /** Runs the CLI as a user would, with the worker's environment variable names. */
   function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [TSX_CLI, CLI_MAIN, ...args], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          TEMPORAL_ADDRESS: h().env.address,
-          TEMPORAL_NAMESPACE: 'default',
-          TEMPORAL_TASK_QUEUE: h().taskQueue,
-          ES_URL: h().target.url,
-          ...env,
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
+    return runCliProcess(args, {
+      TEMPORAL_ADDRESS: h().env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: h().taskQueue,
+      ES_URL: h().target.url,
+      ...env,
     });
   }
 

@@ -19,7 +19,6 @@ describe('cluster plan', () => {
       service: h().service,
       esConfig: { url: h().target.url, requestTimeoutMs: 30_000 },
       port: 0,
-      security: 'disabled',
     });
     names = {
       // The oldest index's data is 200 days old (its origination date); the other two are new.

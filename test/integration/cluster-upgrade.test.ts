@@ -46,7 +46,6 @@ describe('cluster upgrade', () => {
       clusterService: clusterService(h()),
       esConfig: { url: h().target.url, requestTimeoutMs: 30_000 },
       port: 0,
-      security: 'disabled',
     });
   });
 
@@ -423,7 +422,7 @@ describe('cluster upgrade', () => {
         error: {
           type: 'security_exception',
           reason:
-            'action [cluster:admin/ds_reindex/cluster/start] is unauthorized for user [alice] on indices [sec-b], ' +
+            'action [cluster:admin/ds_reindex/cluster/start] is unauthorized for user [alice] with effective roles [upgrader] on indices [sec-b], ' +
             'this action is granted by the index privileges [manage,all]',
         },
       });

@@ -42,7 +42,12 @@ interface StubUser {
   roles: string[];
   /** Data streams the user holds `manage` on. */
   manages: string[];
+  /** Cluster privileges the user holds (`manage` implies `monitor`). @default ['manage'] */
+  cluster?: string[];
 }
+
+/** Elasticsearch's challenges, as a secured 8.19 node over HTTP sends them. */
+const CHALLENGES = ['Basic realm="security", charset="UTF-8"', 'ApiKey'];
 
 /**
  * The sandbox has no security, so this stands in front of it: it answers `_has_privileges` and
@@ -78,14 +83,9 @@ export class SecuredClusterStub {
         const path = new URL(req.url ?? '/', 'http://stub').pathname;
         if (user === undefined) {
           const reason = `missing authentication credentials for REST request [${req.url}]`;
-          reply(401, {
-            error: {
-              root_cause: [{ type: 'security_exception', reason }],
-              type: 'security_exception',
-              reason,
-            },
-            status: 401,
-          });
+          const cause = { type: 'security_exception', reason, header: { 'WWW-Authenticate': CHALLENGES } };
+          res.setHeader('www-authenticate', CHALLENGES);
+          reply(401, { error: { root_cause: [cause], ...cause }, status: 401 });
           return;
         }
         const account = this.users[user];
@@ -94,14 +94,27 @@ export class SecuredClusterStub {
           return;
         }
         if (path === '/_security/user/_has_privileges') {
-          const request = JSON.parse(Buffer.concat(chunks).toString()) as { index: { names: string[] }[] };
+          const request = JSON.parse(Buffer.concat(chunks).toString()) as {
+            cluster?: string[];
+            index?: { names: string[] }[];
+          };
           const index: Record<string, { manage: boolean }> = {};
-          for (const name of request.index[0]?.names ?? [])
+          for (const name of request.index?.[0]?.names ?? [])
             index[name] = { manage: account.manages.includes(name) };
+          const held = account.cluster ?? ['manage'];
+          const cluster = Object.fromEntries(
+            (request.cluster ?? []).map((privilege) => [
+              privilege,
+              held.includes(privilege) || (privilege === 'monitor' && held.includes('manage')),
+            ]),
+          );
           reply(200, {
             username: user,
-            has_all_requested: Object.values(index).every((entry) => entry.manage),
-            cluster: {},
+            has_all_requested: [
+              ...Object.values(index).map((entry) => entry.manage),
+              ...Object.values(cluster),
+            ].every(Boolean),
+            cluster,
             index,
             application: {},
           });

@@ -156,7 +156,6 @@ export async function fuzzHttpApi(
     service: rig.service(taskQueue),
     esConfig: { url: rig.h.target.url, requestTimeoutMs: 10_000 },
     port: 0,
-    security: 'disabled',
   });
   const port = Number(new URL(api.url).port);
   const violations: string[] = [];

@@ -1,6 +1,7 @@
 import { UsageError } from '../exit-codes';
 import { runClusterCancel } from './cluster-run';
-import { writeJson, writeLines, type Command } from '../command';
+import { authorize, writeJson, writeLines, type Command } from '../command';
+import { ACCESS } from '../../service/access';
 
 export const cancelCommand: Command = {
   name: 'cancel',
@@ -10,6 +11,7 @@ export const cancelCommand: Command = {
     if (context.flags.cluster.all) return runClusterCancel(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('cancel needs a data stream name');
+    await authorize(context, ACCESS.cancel, [dataStream]);
     const answer = await (await context.connections.service()).cancel(dataStream);
     if (context.flags.json) writeJson(context, answer);
     else writeLines(context, [`Cancelled the upgrade of ${dataStream}.`]);

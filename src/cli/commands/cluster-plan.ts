@@ -1,4 +1,5 @@
-import { writeJson, writeLines, type CommandContext } from '../command';
+import { authorize, writeJson, writeLines, type CommandContext } from '../command';
+import { ACCESS } from '../../service/access';
 import { clusterOptionsOf } from './cluster-options';
 import { bytes, count, duration } from '../output/numbers';
 import { renderTable } from '../output/table';
@@ -104,6 +105,7 @@ export function clusterPlanLines(plan: ClusterPlan): string[] {
 /** `ds-reindex plan --all`: the whole-cluster dry run. Needs only Elasticsearch. */
 export async function runClusterPlan(context: CommandContext): Promise<number> {
   const options = clusterOptionsOf(context);
+  await authorize(context, ACCESS.clusterPlan);
   const plan = await planCluster(context.connections.es(), { ...options, nowMillis: context.now() });
   if (context.flags.json) writeJson(context, plan);
   else writeLines(context, clusterPlanLines(plan));

@@ -1,5 +1,7 @@
 import { EXIT_CODES, UsageError } from '../exit-codes';
-import { writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { authorize, writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { ACCESS, type Access } from '../../service/access';
+import type { ClusterUpgradeService } from '../../service/cluster-upgrade-service';
 import { clusterOptionsOf, clusterServiceOf } from './cluster-options';
 import { LiveView } from '../output/live-view';
 import { duration } from '../output/numbers';
@@ -74,8 +76,18 @@ export function clusterStatusLines(status: ClusterStatusView, now: number): stri
   ];
 }
 
-async function watchCluster(context: CommandContext): Promise<number> {
+/** The cluster service, once the CLI's credentials hold `access` on every data stream of the run. */
+async function authorizedClusterService(
+  context: CommandContext,
+  access: Access,
+): Promise<ClusterUpgradeService> {
   const service = await clusterServiceOf(context);
+  await authorize(context, access, await service.dataStreams());
+  return service;
+}
+
+async function watchCluster(context: CommandContext): Promise<number> {
+  const service = await authorizedClusterService(context, ACCESS.clusterStatus);
   const view = new LiveView(context.out);
   for (;;) {
     const status = await service.status();
@@ -95,12 +107,21 @@ export async function runClusterStart(context: CommandContext): Promise<number> 
   const options = clusterOptionsOf(context);
   const service = await clusterServiceOf(context);
   const prepared = await service.prepareStart(context.connections.es(), options, context.now());
+  await authorize(context, ACCESS.clusterStart, prepared.dataStreams);
   const answer = await service.start(prepared);
+  if (answer.data_streams.length === 0) {
+    if (context.flags.json) writeJson(context, answer);
+    else
+      writeLines(context, [
+        `Nothing to upgrade: no data stream matches ${options.pattern}. No run was started; the last run's status and report stay.`,
+      ]);
+    return 0;
+  }
   if (context.flags.wait) return watchCluster(context);
   if (context.flags.json) writeJson(context, answer);
   else
     writeLines(context, [
-      `Started the cluster upgrade of ${answer.data_streams.length} data stream(s): ${answer.data_streams.join(', ') || '(none)'}.`,
+      `Started the cluster upgrade of ${answer.data_streams.length} data stream(s): ${answer.data_streams.join(', ')}.`,
       'Follow it with: ds-reindex status --all --watch',
     ]);
   return 0;
@@ -110,7 +131,7 @@ export async function runClusterStart(context: CommandContext): Promise<number> 
 export async function runClusterStatus(context: CommandContext): Promise<number> {
   clusterOptionsOf(context);
   if (context.flags.watch) return watchCluster(context);
-  const status = await (await clusterServiceOf(context)).status();
+  const status = await (await authorizedClusterService(context, ACCESS.clusterStatus)).status();
   if (context.flags.json) writeJson(context, status);
   else writeLines(context, clusterStatusLines(status, context.now()));
   return exitCodeOfRun(status);
@@ -119,7 +140,7 @@ export async function runClusterStatus(context: CommandContext): Promise<number>
 /** `ds-reindex cancel --all`. */
 export async function runClusterCancel(context: CommandContext): Promise<number> {
   clusterOptionsOf(context);
-  const answer = await (await clusterServiceOf(context)).cancel();
+  const answer = await (await authorizedClusterService(context, ACCESS.clusterCancel)).cancel();
   if (context.flags.json) writeJson(context, answer);
   else writeLines(context, ['Cancelled the cluster upgrade; the data streams it started were rolled back.']);
   return 0;
@@ -131,7 +152,7 @@ export const reportCommand: Command = {
   summary: "the latest cluster upgrade's report in Markdown (JSON with --json), so far if it still runs",
   async run(context) {
     if (context.args.length > 0) throw new UsageError('report takes no arguments');
-    const report = await (await clusterServiceOf(context)).report();
+    const report = await (await authorizedClusterService(context, ACCESS.clusterReport)).report();
     if (context.flags.json) writeJson(context, report);
     else context.out.write(renderClusterReportMarkdown(report));
     return report.state === 'completed' || report.state === 'running'

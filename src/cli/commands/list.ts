@@ -1,4 +1,5 @@
-import { writeJson, writeLines, type Command } from '../command';
+import { allowedNames, writeJson, writeLines, type Command } from '../command';
+import { ACCESS } from '../../service/access';
 import { duration } from '../output/numbers';
 import { stateOf } from '../output/status-text';
 import { renderTable } from '../output/table';
@@ -10,7 +11,14 @@ export const listCommand: Command = {
   summary: 'list every upgrade that still has a status, with its state and progress',
   async run(context) {
     const service = await context.connections.service();
-    const tasks = await service.list();
+    // Only the upgrades of data streams these credentials manage, as the HTTP API lists them.
+    const all = await service.list();
+    const allowed = await allowedNames(
+      context,
+      ACCESS.list,
+      all.map((task) => task.data_stream),
+    );
+    const tasks = all.filter((task) => allowed.has(task.data_stream));
     const statuses = await Promise.all(
       tasks.map((task) =>
         service.status(task.data_stream).catch((): ReindexDataStreamStatus | undefined => undefined),

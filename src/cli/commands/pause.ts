@@ -1,5 +1,6 @@
 import { UsageError } from '../exit-codes';
-import { writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { authorize, writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { ACCESS } from '../../service/access';
 import { clusterServiceOf } from './cluster-options';
 
 /** The data stream named, or `undefined` for `--all` (the whole-cluster upgrade); never both or neither. */
@@ -24,10 +25,15 @@ export const pauseCommand: Command = {
   async run(context) {
     const dataStream = target(context, 'pause');
     const now = context.flags.cluster.now;
-    const answer =
-      dataStream === undefined
-        ? await (await clusterServiceOf(context)).pause(now)
-        : await (await context.connections.service()).pause(dataStream, now);
+    let answer;
+    if (dataStream === undefined) {
+      const cluster = await clusterServiceOf(context);
+      await authorize(context, ACCESS.clusterPause, await cluster.dataStreams());
+      answer = await cluster.pause(now);
+    } else {
+      await authorize(context, ACCESS.pause, [dataStream]);
+      answer = await (await context.connections.service()).pause(dataStream, now);
+    }
     const what = dataStream === undefined ? 'the cluster upgrade' : `the upgrade of ${dataStream}`;
     if (context.flags.json) writeJson(context, answer);
     else
@@ -46,10 +52,15 @@ export const resumeCommand: Command = {
   summary: 'resume a paused upgrade (or the cluster upgrade); stopped copies continue where they were',
   async run(context) {
     const dataStream = target(context, 'resume');
-    const answer =
-      dataStream === undefined
-        ? await (await clusterServiceOf(context)).resume()
-        : await (await context.connections.service()).resume(dataStream);
+    let answer;
+    if (dataStream === undefined) {
+      const cluster = await clusterServiceOf(context);
+      await authorize(context, ACCESS.clusterResume, await cluster.dataStreams());
+      answer = await cluster.resume();
+    } else {
+      await authorize(context, ACCESS.resume, [dataStream]);
+      answer = await (await context.connections.service()).resume(dataStream);
+    }
     if (context.flags.json) writeJson(context, answer);
     else
       writeLines(context, [

@@ -1,6 +1,7 @@
 import { UsageError } from '../exit-codes';
 import { runClusterPlan } from './cluster-plan';
-import { writeJson, writeLines, type Command } from '../command';
+import { authorize, writeJson, writeLines, type Command } from '../command';
+import { ACCESS } from '../../service/access';
 import { bytes, count } from '../output/numbers';
 import { renderTable } from '../output/table';
 import { apiErrors } from '../../service/api-error';
@@ -15,6 +16,7 @@ export const planCommand: Command = {
     if (context.flags.cluster.all) return runClusterPlan(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('plan needs a data stream name');
+    await authorize(context, ACCESS.plan, [dataStream]);
     // The plan reads Elasticsearch only, so it works before a worker or Temporal is up.
     const plan = await inspectDataStream(context.connections.es(), dataStream).catch((err: unknown) => {
       throw err instanceof DataStreamNotFoundError ? apiErrors.dataStreamNotFound(dataStream) : err;

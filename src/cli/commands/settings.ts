@@ -1,5 +1,6 @@
 import { UsageError } from '../exit-codes';
-import { writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { authorize, writeJson, writeLines, type Command, type CommandContext } from '../command';
+import { ACCESS } from '../../service/access';
 import { renderTable } from '../output/table';
 import { updateClusterSettings } from '../../service/cluster-settings-update';
 import { flattenSettings } from '../../service/cluster-settings-update';
@@ -13,6 +14,7 @@ import {
 import { readMigrateSettings } from '../../elasticsearch/migrate-settings-store';
 
 async function getSettings(context: CommandContext): Promise<number> {
+  await authorize(context, ACCESS.getSettings);
   const es = context.connections.es();
   const raw = await es.cluster.getSettings({ flat_settings: true });
   const effective = await readMigrateSettings(es);
@@ -72,10 +74,10 @@ async function setSetting(
   if (!isMigrateSettingName(name)) {
     throw new UsageError(`unknown setting [${name}]; the settings are: ${MIGRATE_SETTING_NAMES.join(', ')}`);
   }
+  await authorize(context, ACCESS.putSettings);
   const section = context.flags.transient ? 'transient' : 'persistent';
   const es = context.connections.es();
   const answer = await updateClusterSettings(
-    es,
     es,
     await context.connections.service(),
     {

@@ -1,6 +1,7 @@
 import { UsageError } from '../exit-codes';
 import { runClusterStart } from './cluster-run';
-import { writeJson, writeLines, type Command } from '../command';
+import { authorize, writeJson, writeLines, type Command } from '../command';
+import { ACCESS } from '../../service/access';
 import { watchUpgrade } from './watch-upgrade';
 
 export const startCommand: Command = {
@@ -11,6 +12,7 @@ export const startCommand: Command = {
     if (context.flags.cluster.all) return runClusterStart(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('start needs a data stream name');
+    await authorize(context, ACCESS.start, [dataStream]);
     const service = await context.connections.service();
     const answer = await service.start(context.connections.es(), dataStream);
     if (!context.flags.wait) {

@@ -1,6 +1,7 @@
 import { UsageError } from '../exit-codes';
 import { runClusterStatus } from './cluster-run';
-import { writeJson, writeLines, type Command } from '../command';
+import { authorize, writeJson, writeLines, type Command } from '../command';
+import { ACCESS } from '../../service/access';
 import { ProgressTracker } from '../output/progress-tracker';
 import { errorLines, indexProgressLine, statusHeader } from '../output/status-text';
 import { exitCodeOf, watchUpgrade } from './watch-upgrade';
@@ -13,6 +14,7 @@ export const statusCommand: Command = {
     if (context.flags.cluster.all) return runClusterStatus(context);
     const [dataStream] = context.args;
     if (dataStream === undefined) throw new UsageError('status needs a data stream name');
+    await authorize(context, ACCESS.status, [dataStream]);
     if (context.flags.watch) return watchUpgrade(context, dataStream);
     const status = await (await context.connections.service()).status(dataStream);
     if (context.flags.json) {
