@@ -17,5 +17,7 @@ module.exports = {
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     { ...base, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
+    // A secured three-node cluster's suites: run by scripts/test-secured.sh, which starts that cluster.
+    { ...base, displayName: 'secured', testMatch: ['<rootDir>/test/secured/**/*.test.ts'] },
   ],
 };

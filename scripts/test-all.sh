@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI checks, in the order that fails fastest: install, format, lint, types, the workflow
 # bundle, then every jest suite on the sandbox (unit, then real Temporal server + sandbox, then history
-# replay), then the real-server tier (scripts/test-real.sh) against a real Elasticsearch 8.19 node.
+# replay), then the real-server tier (scripts/test-real.sh) against a real Elasticsearch 8.19 node, then
+# the production-shape tier (scripts/test-secured.sh) against a secured three-node HTTPS cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,8 @@ mkdir -p .data
 status=0
 started=$SECONDS
 # This tier is the in-process sandbox's; a cluster named in ES_URL is the real tier's.
-env -u ES_URL npx jest --runInBand --ci --json --outputFile=.data/jest-results.json "$@" || status=$?
+env -u ES_URL npx jest --runInBand --ci --json --outputFile=.data/jest-results.json \
+  --selectProjects unit workflows sandbox fidelity integration replay reliability "$@" || status=$?
 echo "==> sandbox tier took $((SECONDS - started)) s"
 results=(.data/jest-results.json)
 
@@ -31,6 +33,18 @@ if [ -n "${ES_URL:-}" ] || [ -d ../shared/real-es ]; then
   results+=(.data/jest-real-results.json)
 else
   echo "==> real Elasticsearch tier skipped: no ../shared/real-es here; against any cluster: ES_URL=http://host:9200 npm run test:real"
+fi
+
+# The production-shape tier: a secured three-node HTTPS cluster from ../shared/real-es (always there in CI).
+if [ -d ../shared/real-es ]; then
+  echo "==> jest: secured three-node Elasticsearch tier"
+  started=$SECONDS
+  rm -f .data/jest-secured-results.json
+  env -u ES_URL bash scripts/test-secured.sh --ci --json --outputFile=.data/jest-secured-results.json || status=1
+  echo "==> secured three-node tier took $((SECONDS - started)) s"
+  results+=(.data/jest-secured-results.json)
+else
+  echo "==> secured three-node tier skipped: no ../shared/real-es here"
 fi
 
 # One plain closing line, over both tiers, that any CI log reader understands.

@@ -1,6 +1,7 @@
 // The test-support module: every suite imports its helpers from here.
 export { eventually, sleep } from './wait';
 export {
+  CLUSTER_CREDENTIALS,
   createEsTarget,
   describeOnSandbox,
   itOnRestartableNode,
@@ -22,3 +23,15 @@ export {
   type UpgradeHarness,
 } from './upgrade-harness';
 export { bundleWorkflows, createTestEnvironment } from './temporal-env';
+export {
+  CLUSTER_NODE_URLS,
+  createApiKey,
+  createUserWithRole,
+  describeOnSecuredCluster,
+  killNode,
+  ON_SECURED_CLUSTER,
+  restartNode,
+  type RoleSpec,
+  type TestUser,
+} from './secured-cluster';
+export { runCliProcess, type CliRun } from './cli-process';

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { startSandbox, type SandboxControls, type SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { seedDataStreamOnCluster } from './cluster-seed';
+import { createElasticsearchClient } from '../../src/elasticsearch/client';
 
 /** Set when the tests run against a real cluster (`ES_URL`) instead of in-process sandboxes. */
 export const REAL_CLUSTER_URL = process.env.ES_URL || undefined;
@@ -40,8 +41,22 @@ export interface EsTarget {
   close(): Promise<void>;
 }
 
+/**
+ * The tests' administrator on the cluster at `ES_URL`, as `cluster.sh env` exports a secured one's
+ * (`ES_USERNAME` and `ES_PASSWORD`, or `ES_API_KEY`; `ES_CA_FILE` for HTTPS): what a worker's environment
+ * would hold.
+ */
+export const CLUSTER_CREDENTIALS = {
+  apiKey: process.env.ES_API_KEY || undefined,
+  username: process.env.ES_USERNAME || undefined,
+  password: process.env.ES_PASSWORD || undefined,
+  caFile: process.env.ES_CA_FILE || undefined,
+};
+
+/** A client built the way the product builds one; on the cluster, as its administrator. */
 function client(url: string): Client {
-  return new Client({ node: url, maxRetries: 0, requestTimeout: 60_000 });
+  const credentials = url === REAL_CLUSTER_URL ? CLUSTER_CREDENTIALS : {};
+  return createElasticsearchClient({ url, requestTimeoutMs: 60_000, ...credentials });
 }
 
 async function clusterDocuments(es: Client, index: string): Promise<TargetDocument[]> {
