@@ -1,7 +1,7 @@
 # ds-reindex worker and HTTP API image.
 #   docker build -t ds-reindex .
 #   docker run ds-reindex                         # the worker (default)
-#   docker run ds-reindex node dist/http-api/main.js   # the HTTP API
+#   docker run ds-reindex node dist/client/http-api/main.js   # the HTTP API
 # Configuration comes only from environment variables (see README, Configuration). The worker serves
 # /livez, /readyz and /metrics on 9464; the API serves /livez and /readyz beside its endpoints on 9300.
 # Both stop gracefully on SIGTERM (docker stop), within WORKER_SHUTDOWN_FORCE_MS / HTTP_API_SHUTDOWN_DRAIN_MS.

@@ -5,8 +5,8 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 /*
- * The dependency rule (docs/ARCHITECTURE.md): each folder of src/ is a layer and may import only the
- * layers listed for it. Workflow code (src/workflows, src/shared) runs in Temporal's deterministic sandbox:
+ * The dependency rule (docs/ARCHITECTURE.md): each folder of src/ is a layer (src/client holds the three
+ * Temporal clients, each a layer) and may import only the layers listed for it. Workflow code (src/workflows, src/shared) runs in Temporal's deterministic sandbox:
  * a Node built-in or an I/O client anywhere in its import graph crashes the worker at start, and tsc does
  * not notice, so it may reach only itself, `@temporalio/workflow` and `@temporalio/common`.
  */
@@ -15,10 +15,10 @@ const LAYERS = [
   'workflows',
   'elasticsearch',
   'activities',
-  'service',
+  'client/service',
   'observability',
-  'http-api',
-  'cli',
+  'client/http-api',
+  'client/cli',
   'worker',
 ];
 
@@ -28,26 +28,35 @@ const ALLOWED = {
   workflows: { may: ['shared'], typesFrom: ['activities'], config: false, workflowSafe: true },
   elasticsearch: { may: ['shared'], config: true },
   activities: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
-  service: { may: ['shared', 'elasticsearch', 'workflows'], config: true },
+  'client/service': { may: ['shared', 'elasticsearch', 'workflows'], config: true },
   // Logs and health endpoints, for the three processes only: activities and workflows log through Temporal.
   observability: { may: ['shared'], config: true },
-  'http-api': { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
-  cli: { may: ['shared', 'elasticsearch', 'service', 'observability'], config: true },
+  'client/http-api': { may: ['shared', 'elasticsearch', 'client/service', 'observability'], config: true },
+  'client/cli': { may: ['shared', 'elasticsearch', 'client/service', 'observability'], config: true },
   // The service reads statuses for the worker's metrics, as the API reads them for `_status`.
   worker: {
-    may: ['shared', 'elasticsearch', 'activities', 'workflows', 'service', 'observability'],
+    may: ['shared', 'elasticsearch', 'activities', 'workflows', 'client/service', 'observability'],
     config: true,
   },
 };
 
-/** Matches a relative import that leaves the current folder for `layer` (`../service/x`, `../../cli`). */
-const layerImport = (layer) => `^(\\.\\./)+${layer}(/.*)?$`;
+/** What of `target`'s path a relative import from `layer` names after its `../`s: `client/service` from `worker`, `service` from `client/cli`. */
+function pathFrom(layer, target) {
+  const from = layer.split('/');
+  const to = target.split('/');
+  let common = 0;
+  while (common < from.length - 1 && from[common] === to[common]) common += 1;
+  return to.slice(common).join('/');
+}
+
+/** Matches a relative import that leaves `layer`'s folder for `target` (`../service/x`, `../../shared`). */
+const layerImport = (layer, target) => `^(\\.\\./)+${pathFrom(layer, target)}(/.*)?$`;
 const nodeBuiltin = `^(node:)?(${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?$`;
 
 function layerRule(layer) {
   const allowed = ALLOWED[layer];
   const patterns = LAYERS.filter((other) => other !== layer && !allowed.may.includes(other)).map((other) => ({
-    regex: layerImport(other),
+    regex: layerImport(layer, other),
     message: `src/${layer} may not import src/${other} (the dependency rule in docs/ARCHITECTURE.md).`,
     allowTypeImports: allowed.typesFrom?.includes(other) ?? false,
   }));
@@ -58,7 +67,7 @@ function layerRule(layer) {
   });
   if (!allowed.config) {
     patterns.push({
-      regex: '^(\\.\\./)+config$',
+      regex: layerImport(layer, 'config').replace('(/.*)?', ''),
       message: `src/${layer} is workflow code: it cannot read the environment (constants live in src/workflows/tunables.ts).`,
       allowTypeImports: false,
     });

@@ -11,7 +11,7 @@
  */
 import { Client } from '@elastic/elasticsearch';
 import { startSandbox } from '@ds-reindex/es-sandbox';
-import { planCluster } from '../src/service/cluster-plan';
+import { planCluster } from '../src/client/service/cluster-plan';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

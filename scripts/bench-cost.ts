@@ -19,7 +19,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox } from '@ds-reindex/es-sandbox';
 import { bundleWorkflows, installQuietRuntime, LOCAL_TEMPORAL_CLI } from '../test/support/temporal-env';
 import { loadConfig } from '../src/config';
-import { ReindexService } from '../src/service/reindex-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import { MAX_REQUESTS_PER_SECOND_SETTING } from '../src/shared/migrate-settings';
 import { dataStreamWorkflowId } from '../src/shared/names';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';

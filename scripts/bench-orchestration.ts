@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
 import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
 import { startSandbox } from '@ds-reindex/es-sandbox';
-import { ReindexService } from '../src/service/reindex-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import { loadConfig } from '../src/config';
 import { MAX_REQUESTS_PER_SECOND_SETTING } from '../src/shared/migrate-settings';
 import { createReindexWorker } from '../src/worker/create-worker';

@@ -57,7 +57,7 @@ import { destinationSettingsForCopy } from '../src/activities/destination-settin
 import { loadConfig, type WorkerConfig } from '../src/config';
 import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { errorTypeOf } from '../src/elasticsearch/errors';
-import { ReindexService } from '../src/service/reindex-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import {
   backingIndexWorkflowId,
   dataStreamWorkflowId,

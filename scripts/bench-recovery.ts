@@ -17,7 +17,7 @@
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
 import type { ChildProcess } from 'node:child_process';
 import { kill } from '../test/reliability/rig';
-import { ReindexService } from '../src/service/reindex-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import { destinationIndexName } from '../src/shared/names';
 import { WORKFLOW_TUNABLES } from '../src/workflows/tunables';
 import { machineDescription, median, numberOption, stringOption } from './bench-support';

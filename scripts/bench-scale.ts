@@ -31,8 +31,8 @@ import type { Client as TemporalClient, WorkflowExecutionInfo } from '@temporali
 import { temporal } from '@temporalio/proto';
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
 import { kill } from '../test/reliability/rig';
-import { ClusterUpgradeService } from '../src/service/cluster-upgrade-service';
-import { ReindexService } from '../src/service/reindex-service';
+import { ClusterUpgradeService } from '../src/client/service/cluster-upgrade-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import {
   CLUSTER_UPGRADE_WORKFLOW_ID,
   type ClusterUpgradeStatus,

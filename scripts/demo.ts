@@ -17,8 +17,8 @@ import { rmSync, mkdirSync } from 'node:fs';
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createHttpApi, type HttpApi } from '../src/http-api/server';
-import { ReindexService } from '../src/service/reindex-service';
+import { createHttpApi, type HttpApi } from '../src/client/http-api/server';
+import { ReindexService } from '../src/client/service/reindex-service';
 import { loadConfig } from '../src/config';
 import { startSandbox, type RunningSandbox } from '@ds-reindex/es-sandbox';
 import {
@@ -63,7 +63,7 @@ async function connectWhenReady(address: string): Promise<Connection> {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((done) => {
-    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/client/cli/main.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: 'inherit',

@@ -26,8 +26,11 @@ import {
 import * as smokeActivities from '../test/fixtures/smoke-activities';
 import { smokeWorkflow } from '../test/fixtures/workflows/smoke';
 import type { SeedIndexContent } from '@ds-reindex/es-sandbox';
-import { ClusterUpgradeService, type ClusterStartRequest } from '../src/service/cluster-upgrade-service';
-import { ReindexService } from '../src/service/reindex-service';
+import {
+  ClusterUpgradeService,
+  type ClusterStartRequest,
+} from '../src/client/service/cluster-upgrade-service';
+import { ReindexService } from '../src/client/service/reindex-service';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../src/workflows/cluster-definitions';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
 

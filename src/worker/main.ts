@@ -17,7 +17,7 @@ import { observingActivityInterceptors } from './activity-interceptors';
 import { createReindexWorker } from './create-worker';
 import { WorkerMetrics } from './metrics';
 import { startStatusMetrics } from './status-metrics';
-import { ReindexService } from '../service/reindex-service';
+import { ReindexService } from '../client/service/reindex-service';
 import { ensureSearchAttributes } from './search-attributes';
 import { startWorkerEndpoints, type WorkerEndpoints } from './worker-endpoints';
 

@@ -1,4 +1,4 @@
-import type { ReindexService } from '../service/reindex-service';
+import type { ReindexService } from '../client/service/reindex-service';
 import type { JsonLogger } from '../observability/json-logger';
 import type { WorkerMetrics } from './metrics';
 

@@ -2,14 +2,17 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { eventually, type UpgradeHarness } from '../support';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { ClusterPlan } from '../../src/service/cluster-plan';
+import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import type { AcceptedStart, ReindexDataStreamInput } from '../../src/workflows';
-import { ClusterUpgradeService, type ClusterStatusView } from '../../src/service/cluster-upgrade-service';
+import {
+  ClusterUpgradeService,
+  type ClusterStatusView,
+} from '../../src/client/service/cluster-upgrade-service';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/cli/main.ts');
+const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
 
 /** The cluster service as the tests drive it: the harness's data-stream service, fast polling. */
 export function clusterService(

@@ -1,8 +1,8 @@
 import { call } from './http-api-helpers';
 import { cli, withoutVolatileFields } from './cluster-helpers';
 import { setMigrateSettings, useUpgradeHarness } from '../support';
-import { createHttpApi, type HttpApi } from '../../src/http-api/server';
-import { planCluster, type ClusterPlan } from '../../src/service/cluster-plan';
+import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
+import { planCluster, type ClusterPlan } from '../../src/client/service/cluster-plan';
 
 const DAY = 86_400_000;
 

@@ -8,10 +8,10 @@ import {
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
-import { createHttpApi, type HttpApi } from '../../src/http-api/server';
-import { planCluster } from '../../src/service/cluster-plan';
-import { renderClusterReportMarkdown, type ClusterReport } from '../../src/service/cluster-report';
-import type { ClusterStatusView } from '../../src/service/cluster-upgrade-service';
+import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
+import { planCluster } from '../../src/client/service/cluster-plan';
+import { renderClusterReportMarkdown, type ClusterReport } from '../../src/client/service/cluster-report';
+import type { ClusterStatusView } from '../../src/client/service/cluster-upgrade-service';
 import { destinationIndexName } from '../../src/shared/names';
 import { CLUSTER_UPGRADE_WORKFLOW_ID, type DataStreamRunReport } from '../../src/workflows';
 

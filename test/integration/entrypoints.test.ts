@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { eventually, useUpgradeHarness } from '../support';
 
-// The Docker image runs `node dist/worker/main.js` and `node dist/http-api/main.js` with a
+// The Docker image runs `node dist/worker/main.js` and `node dist/client/http-api/main.js` with a
 // workflow bundle built at image build time. No Docker engine runs here, so this suite builds exactly
 // that (tsc + scripts/bundle-workflows.ts) and runs both entry points as processes, end to end.
 const ROOT = resolve(__dirname, '../..');
@@ -88,7 +88,11 @@ describe("the image's entry points, built and run outside Docker", () => {
     };
     const worker = await runUntilLine([resolve(DIST, 'worker/main.js')], env, /ds-reindex worker: /);
     children.push(worker.child);
-    const api = await runUntilLine([resolve(DIST, 'http-api/main.js')], env, /(http:\/\/127\.0\.0\.1:\d+)/);
+    const api = await runUntilLine(
+      [resolve(DIST, 'client/http-api/main.js')],
+      env,
+      /(http:\/\/127\.0\.0\.1:\d+)/,
+    );
     children.push(api.child);
 
     await h().seed('image-ds', [{ docCount: 100 }, { docCount: 100 }]);

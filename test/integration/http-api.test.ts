@@ -1,7 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { basicAuth, call, esError, SecuredClusterStub } from './http-api-helpers';
 import { eventually, setMigrateSettings, useUpgradeHarness } from '../support';
-import { createHttpApi, type HttpApi } from '../../src/http-api/server';
+import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 const CONCURRENCY = 'migrate.max_concurrent_indices_reindexed_per_data_stream';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { call, esError, basicAuth, type RawAnswer } from './http-api-helpers';
 import { createUpgradeHarness, type UpgradeHarness } from '../support/upgrade-harness';
-import { createHttpApi, type HttpApi } from '../../src/http-api/server';
+import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 
 /*
  * Elasticsearch's own YAML REST tests for the migrate API, `10_reindex.yml` and `20_reindex_status.yml`

@@ -10,7 +10,7 @@ export const ROOT = resolve(__dirname, '../..');
 /** One JSON log line of a process, as parsed. */
 export type LogLine = Record<string, unknown> & { level?: string; message?: string };
 
-/** A real entry point (`src/worker/main.ts`, `src/http-api/main.ts`) in its own process, its JSON logs read. */
+/** A real entry point (`src/worker/main.ts`, `src/client/http-api/main.ts`) in its own process, its JSON logs read. */
 export interface EntryPoint {
   child: ChildProcess;
   lines: LogLine[];
@@ -87,7 +87,7 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runScript('src/cli/main.ts', args, env);
+  return runScript('src/client/cli/main.ts', args, env);
 }
 
 /** Runs a TypeScript program of the repository to completion. */

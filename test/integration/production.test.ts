@@ -370,7 +370,7 @@ describeWithSandbox('running ds-reindex in production', () => {
     it('lets the API finish a request in flight, refuses new connections meanwhile, then exits 0', async () => {
       const ds = 'api-drain-ds';
       await h.seed(ds, [{ docCount: 10 }]);
-      const api = startEntryPoint('src/http-api/main.ts', {
+      const api = startEntryPoint('src/client/http-api/main.ts', {
         TEMPORAL_ADDRESS: h.env.address,
         TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
         TEMPORAL_TASK_QUEUE: h.taskQueue,

@@ -7,7 +7,7 @@ import {
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
-import { ReindexService } from '../../src/service/reindex-service';
+import { ReindexService } from '../../src/client/service/reindex-service';
 import {
   DATA_STREAM_SEARCH_ATTRIBUTE,
   REINDEX_STATE_SEARCH_ATTRIBUTE,

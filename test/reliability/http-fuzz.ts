@@ -1,5 +1,5 @@
 import { createConnection } from 'node:net';
-import { createHttpApi } from '../../src/http-api/server';
+import { createHttpApi } from '../../src/client/http-api/server';
 import { neverStarted, type ScenarioResult } from './scenarios';
 import { Rng, type Rig } from './rig';
 import { sleep } from '../support';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { SandboxControls } from '@ds-reindex/es-sandbox';
-import { ReindexService } from '../../src/service/reindex-service';
+import { ReindexService } from '../../src/client/service/reindex-service';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 import { eventually, sleep, TEST_WORKER_CONFIG, type EsTarget, type UpgradeHarness } from '../support';
 

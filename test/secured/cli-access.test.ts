@@ -12,7 +12,7 @@ import {
   type RoleSpec,
   type TestUser,
 } from '../support';
-import { EXIT_CODES } from '../../src/cli/exit-codes';
+import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 
 const DATA_STREAM = 'cli-sec';
 const MANAGER: RoleSpec = { cluster: ['manage'], indices: [{ names: ['cli-sec*'], privileges: ['manage'] }] };

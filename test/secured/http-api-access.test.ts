@@ -15,8 +15,8 @@ import {
   type RoleSpec,
   type TestUser,
 } from '../support';
-import { apiRoutes, createHttpApi, type HttpApi } from '../../src/http-api/server';
-import type { Route } from '../../src/http-api/routes';
+import { apiRoutes, createHttpApi, type HttpApi } from '../../src/client/http-api/server';
+import type { Route } from '../../src/client/http-api/routes';
 
 const THROTTLE = 'migrate.data_stream_reindex_max_request_per_second';
 /** Slow enough that each upgrade is still copying while its routes are called. */

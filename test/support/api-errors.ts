@@ -1,4 +1,4 @@
-import { ElasticsearchApiError } from '../../src/service/api-error';
+import { ElasticsearchApiError } from '../../src/client/service/api-error';
 
 /** The Elasticsearch-shaped error a service call failed with; fails the test if it did not fail. */
 export async function apiError(call: Promise<unknown>): Promise<ElasticsearchApiError> {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/cli/main.ts');
+const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
 
 export interface CliRun {
   code: number | null;

@@ -7,7 +7,7 @@ import { resetMigrateSettings } from './settings';
 import { createEsTarget, type EsTarget } from './target';
 import { eventually } from './wait';
 import type { InProgressIndex, ReindexDataStreamStatus } from '../../src/shared/status';
-import { ReindexService } from '../../src/service/reindex-service';
+import { ReindexService } from '../../src/client/service/reindex-service';
 import type { WorkerConfig } from '../../src/config';
 import { createReindexWorker } from '../../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';

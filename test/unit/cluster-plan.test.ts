@@ -7,7 +7,7 @@ import {
   InvalidClusterOptionError,
   parseClusterOptions,
   readOnlyRuleAt,
-} from '../../src/service/cluster-plan';
+} from '../../src/client/service/cluster-plan';
 import { upgradePathOf } from '../../src/shared/read-only-rule';
 import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../../src/shared/time-values';
 

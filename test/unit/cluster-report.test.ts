@@ -1,5 +1,5 @@
-import { buildClusterReport, renderClusterReportMarkdown } from '../../src/service/cluster-report';
-import type { ClusterStatusView } from '../../src/service/cluster-upgrade-service';
+import { buildClusterReport, renderClusterReportMarkdown } from '../../src/client/service/cluster-report';
+import type { ClusterStatusView } from '../../src/client/service/cluster-upgrade-service';
 import type { DataStreamRunReport } from '../../src/workflows/cluster-definitions';
 
 const START = Date.UTC(2026, 10, 1, 1, 0, 0);

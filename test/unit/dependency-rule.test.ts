@@ -50,19 +50,30 @@ const refused: [string, string, RegExp][] = [
     /may not import src\/workflows/,
   ],
   [
-    'src/http-api/x.ts',
-    "import { createReindexWorker } from '../worker/create-worker';",
+    'src/client/http-api/x.ts',
+    "import { createReindexWorker } from '../../worker/create-worker';",
     /may not import src\/worker/,
   ],
   [
-    'src/cli/commands/x.ts',
-    "import { reindexDataStream } from '../../workflows';",
+    'src/client/cli/commands/x.ts',
+    "import { reindexDataStream } from '../../../workflows';",
     /may not import src\/workflows/,
   ],
   [
+    'src/client/cli/x.ts',
+    "import { apiRoutes } from '../http-api/server';",
+    /may not import src\/client\/http-api/,
+  ],
+  ['src/client/service/x.ts', "import { runCli } from '../cli/main';", /may not import src\/client\/cli/],
+  [
     'src/elasticsearch/x.ts',
-    "import { ReindexService } from '../service/reindex-service';",
-    /may not import src\/service/,
+    "import { ReindexService } from '../client/service/reindex-service';",
+    /may not import src\/client\/service/,
+  ],
+  [
+    'src/activities/x.ts',
+    "import { ReindexService } from '../client/service/reindex-service';",
+    /may not import src\/client\/service/,
   ],
   [
     'src/activities/x.ts',
@@ -71,7 +82,7 @@ const refused: [string, string, RegExp][] = [
   ],
   [
     'src/config.ts',
-    "import { ReindexService } from './service/reindex-service';",
+    "import { ReindexService } from './client/service/reindex-service';",
     /only reads the environment/,
   ],
 ];
@@ -80,7 +91,10 @@ const allowed: [string, string][] = [
   ['src/workflows/x.ts', "import type { Activities } from '../activities';"],
   ['src/workflows/x.ts', "import { proxyActivities } from '@temporalio/workflow';"],
   ['src/activities/x.ts', "import { indexProgressSignal } from '../workflows/definitions';"],
-  ['src/http-api/x.ts', "import { ReindexService } from '../service/reindex-service';"],
+  ['src/client/http-api/x.ts', "import { ReindexService } from '../service/reindex-service';"],
+  ['src/client/cli/commands/x.ts', "import { ACCESS } from '../../service/access';"],
+  ['src/client/cli/x.ts', "import { loadConfig } from '../../config';"],
+  ['src/worker/x.ts', "import { ReindexService } from '../client/service/reindex-service';"],
   ['src/worker/x.ts', "import { createActivities } from '../activities';"],
   ['src/config.ts', "import { WORKFLOW_TUNABLES } from './workflows/tunables';"],
 ];

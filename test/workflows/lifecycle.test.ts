@@ -3,7 +3,7 @@ import { createWorkflowRig, CURRENT_INDEX_VERSION, type WorkflowRig } from './wo
 import { apiError, eventually } from '../support';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../src/shared/search-attributes';
 import { dataStreamWorkflowId } from '../../src/shared/names';
-import { STATUS_DISMISSED_WORKFLOW_TYPE } from '../../src/service/reindex-service';
+import { STATUS_DISMISSED_WORKFLOW_TYPE } from '../../src/client/service/reindex-service';
 
 // The life of one upgrade as the API sees it, on the time-skipping test server: the first status, the
 // close when finished, the status kept for 24 hours of (skipped) time, cancel before and after the end,

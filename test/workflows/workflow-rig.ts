@@ -10,7 +10,7 @@ import { startSandbox, type RunningSandbox, type SeedIndexContent } from '@ds-re
 import { bundleWorkflows, createTestEnvironment, eventually } from '../support';
 import { createStubActivities, StubCluster } from './stub-activities';
 import type { Activities } from '../../src/activities';
-import { ReindexService } from '../../src/service/reindex-service';
+import { ReindexService } from '../../src/client/service/reindex-service';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 import { reindexDataStream, type ReindexDataStreamInput } from '../../src/workflows';

@@ -11,9 +11,9 @@ import {
 import { ElasticsearchApiError } from '../service/api-error';
 import { ClusterUpgradeService } from '../service/cluster-upgrade-service';
 import type { ReindexService } from '../service/reindex-service';
-import type { ElasticsearchConnectionConfig } from '../config';
-import { createElasticsearchClient } from '../elasticsearch/client';
-import { elasticsearchErrorBody } from '../elasticsearch/errors';
+import type { ElasticsearchConnectionConfig } from '../../config';
+import { createElasticsearchClient } from '../../elasticsearch/client';
+import { elasticsearchErrorBody } from '../../elasticsearch/errors';
 import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';

@@ -1,7 +1,7 @@
 import { errors, type Client } from '@elastic/elasticsearch';
 import { ElasticsearchApiError, REINDEX_ACTIONS } from './api-error';
-import { elasticsearchErrorBody, type ElasticsearchErrorBody } from '../elasticsearch/errors';
-import { authenticate, hasPrivileges, identify, type Authentication } from '../elasticsearch/security';
+import { elasticsearchErrorBody, type ElasticsearchErrorBody } from '../../elasticsearch/errors';
+import { authenticate, hasPrivileges, identify, type Authentication } from '../../elasticsearch/security';
 
 /** The cluster privileges ds-reindex's operations need, weakest first. */
 export type ClusterPrivilege = 'monitor' | 'manage';

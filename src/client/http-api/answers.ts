@@ -1,5 +1,5 @@
 import { ElasticsearchApiError } from '../service/api-error';
-import type { ElasticsearchErrorBody } from '../elasticsearch/errors';
+import type { ElasticsearchErrorBody } from '../../elasticsearch/errors';
 
 /** One link of an Elasticsearch `caused_by` chain. */
 export interface ErrorCause {

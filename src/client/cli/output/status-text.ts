@@ -1,7 +1,7 @@
 import { count, duration, rate } from './numbers';
 import { etaMs, type TrackedIndex } from './progress-tracker';
 import { renderTable } from './table';
-import { progressPercent, type ReindexDataStreamStatus } from '../../shared/status';
+import { progressPercent, type ReindexDataStreamStatus } from '../../../shared/status';
 
 const BAR_WIDTH = 24;
 

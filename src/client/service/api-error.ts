@@ -1,4 +1,4 @@
-import { elasticsearchErrorBody, type ElasticsearchErrorBody } from '../elasticsearch/errors';
+import { elasticsearchErrorBody, type ElasticsearchErrorBody } from '../../elasticsearch/errors';
 
 /** An error the API answers in Elasticsearch's shape: the status, `error.type` and `error.reason`. */
 export class ElasticsearchApiError extends Error {

@@ -1,4 +1,4 @@
-import type { ReindexDataStreamStatus } from '../../shared/status';
+import type { ReindexDataStreamStatus } from '../../../shared/status';
 
 /** What the CLI has seen of one backing index across status polls. */
 export interface TrackedIndex {

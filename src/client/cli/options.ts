@@ -58,7 +58,7 @@ export interface ParsedCommandLine {
     watch: boolean;
     transient: boolean;
     intervalMs: number;
-    /** The whole-cluster upgrade's flags, unchecked (`src/cli/commands/cluster-*.ts` check them). */
+    /** The whole-cluster upgrade's flags, unchecked (`src/client/cli/commands/cluster-*.ts` check them). */
     cluster: ClusterFlags;
   };
   /** Environment overrides from connection flags. */

@@ -1,6 +1,6 @@
 import { errors, type Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Connection } from '@temporalio/client';
-import { createHealthEndpoints, type HealthEndpoints } from '../observability/health';
+import { createHealthEndpoints, type HealthEndpoints } from '../../observability/health';
 
 /**
  * The API's `/livez` and `/readyz`. Ready means both ends answer: Temporal (`GetSystemInfo`) and

@@ -1,13 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ElasticsearchApiError } from './api-error';
 import type { ReindexService } from './reindex-service';
-import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
+import { readMigrateSettings } from '../../elasticsearch/migrate-settings-store';
 import {
   InvalidSettingError,
   isMigrateSettingName,
   MAX_CONCURRENT_INDICES_SETTING,
   parseMigrateSetting,
-} from '../shared/migrate-settings';
+} from '../../shared/migrate-settings';
 
 /** The body of `PUT /_cluster/settings`: both sections optional, nested or flat keys. */
 export interface ClusterSettingsUpdate {

@@ -8,8 +8,8 @@ import { duration } from '../output/numbers';
 import { progressBar } from '../output/status-text';
 import { buildClusterReport, renderClusterReportMarkdown } from '../../service/cluster-report';
 import type { ClusterStatusView, RunningDataStreamView } from '../../service/cluster-upgrade-service';
-import { formatMaintenanceWindow } from '../../shared/maintenance-window';
-import { progressPercent } from '../../shared/status';
+import { formatMaintenanceWindow } from '../../../shared/maintenance-window';
+import { progressPercent } from '../../../shared/status';
 
 /** The exit code of a cluster run: 0 when every data stream ended well, 4 otherwise. */
 function exitCodeOfRun(status: ClusterStatusView): number {

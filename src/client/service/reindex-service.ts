@@ -9,12 +9,12 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { apiErrors, REINDEX_ACTIONS, requireConcreteDataStreamName } from './api-error';
-import { WORKFLOW_TUNABLES } from '../workflows/tunables';
-import { inspectDataStream, type DataStreamInspection } from '../elasticsearch/data-stream-inspection';
-import { DataStreamNotFoundError } from '../elasticsearch/data-streams';
-import { dataStreamWorkflowId } from '../shared/names';
-import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
-import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../shared/status';
+import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
+import { inspectDataStream, type DataStreamInspection } from '../../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
+import { dataStreamWorkflowId } from '../../shared/names';
+import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../shared/search-attributes';
+import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../../shared/status';
 import {
   maxConcurrentIndicesChangedSignal,
   pauseUpgradeSignal,
@@ -25,7 +25,7 @@ import {
   statusBeforeFirstTask,
   statusQuery,
   type ReindexDataStreamInput,
-} from '../workflows';
+} from '../../workflows';
 
 export interface ReindexServiceOptions {
   temporal: TemporalClient;

@@ -4,23 +4,23 @@ import {
   inspectDataStreams,
   type BackingIndexFacts,
   type DataStreamFacts,
-} from '../elasticsearch/cluster-inspection';
-import { DataStreamNotFoundError } from '../elasticsearch/data-streams';
-import { readIlmFacts, type IlmFacts } from '../elasticsearch/ilm';
-import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
+} from '../../elasticsearch/cluster-inspection';
+import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
+import { readIlmFacts, type IlmFacts } from '../../elasticsearch/ilm';
+import { readMigrateSettings } from '../../elasticsearch/migrate-settings-store';
 import {
   ageReferenceMillis,
   upgradePathOf,
   type ReadOnlyRule,
   type UpgradePath,
-} from '../shared/read-only-rule';
+} from '../../shared/read-only-rule';
 import {
   InvalidWindowError,
   parseMaintenanceWindow,
   type MaintenanceWindow,
-} from '../shared/maintenance-window';
-import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../shared/time-values';
-import { CLUSTER_TUNABLES } from '../workflows/tunables';
+} from '../../shared/maintenance-window';
+import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../../shared/time-values';
+import { CLUSTER_TUNABLES } from '../../workflows/tunables';
 
 /** What the operator chooses for the read-only path, before the run fixes its cutoff instant. */
 export type ReadOnlyChoice = { kind: 'none' } | { kind: 'all' } | { kind: 'older-than'; olderThanMs: number };

@@ -3,7 +3,7 @@ import { writeLines, type CommandContext } from '../command';
 import { LiveView } from '../output/live-view';
 import { ProgressTracker } from '../output/progress-tracker';
 import { errorLines, indexProgressLine, statusHeader, summaryTable } from '../output/status-text';
-import type { ReindexDataStreamStatus } from '../../shared/status';
+import type { ReindexDataStreamStatus } from '../../../shared/status';
 
 /** The exit code a finished (or still running) status stands for. */
 export function exitCodeOf(status: ReindexDataStreamStatus): number {

@@ -7,13 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { createHttpApi, type RequestLogFields } from './server';
 import { apiHealthEndpoints } from './health';
 import { ReindexService } from '../service/reindex-service';
-import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
-import { createElasticsearchClient } from '../elasticsearch/client';
-import { statusCodeOf } from '../elasticsearch/errors';
-import { authenticate } from '../elasticsearch/security';
-import { dataStreamWorkflowId } from '../shared/names';
-import { JsonLogger } from '../observability/json-logger';
-import { explainTlsFailure } from '../observability/tls-diagnosis';
+import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../../config';
+import { createElasticsearchClient } from '../../elasticsearch/client';
+import { statusCodeOf } from '../../elasticsearch/errors';
+import { authenticate } from '../../elasticsearch/security';
+import { dataStreamWorkflowId } from '../../shared/names';
+import { JsonLogger } from '../../observability/json-logger';
+import { explainTlsFailure } from '../../observability/tls-diagnosis';
 
 const SERVICE = 'ds-reindex-api';
 

@@ -2,11 +2,11 @@ import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { authenticateCaller, type Caller } from '../service/access';
 import { ReindexService } from '../service/reindex-service';
-import { loadConfig, temporalConnectionOptions, type Config, type Environment } from '../config';
-import { createElasticsearchClient } from '../elasticsearch/client';
-import { logElasticsearchRequests, workflowCallLogging } from '../observability/client-logging';
-import type { JsonLogger } from '../observability/json-logger';
-import { explainTlsFailure } from '../observability/tls-diagnosis';
+import { loadConfig, temporalConnectionOptions, type Config, type Environment } from '../../config';
+import { createElasticsearchClient } from '../../elasticsearch/client';
+import { logElasticsearchRequests, workflowCallLogging } from '../../observability/client-logging';
+import type { JsonLogger } from '../../observability/json-logger';
+import { explainTlsFailure } from '../../observability/tls-diagnosis';
 
 /** Thrown when Temporal cannot be reached; main turns it into CONNECTION_FAILURE. */
 export class TemporalUnreachableError extends Error {

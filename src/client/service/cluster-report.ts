@@ -1,7 +1,7 @@
 import type { ClusterStatusView } from './cluster-upgrade-service';
 import type { ReadOnlyView } from './cluster-plan';
-import { formatMaintenanceWindow } from '../shared/maintenance-window';
-import type { ClusterState, DataStreamRunReport } from '../workflows/cluster-definitions';
+import { formatMaintenanceWindow } from '../../shared/maintenance-window';
+import type { ClusterState, DataStreamRunReport } from '../../workflows/cluster-definitions';
 
 /** One data stream in the report, with its duration. */
 export interface DataStreamReportEntry extends DataStreamRunReport {

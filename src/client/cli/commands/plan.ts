@@ -5,8 +5,8 @@ import { ACCESS } from '../../service/access';
 import { bytes, count } from '../output/numbers';
 import { renderTable } from '../output/table';
 import { apiErrors } from '../../service/api-error';
-import { inspectDataStream } from '../../elasticsearch/data-stream-inspection';
-import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
+import { inspectDataStream } from '../../../elasticsearch/data-stream-inspection';
+import { DataStreamNotFoundError } from '../../../elasticsearch/data-streams';
 
 export const planCommand: Command = {
   name: 'plan',

@@ -13,8 +13,8 @@ import { EXIT_CODES, UsageError } from './exit-codes';
 import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
 import { AuthenticationError } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
-import { ConfigError, LOG_LEVELS, type LogLevel } from '../config';
-import { JsonLogger } from '../observability/json-logger';
+import { ConfigError, LOG_LEVELS, type LogLevel } from '../../config';
+import { JsonLogger } from '../../observability/json-logger';
 
 const COMMANDS: readonly Command[] = [
   startCommand,

@@ -10,8 +10,8 @@ import {
   MAX_CONCURRENT_INDICES_SETTING,
   MAX_REQUESTS_PER_SECOND_SETTING,
   MIGRATE_SETTING_NAMES,
-} from '../../shared/migrate-settings';
-import { readMigrateSettings } from '../../elasticsearch/migrate-settings-store';
+} from '../../../shared/migrate-settings';
+import { readMigrateSettings } from '../../../elasticsearch/migrate-settings-store';
 
 async function getSettings(context: CommandContext): Promise<number> {
   await authorize(context, ACCESS.getSettings);

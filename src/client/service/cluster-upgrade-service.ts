@@ -11,10 +11,10 @@ import {
 } from './cluster-plan';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
-import { WORKFLOW_TUNABLES } from '../workflows/tunables';
-import type { MaintenanceWindow } from '../shared/maintenance-window';
-import type { ReadOnlyRule } from '../shared/read-only-rule';
-import type { ReindexDataStreamStatus } from '../shared/status';
+import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
+import type { MaintenanceWindow } from '../../shared/maintenance-window';
+import type { ReadOnlyRule } from '../../shared/read-only-rule';
+import type { ReindexDataStreamStatus } from '../../shared/status';
 import {
   CLUSTER_UPGRADE_WORKFLOW_ID,
   clusterStatusQuery,
@@ -23,7 +23,7 @@ import {
   reindexCluster,
   type ClusterUpgradeStatus,
   type RunningDataStream,
-} from '../workflows';
+} from '../../workflows';
 
 export interface ClusterUpgradeServiceOptions {
   /** How often the cluster workflow reads a running data stream's status. Default: the workflow's. */

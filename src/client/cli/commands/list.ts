@@ -3,7 +3,7 @@ import { ACCESS } from '../../service/access';
 import { duration } from '../output/numbers';
 import { stateOf } from '../output/status-text';
 import { renderTable } from '../output/table';
-import { progressPercent, type ReindexDataStreamStatus } from '../../shared/status';
+import { progressPercent, type ReindexDataStreamStatus } from '../../../shared/status';
 
 export const listCommand: Command = {
   name: 'list',
