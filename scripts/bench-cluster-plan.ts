@@ -7,7 +7,7 @@
  * Without ES_URL it seeds a fresh sandbox with N data streams of M old backing indices each, then plans
  * the whole cluster `runs` times, counting the requests the sandbox received. With ES_URL it plans that
  * cluster as it is (nothing is seeded or changed) and prints the time only. Prints medians; paste them
- * into BENCHMARKS.md.
+ * into docs/benchmarks-log.md (and the current figure into BENCHMARKS.md's table).
  */
 import { Client } from '@elastic/elasticsearch';
 import { startSandbox } from '@ds-reindex/es-sandbox';

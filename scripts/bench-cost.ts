@@ -9,7 +9,7 @@
  * upgrade (each data-stream run and each child). Actions are counted from the histories as the Temporal
  * Cloud Actions page defines them (https://docs.temporal.io/evaluate/cloud/actions); heartbeats and queries,
  * which leave no event, come from the dev server's own `action` counter, read before and after the upgrade.
- * Prints tables to paste into BENCHMARKS.md.
+ * Prints tables to paste into docs/benchmarks-log.md (and the current figures into BENCHMARKS.md's table).
  */
 import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';

@@ -6,7 +6,8 @@
  * Each run seeds a fresh sandbox with a data stream of N old backing indices and upgrades it through
  * Temporal (real dev server, real worker with production poll intervals, unthrottled, one index at a
  * time), then seeds the same data again and copies each index with a bare `_reindex` call in a loop.
- * Overhead per index = (upgrade time − bare copy time) / N. Prints medians; paste them into BENCHMARKS.md.
+ * Overhead per index = (upgrade time − bare copy time) / N. Prints medians; paste them into
+ * docs/benchmarks-log.md (and the current figure into BENCHMARKS.md's table).
  */
 import { cpus } from 'node:os';
 import { Client } from '@elastic/elasticsearch';

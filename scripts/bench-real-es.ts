@@ -30,7 +30,7 @@
  * how the end of an async task is awaited) on the same indices, interleaved.
  *
  * Prints the tables and appends them, with the date, the machine and the command, to the "Real
- * Elasticsearch 8.19.21" section of BENCHMARKS.md (not with `--no-write`).
+ * Elasticsearch 8.19.21" section of docs/benchmarks-log.md (not with `--no-write`).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -44,7 +44,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
 import { setMigrateSettings } from '../test/support/settings';
 import {
-  appendToBenchmarks,
+  appendToBenchmarkLog,
   devServerDescription,
   devServerDynamicConfig,
   flag,
@@ -756,8 +756,8 @@ async function main(): Promise<void> {
   });
   console.log(`\n${report}`);
   if (write) {
-    await appendToBenchmarks(SECTION, SECTION_INTRO, report);
-    console.log(`appended to BENCHMARKS.md, section "${SECTION}"`);
+    await appendToBenchmarkLog(SECTION, SECTION_INTRO, report);
+    console.log(`appended to docs/benchmarks-log.md, section "${SECTION}"`);
   }
 }
 

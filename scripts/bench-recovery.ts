@@ -12,7 +12,7 @@
  * - `step`: the refresh inside `blockSourceWrites` (a short step) is held for 60 s by the sandbox; once
  *   the step has started the worker is killed and a new one started at once; measured from the kill
  *   until the index workflow's history records the step as completed.
- * Prints the medians to paste into BENCHMARKS.md.
+ * Prints the medians to paste into docs/benchmarks-log.md (and into BENCHMARKS.md's table).
  */
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
 import type { ChildProcess } from 'node:child_process';

@@ -1,12 +1,12 @@
 /**
- * Figures for BENCHMARKS.md that the reliability work needs (issue 8):
+ * Figures the reliability work needs (issue 8), for docs/benchmarks-log.md and BENCHMARKS.md:
  *
  *   npm run bench:reliability [-- --only throttle,recovery --runs 3]
  *
  * - throttle: a bare `_reindex` task on the sandbox at requests_per_second 100, 1,000 and 10,000 (batches
  *   of rps/10, so each run has ~40 throttle waits); measured docs/s = documents / task running time.
  * - recovery: SIGKILL of the worker process mid-copy until the copy's progress moves again in the status.
- * Prints medians; paste them into BENCHMARKS.md. The scale case it had (2,000 backing indices) is now
+ * Prints medians; paste them into docs/benchmarks-log.md. The scale case it had (2,000 backing indices) is now
  * `npm run bench:scale` (scripts/bench-scale.ts), with the many-data-stream runs.
  */
 import { cpus, totalmem } from 'node:os';

@@ -24,7 +24,8 @@
  * Issue 8's single data stream (2,000 one-document indices, 20 at a time), which bench-reliability had:
  *   npm run bench:scale -- --data-streams 1 --indices-per-data-stream 2000 --workers 1 --concurrency 20
  *
- * Prints one Markdown table per run and one comparing the runs; paste them into BENCHMARKS.md.
+ * Prints one Markdown table per run and one comparing the runs; paste them into docs/benchmarks-log.md
+ * (and the current figures into BENCHMARKS.md's table).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Client as TemporalClient, WorkflowExecutionInfo } from '@temporalio/client';

@@ -1,6 +1,6 @@
 /**
  * What the benchmark scripts share: command-line options, medians, the machine line, and writing a
- * result into BENCHMARKS.md.
+ * result into the benchmark log, docs/benchmarks-log.md (BENCHMARKS.md holds only the current figures).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -39,15 +39,15 @@ export function machineDescription(): string {
   );
 }
 
-export const BENCHMARKS_FILE = resolve(__dirname, '../BENCHMARKS.md');
+export const BENCHMARKS_LOG_FILE = resolve(__dirname, '../docs/benchmarks-log.md');
 
 /**
- * Appends `entry` at the end of the `## <heading>` section of BENCHMARKS.md, creating the section (with
+ * Appends `entry` at the end of the `## <heading>` section of docs/benchmarks-log.md, creating the section (with
  * `intro` under its heading) at the end of the file if it is not there, and formats the file as
  * `prettier --write` would, so the tree stays `prettier --check` clean.
  */
-export async function appendToBenchmarks(heading: string, intro: string, entry: string): Promise<void> {
-  const text = await readFile(BENCHMARKS_FILE, 'utf8');
+export async function appendToBenchmarkLog(heading: string, intro: string, entry: string): Promise<void> {
+  const text = await readFile(BENCHMARKS_LOG_FILE, 'utf8');
   const lines = text.trimEnd().split('\n');
   const start = lines.indexOf(`## ${heading}`);
   let updated: string;
@@ -60,8 +60,8 @@ export async function appendToBenchmarks(heading: string, intro: string, entry: 
     const after = lines.slice(end).join('\n');
     updated = `${before}\n\n${entry.trim()}\n${after ? `\n${after}\n` : ''}`;
   }
-  const options = (await resolveConfig(BENCHMARKS_FILE)) ?? {};
-  await writeFile(BENCHMARKS_FILE, await format(updated, { ...options, filepath: BENCHMARKS_FILE }));
+  const options = (await resolveConfig(BENCHMARKS_LOG_FILE)) ?? {};
+  await writeFile(BENCHMARKS_LOG_FILE, await format(updated, { ...options, filepath: BENCHMARKS_LOG_FILE }));
 }
 
 /**
