@@ -160,6 +160,7 @@ describeWithSandbox('running ds-reindex in production', () => {
     it('refuses a server whose certificate the configured CA did not sign, and says so', async () => {
       const refusedBefore = proxy.counts.refused;
       const cli = await runCli(['status', 'tls-ds'], {
+        ES_URL: h.target.url,
         TEMPORAL_ADDRESS: proxy.address,
         TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.otherCaPath,
         TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertPath,
@@ -189,6 +190,7 @@ describeWithSandbox('running ds-reindex in production', () => {
 
     it('is refused by a server that requires a client certificate when none is configured', async () => {
       const cli = await runCli(['status', 'tls-ds'], {
+        ES_URL: h.target.url,
         TEMPORAL_ADDRESS: proxy.address,
         TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caPath,
         TEMPORAL_TASK_QUEUE: h.taskQueue,

@@ -46,7 +46,8 @@ export interface UpgradeHarness {
   es: ElasticsearchClient;
   taskQueue: string;
   service: ReindexService;
-  startWorker(config?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  /** A worker on the harness's task queue; `es`: the worker's own client (default: the administrator's). */
+  startWorker(config?: Partial<WorkerConfig>, es?: ElasticsearchClient): Promise<RunningWorker>;
   /** The sandbox's test controls; throws against a real cluster (those tests run on the sandbox only). */
   controls(): SandboxControls;
   /** Seeds a data stream of old backing indices on either target; returns their names, oldest first. */
@@ -122,12 +123,12 @@ export async function createUpgradeHarness(
         100,
       );
     },
-    async startWorker(config = {}) {
+    async startWorker(config = {}, es = target.client) {
       const worker = await createReindexWorker({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        es: target.client,
+        es,
         temporal: env.client,
         worker: { ...TEST_WORKER_CONFIG, ...config },
         workflowBundle,
