@@ -12,8 +12,19 @@ import { WORKFLOW_TUNABLES } from './workflows/tunables';
 
 /** Where and how to reach Elasticsearch. Credentials live only here, in the process environment. */
 export interface ElasticsearchConnectionConfig {
-  /** `ES_URL`, default `http://localhost:9200`. */
+  /** `ES_URL`, default `http://localhost:9200`: the node named in messages, and the first one asked. */
   url: string;
+  /**
+   * `ES_URLS`: every node to send requests to, comma-separated (`ES_URL` first when both are set). A
+   * request goes to one of them; a node that fails is skipped until it answers again.
+   * @default [url]
+   */
+  urls?: readonly string[];
+  /**
+   * `ES_SNIFF_INTERVAL_MS`: learn the cluster's nodes from `GET _nodes/http` at start, on a connection
+   * fault and this often, as the official client does. 0 (the default) keeps to the nodes given.
+   */
+  sniffIntervalMs?: number;
   /** `ES_API_KEY`: an encoded API key; takes precedence over basic auth. */
   apiKey?: string;
   /** `ES_USERNAME` and `ES_PASSWORD`: basic auth. */
@@ -138,6 +149,16 @@ function readPositiveInteger(env: Environment, name: string, fallback: number): 
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
     throw new ConfigError(`${name} must be a positive whole number, got [${raw}]`);
+  }
+  return value;
+}
+
+function readNonNegativeInteger(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${name} must be a whole number, 0 or more, got [${raw}]`);
   }
   return value;
 }
@@ -267,6 +288,29 @@ function readWorkerProcess(env: Environment): WorkerProcessConfig {
   };
 }
 
+/** `ES_URL` and `ES_URLS`, each a valid http(s) URL, `ES_URL` first, none twice. */
+function readElasticsearchUrls(env: Environment): string[] {
+  const first = readOptional(env, 'ES_URL');
+  const listed = (readOptional(env, 'ES_URLS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  const urls = [...new Set([...(first !== undefined ? [first] : []), ...listed])];
+  if (urls.length === 0) urls.push('http://localhost:9200');
+  for (const url of urls) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new ConfigError(`Elasticsearch URL [${url}] (ES_URL, ES_URLS) is not a URL`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new ConfigError(`Elasticsearch URL [${url}] (ES_URL, ES_URLS) must be http:// or https://`);
+    }
+  }
+  return urls;
+}
+
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
@@ -274,13 +318,20 @@ export function loadConfig(env: Environment): Config {
   if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError('ES_USERNAME and ES_PASSWORD must be set together');
   }
+  const caFile = readOptional(env, 'ES_CA_FILE');
+  if (caFile !== undefined && !existsSync(caFile)) {
+    throw new ConfigError(`ES_CA_FILE names ${caFile}, which does not exist`);
+  }
+  const urls = readElasticsearchUrls(env);
   return {
     elasticsearch: {
-      url: readString(env, 'ES_URL', 'http://localhost:9200'),
+      url: urls[0],
+      urls,
+      sniffIntervalMs: readNonNegativeInteger(env, 'ES_SNIFF_INTERVAL_MS', 0),
       apiKey: readOptional(env, 'ES_API_KEY'),
       username,
       password,
-      caFile: readOptional(env, 'ES_CA_FILE'),
+      caFile,
       requestTimeoutMs: readPositiveInteger(env, 'ES_REQUEST_TIMEOUT_MS', 30_000),
     },
     temporal: {

@@ -2,18 +2,38 @@ import { readFileSync } from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import type { ElasticsearchConnectionConfig } from '../config';
 
+/** How a process uses its client; the worker and the clients retry differently. */
+export interface ClientUse {
+  /**
+   * Whether a request that finds its node gone is tried once more on each other node. Only for callers
+   * whose requests are safe to send twice (the HTTP API and the CLI read, and write settings); the
+   * worker's activities own their retries, since a `_reindex` sent twice would start two copies.
+   * @default false
+   */
+  retryOnOtherNodes?: boolean;
+}
+
 /**
  * The one place an Elasticsearch client is built from configuration. Credentials come from the
  * process environment (via `loadConfig`) and stay inside the client: they are never logged and never
- * passed to a workflow.
+ * passed to a workflow. With several nodes (`ES_URLS`, or sniffing) a request goes to one of them, and a
+ * node that fails is left out until it answers again.
  */
-export function createElasticsearchClient(config: ElasticsearchConnectionConfig): Client {
+export function createElasticsearchClient(
+  config: ElasticsearchConnectionConfig,
+  use: ClientUse = {},
+): Client {
+  const nodes = config.urls && config.urls.length > 0 ? [...config.urls] : [config.url];
+  const sniffing = (config.sniffIntervalMs ?? 0) > 0;
   const options: ClientOptions = {
-    node: config.url,
+    nodes,
     requestTimeout: config.requestTimeoutMs,
-    // Activities own retrying (Temporal retry policies with backoff); a transport retry would hide
-    // 429s from the throttling logic and double the attempts.
-    maxRetries: 0,
+    // Activities own retrying (Temporal retry policies with backoff); a transport retry would double
+    // their attempts, and send a `_reindex` twice.
+    maxRetries: use.retryOnOtherNodes ? Math.max(nodes.length - 1, sniffing ? 2 : 0) : 0,
+    ...(sniffing
+      ? { sniffOnStart: true, sniffInterval: config.sniffIntervalMs, sniffOnConnectionFault: true }
+      : {}),
   };
   if (config.apiKey) options.auth = { apiKey: config.apiKey };
   else if (config.username && config.password)

@@ -80,6 +80,32 @@ describe('the Temporal connection, read as every Temporal tool reads it', () => 
     ].join('\n'),
   );
 
+  it('reads several Elasticsearch nodes, ES_URL first, and checks each and the CA file', () => {
+    expect(loadConfig({}).elasticsearch).toMatchObject({
+      urls: ['http://localhost:9200'],
+      sniffIntervalMs: 0,
+    });
+    const both = loadConfig({
+      ES_URL: 'https://es-2:9200',
+      ES_URLS: 'https://es-1:9200, https://es-2:9200,https://es-3:9200',
+      ES_SNIFF_INTERVAL_MS: '60000',
+    }).elasticsearch;
+    expect(both.url).toBe('https://es-2:9200');
+    expect(both.urls).toEqual(['https://es-2:9200', 'https://es-1:9200', 'https://es-3:9200']);
+    expect(both.sniffIntervalMs).toBe(60_000);
+    expect(loadConfig({ ES_URLS: 'http://a:9200,http://b:9200' }).elasticsearch.url).toBe('http://a:9200');
+    expect(() => loadConfig({ ES_URLS: 'http://a:9200,es-2:9200' })).toThrow(
+      'Elasticsearch URL [es-2:9200] (ES_URL, ES_URLS) must be http:// or https://',
+    );
+    expect(() => loadConfig({ ES_URL: 'not a url' })).toThrow('is not a URL');
+    expect(() => loadConfig({ ES_SNIFF_INTERVAL_MS: '-1' })).toThrow(
+      'ES_SNIFF_INTERVAL_MS must be a whole number',
+    );
+    expect(() => loadConfig({ ES_CA_FILE: '/nowhere/ca.crt' })).toThrow(
+      'ES_CA_FILE names /nowhere/ca.crt, which does not exist',
+    );
+  });
+
   it('reads the profile TEMPORAL_PROFILE names from TEMPORAL_CONFIG_FILE, files included', () => {
     const { temporal } = loadConfig({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'cloud' });
     expect(temporal).toMatchObject({

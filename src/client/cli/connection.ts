@@ -43,7 +43,7 @@ export function openConnections(
     config,
     es() {
       if (!es) {
-        es = createElasticsearchClient(config.elasticsearch);
+        es = createElasticsearchClient(config.elasticsearch, { retryOnOtherNodes: true });
         if (logger) logElasticsearchRequests(es, logger);
       }
       return es;

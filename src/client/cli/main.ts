@@ -13,7 +13,8 @@ import { EXIT_CODES, UsageError } from './exit-codes';
 import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
 import { AuthenticationError } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
-import { ConfigError, LOG_LEVELS, type LogLevel } from '../../config';
+import { ConfigError, LOG_LEVELS, type ElasticsearchConnectionConfig, type LogLevel } from '../../config';
+import { describeElasticsearchFailure } from '../../observability/elasticsearch-diagnosis';
 import { JsonLogger } from '../../observability/json-logger';
 
 const COMMANDS: readonly Command[] = [
@@ -73,8 +74,14 @@ const CREDENTIALS_HINT =
   'Elasticsearch has security on and refused the credentials ds-reindex was given. Give it credentials ' +
   'in the environment: ES_API_KEY (an encoded API key), or ES_USERNAME and ES_PASSWORD';
 
-/** Maps a failure to an exit code and what to print: Elasticsearch's own error body with --json. */
-function describeFailure(err: unknown): { code: number; message: string; body?: unknown } {
+/**
+ * Maps a failure to an exit code and what to print: Elasticsearch's own error body with --json.
+ * `esConfig`, once read: a failure to reach Elasticsearch is said in one line with what to change.
+ */
+function describeFailure(
+  err: unknown,
+  esConfig?: ElasticsearchConnectionConfig,
+): { code: number; message: string; body?: unknown } {
   if (err instanceof UsageError || err instanceof ConfigError) {
     return { code: EXIT_CODES.USAGE, message: `${err.message}\n\n${usage()}` };
   }
@@ -91,7 +98,14 @@ function describeFailure(err: unknown): { code: number; message: string; body?: 
     return { code, message: err.reason, body: err.toBody() };
   }
   if (isUnreachable(err)) {
-    return { code: EXIT_CODES.CONNECTION_FAILURE, message: err instanceof Error ? err.message : String(err) };
+    const elasticsearch = err instanceof errors.ConnectionError || err instanceof errors.TimeoutError;
+    const message =
+      elasticsearch && esConfig
+        ? describeElasticsearchFailure(esConfig, err)
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    return { code: EXIT_CODES.CONNECTION_FAILURE, message };
   }
   if (err instanceof errors.ResponseError) {
     return {
@@ -143,7 +157,7 @@ export async function runCli(
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
   } catch (failure) {
-    const { code, message, body } = describeFailure(failure);
+    const { code, message, body } = describeFailure(failure, connections?.config.elasticsearch);
     logger?.error(message, { exitCode: code, error: failure });
     if (json && body !== undefined) out.write(`${JSON.stringify(body, null, 2)}\n`);
     err.write(`ds-reindex: ${message}\n`);

@@ -1,5 +1,7 @@
 import { errors, type Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Connection } from '@temporalio/client';
+import type { ElasticsearchConnectionConfig } from '../../config';
+import { describeElasticsearchFailure } from '../../observability/elasticsearch-diagnosis';
 import { createHealthEndpoints, type HealthEndpoints } from '../../observability/health';
 
 /**
@@ -10,6 +12,8 @@ import { createHealthEndpoints, type HealthEndpoints } from '../../observability
 export function apiHealthEndpoints(options: {
   temporal: Connection;
   es: ElasticsearchClient;
+  /** For the one-line reason `/readyz` gives when Elasticsearch cannot be reached (a wrong CA, ...). */
+  esConfig: ElasticsearchConnectionConfig;
   isStopping: () => boolean;
 }): HealthEndpoints {
   return createHealthEndpoints({
@@ -32,7 +36,7 @@ export function apiHealthEndpoints(options: {
             if (err instanceof errors.ResponseError && err.statusCode !== undefined && err.statusCode < 500) {
               return;
             }
-            throw err;
+            throw new Error(describeElasticsearchFailure(options.esConfig, err));
           }
         },
       },

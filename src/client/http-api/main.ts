@@ -13,6 +13,7 @@ import { statusCodeOf } from '../../elasticsearch/errors';
 import { authenticate } from '../../elasticsearch/security';
 import { dataStreamWorkflowId } from '../../shared/names';
 import { JsonLogger } from '../../observability/json-logger';
+import { describeElasticsearchFailure } from '../../observability/elasticsearch-diagnosis';
 import { explainTlsFailure } from '../../observability/tls-diagnosis';
 
 const SERVICE = 'ds-reindex-api';
@@ -62,7 +63,7 @@ async function logSecurity(config: Config, apiUrl: string, logger: JsonLogger): 
       );
     } else {
       logger.warn(
-        `Elasticsearch at ${es} did not say whether security is on (${message(err)}); every request asks it again`,
+        `${describeElasticsearchFailure(config.elasticsearch, err)}; whether security is on is asked again with every request`,
       );
     }
   } finally {
@@ -85,7 +86,7 @@ async function run(config: Config, logger: JsonLogger): Promise<void> {
   );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const service = new ReindexService({ temporal, taskQueue: config.temporal.taskQueue });
-  const healthEs = createElasticsearchClient(config.elasticsearch);
+  const healthEs = createElasticsearchClient(config.elasticsearch, { retryOnOtherNodes: true });
   let stopping = false;
   const api = await createHttpApi({
     service,
@@ -94,7 +95,12 @@ async function run(config: Config, logger: JsonLogger): Promise<void> {
     port: config.httpApi.port,
     maxBodyBytes: config.httpApi.maxBodyBytes,
     log: (line, request) => (request ? logger.info(line, requestFields(request)) : logger.error(line)),
-    beforeRoutes: apiHealthEndpoints({ temporal: connection, es: healthEs, isStopping: () => stopping }),
+    beforeRoutes: apiHealthEndpoints({
+      temporal: connection,
+      es: healthEs,
+      esConfig: config.elasticsearch,
+      isStopping: () => stopping,
+    }),
   });
   logger.info(`ds-reindex HTTP API listening on ${api.url}`, { url: api.url });
   logger.info(

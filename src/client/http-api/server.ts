@@ -165,12 +165,10 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   // One pool for every caller; each caller's `Authorization` rides on a child of it, for that request
   // only, and is never stored.
-  const callerBase = createElasticsearchClient({
-    ...options.esConfig,
-    apiKey: undefined,
-    username: undefined,
-    password: undefined,
-  });
+  const callerBase = createElasticsearchClient(
+    { ...options.esConfig, apiKey: undefined, username: undefined, password: undefined },
+    { retryOnOtherNodes: true },
+  );
   const routes = apiRoutes(options.service, options.clusterService);
 
   function clientFor(req: IncomingMessage): Client {
