@@ -62,10 +62,16 @@ export async function identify(es: Client): Promise<Identity> {
   };
 }
 
+/** Index privileges to ask about, on some names. */
+export interface IndexPrivilegeQuestion {
+  names: readonly string[];
+  privileges: readonly string[];
+}
+
 /** The privileges to ask `_has_privileges` about. */
 export interface PrivilegeQuestion {
   cluster?: readonly string[];
-  index?: { names: readonly string[]; privileges: readonly string[] };
+  index?: IndexPrivilegeQuestion | readonly IndexPrivilegeQuestion[];
 }
 
 /** Which of the asked privileges the caller holds: cluster privilege → held; index → privilege → held. */
@@ -76,10 +82,11 @@ export interface PrivilegeAnswer {
 
 /** `POST /_security/user/_has_privileges` with the caller's credentials (security must be on). */
 export async function hasPrivileges(es: Client, question: PrivilegeQuestion): Promise<PrivilegeAnswer> {
+  const index = question.index === undefined ? [] : 'names' in question.index ? [question.index] : question.index;
   const response = await es.security.hasPrivileges({
     ...(question.cluster ? { cluster: [...question.cluster] } : {}),
-    ...(question.index
-      ? { index: [{ names: [...question.index.names], privileges: [...question.index.privileges] }] }
+    ...(index.length > 0
+      ? { index: index.map((entry) => ({ names: [...entry.names], privileges: [...entry.privileges] })) }
       : {}),
   });
   return { cluster: response.cluster ?? {}, index: response.index ?? {} };
