@@ -70,10 +70,18 @@ export function isTransientElasticsearchError(err: unknown): boolean {
 
 /**
  * `GET _tasks/<id>?wait_for_completion=true&timeout=...` on a task that is still running when the timeout
- * ends: 8.19 answers 500 `timeout_exception`. Exactly that, and nothing else, means "still running".
+ * ends: 8.19 answers 500 `timeout_exception`. Asked of another node than the task's, the node forwards
+ * the wait with the same timeout and answers 500 `receive_timeout_transport_exception` for its
+ * `[cluster:monitor/task/get]` request instead (seen on a real three-node 8.19.21). Exactly those, and
+ * nothing else, mean "still running".
  */
 export function isTaskWaitTimeout(err: unknown): boolean {
-  return statusCodeOf(err) === 500 && errorTypeOf(err) === 'timeout_exception';
+  if (statusCodeOf(err) !== 500) return false;
+  const type = errorTypeOf(err);
+  if (type === 'timeout_exception') return true;
+  return (
+    type === 'receive_timeout_transport_exception' && reasonOf(err).includes('[cluster:monitor/task/get]')
+  );
 }
 
 export function isIndexNotFound(err: unknown): boolean {

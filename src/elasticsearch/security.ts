@@ -82,7 +82,8 @@ export interface PrivilegeAnswer {
 
 /** `POST /_security/user/_has_privileges` with the caller's credentials (security must be on). */
 export async function hasPrivileges(es: Client, question: PrivilegeQuestion): Promise<PrivilegeAnswer> {
-  const index = question.index === undefined ? [] : 'names' in question.index ? [question.index] : question.index;
+  const index =
+    question.index === undefined ? [] : 'names' in question.index ? [question.index] : question.index;
   const response = await es.security.hasPrivileges({
     ...(question.cluster ? { cluster: [...question.cluster] } : {}),
     ...(index.length > 0

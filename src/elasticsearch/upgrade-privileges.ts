@@ -77,7 +77,10 @@ const privilegesOf = (scope: PrivilegeScope) =>
  * Which of `WORKER_PRIVILEGES` the credentials `es` carries lack for `targets`, asked of Elasticsearch
  * (`_has_privileges`, which changes nothing). Empty when security is off.
  */
-export async function missingWorkerPrivileges(es: Client, targets: PrivilegeTargets): Promise<MissingPrivilege[]> {
+export async function missingWorkerPrivileges(
+  es: Client,
+  targets: PrivilegeTargets,
+): Promise<MissingPrivilege[]> {
   const { securityEnabled } = await authenticate(es);
   if (!securityEnabled) return [];
   const destinations = targets.backingIndices.map(destinationIndexName);
