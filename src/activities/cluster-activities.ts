@@ -31,10 +31,10 @@ export interface PreparedDataStream {
   /**
    * What Elasticsearch reports as the upgrade's first totals, counted as the data stream's own upgrade
    * will count them when it plans (after this step's marking and rollover, before its own rollover):
-   * every backing index, and the old ones left to reindex. Absent in results recorded by older workers.
+   * every backing index, and the old ones left to reindex.
    */
-  totalIndicesInDataStream?: number;
-  totalIndicesRequiringUpgrade?: number;
+  totalIndicesInDataStream: number;
+  totalIndicesRequiringUpgrade: number;
 }
 
 /** How a data stream's upgrade ended, as the cluster workflow records it. */

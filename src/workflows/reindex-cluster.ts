@@ -40,7 +40,7 @@ import {
   resumeUpgradeSignal,
   type PauseState,
 } from './pause-definitions';
-import type { ReindexDataStreamInput } from './definitions';
+import type { AcceptedStart } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import { reindexDataStream } from './reindex-data-stream';
 import { CLUSTER_TUNABLES as C, WORKFLOW_TUNABLES as T } from './tunables';
@@ -74,15 +74,11 @@ function cappedErrors(errors: readonly IndexError[]): { errors: IndexError[]; er
 
 /**
  * Elasticsearch's first totals for a data stream's upgrade, so that its very first `_status` has them, as
- * when the API starts it. The start time is the workflow clock's now. Nothing when the preparation was
- * recorded by an older worker that did not count them: that upgrade then counts for itself.
+ * when the API starts it. The start time is the workflow clock's now.
  */
-function acceptedStartOf(prepared: PreparedDataStream): Pick<ReindexDataStreamInput, 'accepted'> {
+function acceptedStartOf(prepared: PreparedDataStream): AcceptedStart {
   const { totalIndicesInDataStream, totalIndicesRequiringUpgrade } = prepared;
-  if (totalIndicesInDataStream === undefined || totalIndicesRequiringUpgrade === undefined) return {};
-  return {
-    accepted: { startTimeMillis: Date.now(), totalIndicesInDataStream, totalIndicesRequiringUpgrade },
-  };
+  return { startTimeMillis: Date.now(), totalIndicesInDataStream, totalIndicesRequiringUpgrade };
 }
 
 function outcomeOf(watched: WatchedUpgrade, indicesMarkedReadOnly: number): DataStreamOutcome {
@@ -276,7 +272,7 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
           try {
             await startChild(reindexDataStream, {
               workflowId: dataStreamWorkflowId(dataStream),
-              args: [{ dataStream, ...input.dataStreamRun, ...acceptedStartOf(prepared) }],
+              args: [{ dataStream, ...input.dataStreamRun, accepted: acceptedStartOf(prepared) }],
               // It must outlive this run's continue-as-new; a cluster cancel cancels it explicitly.
               parentClosePolicy: ParentClosePolicy.ABANDON,
               cancellationType: ChildWorkflowCancellationType.ABANDON,

@@ -6,14 +6,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  executeChild,
   startChild as startChildWorkflow,
   getExternalWorkflowHandle,
   isCancellation,
-  patched,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,7 +30,6 @@ import {
 } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import {
-  PAUSE_RESUME_PATCH,
   pauseCopySignal,
   pauseUpgradeSignal,
   resumeCopySignal,
@@ -41,7 +37,6 @@ import {
   upgradePauseQuery,
 } from './pause-definitions';
 import { reindexBackingIndex } from './reindex-backing-index';
-import type { SourceFacts } from '../activities/source-facts';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
 import { backingIndexWorkflowId } from '../shared/names';
@@ -70,18 +65,6 @@ type ReindexState = (typeof REINDEX_STATES)[keyof typeof REINDEX_STATES];
 const REINDEX_FAILED_FAILURE_TYPE = 'ReindexDataStreamFailed';
 
 /**
- * Marks the runs that close as soon as they finish, their status then served from the closed execution
- * by the service. Runs started before it keep their finished status open on a retention timer.
- */
-const CLOSE_WHEN_FINISHED_PATCH = 'close-when-finished';
-
-/**
- * Marks the runs that read each backing index's facts (a local activity) in the workflow task that starts
- * its child, and pass them in. Runs started before it start children without them.
- */
-const FACTS_BEFORE_START_PATCH = 'facts-before-start';
-
-/**
  * One upgrade of one data stream (Elasticsearch's persistent task `reindex-data-stream-<name>`):
  * plan, roll over if the write index is old, then one child workflow per old backing index, oldest
  * first, at most `migrate.max_concurrent_indices_reindexed_per_data_stream` at once. The status is
@@ -104,7 +87,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   const errors: IndexError[] = [...initial.errors];
   const inProgress = new Map<string, InProgressIndex>();
   let maxConcurrentIndices = continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
-  // The concurrency setting as the last index start read it from the cluster (facts-before-start).
+  // The concurrency setting as the last index start read it from the cluster.
   let concurrencyLastRead: number | undefined;
   let complete = false;
   let exception: string | undefined;
@@ -181,22 +164,20 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
     );
   };
 
-  if (patched(PAUSE_RESUME_PATCH)) {
-    setHandler(upgradePauseQuery, () => (paused === undefined ? null : { ...paused }));
-    setHandler(pauseUpgradeSignal, async ({ now }) => {
-      const stopCopies = now && paused?.now !== true;
-      paused = { since_millis: paused?.since_millis ?? Date.now(), now: now || paused?.now === true };
-      showDetails();
-      if (stopCopies) await signalRunningChildren(pauseCopySignal);
-    });
-    setHandler(resumeUpgradeSignal, async () => {
-      if (paused === undefined) return;
-      const copiesStopped = paused.now;
-      paused = undefined;
-      showDetails();
-      if (copiesStopped) await signalRunningChildren(resumeCopySignal);
-    });
-  }
+  setHandler(upgradePauseQuery, () => (paused === undefined ? null : { ...paused }));
+  setHandler(pauseUpgradeSignal, async ({ now }) => {
+    const stopCopies = now && paused?.now !== true;
+    paused = { since_millis: paused?.since_millis ?? Date.now(), now: now || paused?.now === true };
+    showDetails();
+    if (stopCopies) await signalRunningChildren(pauseCopySignal);
+  });
+  setHandler(resumeUpgradeSignal, async () => {
+    if (paused === undefined) return;
+    const copiesStopped = paused.now;
+    paused = undefined;
+    showDetails();
+    if (copiesStopped) await signalRunningChildren(resumeCopySignal);
+  });
 
   if (continued === undefined) {
     setState(REINDEX_STATES.RUNNING);
@@ -231,22 +212,19 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
     const child = (async () => {
       // The source's facts, read in the workflow task that starts the child, are in history before the
       // child changes anything; and the child saves the round trip of reading them itself.
-      let facts: SourceFacts | undefined;
-      if (patched(FACTS_BEFORE_START_PATCH)) {
-        const read = await localElasticsearchSteps.readSourceBeforeStart(sourceIndex);
-        facts = read.facts;
-        // Only a value that changed since the last read: an older read never undoes a newer API change.
-        if (read.maxConcurrentIndices !== concurrencyLastRead) {
-          concurrencyLastRead = read.maxConcurrentIndices;
-          setMaxConcurrentIndices(read.maxConcurrentIndices);
-        }
+      const { facts, maxConcurrentIndices: concurrencyRead } =
+        await localElasticsearchSteps.readSourceBeforeStart(sourceIndex);
+      // Only a value that changed since the last read: an older read never undoes a newer API change.
+      if (concurrencyRead !== concurrencyLastRead) {
+        concurrencyLastRead = concurrencyRead;
+        setMaxConcurrentIndices(concurrencyRead);
       }
       const startedPaused = paused?.now === true;
       const args: [ReindexBackingIndexInput] = [
         {
           dataStream,
           sourceIndex,
-          ...(facts !== undefined ? { facts } : {}),
+          facts,
           // A pause with `now` that came while the facts were read cannot reach the child by signal.
           ...(startedPaused ? { copyPaused: true } : {}),
         },
@@ -261,10 +239,6 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
         // times out, so the timeout is short (the SDK keeps a longer step's task alive).
         workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
       };
-      if (facts === undefined) {
-        await executeChild(reindexBackingIndex, options);
-        return;
-      }
       const handle = await startChildWorkflow(reindexBackingIndex, options);
       // A pause or resume with `now` between the start command and the child's start reached no one.
       if ((paused?.now === true) !== startedPaused) {
@@ -342,27 +316,17 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
         ? REINDEX_STATES.COMPLETED_WITH_ERRORS
         : REINDEX_STATES.COMPLETED,
   );
-  if (patched(CLOSE_WHEN_FINISHED_PATCH)) {
-    // Closed at once, so the Web UI shows Completed or Failed. The service serves this status from the
-    // closed execution until `retentionMs` after the close (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3,
-    // step 5), as the memo says; a run closed without the memo kept its status open until it expired.
-    upsertMemo({ [STATUS_RETENTION_MEMO]: retentionMs } satisfies FinishedRunMemo);
-    if (exception !== undefined) {
-      throw ApplicationFailure.create({
-        type: REINDEX_FAILED_FAILURE_TYPE,
-        message: exception,
-        nonRetryable: true,
-        details: [status()],
-      });
-    }
-    return status();
-  }
-  try {
-    // Runs started before the patch keep their status open on a durable timer, as they always did.
-    await sleep(retentionMs);
-  } catch (err) {
-    if (isCancellation(err)) setState(REINDEX_STATES.CANCELLED);
-    throw err;
+  // Closed at once, so the Web UI shows Completed or Failed. The service serves this status from the
+  // closed execution until `retentionMs` after the close (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3,
+  // step 5), as the memo says.
+  upsertMemo({ [STATUS_RETENTION_MEMO]: retentionMs } satisfies FinishedRunMemo);
+  if (exception !== undefined) {
+    throw ApplicationFailure.create({
+      type: REINDEX_FAILED_FAILURE_TYPE,
+      message: exception,
+      nonRetryable: true,
+      details: [status()],
+    });
   }
   return status();
 }

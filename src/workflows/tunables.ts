@@ -1,7 +1,7 @@
 /**
  * Constants compiled into workflow code, each with its unit in its name. Workflows cannot read the
  * environment (they must replay identically), so these change only with a deploy; changing one that alters
- * the command sequence of a running workflow needs `patched()` (docs/REPLAY.md).
+ * the command sequence of a running workflow follows the versioning policy in docs/REPLAY.md.
  */
 export const WORKFLOW_TUNABLES = {
   /** Task queue that the worker polls and every workflow and activity is scheduled on. */

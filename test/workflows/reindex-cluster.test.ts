@@ -34,6 +34,8 @@ const prepared = (overrides: Partial<PreparedDataStream> = {}): PreparedDataStre
   indicesMarkedReadOnly: 0,
   indicesAlreadyReadOnly: 0,
   rolledOver: false,
+  totalIndicesInDataStream: 3,
+  totalIndicesRequiringUpgrade: 2,
   ...overrides,
 });
 
