@@ -67,4 +67,8 @@ export const CLUSTER_TUNABLES = {
   WINDOW_RECHECK_MAX_MS: 24 * 60 * 60 * 1000,
   /** And at most this often, so a boundary reported a moment early does not spin. */
   WINDOW_RECHECK_MIN_MS: 1_000,
+  /** One read of the maintenance window (a computation in the worker): anything longer is a lost worker. */
+  WINDOW_READ_START_TO_CLOSE_MS: 30_000,
+  /** Reads of the window before the run fails: about 15 s of retries, enough for a worker restart. */
+  WINDOW_READ_MAXIMUM_ATTEMPTS: 5,
 } as const;
