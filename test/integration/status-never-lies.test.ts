@@ -57,8 +57,11 @@ describe('the status of an upgrade never lies', () => {
     await h().service.start(h().es, ds);
 
     await h().copying(ds, { index: before[0] });
-    await h().env.client.workflow.getHandle(backingIndexWorkflowId(ds, before[0])).cancel();
-    // The indices after it need not wait on the throttle.
+    const child = h().env.client.workflow.getHandle(backingIndexWorkflowId(ds, before[0]));
+    await child.cancel();
+    await expect(child.result()).rejects.toThrow();
+    expect((await child.describe()).status.name).toBe('CANCELLED');
+    // The indices after it need not wait on the throttle (lifted sooner, the copy could end first).
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     const final = await h().completion(ds);
 
