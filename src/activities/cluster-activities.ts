@@ -49,23 +49,12 @@ export interface WatchedUpgrade {
   status?: ReindexDataStreamStatus;
 }
 
-/** What is running for a data stream now, as the data-stream workflow reports it. */
-type RunningUpgrade = { kind: 'none' } | { kind: 'unfinished' } | { kind: 'finished'; runId: string };
-
 type Temporal = ActivityDependencies['temporal'];
 type DataStreamHandle = ReturnType<Temporal['workflow']['getHandle']>;
 
-async function runningUpgradeOf(temporal: Temporal, dataStream: string): Promise<RunningUpgrade> {
-  const handle = temporal.workflow.getHandle(dataStreamWorkflowId(dataStream));
-  try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return { kind: 'none' };
-    const status = await handle.query(statusQuery);
-    return status.complete ? { kind: 'finished', runId: description.runId } : { kind: 'unfinished' };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
-    throw err;
-  }
+/** Whether an upgrade of the data stream is running now: a finished one has closed. */
+async function upgradeRunning(temporal: Temporal, dataStream: string): Promise<boolean> {
+  return (await executionOf(temporal.workflow.getHandle(dataStreamWorkflowId(dataStream)))) === 'RUNNING';
 }
 
 /**
@@ -75,7 +64,7 @@ async function runningUpgradeOf(temporal: Temporal, dataStream: string): Promise
 async function markAndCount(
   es: ActivityDependencies['es'],
   input: { dataStream: string; readOnly: ReadOnlyRule },
-  running: RunningUpgrade,
+  running: boolean,
 ): Promise<PreparedDataStream> {
   const [facts] = (await inspectDataStreams(es, input.dataStream)).data_streams;
   if (facts === undefined || facts.data_stream !== input.dataStream) {
@@ -91,7 +80,7 @@ async function markAndCount(
       input.readOnly,
     );
   const toReindex = old.filter((index) => path(index) === 'reindex');
-  const toMark = running.kind === 'unfinished' ? [] : old.filter((index) => path(index) === 'read-only');
+  const toMark = running ? [] : old.filter((index) => path(index) === 'read-only');
   let rolledOver = false;
   if (toMark.some((index) => index.write_index)) {
     // A write index cannot be blocked: roll over first, unless an earlier attempt already did.
@@ -106,7 +95,7 @@ async function markAndCount(
     toMark.map((index) => index.index),
   );
   return {
-    next: running.kind === 'unfinished' ? 'adopt' : toReindex.length > 0 ? 'start' : 'done',
+    next: running ? 'adopt' : toReindex.length > 0 ? 'start' : 'done',
     indicesToReindex: toReindex.length,
     documentsToReindex: toReindex.reduce((sum, index) => sum + (index.doc_count ?? 0), 0),
     bytesToReindex: toReindex.reduce((sum, index) => sum + (index.size_in_bytes ?? 0), 0),
@@ -165,25 +154,15 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
      * Gets one data stream ready for its upgrade, deciding from its state now rather than from the plan
      * (which may be hours old): marks the indices the read-only rule picks with `_block/write`, rolling
      * the data stream over first when that includes the write index, and counts what is left to
-     * reindex. An unfinished upgrade already running is left alone, to be watched. A finished one still
-     * keeping its status is replaced, as a new start through the API replaces it. Idempotent: a retry
-     * finds the marked indices marked and the rollover done.
+     * reindex. An upgrade already running is left alone, to be watched (a finished one has closed, and
+     * a new start replaces it). Idempotent: a retry finds the marked indices marked and the rollover done.
      */
     async prepareDataStreamUpgrade(input: {
       dataStream: string;
       readOnly: ReadOnlyRule;
     }): Promise<PreparedDataStream> {
-      const running = await runningUpgradeOf(temporal, input.dataStream);
-      const prepared = await elasticsearchStep(() => markAndCount(es, input, running));
-      if (prepared.next === 'start' && running.kind === 'finished') {
-        await temporal.workflow
-          .getHandle(dataStreamWorkflowId(input.dataStream), running.runId)
-          .terminate('replaced by the cluster upgrade')
-          .catch((err: unknown) => {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          });
-      }
-      return prepared;
+      const running = await upgradeRunning(temporal, input.dataStream);
+      return elasticsearchStep(() => markAndCount(es, input, running));
     },
 
     /**
