@@ -109,16 +109,18 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
     await view.holdsChanged();
   });
   const upgrades = new DataStreamUpgrades(input, run, view);
+  let handOver: boolean;
   try {
     if (input.window !== undefined) await followWindow(input.window, run, view);
-    if (await scheduleDataStreams(input, run, upgrades)) {
-      // History stays small however many data streams there are: hand over to a fresh run.
-      await condition(allHandlersFinished);
-      return await continueAsNew<typeof reindexCluster>({ ...input, continued: run.continuedRun() });
-    }
+    handOver = await scheduleDataStreams(input, run, upgrades);
   } catch (err) {
     await endStopped(err, run, view, upgrades);
     throw err;
+  }
+  if (handOver) {
+    // History stays small however many data streams there are: hand over to a fresh run.
+    await condition(allHandlersFinished);
+    return await continueAsNew<typeof reindexCluster>({ ...input, continued: run.continuedRun() });
   }
   view.setState(run.complete(Date.now()));
   await condition(allHandlersFinished);
