@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import sonarjs from 'eslint-plugin-sonarjs';
 
 /*
  * The dependency rule (docs/ARCHITECTURE.md): each folder of src/ is a layer (src/client holds the three
@@ -141,6 +142,21 @@ export default tseslint.config(
       ],
       'no-restricted-globals': ['error', 'process', 'Buffer'],
     },
+  },
+  {
+    // Small functions: each one a named step a reader can follow on one screen. Blank lines and comments
+    // do not count; a factory's methods count towards the factory, so big ones are split by concern.
+    files: ['src/**/*.ts'],
+    plugins: { sonarjs },
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'sonarjs/cognitive-complexity': ['error', 15],
+    },
+  },
+  {
+    // Not yet split (the functions over the limits are listed in the issue-20 hand-over).
+    files: ['src/client/**/*.ts', 'src/observability/**/*.ts'],
+    rules: { 'max-lines-per-function': 'off', 'sonarjs/cognitive-complexity': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['jest.config.js'], languageOptions: { globals: { module: 'writable' } } },

@@ -110,7 +110,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
       {
         name: 'happy-path',
         workflowId: dataStreamWorkflowId(ds),
-        expect: ['MARKER_RECORDED', 'WORKFLOW_EXECUTION_COMPLETED'],
+        expect: ['WORKFLOW_EXECUTION_COMPLETED'],
       },
       { name: 'happy-path.child', workflowId: backingIndexWorkflowId(ds, before[0]) },
     );
@@ -163,7 +163,6 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
         name: 'pause-resume',
         workflowId: dataStreamWorkflowId(ds),
         expect: [
-          'MARKER_RECORDED',
           'WORKFLOW_EXECUTION_SIGNALED',
           'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
           'WORKFLOW_EXECUTION_SIGNALED',
@@ -182,6 +181,45 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
           'WORKFLOW_EXECUTION_SIGNALED',
           'ACTIVITY_TASK_COMPLETED',
           'WORKFLOW_EXECUTION_COMPLETED',
+        ],
+      },
+    );
+  }
+
+  // The first index's own workflow is cancelled from outside the upgrade while it copies: it rolls back
+  // and is an error in the status; the others finish.
+  {
+    const ds = 'outside-cancel-ds';
+    const before = await seed(ds, [3000, 20, 20]);
+    const childId = backingIndexWorkflowId(ds, before[0]);
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 200 });
+    await long.start(h.es, ds);
+    await h.copying(ds, { index: before[0] });
+    await client.workflow.getHandle(childId).cancel();
+    // Lifted only once the child has ended: a faster copy could finish before the cancel reached it.
+    await closed(client.workflow.getHandle(childId));
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await complete(long, ds);
+    const final = await long.status(ds);
+    if (final.successes !== 2 || final.errors[0]?.index !== before[0])
+      throw new Error(`child cancelled from outside: ended ${JSON.stringify(final)}`);
+    executions.push(
+      {
+        name: 'child-cancelled-outside',
+        workflowId: dataStreamWorkflowId(ds),
+        expect: [
+          'CHILD_WORKFLOW_EXECUTION_CANCELED',
+          'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+          'WORKFLOW_EXECUTION_COMPLETED',
+        ],
+      },
+      {
+        name: 'child-cancelled-outside.child',
+        workflowId: childId,
+        expect: [
+          'WORKFLOW_EXECUTION_CANCEL_REQUESTED',
+          'ACTIVITY_TASK_CANCELED',
+          'WORKFLOW_EXECUTION_CANCELED',
         ],
       },
     );
@@ -250,7 +288,7 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
     executions.push({
       name: 'rollover-failure',
       workflowId: dataStreamWorkflowId(ds),
-      expect: ['MARKER_RECORDED', 'WORKFLOW_EXECUTION_FAILED'],
+      expect: ['WORKFLOW_EXECUTION_FAILED'],
     });
   }
 
@@ -373,7 +411,8 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
   {
     await seed('cl-pause-a', [{ docCount: 2000 }]);
     await seed('cl-pause-b', [{ docCount: 20 }]);
-    await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
+    // Seconds of copying, so that a loaded machine still sees the copy under way before it ends.
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 300 });
     const { service, runId } = await start('cl-pause-*');
     await upgrading(service, 'cl-pause-a');
     await h.copying('cl-pause-a');
@@ -479,7 +518,7 @@ async function fetchRecorded(
   const types = (json.events ?? []).map((event) => (event.eventType ?? '').replace(/^EVENT_TYPE_/, ''));
   const missing = missingInOrder(types, execution.expect ?? []);
   if (missing !== undefined)
-    throw new Error(`${execution.name}: no ${missing} where expected in its history`);
+    throw new Error(`${execution.name}: no ${missing} where expected in its history: ${types.join(', ')}`);
   return {
     recorded: { workflowId: execution.workflowId, scenario: execution.name, history: json },
     events: history.events?.length ?? 0,

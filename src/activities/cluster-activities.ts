@@ -31,108 +31,138 @@ export interface PreparedDataStream {
   /**
    * What Elasticsearch reports as the upgrade's first totals, counted as the data stream's own upgrade
    * will count them when it plans (after this step's marking and rollover, before its own rollover):
-   * every backing index, and the old ones left to reindex. Absent in results recorded by older workers.
+   * every backing index, and the old ones left to reindex.
    */
-  totalIndicesInDataStream?: number;
-  totalIndicesRequiringUpgrade?: number;
+  totalIndicesInDataStream: number;
+  totalIndicesRequiringUpgrade: number;
 }
 
 /** How a data stream's upgrade ended, as the cluster workflow records it. */
 export interface WatchedUpgrade {
   /**
    * `complete`: finished, with or without failed indices; `failed`: the whole upgrade failed;
-   * `cancelled`: cancelled; `gone`: its workflow ended without a status (terminated, or replaced).
+   * `cancelled`, `terminated`, `timed_out`: its workflow ended so; `gone`: it no longer exists, or closed
+   * without a status (replaced).
    */
-  end: 'complete' | 'failed' | 'cancelled' | 'gone';
+  end: 'complete' | 'failed' | 'cancelled' | 'terminated' | 'timed_out' | 'gone';
   /** The last status seen. */
   status?: ReindexDataStreamStatus;
 }
 
-/** What is running for a data stream now, as the data-stream workflow reports it. */
-type RunningUpgrade = { kind: 'none' } | { kind: 'unfinished' } | { kind: 'finished'; runId: string };
+type Temporal = ActivityDependencies['temporal'];
+type DataStreamHandle = ReturnType<Temporal['workflow']['getHandle']>;
 
-export function createClusterActivities({ es, temporal }: ActivityDependencies) {
-  async function runningUpgradeOf(dataStream: string): Promise<RunningUpgrade> {
-    const handle = temporal.workflow.getHandle(dataStreamWorkflowId(dataStream));
-    try {
-      const description = await handle.describe();
-      if (description.status.name !== 'RUNNING') return { kind: 'none' };
-      const status = await handle.query(statusQuery);
-      return status.complete ? { kind: 'finished', runId: description.runId } : { kind: 'unfinished' };
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
-      throw err;
+/** Whether an upgrade of the data stream is running now: a finished one has closed. */
+async function upgradeRunning(temporal: Temporal, dataStream: string): Promise<boolean> {
+  return (await executionOf(temporal.workflow.getHandle(dataStreamWorkflowId(dataStream)))) === 'RUNNING';
+}
+
+/**
+ * Marks the indices the read-only rule picks (rolling over first when that includes the write index),
+ * and counts what is left to reindex. An upgrade still running marks nothing: it is adopted as it is.
+ */
+async function markAndCount(
+  es: ActivityDependencies['es'],
+  input: { dataStream: string; readOnly: ReadOnlyRule },
+  running: boolean,
+): Promise<PreparedDataStream> {
+  const [facts] = (await inspectDataStreams(es, input.dataStream)).data_streams;
+  if (facts === undefined || facts.data_stream !== input.dataStream) {
+    throw new DataStreamNotFoundError(input.dataStream);
+  }
+  const old = facts.backing_indices.filter((index) => index.needs_upgrade);
+  const path = (index: (typeof old)[number]) =>
+    upgradePathOf(
+      {
+        creationDateMillis: index.creation_date_millis,
+        originationDateMillis: index.origination_date_millis ?? undefined,
+      },
+      input.readOnly,
+    );
+  const toReindex = old.filter((index) => path(index) === 'reindex');
+  const toMark = running ? [] : old.filter((index) => path(index) === 'read-only');
+  let rolledOver = false;
+  if (toMark.some((index) => index.write_index)) {
+    // A write index cannot be blocked: roll over first, unless an earlier attempt already did.
+    const before = await getBackingIndexNames(es, input.dataStream);
+    if (before[before.length - 1] === facts.write_index) {
+      await es.indices.rollover({ alias: input.dataStream });
+      rolledOver = true;
     }
   }
+  await markIndicesReadOnly(
+    es,
+    toMark.map((index) => index.index),
+  );
+  return {
+    next: running ? 'adopt' : toReindex.length > 0 ? 'start' : 'done',
+    indicesToReindex: toReindex.length,
+    documentsToReindex: toReindex.reduce((sum, index) => sum + (index.doc_count ?? 0), 0),
+    bytesToReindex: toReindex.reduce((sum, index) => sum + (index.size_in_bytes ?? 0), 0),
+    indicesMarkedReadOnly: toMark.length,
+    indicesAlreadyReadOnly: facts.backing_indices.filter(
+      (index) => index.skip_reason === 'verified-read-only',
+    ).length,
+    rolledOver,
+    // The rollover, by this attempt or by an earlier one, is already in `facts` unless it happened now.
+    totalIndicesInDataStream: facts.backing_indices.length + (rolledOver ? 1 : 0),
+    totalIndicesRequiringUpgrade: toReindex.length,
+  };
+}
 
+/** A finished status: complete, or failed as a whole. */
+function finishedEnd(status: ReindexDataStreamStatus): WatchedUpgrade {
+  return { end: status.exception === undefined ? 'complete' : 'failed', status };
+}
+
+/** How a closed run ended, by its execution status; `undefined` when it continued as new (watch the next). */
+function closedEnd(
+  execution: WorkflowExecutionStatusName,
+  status: ReindexDataStreamStatus | undefined,
+): WatchedUpgrade | undefined {
+  switch (execution) {
+    case 'CONTINUED_AS_NEW':
+      return undefined;
+    case 'COMPLETED':
+      return status === undefined ? { end: 'gone' } : finishedEnd(status);
+    case 'FAILED':
+      return { end: 'failed', status };
+    case 'CANCELLED':
+      return { end: 'cancelled', status };
+    case 'TERMINATED':
+      return { end: 'terminated', status };
+    case 'TIMED_OUT':
+      return { end: 'timed_out', status };
+    default:
+      return { end: 'gone', status };
+  }
+}
+
+/** The execution status of the latest run, or `undefined` when there is none. */
+async function executionOf(handle: DataStreamHandle): Promise<WorkflowExecutionStatusName | undefined> {
+  try {
+    return (await handle.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export function createClusterActivities({ es, temporal }: ActivityDependencies) {
   return {
     /**
      * Gets one data stream ready for its upgrade, deciding from its state now rather than from the plan
      * (which may be hours old): marks the indices the read-only rule picks with `_block/write`, rolling
      * the data stream over first when that includes the write index, and counts what is left to
-     * reindex. An unfinished upgrade already running is left alone, to be watched. A finished one still
-     * keeping its status is replaced, as a new start through the API replaces it. Idempotent: a retry
-     * finds the marked indices marked and the rollover done.
+     * reindex. An upgrade already running is left alone, to be watched (a finished one has closed, and
+     * a new start replaces it). Idempotent: a retry finds the marked indices marked and the rollover done.
      */
     async prepareDataStreamUpgrade(input: {
       dataStream: string;
       readOnly: ReadOnlyRule;
     }): Promise<PreparedDataStream> {
-      const running = await runningUpgradeOf(input.dataStream);
-      const prepared = await elasticsearchStep(async (): Promise<PreparedDataStream> => {
-        const [facts] = (await inspectDataStreams(es, input.dataStream)).data_streams;
-        if (facts === undefined || facts.data_stream !== input.dataStream) {
-          throw new DataStreamNotFoundError(input.dataStream);
-        }
-        const old = facts.backing_indices.filter((index) => index.needs_upgrade);
-        const path = (index: (typeof old)[number]) =>
-          upgradePathOf(
-            {
-              creationDateMillis: index.creation_date_millis,
-              originationDateMillis: index.origination_date_millis ?? undefined,
-            },
-            input.readOnly,
-          );
-        const toReindex = old.filter((index) => path(index) === 'reindex');
-        const toMark =
-          running.kind === 'unfinished' ? [] : old.filter((index) => path(index) === 'read-only');
-        let rolledOver = false;
-        if (toMark.some((index) => index.write_index)) {
-          // A write index cannot be blocked: roll over first, unless an earlier attempt already did.
-          const before = await getBackingIndexNames(es, input.dataStream);
-          if (before[before.length - 1] === facts.write_index) {
-            await es.indices.rollover({ alias: input.dataStream });
-            rolledOver = true;
-          }
-        }
-        await markIndicesReadOnly(
-          es,
-          toMark.map((index) => index.index),
-        );
-        return {
-          next: running.kind === 'unfinished' ? 'adopt' : toReindex.length > 0 ? 'start' : 'done',
-          indicesToReindex: toReindex.length,
-          documentsToReindex: toReindex.reduce((sum, index) => sum + (index.doc_count ?? 0), 0),
-          bytesToReindex: toReindex.reduce((sum, index) => sum + (index.size_in_bytes ?? 0), 0),
-          indicesMarkedReadOnly: toMark.length,
-          indicesAlreadyReadOnly: facts.backing_indices.filter(
-            (index) => index.skip_reason === 'verified-read-only',
-          ).length,
-          rolledOver,
-          // The rollover, by this attempt or by an earlier one, is already in `facts` unless it happened now.
-          totalIndicesInDataStream: facts.backing_indices.length + (rolledOver ? 1 : 0),
-          totalIndicesRequiringUpgrade: toReindex.length,
-        };
-      });
-      if (prepared.next === 'start' && running.kind === 'finished') {
-        await temporal.workflow
-          .getHandle(dataStreamWorkflowId(input.dataStream), running.runId)
-          .terminate('replaced by the cluster upgrade')
-          .catch((err: unknown) => {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          });
-      }
-      return prepared;
+      const running = await upgradeRunning(temporal, input.dataStream);
+      return elasticsearchStep(() => markAndCount(es, input, running));
     },
 
     /**
@@ -145,11 +175,10 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
     },
 
     /**
-     * Watches a data stream's upgrade (`reindex-data-stream-<name>`) until it is complete, reading its
-     * status query every `pollIntervalMs`, and returns the last status. Works for an upgrade the cluster
-     * run started and for one it found running, whether the finished workflow keeps running for its
-     * retention period or closes. Heartbeats, so a cancel reaches it at once and a lost worker is
-     * replaced; it holds no state, so a retry simply watches again.
+     * Watches a data stream's upgrade (`reindex-data-stream-<name>`) until it has ended, reading its
+     * status query every `pollIntervalMs`, and returns how it ended with the last status. Works for an
+     * upgrade the cluster run started and for one it found running. Heartbeats, so a cancel reaches it at
+     * once and a lost worker is replaced; it holds no state, so a retry simply watches again.
      */
     async awaitDataStreamUpgrade(input: {
       dataStream: string;
@@ -160,30 +189,16 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
       let last: ReindexDataStreamStatus | undefined;
       for (;;) {
         context.heartbeat();
-        let execution: WorkflowExecutionStatusName;
-        try {
-          execution = (await handle.describe()).status.name;
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return { end: 'gone', status: last };
-          throw err;
-        }
+        const execution = await executionOf(handle);
+        if (execution === undefined) return { end: 'gone', status: last };
+        // Not answerable for a moment (its first task still pending): read it at the next poll. Once
+        // closed, it is answered from its history.
+        last = await handle.query(statusQuery).catch(() => last);
         if (execution === 'RUNNING') {
-          try {
-            last = await handle.query(statusQuery);
-          } catch {
-            // Not answerable for a moment (its first task is still pending): read it at the next poll.
-          }
-          if (last?.complete)
-            return { end: last.exception === undefined ? 'complete' : 'failed', status: last };
+          if (last?.complete) return finishedEnd(last);
         } else {
-          // Closed: its status is answered from its history.
-          const final = await handle.query(statusQuery).catch(() => last);
-          if (execution === 'CANCELLED') return { end: 'cancelled', status: final };
-          if (execution === 'COMPLETED' && final !== undefined) {
-            return { end: final.exception === undefined ? 'complete' : 'failed', status: final };
-          }
-          if (execution === 'FAILED' || execution === 'TIMED_OUT') return { end: 'failed', status: final };
-          if (execution !== 'CONTINUED_AS_NEW') return { end: 'gone', status: final };
+          const ended = closedEnd(execution, last);
+          if (ended !== undefined) return ended;
         }
         await context.sleep(input.pollIntervalMs);
       }

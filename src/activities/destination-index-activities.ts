@@ -8,6 +8,43 @@ import { errorTypeOf } from '../elasticsearch/errors';
 import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
+type Elasticsearch = ActivityDependencies['es'];
+
+/** Creates the destination with the source's settings (as the copy needs them) and mappings. */
+async function createLike(
+  es: Elasticsearch,
+  input: { sourceIndex: string; destinationIndex: string },
+): Promise<void> {
+  const settingsResponse = await es.indices.getSettings({
+    index: input.sourceIndex,
+    flat_settings: true,
+    expand_wildcards: 'all',
+  });
+  const sourceSettings = (settingsResponse[input.sourceIndex]?.settings ?? {}) as Record<string, unknown>;
+  const mappingResponse = await es.indices.getMapping({ index: input.sourceIndex, expand_wildcards: 'all' });
+  const mappings = mappingResponse[input.sourceIndex]?.mappings ?? {};
+  try {
+    await es.indices.create({
+      index: input.destinationIndex,
+      settings: destinationSettingsForCopy(sourceSettings),
+      mappings,
+    });
+  } catch (err) {
+    if (errorTypeOf(err) !== 'resource_already_exists_exception') throw err;
+  }
+}
+
+/** Both indices' document counts, after a refresh so that every copied document counts. */
+async function refreshedCounts(
+  es: Elasticsearch,
+  input: { sourceIndex: string; destinationIndex: string },
+): Promise<{ source: number; destination: number }> {
+  await es.indices.refresh({ index: `${input.sourceIndex},${input.destinationIndex}` });
+  const source = await es.count({ index: input.sourceIndex });
+  const destination = await es.count({ index: input.destinationIndex });
+  return { source: source.count, destination: destination.count };
+}
+
 export function createDestinationIndexActivities({ es, worker }: ActivityDependencies) {
   return {
     /**
@@ -44,31 +81,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
      * and no refresh during the copy. Idempotent: an index this step already created is accepted.
      */
     async createDestination(input: { sourceIndex: string; destinationIndex: string }): Promise<void> {
-      await elasticsearchStep(async () => {
-        const settingsResponse = await es.indices.getSettings({
-          index: input.sourceIndex,
-          flat_settings: true,
-          expand_wildcards: 'all',
-        });
-        const sourceSettings = (settingsResponse[input.sourceIndex]?.settings ?? {}) as Record<
-          string,
-          unknown
-        >;
-        const mappingResponse = await es.indices.getMapping({
-          index: input.sourceIndex,
-          expand_wildcards: 'all',
-        });
-        const mappings = mappingResponse[input.sourceIndex]?.mappings ?? {};
-        try {
-          await es.indices.create({
-            index: input.destinationIndex,
-            settings: destinationSettingsForCopy(sourceSettings),
-            mappings,
-          });
-        } catch (err) {
-          if (errorTypeOf(err) !== 'resource_already_exists_exception') throw err;
-        }
-      }, input.sourceIndex);
+      await elasticsearchStep(() => createLike(es, input), input.sourceIndex);
     },
 
     /**
@@ -76,12 +89,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
      * the source is still in the data stream, untouched but for its write block.
      */
     async verifyDocumentCount(input: { sourceIndex: string; destinationIndex: string }): Promise<number> {
-      const counts = await elasticsearchStep(async () => {
-        await es.indices.refresh({ index: `${input.sourceIndex},${input.destinationIndex}` });
-        const source = await es.count({ index: input.sourceIndex });
-        const destination = await es.count({ index: input.destinationIndex });
-        return { source: source.count, destination: destination.count };
-      }, input.sourceIndex);
+      const counts = await elasticsearchStep(() => refreshedCounts(es, input), input.sourceIndex);
       if (counts.source !== counts.destination) {
         throw ApplicationFailure.nonRetryable(
           `document count mismatch: source index [${input.sourceIndex}] has ${counts.source} documents, ` +

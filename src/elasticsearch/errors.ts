@@ -40,19 +40,20 @@ export function errorTypeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The `error` of a response body: its `reason` when it is an object, itself when it is a string. */
+function bodyReason(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error === 'string') return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const reason = (error as { reason?: unknown }).reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
 /** A one-line reason for any error: Elasticsearch's own `reason` when there is one. */
 export function reasonOf(err: unknown): string {
   if (err instanceof errors.ResponseError) {
-    const body: unknown = err.body;
-    if (typeof body === 'object' && body !== null) {
-      const error = (body as { error?: unknown }).error;
-      if (typeof error === 'object' && error !== null) {
-        const reason = (error as { reason?: unknown }).reason;
-        if (typeof reason === 'string') return reason;
-      }
-      if (typeof error === 'string') return error;
-    }
-    return `HTTP ${err.statusCode ?? '?'} from Elasticsearch`;
+    return bodyReason(err.body) ?? `HTTP ${err.statusCode ?? '?'} from Elasticsearch`;
   }
   return err instanceof Error ? err.message : String(err);
 }

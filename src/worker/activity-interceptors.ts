@@ -27,6 +27,57 @@ export function failureCause(failure: Failure | null | undefined): string {
 }
 
 /**
+ * The failure type of the last failed attempt of each local activity run here, until it succeeds.
+ * Attempts retried on another worker never come back here, so it is bounded.
+ */
+class LocalFailures {
+  private readonly byKey = new Map<string, string>();
+
+  get(key: string | undefined): string {
+    return (key !== undefined ? this.byKey.get(key) : undefined) ?? 'unknown';
+  }
+
+  /** A failed attempt; a non-retryable failure is not retried, so nothing to remember. */
+  failed(key: string, err: unknown): void {
+    if (err instanceof ApplicationFailure && err.nonRetryable) return;
+    this.byKey.set(key, err instanceof ApplicationFailure && err.type ? err.type : 'unknown');
+    const oldest = this.byKey.keys().next();
+    if (this.byKey.size > MAX_REMEMBERED_LOCAL_FAILURES && !oldest.done) this.byKey.delete(oldest.value);
+  }
+
+  succeeded(key: string): void {
+    this.byKey.delete(key);
+  }
+}
+
+interface InterceptorOptions {
+  metrics: WorkerMetrics;
+  client: Client;
+  logger: JsonLogger;
+}
+
+/** The failure that ended the attempt before, as the server recorded it on the pending activity. */
+async function lastFailureOnServer(
+  options: InterceptorOptions,
+  attempt: { workflowId: string; runId: string; activityId: string },
+  labels: Record<string, string>,
+): Promise<Failure | undefined> {
+  try {
+    const description = await options.client.workflow.getHandle(attempt.workflowId, attempt.runId).describe();
+    return (
+      description.raw.pendingActivities?.find((pending) => pending.activityId === attempt.activityId)
+        ?.lastFailure ?? undefined
+    );
+  } catch (err) {
+    options.logger.debug('could not read why the previous attempt failed', {
+      ...labels,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+}
+
+/**
  * Around every activity: its log lines carry the data stream and index (from the workflow id), and an
  * attempt that is a retry is counted by the cause of the attempt before. That cause is read from the
  * server (the pending activity's last failure), so it is right whichever worker ran the earlier attempt,
@@ -34,13 +85,8 @@ export function failureCause(failure: Failure | null | undefined): string {
  * activity has no pending entry on the server: its attempts run on this worker (until the workflow task
  * moves), so the cause is what this worker saw the attempt before throw.
  */
-export function observingActivityInterceptors(options: {
-  metrics: WorkerMetrics;
-  client: Client;
-  logger: JsonLogger;
-}): ActivityInterceptorsFactory {
-  // Failure type of the last failed attempt of each local activity run here, until it succeeds.
-  const localFailures = new Map<string, string>();
+export function observingActivityInterceptors(options: InterceptorOptions): ActivityInterceptorsFactory {
+  const localFailures = new LocalFailures();
   return (context) => {
     const { info } = context;
     const execution = info.workflowExecution;
@@ -56,28 +102,13 @@ export function observingActivityInterceptors(options: {
     const localKeyOf = (args: unknown[]): string | undefined =>
       execution ? `${execution.runId}/${info.activityType}/${JSON.stringify(args).slice(0, 500)}` : undefined;
 
-    /** The failure that ended the attempt before, as the server recorded it on the pending activity. */
-    async function lastFailureOnServer(workflowId: string, runId: string): Promise<Failure | undefined> {
-      try {
-        const description = await options.client.workflow.getHandle(workflowId, runId).describe();
-        return (
-          description.raw.pendingActivities?.find((pending) => pending.activityId === info.activityId)
-            ?.lastFailure ?? undefined
-        );
-      } catch (err) {
-        options.logger.debug('could not read why the previous attempt failed', {
-          ...labels,
-          error: err instanceof Error ? err.message : String(err),
-        });
-        return undefined;
-      }
-    }
-
     function countRetry(localKey: string | undefined): void {
       if (info.attempt <= 1 || !upgrade || !execution) return;
       const cause: Promise<string> = info.isLocal
-        ? Promise.resolve((localKey !== undefined ? localFailures.get(localKey) : undefined) ?? 'unknown')
-        : lastFailureOnServer(execution.workflowId, execution.runId).then(failureCause);
+        ? Promise.resolve(localFailures.get(localKey))
+        : lastFailureOnServer(options, { ...execution, activityId: info.activityId }, labels).then(
+            failureCause,
+          );
       cause
         .then((why) => {
           options.metrics.retried({
@@ -104,20 +135,10 @@ export function observingActivityInterceptors(options: {
           if (!info.isLocal || localKey === undefined) return next(input);
           try {
             const result: unknown = await next(input);
-            localFailures.delete(localKey);
+            localFailures.succeeded(localKey);
             return result;
           } catch (err) {
-            if (!(err instanceof ApplicationFailure && err.nonRetryable)) {
-              localFailures.set(
-                localKey,
-                err instanceof ApplicationFailure && err.type ? err.type : 'unknown',
-              );
-              // Attempts retried on another worker never come back here: keep the map bounded.
-              const oldest = localFailures.keys().next();
-              if (localFailures.size > MAX_REMEMBERED_LOCAL_FAILURES && !oldest.done) {
-                localFailures.delete(oldest.value);
-              }
-            }
+            localFailures.failed(localKey, err);
             throw err;
           }
         },

@@ -30,17 +30,96 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function run(config: Config, logger: JsonLogger): Promise<number> {
+/** The SDK's runtime: its logs through ours, and its metrics on a loopback port when the worker serves them. */
+function installRuntime(config: Config, logger: JsonLogger): void {
   const serving = config.workerProcess.httpPort !== undefined;
   Runtime.install({
     logger,
-    // Signals are handled below, so the shutdown is logged and readiness fails at once.
+    // Signals are handled by `stopOnSignals`, so the shutdown is logged and readiness fails at once.
     shutdownSignals: [],
     telemetryOptions: {
       logging: { filter: { core: config.logLevel, other: 'WARN' }, forward: {} },
       ...(serving ? { metrics: { prometheus: { bindAddress: sdkMetricsAddress(config) } } } : {}),
     },
   });
+}
+
+async function registerSearchAttributes(
+  connection: Connection,
+  config: Config,
+  logger: JsonLogger,
+): Promise<void> {
+  const added = await ensureSearchAttributes(connection, config.temporal.namespace).catch((err: unknown) => {
+    logger.warn('could not check search attributes (register DataStream and ReindexState by hand)', {
+      error: message(err),
+    });
+    return [];
+  });
+  if (added.length > 0) logger.info('registered search attributes', { added });
+}
+
+/** On SIGTERM or SIGINT: no new tasks, the grace time for running activities. Returns whether it is stopping. */
+function stopOnSignals(worker: Worker, config: Config, logger: JsonLogger): () => boolean {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down: no new tasks; running activities get the grace time', {
+      signal,
+      graceMs: config.workerProcess.shutdownGraceMs,
+    });
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    // The SDK gives up at WORKER_SHUTDOWN_FORCE_MS; should closing what is left hang, exit regardless.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.workerProcess.shutdownForceMs + 5_000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return () => stopping;
+}
+
+/** `/livez`, `/readyz` and `/metrics` (with the upgrades' statuses as metrics), when `WORKER_HTTP_PORT` is set. */
+async function serveHealthAndMetrics(
+  parts: { worker: Worker; connection: NativeConnection; client: Client; metrics: WorkerMetrics },
+  config: Config,
+  logger: JsonLogger,
+  isStopping: () => boolean,
+): Promise<{ close(): Promise<void> }> {
+  const { worker, connection, client, metrics } = parts;
+  const statusMetrics = startStatusMetrics({
+    service: new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue }),
+    metrics,
+    logger,
+    intervalMs: config.workerProcess.statusMetricsIntervalMs,
+  });
+  let endpoints: WorkerEndpoints;
+  try {
+    endpoints = await startWorkerEndpoints({
+      host: config.workerProcess.httpHost,
+      port: config.workerProcess.httpPort ?? 0,
+      worker,
+      connection,
+      metrics,
+      sdkMetricsUrl: `http://${sdkMetricsAddress(config)}/metrics`,
+      isStopping,
+    });
+  } catch (err) {
+    statusMetrics.stop();
+    throw err;
+  }
+  logger.info(`health and metrics on ${endpoints.url}`, { url: endpoints.url });
+  return {
+    async close() {
+      statusMetrics.stop();
+      await endpoints.close();
+    },
+  };
+}
+
+async function run(config: Config, logger: JsonLogger): Promise<number> {
+  installRuntime(config, logger);
   const temporalOptions = temporalConnectionOptions(config.temporal);
   const where = config.temporal.description;
   const connection = await NativeConnection.connect(temporalOptions).catch((err: unknown) => {
@@ -53,18 +132,9 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
   const es = createElasticsearchClient(config.elasticsearch);
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const metrics = new WorkerMetrics();
-  let endpoints: WorkerEndpoints | undefined;
-  let statusMetrics: { stop(): void } | undefined;
+  let served: { close(): Promise<void> } | undefined;
   try {
-    const added = await ensureSearchAttributes(clientConnection, config.temporal.namespace).catch(
-      (err: unknown) => {
-        logger.warn('could not check search attributes (register DataStream and ReindexState by hand)', {
-          error: message(err),
-        });
-        return [];
-      },
-    );
-    if (added.length > 0) logger.info('registered search attributes', { added });
+    await registerSearchAttributes(clientConnection, config, logger);
     const bundlePath = config.worker.workflowBundlePath;
     const worker: Worker = await createReindexWorker({
       connection,
@@ -79,40 +149,14 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
       shutdownGraceMs: config.workerProcess.shutdownGraceMs,
       shutdownForceMs: config.workerProcess.shutdownForceMs,
     });
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('shutting down: no new tasks; running activities get the grace time', {
-        signal,
-        graceMs: config.workerProcess.shutdownGraceMs,
-      });
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      // The SDK gives up at WORKER_SHUTDOWN_FORCE_MS; should closing what is left hang, exit regardless.
-      setTimeout(() => {
-        logger.error('shutdown did not finish in time; exiting');
-        process.exit(1);
-      }, config.workerProcess.shutdownForceMs + 5_000).unref();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    if (serving) {
-      statusMetrics = startStatusMetrics({
-        service: new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue }),
-        metrics,
+    const isStopping = stopOnSignals(worker, config, logger);
+    if (config.workerProcess.httpPort !== undefined) {
+      served = await serveHealthAndMetrics(
+        { worker, connection, client, metrics },
+        config,
         logger,
-        intervalMs: config.workerProcess.statusMetricsIntervalMs,
-      });
-      endpoints = await startWorkerEndpoints({
-        host: config.workerProcess.httpHost,
-        port: config.workerProcess.httpPort ?? 0,
-        worker,
-        connection,
-        metrics,
-        sdkMetricsUrl: `http://${sdkMetricsAddress(config)}/metrics`,
-        isStopping: () => stopping,
-      });
-      logger.info(`health and metrics on ${endpoints.url}`, { url: endpoints.url });
+        isStopping,
+      );
     }
     logger.info(
       `ds-reindex worker: Temporal ${where} (namespace ${config.temporal.namespace}, ` +
@@ -123,8 +167,7 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
     logger.info('worker stopped');
     return 0;
   } finally {
-    statusMetrics?.stop();
-    await endpoints?.close();
+    await served?.close();
     await clientConnection.close();
     await connection.close();
     await es.close();

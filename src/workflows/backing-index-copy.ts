@@ -7,31 +7,23 @@ import type { CopyDocumentsInput } from '../activities/copy-documents-activity';
  * The copy of one backing index, stopped while the data stream's upgrade is paused with `now`: the copy
  * activity is cancelled, which cancels its reindex task and keeps what it wrote; after the resume a new
  * task skips those documents (`op_type: create`). A cancel of the upgrade itself still fails the copy,
- * and the index rolls back.
+ * and the index rolls back. A pause with `now` also stops every copy still writing into the destination
+ * (a task handed over by the quick copy, or one a copy attempt left).
  *
- * `listen` registers the pause and resume signals; runs from before pause/resume must not
- * (see PAUSE_RESUME_PATCH). `pausedAtStart` is a pause the data stream knew of before this run existed.
+ * `pausedAtStart` is a pause the data stream knew of before this run existed.
  */
-export function pausableCopy(options: {
-  listen: boolean;
-  pausedAtStart: boolean;
-  /**
-   * Whether a pause with `now` also stops every copy still writing into the destination (a task handed
-   * over by the quick copy, or one a copy attempt left): runs from before `few-steps` do not.
-   */
-  stopStrayCopies: boolean;
-  step: (name: string) => void;
-}): { copy(input: CopyDocumentsInput): Promise<void>; readonly paused: boolean } {
+export function pausableCopy(options: { pausedAtStart: boolean; step: (name: string) => void }): {
+  copy(input: CopyDocumentsInput): Promise<void>;
+  readonly paused: boolean;
+} {
   const { step } = options;
   let copyPaused = options.pausedAtStart;
-  if (options.listen) {
-    setHandler(pauseCopySignal, () => {
-      copyPaused = true;
-    });
-    setHandler(resumeCopySignal, () => {
-      copyPaused = false;
-    });
-  }
+  setHandler(pauseCopySignal, () => {
+    copyPaused = true;
+  });
+  setHandler(resumeCopySignal, () => {
+    copyPaused = false;
+  });
 
   const copy = async (input: CopyDocumentsInput): Promise<void> => {
     let copyInput = input;
@@ -71,12 +63,10 @@ export function pausableCopy(options: {
         copied = true;
         const upgradeCancelled = CancellationScope.current().consideredCancelled;
         if (stoppedByPause && isCancellation(err) && !upgradeCancelled) {
-          if (options.stopStrayCopies) {
-            // Cancelled before it ran (waiting for a retry, or before it picked the handed-over task up),
-            // the activity could not stop its task.
-            await localElasticsearchSteps.stopCopies(copyInput.destinationIndex);
-            copyInput = withoutRunningTask();
-          }
+          // Cancelled before it ran (waiting for a retry, or before it picked the handed-over task up), the
+          // activity could not stop its task.
+          await localElasticsearchSteps.stopCopies(copyInput.destinationIndex);
+          copyInput = withoutRunningTask();
           continue;
         }
         throw err;

@@ -18,8 +18,9 @@ const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
  * After a failure or a cancel before the swap: puts the source back exactly as it was and removes the
  * partial copy (a regular activity, not local: a rare path that should not share a workflow task with the
  * failure it undoes). Returns the index's result when the swap had taken effect although its answer was
- * lost (the index is upgraded after all); otherwise throws `err`. If the rollback fails too, the index
- * fails with a message that says what may be left and the requests that put it back.
+ * lost (the index is upgraded after all, cancelled or not); otherwise throws `err`. If the rollback fails
+ * too, the index fails, cancelled or not, with a message that says what may be left and the requests that
+ * put it back: the data stream's status shows it (a cancelled upgrade's status is read by the cluster run).
  */
 export async function rollBackOrFinish(options: {
   err: unknown;
@@ -54,10 +55,8 @@ export async function rollBackOrFinish(options: {
     });
     log.error('rollback failed', { sourceIndex, message });
     setCurrentDetails(`**${sourceIndex}**: ${message}`);
-    // A cancelled upgrade has no status to show it in (Elasticsearch's cancel leaves none): logged only.
-    if (isCancellation(err)) throw err;
     throw ApplicationFailure.create({ type: ROLLBACK_FAILED_FAILURE_TYPE, message, nonRetryable: true });
   }
-  if (outcome !== 'completed-after-swap' || isCancellation(err)) throw err;
+  if (outcome !== 'completed-after-swap') throw err;
   return { sourceIndex, destinationIndex, documents: options.documents };
 }

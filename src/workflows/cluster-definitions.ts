@@ -64,6 +64,20 @@ export const DATA_STREAM_OUTCOMES = {
 } as const;
 export type DataStreamOutcome = (typeof DATA_STREAM_OUTCOMES)[keyof typeof DATA_STREAM_OUTCOMES];
 
+/**
+ * The outcomes that count as a success: everything that needed doing was done (nothing, for a data
+ * stream already up to date). Every other outcome is a failure of the run, however the report lists it.
+ */
+const SUCCESSFUL_OUTCOMES: ReadonlySet<DataStreamOutcome> = new Set([
+  DATA_STREAM_OUTCOMES.UPGRADED,
+  DATA_STREAM_OUTCOMES.READ_ONLY,
+  DATA_STREAM_OUTCOMES.UP_TO_DATE,
+]);
+
+export function isSuccessfulOutcome(outcome: DataStreamOutcome): boolean {
+  return SUCCESSFUL_OUTCOMES.has(outcome);
+}
+
 /** One data stream in the report. */
 export interface DataStreamRunReport {
   data_stream: string;
@@ -92,6 +106,8 @@ export const CLUSTER_STATES = {
   COMPLETED: 'completed',
   COMPLETED_WITH_ERRORS: 'completed_with_errors',
   CANCELLED: 'cancelled',
+  /** The run itself could not go on (its maintenance window could not be read); `exception` says why. */
+  FAILED: 'failed',
 } as const;
 export type ClusterState = (typeof CLUSTER_STATES)[keyof typeof CLUSTER_STATES];
 
@@ -114,6 +130,8 @@ export interface ClusterUpgradeStatus {
   paused: PauseState | null;
   /** The maintenance window, whether it is open now, and when that changes; `null` without one. */
   window: WindowStatus | null;
+  /** Why the run failed (state `failed`); absent otherwise. */
+  exception?: string;
 }
 
 export interface WindowStatus extends MaintenanceWindow {

@@ -7,15 +7,14 @@ export interface ReindexDataStreamInput {
   dataStream: string;
   /**
    * How long the finished status stays readable. A run records it in its memo as it closes, and the
-   * service serves the status that long after the close; a run started before the `close-when-finished`
-   * patch sleeps this long before closing instead. Default: 24 hours, as Elasticsearch.
+   * service serves the status that long after the close. Default: 24 hours, as Elasticsearch.
    */
   statusRetentionMs?: number;
   /** Backing indices per run before continuing as new (keeps history small). */
   maxIndicesPerRun?: number;
   /**
    * What the service counted when it accepted the start, so the status is right from the first query,
-   * before this workflow's own plan arrives. Absent in starts made by older services.
+   * before this workflow's own plan arrives. Absent: the workflow counts for itself when it plans.
    */
   accepted?: AcceptedStart;
   /** Set only by continue-as-new: where the previous run left off. */
@@ -40,7 +39,7 @@ export interface ContinuedRun {
   pendingIndices: string[];
   errors: { index: string; message: string }[];
   maxConcurrentIndices: number;
-  /** A pause that was on when the run continued; absent in runs that continued before pausing existed. */
+  /** A pause that was on when the run continued; absent when none was. */
   paused?: UpgradePause;
 }
 
@@ -49,9 +48,9 @@ export interface ReindexBackingIndexInput {
   sourceIndex: string;
   /**
    * The source as it was, read by the data-stream workflow in the workflow task that starts this one, so
-   * it is in history before any step changes the source. Absent from runs started before that.
+   * it is in history before any step changes the source.
    */
-  facts?: SourceFacts;
+  facts: SourceFacts;
   /** The upgrade was paused with `now` as this index started (too late to tell it by signal): its copy waits for the resume. */
   copyPaused?: boolean;
 }
@@ -69,7 +68,7 @@ export interface IndexProgress {
   reindexedDocCount: number;
   /**
    * The cluster's concurrency setting as the copy last read it, so a `PUT /_cluster/settings` made
-   * straight to Elasticsearch reaches a running upgrade too. Absent in signals from older workers.
+   * straight to Elasticsearch reaches a running upgrade too. Sent only when the copy saw it change.
    */
   maxConcurrentIndices?: number;
 }
@@ -100,7 +99,7 @@ export function statusBeforeFirstTask(
 /** Memo key under which a closed run records how long its status stays readable after its close. */
 export const STATUS_RETENTION_MEMO = 'statusRetentionMs';
 
-/** The memo a run sets as it closes; absent on runs that kept their status open on a timer instead. */
+/** The memo a run sets as it closes. */
 export interface FinishedRunMemo {
   [STATUS_RETENTION_MEMO]: number;
 }

@@ -1,5 +1,6 @@
 // The workflows the worker registers, and the signals and queries clients use to talk to them.
-export { reindexDataStream, REINDEX_STATES } from './reindex-data-stream';
+export { reindexDataStream } from './reindex-data-stream';
+export { REINDEX_STATES } from './data-stream-state';
 export { reindexBackingIndex } from './reindex-backing-index';
 export { reindexCluster } from './reindex-cluster';
 export * from './definitions';

@@ -1,12 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { UpgradePause } from '../shared/status';
 
-/**
- * Marks the data-stream and backing-index runs that can be paused and resumed. Older runs ignored these
- * signals (they had no handlers), and their replays must keep ignoring any they got.
- */
-export const PAUSE_RESUME_PATCH = 'pause-resume';
-
 /** A pause: `now` also stops the copies in flight (they resume later without copying anything twice). */
 export interface PauseRequest {
   now: boolean;

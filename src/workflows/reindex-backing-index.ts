@@ -1,18 +1,11 @@
-import { CancellationScope, patched, setCurrentDetails } from '@temporalio/workflow';
-import { elasticsearchSteps, localElasticsearchSteps as local } from './activity-stubs';
+import { CancellationScope, setCurrentDetails } from '@temporalio/workflow';
+import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
 import { rollBackOrFinish } from './backing-index-rollback';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
-import { reindexBackingIndexStepByStep } from './reindex-backing-index-step-by-step';
 import type { StepsStarted } from './rollback-report';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { destinationIndexName } from '../shared/names';
-
-/**
- * Marks the runs that make the upgrade in phases (one local activity each) and try a quick copy first.
- * Runs started before it replay the step-by-step path.
- */
-export const FEW_STEPS_PATCH = 'few-steps';
 
 /**
  * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4), in
@@ -34,23 +27,15 @@ export const FEW_STEPS_PATCH = 'few-steps';
 export async function reindexBackingIndex(
   input: ReindexBackingIndexInput,
 ): Promise<ReindexBackingIndexResult> {
-  if (!patched(FEW_STEPS_PATCH)) return reindexBackingIndexStepByStep(input);
   const { dataStream, sourceIndex } = input;
   const destinationIndex = destinationIndexName(sourceIndex);
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
-  const copy = pausableCopy({
-    listen: true,
-    pausedAtStart: input.copyPaused === true,
-    stopStrayCopies: true,
-    step,
-  });
-
-  // The source as it was must be in history before anything changes it: a step re-run after a crash would
-  // otherwise read the write block this upgrade added as the source's own. The data-stream workflow reads
-  // it in the task that starts this one; a run started without it reads it with a regular activity.
-  step('reading the source');
-  const facts = input.facts ?? (await elasticsearchSteps.readSourceFacts(sourceIndex));
+  const copy = pausableCopy({ pausedAtStart: input.copyPaused === true, step });
+  // The source as it was, read by the data-stream workflow in the task that started this one: it is in
+  // history before anything changes it, so a step re-run after a crash never reads the write block this
+  // upgrade added as the source's own.
+  const { facts } = input;
   const phase = { dataStream, sourceIndex, destinationIndex, facts };
   let documents = 0;
   // Set before the phase that may change each; the rollback report says what may need putting back.

@@ -1,8 +1,6 @@
 import {
-  ActivityCancellationType,
+  ApplicationFailure,
   CancellationScope,
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,88 +10,76 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { PreparedDataStream, WatchedUpgrade } from '../activities/cluster-activities';
-import { elasticsearchSteps as es } from './activity-stubs';
 import {
   CLUSTER_STATES,
-  DATA_STREAM_OUTCOMES,
   clusterStatusQuery,
   type ClusterState,
   type ClusterUpgradeStatus,
-  type ContinuedClusterRun,
-  type DataStreamOutcome,
-  type DataStreamRunReport,
   type ReindexClusterInput,
-  type RunningDataStream,
-  type WindowStatus,
 } from './cluster-definitions';
+import { ClusterRunState } from './cluster-run-state';
+import { DataStreamUpgrades, type ClusterRunEvents } from './data-stream-upgrades';
+import { rootCauseMessage } from './failure-message';
 import {
   pauseClusterSignal,
   pauseUpgradeSignal,
   resumeClusterSignal,
   resumeUpgradeSignal,
-  type PauseState,
 } from './pause-definitions';
-import type { ReindexDataStreamInput } from './definitions';
-import { rootCauseMessage } from './failure-message';
-import { reindexDataStream } from './reindex-data-stream';
 import { CLUSTER_TUNABLES as C, WORKFLOW_TUNABLES as T } from './tunables';
-import type { MaintenanceWindow } from '../shared/maintenance-window';
+import { formatMaintenanceWindow, type MaintenanceWindow } from '../shared/maintenance-window';
 import { dataStreamWorkflowId } from '../shared/names';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
-import type { IndexError } from '../shared/status';
 
-/** Watching a data stream's upgrade: stateless, so retried without limit; heartbeats each poll. */
-const watchSteps = proxyActivities<Activities>({
-  startToCloseTimeout: C.WATCH_START_TO_CLOSE_MS,
-  heartbeatTimeout: C.WATCH_HEARTBEAT_TIMEOUT_MS,
+/** Failure type of a run that could not read its maintenance window. */
+const WINDOW_UNREADABLE_FAILURE_TYPE = 'MaintenanceWindowUnreadable';
+
+/**
+ * Reading the maintenance window: a computation in the worker, so a read that fails again and again (a
+ * time zone this worker does not know) will not succeed later. A few attempts, then the run fails, rather
+ * than waiting for a window it cannot see.
+ */
+const windowSteps = proxyActivities<Activities>({
+  startToCloseTimeout: C.WINDOW_READ_START_TO_CLOSE_MS,
   retry: {
     initialInterval: T.RETRY_INITIAL_INTERVAL_MS,
     maximumInterval: T.RETRY_MAXIMUM_INTERVAL_MS,
     backoffCoefficient: 2,
+    maximumAttempts: C.WINDOW_READ_MAXIMUM_ATTEMPTS,
   },
-  cancellationType: ActivityCancellationType.TRY_CANCEL,
 });
 
-function cappedErrors(errors: readonly IndexError[]): { errors: IndexError[]; errors_omitted: number } {
-  const kept = errors.slice(0, C.MAX_ERRORS_PER_DATA_STREAM).map((error) => ({
-    index: error.index,
-    message:
-      error.message.length > C.MAX_ERROR_MESSAGE_CHARS
-        ? `${error.message.slice(0, C.MAX_ERROR_MESSAGE_CHARS)}…`
-        : error.message,
-  }));
-  return { errors: kept, errors_omitted: errors.length - kept.length };
-}
-
-/**
- * Elasticsearch's first totals for a data stream's upgrade, so that its very first `_status` has them, as
- * when the API starts it. The start time is the workflow clock's now. Nothing when the preparation was
- * recorded by an older worker that did not count them: that upgrade then counts for itself.
- */
-function acceptedStartOf(prepared: PreparedDataStream): Pick<ReindexDataStreamInput, 'accepted'> {
-  const { totalIndicesInDataStream, totalIndicesRequiringUpgrade } = prepared;
-  if (totalIndicesInDataStream === undefined || totalIndicesRequiringUpgrade === undefined) return {};
+/** What the Web UI shows of the run, and the holds it sends, each once per change. */
+function clusterView(run: ClusterRunState): ClusterRunEvents & { setState(state: ClusterState): void } {
+  const changed = (): void => setCurrentDetails(run.details());
   return {
-    accepted: { startTimeMillis: Date.now(), totalIndicesInDataStream, totalIndicesRequiringUpgrade },
+    changed,
+    setState(next) {
+      run.state = next;
+      upsertSearchAttributes([{ key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: next }]);
+      changed();
+    },
+    /** Tells each upgrade this run started (not ones it only watches) the run's hold, once per change. */
+    async holdsChanged() {
+      const changes = run.holdsToSend();
+      changed();
+      await Promise.all(
+        changes.map(({ dataStream, hold }) => {
+          const upgrade = getExternalWorkflowHandle(dataStreamWorkflowId(dataStream));
+          const sent =
+            hold === undefined
+              ? upgrade.signal(resumeUpgradeSignal)
+              : upgrade.signal(pauseUpgradeSignal, { now: hold === 'paused_now' });
+          // One that has just finished cannot be signalled, and needs no pause.
+          return sent.catch(() => undefined);
+        }),
+      );
+    },
   };
-}
-
-function outcomeOf(watched: WatchedUpgrade, indicesMarkedReadOnly: number): DataStreamOutcome {
-  const status = watched.status;
-  if (watched.end === 'cancelled') return DATA_STREAM_OUTCOMES.CANCELLED;
-  if (watched.end !== 'complete' || status === undefined) return DATA_STREAM_OUTCOMES.FAILED;
-  if (status.errors.length > 0) return DATA_STREAM_OUTCOMES.UPGRADED_WITH_ERRORS;
-  if (status.total_indices_requiring_upgrade === 0) {
-    return indicesMarkedReadOnly > 0 ? DATA_STREAM_OUTCOMES.READ_ONLY : DATA_STREAM_OUTCOMES.UP_TO_DATE;
-  }
-  return DATA_STREAM_OUTCOMES.UPGRADED;
 }
 
 /**
@@ -110,297 +96,135 @@ function outcomeOf(watched: WatchedUpgrade, indicesMarkedReadOnly: number): Data
  * every `maxDataStreamsPerRun` without waiting for the ones in flight.
  */
 export async function reindexCluster(input: ReindexClusterInput): Promise<ClusterUpgradeStatus> {
-  const continued = input.continued;
-  const pollIntervalMs = input.watchPollIntervalMs ?? C.DEFAULT_WATCH_POLL_INTERVAL_MS;
-  const maxPerRun = input.maxDataStreamsPerRun ?? C.DEFAULT_MAX_DATA_STREAMS_PER_RUN;
-  const startTimeMillis = continued?.startTimeMillis ?? Date.now();
-  const pending: string[] = [...(continued?.pending ?? input.dataStreams)];
-  const running = new Map<string, RunningDataStream>(
-    (continued?.running ?? []).map((entry) => [entry.data_stream, { ...entry }]),
-  );
-  const finished: DataStreamRunReport[] = [...(continued?.finished ?? [])];
-  let state: ClusterState = CLUSTER_STATES.RUNNING;
-  let endTimeMillis: number | undefined;
-  let paused: PauseState | undefined = continued?.paused;
-  /** Unknown until first read; absent without a window. */
-  let window: WindowStatus | undefined;
-
-  const status = (): ClusterUpgradeStatus => {
-    const current: ClusterUpgradeStatus = {
-      state,
-      complete: endTimeMillis !== undefined,
-      start_time_millis: startTimeMillis,
-      pending: [...pending],
-      pattern: input.pattern,
-      max_data_streams: input.maxDataStreams,
-      read_only: input.readOnly,
-      total_data_streams: input.dataStreams.length,
-      running: [...running.values()].map((entry) => ({ ...entry })),
-      finished: finished.map((entry) => ({ ...entry })),
-      paused: paused === undefined ? null : { ...paused },
-      window: window === undefined ? null : { ...window },
-    };
-    if (endTimeMillis !== undefined) current.end_time_millis = endTimeMillis;
-    return current;
-  };
-  const showDetails = (): void => {
-    const failed = finished.filter((entry) => entry.outcome !== 'upgraded' && entry.outcome !== 'read_only');
-    setCurrentDetails(
-      [
-        `**cluster upgrade** (${input.pattern}): ${state}, ${finished.length} of ${input.dataStreams.length} data streams done, ` +
-          `${running.size} running, ${pending.length} pending`,
-        ...[...running.values()].map((entry) => `- ${entry.step} \`${entry.data_stream}\``),
-        ...failed.map((entry) => `- ${entry.outcome} \`${entry.data_stream}\``),
-      ].join('\n'),
-    );
-  };
-  const setState = (next: ClusterState): void => {
-    state = next;
-    upsertSearchAttributes([{ key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: next }]);
-    showDetails();
-  };
-  setHandler(clusterStatusQuery, status);
-  setState(CLUSTER_STATES.RUNNING);
-
-  const windowClosed = (): boolean => window !== undefined && !window.open;
-  /** Whether no data stream may start now: paused by the operator, or outside the window. */
-  const held = (): boolean => paused !== undefined || windowClosed();
-  /** What the upgrades this run started should be told: nothing, pause, or pause and stop the copies. */
-  const wantedHold = (): RunningDataStream['hold'] => {
-    if (!held()) return undefined;
-    return paused?.now === true || windowClosed() ? 'paused_now' : 'paused';
-  };
-  /** Tells each upgrade this run started (not ones it only watches) the run's hold, once per change. */
-  const syncHolds = async (): Promise<void> => {
-    const wanted = wantedHold();
-    const changed = [...running.values()].filter(
-      (entry) => entry.step === 'upgrading' && !entry.adopted && entry.hold !== wanted,
-    );
-    for (const entry of changed) entry.hold = wanted;
-    showDetails();
-    await Promise.all(
-      changed.map((entry) => {
-        const upgrade = getExternalWorkflowHandle(dataStreamWorkflowId(entry.data_stream));
-        const sent =
-          wanted === undefined
-            ? upgrade.signal(resumeUpgradeSignal)
-            : upgrade.signal(pauseUpgradeSignal, { now: wanted === 'paused_now' });
-        // One that has just finished cannot be signalled, and needs no pause.
-        return sent.catch(() => undefined);
-      }),
-    );
-  };
+  const run = new ClusterRunState(input, Date.now());
+  const view = clusterView(run);
+  setHandler(clusterStatusQuery, () => run.status());
+  view.setState(CLUSTER_STATES.RUNNING);
   setHandler(pauseClusterSignal, async ({ now }) => {
-    paused = { since_millis: paused?.since_millis ?? Date.now(), now };
-    await syncHolds();
+    run.paused = { since_millis: run.paused?.since_millis ?? Date.now(), now };
+    await view.holdsChanged();
   });
   setHandler(resumeClusterSignal, async () => {
-    paused = undefined;
-    await syncHolds();
+    run.paused = undefined;
+    await view.holdsChanged();
   });
-
-  /** Reads the window's state (an activity: time zones are not workflow code), applies it, sleeps to its next change. */
-  const followWindow = async (maintenanceWindow: MaintenanceWindow): Promise<void> => {
-    for (;;) {
-      const next = await es.maintenanceWindowState(maintenanceWindow);
-      window = { ...maintenanceWindow, open: next.open, next_change_millis: next.nextChangeMillis };
-      await syncHolds();
-      await sleep(
-        Math.min(
-          C.WINDOW_RECHECK_MAX_MS,
-          Math.max(C.WINDOW_RECHECK_MIN_MS, next.nextChangeMillis - Date.now()),
-        ),
-      );
-    }
-  };
-
-  let settledCount = 0;
-  const tasks = new Map<string, Promise<void>>();
-
-  const finish = (
-    entry: RunningDataStream,
-    watched: WatchedUpgrade | undefined,
-    fallback?: DataStreamOutcome,
-    exception?: string,
-  ): void => {
-    const prepared = entry.prepared;
-    const marked = prepared?.indicesMarkedReadOnly ?? 0;
-    const report: DataStreamRunReport = {
-      data_stream: entry.data_stream,
-      outcome: fallback ?? (watched ? outcomeOf(watched, marked) : DATA_STREAM_OUTCOMES.FAILED),
-      adopted: entry.adopted,
-      started_at_millis: entry.started_at_millis,
-      finished_at_millis: Date.now(),
-      indices_requiring_upgrade: watched?.status?.total_indices_requiring_upgrade ?? 0,
-      indices_reindexed: watched?.status?.successes ?? 0,
-      indices_failed: watched?.status?.errors.length ?? 0,
-      indices_marked_read_only: marked,
-      indices_already_read_only: prepared?.indicesAlreadyReadOnly ?? 0,
-      documents: entry.adopted || prepared === undefined ? null : prepared.documentsToReindex,
-      bytes: entry.adopted || prepared === undefined ? null : prepared.bytesToReindex,
-      ...cappedErrors(watched?.status?.errors ?? []),
-    };
-    const failure = exception ?? watched?.status?.exception;
-    if (failure !== undefined) report.exception = failure;
-    else if (watched?.end === 'gone')
-      report.exception = 'its upgrade ended without a status (terminated or replaced)';
-    finished.push(report);
-    running.delete(entry.data_stream);
-    showDetails();
-  };
-
-  const watch = (dataStream: string): Promise<WatchedUpgrade> =>
-    watchSteps.awaitDataStreamUpgrade({ dataStream, pollIntervalMs });
-
-  /** One data stream, from preparation (unless resumed after continue-as-new) to the end of its upgrade. */
-  const upgrade = async (entry: RunningDataStream): Promise<void> => {
-    const dataStream = entry.data_stream;
-    try {
-      if (entry.step === 'preparing') {
-        const prepared = await es.prepareDataStreamUpgrade({ dataStream, readOnly: input.readOnly });
-        entry.prepared = prepared;
-        if (prepared.next === 'done') {
-          finish(
-            entry,
-            undefined,
-            prepared.indicesMarkedReadOnly > 0
-              ? DATA_STREAM_OUTCOMES.READ_ONLY
-              : DATA_STREAM_OUTCOMES.UP_TO_DATE,
-          );
-          return;
-        }
-        if (prepared.next === 'adopt') {
-          entry.adopted = true;
-        } else {
-          entry.step = 'starting';
-          try {
-            await startChild(reindexDataStream, {
-              workflowId: dataStreamWorkflowId(dataStream),
-              args: [{ dataStream, ...input.dataStreamRun, ...acceptedStartOf(prepared) }],
-              // It must outlive this run's continue-as-new; a cluster cancel cancels it explicitly.
-              parentClosePolicy: ParentClosePolicy.ABANDON,
-              cancellationType: ChildWorkflowCancellationType.ABANDON,
-            });
-          } catch (err) {
-            // Someone started it between the preparation and now: watch theirs.
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            entry.adopted = true;
-          }
-        }
-        entry.step = 'upgrading';
-        // Paused, or the window closed, while it was being prepared: it starts held.
-        await syncHolds();
-      }
-      finish(entry, await watch(dataStream));
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      finish(entry, undefined, DATA_STREAM_OUTCOMES.FAILED, rootCauseMessage(err));
-    }
-  };
-
-  const launch = (entry: RunningDataStream): void => {
-    running.set(entry.data_stream, entry);
-    const task = upgrade(entry).finally(() => {
-      tasks.delete(entry.data_stream);
-      settledCount += 1;
-    });
-    // Rejections are cancellations, handled below once every task has settled.
-    task.catch(() => undefined);
-    tasks.set(entry.data_stream, task);
-    showDetails();
-  };
-
-  /**
-   * Cancels every upgrade this run started and waits for each to finish rolling back. Upgrades it only
-   * watched are left running; data streams not started yet stay pending in the final status.
-   */
-  const cancelRunning = async (): Promise<void> => {
-    await Promise.allSettled(tasks.values());
-    await Promise.all(
-      [...running.values()].map(async (entry) => {
-        if (entry.adopted || entry.step === 'preparing') {
-          finish(
-            entry,
-            undefined,
-            entry.adopted ? DATA_STREAM_OUTCOMES.LEFT_RUNNING : DATA_STREAM_OUTCOMES.CANCELLED,
-          );
-          return;
-        }
-        entry.step = 'cancelling';
-        showDetails();
-        await getExternalWorkflowHandle(dataStreamWorkflowId(entry.data_stream))
-          .cancel()
-          .catch(() => undefined);
-        const watched = await watch(entry.data_stream).catch(() => undefined);
-        // One that finished just before the cancel reached it keeps its own outcome.
-        finish(entry, watched, watched?.end === 'complete' ? undefined : DATA_STREAM_OUTCOMES.CANCELLED);
-      }),
-    );
-  };
-
-  let startedThisRun = 0;
-  const wantsNewRun = (): boolean =>
-    pending.length > 0 && (startedThisRun >= maxPerRun || workflowInfo().continueAsNewSuggested);
-  const mayStartAnother = (): boolean =>
-    pending.length > 0 && running.size < input.maxDataStreams && !held() && !wantsNewRun();
-  // Only data streams being watched can be handed over; preparing or starting ones finish that here first.
-  const readyForNewRun = (): boolean =>
-    wantsNewRun() && [...running.values()].every((entry) => entry.step === 'upgrading');
-
+  const upgrades = new DataStreamUpgrades(input, run, view);
+  let handOver: boolean;
   try {
-    if (input.window !== undefined) {
-      // Runs for the whole run; cancelled with it.
-      followWindow(input.window).catch(() => undefined);
-      await condition(() => window !== undefined);
-    }
-    for (const entry of running.values()) launch(entry);
-    for (;;) {
-      while (mayStartAnother()) {
-        startedThisRun += 1;
-        launch({
-          data_stream: pending.shift() as string,
-          started_at_millis: Date.now(),
-          step: 'preparing',
-          adopted: false,
-        });
-      }
-      if (running.size === 0 && pending.length === 0) break;
-      if (readyForNewRun()) break;
-      const settledBefore = settledCount;
-      await condition(() => settledCount !== settledBefore || mayStartAnother() || readyForNewRun());
-    }
+    if (input.window !== undefined) await followWindow(input.window, run, view);
+    handOver = await scheduleDataStreams(input, run, upgrades);
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    setState(CLUSTER_STATES.CANCELLING);
-    await CancellationScope.nonCancellable(() => cancelRunning());
-    endTimeMillis = Date.now();
-    setState(CLUSTER_STATES.CANCELLED);
+    await endStopped(err, run, view, upgrades);
     throw err;
   }
-
-  if (pending.length > 0) {
+  if (handOver) {
     // History stays small however many data streams there are: hand over to a fresh run.
     await condition(allHandlersFinished);
-    const next: ContinuedClusterRun = {
-      startTimeMillis,
-      pending,
-      running: [...running.values()],
-      finished,
-      ...(paused !== undefined ? { paused } : {}),
-      runNumber: (continued?.runNumber ?? 0) + 1,
-    };
-    return await continueAsNew<typeof reindexCluster>({ ...input, continued: next });
+    return await continueAsNew<typeof reindexCluster>({ ...input, continued: run.continuedRun() });
   }
-
-  endTimeMillis = Date.now();
-  setState(
-    finished.every(
-      (entry) =>
-        entry.outcome === 'upgraded' || entry.outcome === 'read_only' || entry.outcome === 'up_to_date',
-    )
-      ? CLUSTER_STATES.COMPLETED
-      : CLUSTER_STATES.COMPLETED_WITH_ERRORS,
-  );
+  view.setState(run.complete(Date.now()));
   await condition(allHandlersFinished);
-  return status();
+  return run.status();
+}
+
+/**
+ * Starts following the maintenance window for the whole run (cancelled with it), and waits for its
+ * first read. Each read is an activity (time zones are not workflow code), applied at once, then a timer
+ * to its next change. A read that fails for good records why in `run.exception`, which fails the run.
+ */
+async function followWindow(
+  window: MaintenanceWindow,
+  run: ClusterRunState,
+  view: ClusterRunEvents,
+): Promise<void> {
+  const follow = async (): Promise<void> => {
+    for (;;) {
+      const next = await windowSteps.maintenanceWindowState(window);
+      run.window = { ...window, open: next.open, next_change_millis: next.nextChangeMillis };
+      await view.holdsChanged();
+      const untilChange = next.nextChangeMillis - Date.now();
+      await sleep(Math.min(C.WINDOW_RECHECK_MAX_MS, Math.max(C.WINDOW_RECHECK_MIN_MS, untilChange)));
+    }
+  };
+  follow().catch((err: unknown) => {
+    if (isCancellation(err)) return;
+    run.exception =
+      `the maintenance window (${formatMaintenanceWindow(window)}) could not be read after ` +
+      `${C.WINDOW_READ_MAXIMUM_ATTEMPTS} attempts: ${rootCauseMessage(err)}. No data stream starts without ` +
+      'it; upgrades this run started are left as they are (see their status, and resume one it paused ' +
+      'with `ds-reindex resume <data stream>`)';
+  });
+  await condition(() => run.window !== undefined || run.exception !== undefined);
+  throwIfFailed(run);
+}
+
+function throwIfFailed(run: ClusterRunState): void {
+  if (run.exception === undefined) return;
+  throw ApplicationFailure.create({
+    type: WINDOW_UNREADABLE_FAILURE_TYPE,
+    message: run.exception,
+    nonRetryable: true,
+  });
+}
+
+/**
+ * The scheduling loop: watches the data streams a previous run handed over, then starts pending ones
+ * while the run may. Resolves `true` when this run's share is started and it should hand over to a
+ * fresh run, `false` when every data stream has finished; rejects when the run fails or is cancelled.
+ */
+async function scheduleDataStreams(
+  input: ReindexClusterInput,
+  run: ClusterRunState,
+  upgrades: DataStreamUpgrades,
+): Promise<boolean> {
+  const maxPerRun = input.maxDataStreamsPerRun ?? C.DEFAULT_MAX_DATA_STREAMS_PER_RUN;
+  let startedThisRun = 0;
+  const wantsNewRun = (): boolean =>
+    run.pending.length > 0 && (startedThisRun >= maxPerRun || workflowInfo().continueAsNewSuggested);
+  const mayStartAnother = (): boolean => run.mayStartAnother() && !wantsNewRun();
+  const readyForNewRun = (): boolean => wantsNewRun() && run.readyToHandOver();
+  const startWhatMay = (): void => {
+    while (mayStartAnother()) {
+      const entry = run.startNext(Date.now());
+      if (entry === undefined) return;
+      startedThisRun += 1;
+      upgrades.launch(entry);
+    }
+  };
+  for (const entry of run.running.values()) upgrades.launch(entry);
+  for (;;) {
+    throwIfFailed(run);
+    startWhatMay();
+    if (run.done) return false;
+    if (readyForNewRun()) return true;
+    const settledBefore = run.settledCount;
+    await condition(
+      () =>
+        run.settledCount !== settledBefore ||
+        mayStartAnother() ||
+        readyForNewRun() ||
+        run.exception !== undefined,
+    );
+  }
+}
+
+/**
+ * A run that stops early: a cancel cancels every upgrade it started and waits for their rollback; a
+ * failure (its window could not be read) leaves them as they are. Either way the status says it ended.
+ */
+async function endStopped(
+  err: unknown,
+  run: ClusterRunState,
+  view: ReturnType<typeof clusterView>,
+  upgrades: DataStreamUpgrades,
+): Promise<void> {
+  if (isCancellation(err)) {
+    view.setState(CLUSTER_STATES.CANCELLING);
+    await CancellationScope.nonCancellable(() => upgrades.cancelAll());
+    run.endTimeMillis = Date.now();
+    view.setState(CLUSTER_STATES.CANCELLED);
+  } else if (run.exception !== undefined) {
+    run.endTimeMillis = Date.now();
+    view.setState(CLUSTER_STATES.FAILED);
+  }
 }

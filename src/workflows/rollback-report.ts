@@ -40,23 +40,9 @@ function blocksToRestore(facts: SourceFacts, steps: StepsStarted): Record<string
  * source read-only and says nothing (docs/ELASTICSEARCH-BEHAVIOUR.md, section 8).
  */
 export function rollbackFailureMessage(report: RollbackFailure): string {
-  const { dataStream, sourceIndex, destinationIndex, facts, steps } = report;
-  const sourceState: string[] = [];
-  const fixes: string[] = [];
-  if (steps.writesBlocked && !facts.blocks.write) sourceState.push('still write-blocked');
-  if (steps.sourceOpened && facts.closed) {
-    sourceState.push('open (it was closed)');
-    // Closed first: a metadata or read-only block would refuse the close.
-    fixes.push(`POST /${sourceIndex}/_close`);
-  }
-  for (const name of ['read_only', 'metadata'] as const) {
-    if (steps.sourceOpened && facts.blocks[name]) sourceState.push(`without its index.blocks.${name}`);
-  }
-  const blocks = blocksToRestore(facts, steps);
-  if (Object.keys(blocks).length > 0) fixes.push(`PUT /${sourceIndex}/_settings ${JSON.stringify(blocks)}`);
-  if (steps.destinationTouched) fixes.push(`DELETE /${destinationIndex}`);
-
+  const { dataStream, sourceIndex, destinationIndex, steps } = report;
   const left: string[] = [];
+  const sourceState = sourceStateLeft(report);
   if (sourceState.length > 0) left.push(`the source index [${sourceIndex}] may be ${joinAnd(sourceState)}`);
   if (steps.destinationTouched) left.push(`the copy [${destinationIndex}] may be left behind`);
   let text = `${report.failure}; rolling back failed too: ${report.rollbackFailure}.`;
@@ -66,10 +52,33 @@ export function rollbackFailureMessage(report: RollbackFailure): string {
       ` The swap may have taken effect: if GET /_data_stream/${dataStream} lists [${destinationIndex}] and` +
       ` not [${sourceIndex}], the upgrade went through and only DELETE /${sourceIndex} is left to do.`;
   }
+  const fixes = requestsThatPutBack(report);
   if (fixes.length > 0) {
     text += ` ${steps.swapAttempted ? 'Otherwise, to' : 'To'} put it back: ${fixes.join(' then ')}.`;
   }
   return text;
+}
+
+/** How the source may differ from what it was, in words. */
+function sourceStateLeft({ facts, steps }: RollbackFailure): string[] {
+  const state: string[] = [];
+  if (steps.writesBlocked && !facts.blocks.write) state.push('still write-blocked');
+  if (steps.sourceOpened && facts.closed) state.push('open (it was closed)');
+  for (const name of ['read_only', 'metadata'] as const) {
+    if (steps.sourceOpened && facts.blocks[name]) state.push(`without its index.blocks.${name}`);
+  }
+  return state;
+}
+
+/** The requests the rollback would have sent, in order. */
+function requestsThatPutBack({ sourceIndex, destinationIndex, facts, steps }: RollbackFailure): string[] {
+  const fixes: string[] = [];
+  // Closed first: a metadata or read-only block would refuse the close.
+  if (steps.sourceOpened && facts.closed) fixes.push(`POST /${sourceIndex}/_close`);
+  const blocks = blocksToRestore(facts, steps);
+  if (Object.keys(blocks).length > 0) fixes.push(`PUT /${sourceIndex}/_settings ${JSON.stringify(blocks)}`);
+  if (steps.destinationTouched) fixes.push(`DELETE /${destinationIndex}`);
+  return fixes;
 }
 
 function joinAnd(parts: string[]): string {

@@ -1,7 +1,7 @@
 /**
  * Constants compiled into workflow code, each with its unit in its name. Workflows cannot read the
  * environment (they must replay identically), so these change only with a deploy; changing one that alters
- * the command sequence of a running workflow needs `patched()` (docs/REPLAY.md).
+ * the command sequence of a running workflow follows the versioning policy in docs/REPLAY.md.
  */
 export const WORKFLOW_TUNABLES = {
   /** Task queue that the worker polls and every workflow and activity is scheduled on. */
@@ -67,4 +67,8 @@ export const CLUSTER_TUNABLES = {
   WINDOW_RECHECK_MAX_MS: 24 * 60 * 60 * 1000,
   /** And at most this often, so a boundary reported a moment early does not spin. */
   WINDOW_RECHECK_MIN_MS: 1_000,
+  /** One read of the maintenance window (a computation in the worker): anything longer is a lost worker. */
+  WINDOW_READ_START_TO_CLOSE_MS: 30_000,
+  /** Reads of the window before the run fails: about 15 s of retries, enough for a worker restart. */
+  WINDOW_READ_MAXIMUM_ATTEMPTS: 5,
 } as const;

@@ -3,26 +3,14 @@ import { join, resolve } from 'node:path';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 
 /**
- * Which workflows module each folder under test/histories is replayed against. `reindex` is recorded
- * from today's code. Older sets stay while runs started on that code may be open:
- * `reindex-2026-11-29` was recorded before the `close-when-finished` patch (its data-stream runs end on
- * the retention timer), `reindex-before-pause` before the `pause-resume` patch (no pause handlers),
- * `reindex-before-local-steps` before the `local-steps` patch (every short step an activity),
- * `reindex-before-few-steps` before the `few-steps` and `facts-before-start` patches (a local activity
- * per step, the copy always an activity, the facts read by the child).
- * `cluster` holds the cluster workflow's runs; `cluster-without-accepted-totals` was recorded before its
- * preparation counted the totals it now starts each data-stream upgrade with (their results lack them),
- * and stays while cluster runs started on that code may be open.
+ * Which workflows module each folder under test/histories is replayed against: `reindex` (the
+ * data-stream and backing-index workflows) and `cluster` (the cluster workflow) are recorded from
+ * today's code by `npm run histories:record`; `smoke` checks the replay machinery itself.
  */
 export const HISTORY_SETS = {
   smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
   reindex: WORKFLOWS_PATH,
-  'reindex-2026-11-29': WORKFLOWS_PATH,
-  'reindex-before-pause': WORKFLOWS_PATH,
-  'reindex-before-local-steps': WORKFLOWS_PATH,
-  'reindex-before-few-steps': WORKFLOWS_PATH,
   cluster: WORKFLOWS_PATH,
-  'cluster-without-accepted-totals': WORKFLOWS_PATH,
 } as const;
 
 export type HistorySetName = keyof typeof HISTORY_SETS;

@@ -34,11 +34,13 @@ describe('the replay guard', () => {
     expect((cause as Error).name).toBe('DeterminismViolationError');
   });
 
-  it.each(['happy-path.child.json', 'index-failure.child.json', 'cancel-mid-run.child.json'])(
-    'accepts the same change behind patched() for %s',
-    async (name) => {
-      const { file, recorded } = committed(name);
-      await replayRecorded(await bundleWorkflows(VARIANTS.patched), file, recorded);
-    },
-  );
+  it.each([
+    'happy-path.child.json',
+    'index-failure.child.json',
+    'cancel-mid-run.child.json',
+    'child-cancelled-outside.child.json',
+  ])('accepts the same change behind patched() for %s', async (name) => {
+    const { file, recorded } = committed(name);
+    await replayRecorded(await bundleWorkflows(VARIANTS.patched), file, recorded);
+  });
 });

@@ -1,127 +1,39 @@
-import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { bundleWorkflows, createTestEnvironment } from '../support/temporal-env';
-import { eventually, TEST_WORKER_CONFIG } from '../support/upgrade-harness';
+import { createClusterRig, prepared, type ClusterRig } from './cluster-rig';
+import { eventually } from '../support/upgrade-harness';
 import {
   finishFakeUpgradeSignal,
-  reindexCluster,
   reindexDataStream as fakeDataStreamUpgrade,
 } from '../fixtures/workflows/cluster-with-fake-data-streams';
-import { createClusterActivities, type PreparedDataStream } from '../../src/activities/cluster-activities';
 import {
   clusterStatusQuery,
   pauseClusterSignal,
   resumeClusterSignal,
   upgradePauseQuery,
-  type ClusterUpgradeStatus,
-  type ReindexClusterInput,
 } from '../../src/workflows';
-import type { WindowState } from '../../src/shared/maintenance-window';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 
 // The cluster workflow's own logic, with the data-stream workflow replaced by a stand-in the test ends
 // by signal, and the preparation step stubbed; the watch activity is the real one. Real dev server.
 const TASK_QUEUE = 'cluster-logic';
-const FIXTURE = require.resolve('../fixtures/workflows/cluster-with-fake-data-streams');
-
-const prepared = (overrides: Partial<PreparedDataStream> = {}): PreparedDataStream => ({
-  next: 'start',
-  indicesToReindex: 2,
-  documentsToReindex: 100,
-  bytesToReindex: 1000,
-  indicesMarkedReadOnly: 0,
-  indicesAlreadyReadOnly: 0,
-  rolledOver: false,
-  ...overrides,
-});
 
 describe('the cluster workflow', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let workerRun: Promise<void>;
-  /** What the stubbed preparation answers per data stream; `start` when absent. */
-  const preparations = new Map<string, PreparedDataStream | Error>();
-  /** What the stubbed window reads answer, in turn (`open`, and the change this many ms from now). */
-  const windowAnswers: { open: boolean; changeInMs: number }[] = [];
+  let rig: ClusterRig;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    const real = createClusterActivities({
-      // The watch uses only Temporal; nothing here may reach Elasticsearch.
-      es: new ElasticsearchClient({ node: 'http://127.0.0.1:1' }),
-      temporal: env.client,
-      worker: TEST_WORKER_CONFIG,
-    });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: await bundleWorkflows(FIXTURE),
-      activities: {
-        prepareDataStreamUpgrade({ dataStream }: { dataStream: string }): Promise<PreparedDataStream> {
-          const answer = preparations.get(dataStream) ?? prepared();
-          return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
-        },
-        awaitDataStreamUpgrade: (input: { dataStream: string; pollIntervalMs: number }) =>
-          real.awaitDataStreamUpgrade(input),
-        maintenanceWindowState(): Promise<WindowState> {
-          const answer = windowAnswers.shift() ?? { open: true, changeInMs: 3_600_000 };
-          return Promise.resolve({ open: answer.open, nextChangeMillis: Date.now() + answer.changeInMs });
-        },
-      },
-    });
-    workerRun = worker.run();
+    rig = await createClusterRig({ taskQueue: TASK_QUEUE, timeSkipping: false });
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    await env?.teardown();
+    await rig?.close();
   });
 
-  function startCluster(id: string, dataStreams: string[], overrides: Partial<ReindexClusterInput> = {}) {
-    return env.client.workflow.start(reindexCluster, {
-      workflowId: id,
-      taskQueue: TASK_QUEUE,
-      args: [
-        {
-          dataStreams,
-          pattern: `${id}-*`,
-          maxDataStreams: 2,
-          readOnly: { kind: 'none' },
-          dataStreamRun: { statusRetentionMs: 60_000, maxIndicesPerRun: 500 },
-          watchPollIntervalMs: 100,
-          ...overrides,
-        },
-      ],
-    });
-  }
-
-  const finishUpgrade = (dataStream: string, failedIndices = 0) =>
-    eventually(
-      () =>
-        env.client.workflow
-          .getHandle(dataStreamWorkflowId(dataStream))
-          .signal(finishFakeUpgradeSignal, { failedIndices })
-          .then(() => true),
-      `the upgrade of ${dataStream} to start`,
-    );
-
-  const upgrading = async (clusterId: string, dataStreams: string[]): Promise<ClusterUpgradeStatus> =>
-    eventually(
-      async () => {
-        const status = await env.client.workflow.getHandle(clusterId).query(clusterStatusQuery);
-        const names = status.running
-          .filter((entry) => entry.step === 'upgrading')
-          .map((entry) => entry.data_stream);
-        return dataStreams.every((name) => names.includes(name)) ? status : undefined;
-      },
-      `${dataStreams.join(', ')} upgrading`,
-    );
+  const startCluster: ClusterRig['start'] = (...args) => rig.start(...args);
+  const finishUpgrade: ClusterRig['finishUpgrade'] = (...args) => rig.finishUpgrade(...args);
+  const upgrading: ClusterRig['upgrading'] = (...args) => rig.upgrading(...args);
 
   const exists = (dataStream: string) =>
-    env.client.workflow
+    rig.env.client.workflow
       .getHandle(dataStreamWorkflowId(dataStream))
       .describe()
       .then(
@@ -130,7 +42,7 @@ describe('the cluster workflow', () => {
       );
 
   it('runs at most N data streams at once, in order, and records each outcome', async () => {
-    preparations.set('cap-d', prepared({ next: 'done', indicesToReindex: 0, indicesMarkedReadOnly: 2 }));
+    rig.preparations.set('cap-d', prepared({ next: 'done', indicesToReindex: 0, indicesMarkedReadOnly: 2 }));
     const handle = await startCluster('cap', ['cap-a', 'cap-b', 'cap-c', 'cap-d']);
     const first = await upgrading('cap', ['cap-a', 'cap-b']);
     expect(first.running).toHaveLength(2);
@@ -163,7 +75,7 @@ describe('the cluster workflow', () => {
   });
 
   it('records a data stream that cannot be prepared as failed and goes on with the others', async () => {
-    preparations.set(
+    rig.preparations.set(
       'fail-gone',
       ApplicationFailure.nonRetryable('Data stream named [fail-gone] does not exist', 'DataStreamMissing'),
     );
@@ -182,8 +94,8 @@ describe('the cluster workflow', () => {
   });
 
   it('on cancel, cancels the upgrades it started, leaves the one it only watched running, starts no more', async () => {
-    preparations.set('cancel-adopted', prepared({ next: 'adopt' }));
-    const adopted = await env.client.workflow.start(fakeDataStreamUpgrade, {
+    rig.preparations.set('cancel-adopted', prepared({ next: 'adopt' }));
+    const adopted = await rig.env.client.workflow.start(fakeDataStreamUpgrade, {
       workflowId: dataStreamWorkflowId('cancel-adopted'),
       taskQueue: TASK_QUEUE,
       args: [{ dataStream: 'cancel-adopted' }],
@@ -202,7 +114,7 @@ describe('the cluster workflow', () => {
     });
     const outcomes = Object.fromEntries(final.finished.map((entry) => [entry.data_stream, entry.outcome]));
     expect(outcomes).toEqual({ 'cancel-adopted': 'left_running', 'cancel-own': 'cancelled' });
-    const own = await env.client.workflow.getHandle(dataStreamWorkflowId('cancel-own')).describe();
+    const own = await rig.env.client.workflow.getHandle(dataStreamWorkflowId('cancel-own')).describe();
     expect(own.status.name).toBe('CANCELLED');
     expect((await adopted.describe()).status.name).toBe('RUNNING');
     expect(await exists('cancel-later')).toBe(false);
@@ -222,7 +134,7 @@ describe('the cluster workflow', () => {
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
   });
   const pauseOf = (dataStream: string) =>
-    env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);
+    rig.env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);
 
   it('pause stops new data streams from starting and pauses the ones it started; resume undoes both', async () => {
     const handle = await startCluster('pause', ['pause-a', 'pause-b'], { maxDataStreams: 1 });
@@ -253,7 +165,7 @@ describe('the cluster workflow', () => {
   });
 
   it('waits outside the maintenance window, says until when, and stops copies when it closes', async () => {
-    windowAnswers.push(
+    rig.windowAnswers.push(
       { open: false, changeInMs: 1_500 },
       { open: true, changeInMs: 1_500 },
       { open: false, changeInMs: 3_600_000 },

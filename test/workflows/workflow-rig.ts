@@ -5,7 +5,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { startSandbox, type RunningSandbox, type SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { bundleWorkflows, createTestEnvironment, eventually } from '../support';
 import { createStubActivities, StubCluster } from './stub-activities';
@@ -54,7 +54,13 @@ export interface TestScope {
   ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof reindexDataStream>>;
 }
 
-export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}): Promise<WorkflowRig> {
+export async function createWorkflowRig(
+  options: {
+    timeSkipping?: boolean;
+    /** Workflow interceptor modules bundled with the real workflows (test fixtures that alter a call). */
+    workflowInterceptorModules?: string[];
+  } = {},
+): Promise<WorkflowRig> {
   const env = await createTestEnvironment({ timeSkipping: options.timeSkipping ?? true });
   let sandbox: RunningSandbox | undefined;
   try {
@@ -65,7 +71,14 @@ export async function createWorkflowRig(options: { timeSkipping?: boolean } = {}
   }
   const es = new ElasticsearchClient({ node: sandbox.url, maxRetries: 0 });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-  const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
+  const { workflowInterceptorModules } = options;
+  const workflowBundle = workflowInterceptorModules
+    ? await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        workflowInterceptorModules,
+        logger: new DefaultLogger('WARN'),
+      })
+    : await bundleWorkflows(WORKFLOWS_PATH);
   const controls = sandbox.controls;
 
   return {

@@ -3,6 +3,10 @@ import type { ReadOnlyView } from './cluster-plan';
 import { formatMaintenanceWindow } from '../../shared/maintenance-window';
 import type { ClusterState, DataStreamRunReport } from '../../workflows/cluster-definitions';
 
+// Which outcomes are successes is the cluster workflow's to say (up to date is one: nothing needed
+// doing); the CLI, which may not import workflow code, reads it here.
+export { isSuccessfulOutcome } from '../../workflows/cluster-definitions';
+
 /** One data stream in the report, with its duration. */
 export interface DataStreamReportEntry extends DataStreamRunReport {
   duration_millis: number;

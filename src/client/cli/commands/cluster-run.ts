@@ -6,7 +6,11 @@ import { clusterOptionsOf, clusterServiceOf } from './cluster-options';
 import { LiveView } from '../output/live-view';
 import { duration } from '../output/numbers';
 import { progressBar } from '../output/status-text';
-import { buildClusterReport, renderClusterReportMarkdown } from '../../service/cluster-report';
+import {
+  buildClusterReport,
+  isSuccessfulOutcome,
+  renderClusterReportMarkdown,
+} from '../../service/cluster-report';
 import type { ClusterStatusView, RunningDataStreamView } from '../../service/cluster-upgrade-service';
 import { formatMaintenanceWindow } from '../../../shared/maintenance-window';
 import { progressPercent } from '../../../shared/status';
@@ -61,9 +65,7 @@ function holdLines(status: ClusterStatusView): string[] {
 
 /** The cluster status as an operator reads it: a header, then one progress bar per running data stream. */
 export function clusterStatusLines(status: ClusterStatusView, now: number): string[] {
-  const failed = status.finished.filter(
-    (entry) => !['upgraded', 'read_only', 'up_to_date'].includes(entry.outcome),
-  ).length;
+  const failed = status.finished.filter((entry) => !isSuccessfulOutcome(entry.outcome)).length;
   const width = Math.max(0, ...status.running.map((entry) => entry.data_stream.length));
   return [
     `Cluster upgrade  ${status.pattern}: ${status.total_data_streams} data streams, at most ${status.max_data_streams} at once`,

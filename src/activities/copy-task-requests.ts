@@ -1,0 +1,129 @@
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { ActivityDependencies } from './dependencies';
+import { FAILURE_TYPES } from './failures';
+import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
+import { reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
+import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
+import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
+
+/** Which copy: the source, its destination, and the data stream whose upgrade is told its progress. */
+export interface CopyTarget {
+  dataStream: string;
+  sourceIndex: string;
+  destinationIndex: string;
+}
+
+// How long past its own timeout a wait for the task may take to answer before the client gives up on
+// it; whatever ES_REQUEST_TIMEOUT_MS says, and well inside the copy's heartbeat timeout.
+const TASK_WAIT_ANSWER_MARGIN_MS = 5_000;
+
+/** A task that failed, or was cancelled by someone else, fails the copy for good. */
+export function throwIfFailed(state: ReindexTaskState, taskId: string, target: CopyTarget): void {
+  if (state.kind === 'failed') {
+    throw ApplicationFailure.nonRetryable(state.message, FAILURE_TYPES.COPY_FAILED);
+  }
+  if (state.kind === 'cancelled') {
+    throw ApplicationFailure.nonRetryable(
+      `reindex task [${taskId}] copying [${target.sourceIndex}] was cancelled outside ds-reindex: ${state.reason}`,
+      FAILURE_TYPES.COPY_FAILED,
+    );
+  }
+}
+
+/** The requests a copy makes about its Elasticsearch reindex task, and its progress signal. */
+export class CopyTaskRequests {
+  constructor(private readonly deps: Pick<ActivityDependencies, 'es' | 'temporal'>) {}
+
+  /** Starts the reindex task of `target` at this throttle; returns its id. */
+  async start(target: CopyTarget, requestsPerSecond: number): Promise<string> {
+    const pipeline = (await this.needsTimestampPipeline(target.sourceIndex))
+      ? { pipeline: MISSING_TIMESTAMP_PIPELINE }
+      : {};
+    const response = await this.deps.es.reindex({
+      wait_for_completion: false,
+      slices: 'auto',
+      requests_per_second: requestsPerSecond,
+      // `create` + `proceed`: a resumed copy skips what an earlier task already wrote.
+      conflicts: 'proceed',
+      source: { index: target.sourceIndex },
+      dest: { index: target.destinationIndex, op_type: 'create', ...pipeline },
+    });
+    if (response.task === undefined)
+      throw new Error(`_reindex of [${target.sourceIndex}] returned no task id`);
+    return String(response.task);
+  }
+
+  /** The task's state, or `undefined` when Elasticsearch no longer knows it (node restarted). */
+  async read(target: CopyTarget, taskId: string): Promise<ReindexTaskState | undefined> {
+    try {
+      return reindexTaskState(
+        await this.deps.es.tasks.get({ task_id: taskId }),
+        target.sourceIndex,
+        target.destinationIndex,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Waits up to `waitMs` for the task to end, and says what it is then: its final state as soon as it
+   * ends (no poll interval to wait out), or its running counters when the wait times out. A cancel of
+   * the activity ends the wait at once, with the `CancelledFailure` a cancelled sleep would throw.
+   */
+  async awaitEnd(target: CopyTarget, taskId: string, waitMs: number): Promise<ReindexTaskState | undefined> {
+    const context = Context.current();
+    const waited = this.deps.es.tasks
+      .get(
+        { task_id: taskId, wait_for_completion: true, timeout: `${waitMs}ms` },
+        { signal: context.cancellationSignal, requestTimeout: waitMs + TASK_WAIT_ANSWER_MARGIN_MS },
+      )
+      .then(
+        (response) => reindexTaskState(response, target.sourceIndex, target.destinationIndex),
+        (err: unknown) => {
+          // Aborted by the cancel: the cancel is the answer, not the aborted request.
+          if (context.cancellationSignal.aborted) return context.cancelled;
+          // Still running: read the counters it has so far, for the heartbeat and the status.
+          if (isTaskWaitTimeout(err)) return this.read(target, taskId);
+          if (isNotFound(err)) return undefined;
+          throw err;
+        },
+      );
+    return Promise.race([waited, context.cancelled]);
+  }
+
+  /** Stops the Elasticsearch task so nothing keeps writing after a cancel; best effort. */
+  async cancel(taskId: string): Promise<void> {
+    try {
+      await this.deps.es.tasks.cancel({ task_id: taskId, wait_for_completion: true });
+    } catch (err) {
+      if (!isNotFound(err)) log.warn('could not cancel reindex task', { taskId, error: String(err) });
+    }
+  }
+
+  /** Tells the data stream's upgrade how far the copy is; advisory, so a failure is only logged. */
+  async reportProgress(target: CopyTarget, progress: Omit<IndexProgress, 'index'>): Promise<void> {
+    try {
+      await this.deps.temporal.workflow
+        .getHandle(dataStreamWorkflowId(target.dataStream))
+        .signal(indexProgressSignal, { index: target.sourceIndex, ...progress });
+    } catch (err) {
+      log.warn('could not report copy progress', { index: target.sourceIndex, error: String(err) });
+    }
+  }
+
+  /**
+   * Whether the copy needs the pipeline that gives a document without `@timestamp` the value 0. A data
+   * stream refuses documents without one, so a backing index rarely holds any; the pipeline then only
+   * costs time (10 to 16 % of a copy on a real node, BENCHMARKS.md). The source's writes are blocked and
+   * it was refreshed before the copy, so the count cannot change under it.
+   */
+  private async needsTimestampPipeline(sourceIndex: string): Promise<boolean> {
+    const missing = await this.deps.es.count({
+      index: sourceIndex,
+      query: { bool: { must_not: { exists: { field: '@timestamp' } } } },
+    });
+    return missing.count > 0;
+  }
+}

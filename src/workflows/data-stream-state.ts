@@ -1,0 +1,218 @@
+import type { UpgradePlan } from '../activities/data-stream-activities';
+import type { ContinuedRun, IndexProgress, ReindexDataStreamInput } from './definitions';
+import { statusBeforeFirstTask } from './definitions';
+import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
+import {
+  deriveStatus,
+  progressPercent,
+  type InProgressIndex,
+  type IndexError,
+  type ReindexDataStreamStatus,
+  type UpgradePause,
+} from '../shared/status';
+
+/** Values of the `ReindexState` search attribute, to filter in the Web UI. */
+export const REINDEX_STATES = {
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  COMPLETED_WITH_ERRORS: 'completed_with_errors',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+} as const;
+
+export type ReindexState = (typeof REINDEX_STATES)[keyof typeof REINDEX_STATES];
+
+/** How one backing index's workflow ended, as its data stream's upgrade counts it. */
+export type IndexEnd =
+  | { kind: 'upgraded' }
+  | { kind: 'failed'; message: string }
+  /** Rolled back because this whole upgrade was cancelled: not done, so pending again. */
+  | { kind: 'rolled-back' };
+
+/**
+ * What one data stream's upgrade knows: the totals, the indices pending, being copied and failed, the
+ * concurrency and the pause. Pure (no Temporal), so the rules are tested alone; the workflow keeps one
+ * and answers its status query from it. `successes` is never stored: Elasticsearch's status derives it
+ * from the other counts, so an index counts as a success only once it left every other list.
+ */
+export class DataStreamUpgradeState {
+  readonly startTimeMillis: number;
+  totalIndicesInDataStream: number;
+  totalIndicesRequiringUpgrade: number;
+  maxConcurrentIndices: number;
+  paused: UpgradePause | undefined;
+  exception: string | undefined;
+  complete = false;
+  /** Backing indices whose workflows have ended in this run; the scheduler waits for it to change. */
+  endedCount = 0;
+  private readonly pending: string[];
+  // Until this run's own plan names them, the indices the service counted at the start are pending.
+  private unnamedPendingCount: number;
+  private readonly errors: IndexError[];
+  private readonly inProgress = new Map<string, InProgressIndex>();
+  // The concurrency setting as the last index start read it from the cluster.
+  private concurrencyLastRead: number | undefined;
+
+  constructor(input: ReindexDataStreamInput, executionStartMillis: number) {
+    const { continued } = input;
+    const initial = statusBeforeFirstTask(input, executionStartMillis);
+    this.startTimeMillis = initial.start_time_millis;
+    this.totalIndicesInDataStream = initial.total_indices_in_data_stream;
+    this.totalIndicesRequiringUpgrade = initial.total_indices_requiring_upgrade;
+    this.pending = [...(continued?.pendingIndices ?? [])];
+    this.unnamedPendingCount = initial.pending - this.pending.length;
+    this.errors = [...initial.errors];
+    this.maxConcurrentIndices =
+      continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
+    this.paused = continued?.paused;
+  }
+
+  status(): ReindexDataStreamStatus {
+    return deriveStatus({
+      startTimeMillis: this.startTimeMillis,
+      complete: this.complete,
+      totalIndicesInDataStream: this.totalIndicesInDataStream,
+      totalIndicesRequiringUpgrade: this.totalIndicesRequiringUpgrade,
+      inProgress: [...this.inProgress.values()],
+      pendingCount: this.pending.length + this.unnamedPendingCount,
+      errors: this.errors,
+      exception: this.exception,
+      paused: this.paused,
+    });
+  }
+
+  /** The plan names the indices to upgrade; the totals change together, so no status mixes old and new. */
+  planned(plan: UpgradePlan): void {
+    this.totalIndicesInDataStream = plan.totalIndicesInDataStream;
+    this.totalIndicesRequiringUpgrade = plan.indicesToUpgrade.length;
+    this.pending.push(...plan.indicesToUpgrade);
+    this.unnamedPendingCount = 0;
+  }
+
+  /** A valid value from the API, a copy or an index start; anything else is ignored. */
+  setMaxConcurrentIndices(value: number | undefined): void {
+    if (value !== undefined && Number.isInteger(value) && value >= 1) this.maxConcurrentIndices = value;
+  }
+
+  /** The setting as an index start read it: only a change since the last read, so an older read never undoes a newer API change. */
+  concurrencyRead(value: number): void {
+    if (value === this.concurrencyLastRead) return;
+    this.concurrencyLastRead = value;
+    this.setMaxConcurrentIndices(value);
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** The indices being upgraded now, oldest start first. */
+  get indicesInFlight(): string[] {
+    return [...this.inProgress.keys()];
+  }
+
+  /** Whether another index may start: not paused or failed, one pending, under the concurrency cap. */
+  mayStartIndex(): boolean {
+    return (
+      this.paused === undefined &&
+      this.exception === undefined &&
+      this.pending.length > 0 &&
+      this.inProgress.size < this.maxConcurrentIndices
+    );
+  }
+
+  /** Paused with indices left: the run waits for the resume (or a cancel) rather than ending. */
+  heldByPause(): boolean {
+    return this.paused !== undefined && this.exception === undefined && this.pending.length > 0;
+  }
+
+  /** Takes the oldest pending index and marks it in progress; `undefined` when none is pending. */
+  startNext(): string | undefined {
+    const index = this.pending.shift();
+    if (index !== undefined) {
+      this.inProgress.set(index, { index, total_doc_count: 0, reindexed_doc_count: 0 });
+    }
+    return index;
+  }
+
+  /** Copy progress of an index in flight; whether it was one (a late signal for an ended index is not). */
+  progress(progress: IndexProgress): boolean {
+    this.setMaxConcurrentIndices(progress.maxConcurrentIndices);
+    const entry = this.inProgress.get(progress.index);
+    if (entry === undefined) return false;
+    entry.total_doc_count = progress.totalDocCount;
+    entry.reindexed_doc_count = progress.reindexedDocCount;
+    return true;
+  }
+
+  indexEnded(index: string, end: IndexEnd): void {
+    this.inProgress.delete(index);
+    this.endedCount += 1;
+    if (end.kind === 'failed') this.errors.push({ index, message: end.message });
+    if (end.kind === 'rolled-back') this.pending.unshift(index);
+  }
+
+  /** Pauses; whether the copies in flight must now be stopped (a pause with `now` that was not on yet). */
+  pause(now: boolean, nowMillis: number): boolean {
+    const stopCopies = now && this.paused?.now !== true;
+    this.paused = {
+      since_millis: this.paused?.since_millis ?? nowMillis,
+      now: now || this.paused?.now === true,
+    };
+    return stopCopies;
+  }
+
+  /** Resumes; whether stopped copies must now continue. */
+  resume(): boolean {
+    const copiesStopped = this.paused?.now === true;
+    this.paused = undefined;
+    return copiesStopped;
+  }
+
+  /** Whether the run ends by handing its pending indices to a fresh run (continue-as-new). */
+  get handsOver(): boolean {
+    return this.exception === undefined && this.pending.length > 0;
+  }
+
+  continuedRun(): ContinuedRun {
+    return {
+      startTimeMillis: this.startTimeMillis,
+      totalIndicesInDataStream: this.totalIndicesInDataStream,
+      totalIndicesRequiringUpgrade: this.totalIndicesRequiringUpgrade,
+      pendingIndices: [...this.pending],
+      errors: this.errors.map((entry) => ({ ...entry })),
+      maxConcurrentIndices: this.maxConcurrentIndices,
+      ...(this.paused !== undefined ? { paused: { ...this.paused } } : {}),
+    };
+  }
+
+  /** Marks the upgrade complete and says how it ended. A pause that held nothing back at the end is over. */
+  finish(): ReindexState {
+    this.paused = undefined;
+    this.complete = true;
+    if (this.exception !== undefined) return REINDEX_STATES.FAILED;
+    return this.errors.length > 0 ? REINDEX_STATES.COMPLETED_WITH_ERRORS : REINDEX_STATES.COMPLETED;
+  }
+
+  /** The Markdown the Web UI shows as the workflow's current details. */
+  details(dataStream: string): string {
+    const current = this.status();
+    const lines = [
+      `**${dataStream}**: ${current.complete ? 'complete' : 'upgrading'}, ${progressPercent(current)}% ` +
+        `(${current.successes} of ${current.total_indices_requiring_upgrade} indices done, ` +
+        `${current.pending} pending, ${current.errors.length} failed)`,
+      ...current.in_progress.map(
+        (entry) =>
+          `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
+      ),
+      ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
+    ];
+    if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);
+    if (this.paused !== undefined) {
+      lines.push(
+        `- paused since ${new Date(this.paused.since_millis).toISOString()}` +
+          (this.paused.now ? ': the copies in flight are stopped' : ': the copies in flight finish'),
+      );
+    }
+    return lines.join('\n');
+  }
+}

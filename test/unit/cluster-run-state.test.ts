@@ -1,0 +1,144 @@
+import type { PreparedDataStream } from '../../src/activities/cluster-activities';
+import {
+  DATA_STREAM_OUTCOMES,
+  isSuccessfulOutcome,
+  type DataStreamOutcome,
+  type ReindexClusterInput,
+  type RunningDataStream,
+} from '../../src/workflows/cluster-definitions';
+import { ClusterRunState } from '../../src/workflows/cluster-run-state';
+import { dataStreamReport } from '../../src/workflows/data-stream-report';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
+
+const input: ReindexClusterInput = {
+  dataStreams: ['a', 'b', 'c'],
+  pattern: '*',
+  maxDataStreams: 2,
+  readOnly: { kind: 'none' },
+  dataStreamRun: { statusRetentionMs: 1, maxIndicesPerRun: 1 },
+};
+
+const entry = (overrides: Partial<RunningDataStream> = {}): RunningDataStream => ({
+  data_stream: 'a',
+  started_at_millis: 10,
+  step: 'upgrading',
+  adopted: false,
+  ...overrides,
+});
+
+const status = (overrides: Partial<ReindexDataStreamStatus> = {}): ReindexDataStreamStatus => ({
+  start_time_millis: 10,
+  complete: true,
+  total_indices_in_data_stream: 3,
+  total_indices_requiring_upgrade: 2,
+  successes: 2,
+  in_progress: [],
+  pending: 0,
+  errors: [],
+  ...overrides,
+});
+
+describe('the outcomes of a cluster run', () => {
+  it('counts upgraded, read-only and up to date as successes, and nothing else', () => {
+    const successes = Object.values(DATA_STREAM_OUTCOMES).filter((outcome) => isSuccessfulOutcome(outcome));
+    expect(successes.sort()).toEqual(['read_only', 'up_to_date', 'upgraded']);
+  });
+
+  it('completes a run whose data streams were all up to date, and lists none of them as failed', () => {
+    const run = new ClusterRunState(input, 0);
+    for (const name of input.dataStreams) {
+      const started = run.startNext(1);
+      expect(started?.data_stream).toBe(name);
+      if (started === undefined) continue;
+      run.finish(dataStreamReport(started, { outcome: DATA_STREAM_OUTCOMES.UP_TO_DATE }, 2));
+    }
+    expect(run.complete(3)).toBe('completed');
+    expect(run.details()).not.toContain('up_to_date');
+  });
+
+  it.each<[DataStreamOutcome, string]>([
+    ['cancelled', 'completed_with_errors'],
+    ['failed', 'completed_with_errors'],
+    ['upgraded_with_errors', 'completed_with_errors'],
+    ['read_only', 'completed'],
+  ])('ends a run with a %s data stream %s', (outcome, state) => {
+    const run = new ClusterRunState({ ...input, dataStreams: ['a'] }, 0);
+    const started = run.startNext(1);
+    if (started === undefined) throw new Error('nothing started');
+    run.finish(dataStreamReport(started, { outcome }, 2));
+    expect(run.complete(3)).toBe(state);
+  });
+});
+
+describe('the report line of a data stream', () => {
+  const preparedEntry = entry({
+    prepared: {
+      next: 'start',
+      indicesToReindex: 2,
+      documentsToReindex: 100,
+      bytesToReindex: 1000,
+      indicesMarkedReadOnly: 0,
+      indicesAlreadyReadOnly: 1,
+      rolledOver: false,
+      totalIndicesInDataStream: 3,
+      totalIndicesRequiringUpgrade: 2,
+    } satisfies PreparedDataStream,
+  });
+
+  it('says why an upgrade ended that the run did not stop, with what its status counted', () => {
+    const report = dataStreamReport(
+      preparedEntry,
+      { watched: { end: 'cancelled', status: status({ complete: false, successes: 1, pending: 1 }) } },
+      20,
+    );
+    expect(report).toMatchObject({
+      outcome: 'cancelled',
+      indices_reindexed: 1,
+      documents: 100,
+      exception:
+        'its upgrade was cancelled from outside this cluster run; the backing indices it was upgrading were ' +
+        'rolled back and keep their old version',
+    });
+    expect(dataStreamReport(preparedEntry, { watched: { end: 'terminated' } }, 20)).toMatchObject({
+      outcome: 'failed',
+      exception: expect.stringContaining('terminated from outside this cluster run') as unknown,
+    });
+    expect(dataStreamReport(preparedEntry, { watched: { end: 'timed_out' } }, 20).outcome).toBe('failed');
+  });
+
+  it('gives no explanation for an upgrade the run cancelled itself', () => {
+    const report = dataStreamReport(
+      preparedEntry,
+      { watched: { end: 'cancelled' }, outcome: 'cancelled', stoppedByRun: true },
+      20,
+    );
+    expect(report.outcome).toBe('cancelled');
+    expect(report).not.toHaveProperty('exception');
+  });
+
+  it('grades a complete upgrade by its own status', () => {
+    const complete = (overrides: Partial<ReindexDataStreamStatus>) =>
+      dataStreamReport(preparedEntry, { watched: { end: 'complete', status: status(overrides) } }, 20)
+        .outcome;
+    expect(complete({})).toBe('upgraded');
+    expect(complete({ successes: 1, errors: [{ index: 'x', message: 'm' }] })).toBe('upgraded_with_errors');
+    expect(complete({ total_indices_requiring_upgrade: 0, successes: 0 })).toBe('up_to_date');
+  });
+});
+
+describe('the holds a cluster run sends', () => {
+  it('tells each upgrade it started of a change once, and never one it only watches', () => {
+    const run = new ClusterRunState(input, 0);
+    run.running.set('own', entry({ data_stream: 'own' }));
+    run.running.set('watched', entry({ data_stream: 'watched', adopted: true }));
+    run.paused = { since_millis: 1, now: false };
+    expect(run.holdsToSend()).toEqual([{ dataStream: 'own', hold: 'paused' }]);
+    expect(run.holdsToSend()).toEqual([]);
+    run.window = { startMinute: 0, endMinute: 60, timeZone: 'UTC', open: false, next_change_millis: 5 };
+    expect(run.holdsToSend()).toEqual([{ dataStream: 'own', hold: 'paused_now' }]);
+    run.paused = undefined;
+    run.window = { ...run.window, open: true };
+    expect(run.holdsToSend()).toEqual([{ dataStream: 'own', hold: undefined }]);
+    expect(run.mayStartAnother()).toBe(false);
+  });
+});

@@ -1,0 +1,151 @@
+import {
+  CancelledFailure,
+  ChildWorkflowFailure,
+  RetryState,
+  TerminatedFailure,
+  TimeoutFailure,
+  TimeoutType,
+  ApplicationFailure,
+} from '@temporalio/common';
+import { DataStreamUpgradeState, REINDEX_STATES } from '../../src/workflows/data-stream-state';
+import { indexEndOf } from '../../src/workflows/index-end';
+
+const plan = (indices: string[]) => ({
+  totalIndicesInDataStream: indices.length + 1,
+  writeIndex: 'w',
+  writeIndexNeedsUpgrade: false,
+  indicesToUpgrade: indices,
+});
+
+/** A planned upgrade of `a`, `b`, `c`, at most `concurrency` at once. */
+function planned(concurrency = 1): DataStreamUpgradeState {
+  const state = new DataStreamUpgradeState({ dataStream: 'ds' }, 1_000);
+  state.planned(plan(['a', 'b', 'c']));
+  state.maxConcurrentIndices = concurrency;
+  return state;
+}
+
+describe('the state of a data stream upgrade', () => {
+  it('counts an index as a success only once it has left every other list', () => {
+    const state = planned();
+    expect(state.status()).toMatchObject({ successes: 0, pending: 3, in_progress: [] });
+    expect(state.startNext()).toBe('a');
+    expect(state.status()).toMatchObject({ successes: 0, pending: 2, in_progress: [{ index: 'a' }] });
+    state.indexEnded('a', { kind: 'upgraded' });
+    state.startNext();
+    state.indexEnded('b', { kind: 'failed', message: 'disk full' });
+    expect(state.status()).toMatchObject({
+      successes: 1,
+      pending: 1,
+      errors: [{ index: 'b', message: 'disk full' }],
+    });
+    expect(state.endedCount).toBe(2);
+  });
+
+  it('puts an index rolled back by a cancel of the upgrade back to pending, first in line', () => {
+    const state = planned();
+    state.startNext();
+    state.indexEnded('a', { kind: 'rolled-back' });
+    expect(state.status()).toMatchObject({ successes: 0, pending: 3, errors: [] });
+    expect(state.continuedRun().pendingIndices).toEqual(['a', 'b', 'c']);
+  });
+
+  it('starts no index while paused, failed, or at the concurrency cap', () => {
+    const state = planned(2);
+    state.startNext();
+    expect(state.mayStartIndex()).toBe(true);
+    state.startNext();
+    expect(state.mayStartIndex()).toBe(false);
+    state.indexEnded('a', { kind: 'upgraded' });
+    expect(state.pause(false, 5)).toBe(false);
+    expect(state.mayStartIndex()).toBe(false);
+    expect(state.heldByPause()).toBe(true);
+    expect(state.pause(true, 9)).toBe(true);
+    expect(state.paused).toEqual({ since_millis: 5, now: true });
+    expect(state.resume()).toBe(true);
+    expect(state.mayStartIndex()).toBe(true);
+    state.exception = 'rollover refused';
+    expect(state.mayStartIndex()).toBe(false);
+    expect(state.handsOver).toBe(false);
+  });
+
+  it('takes a concurrency read at an index start only when it changed since the last read', () => {
+    const state = planned();
+    state.concurrencyRead(3);
+    expect(state.maxConcurrentIndices).toBe(3);
+    // A change through the API since; the next start reads the same cluster value: no undo.
+    state.setMaxConcurrentIndices(5);
+    state.concurrencyRead(3);
+    expect(state.maxConcurrentIndices).toBe(5);
+    state.setMaxConcurrentIndices(0);
+    expect(state.maxConcurrentIndices).toBe(5);
+  });
+
+  it('finishes completed, completed with errors, or failed, and drops a pause that held nothing', () => {
+    const state = planned();
+    state.pause(false, 1);
+    expect(state.finish()).toBe(REINDEX_STATES.COMPLETED);
+    expect(state.status()).toMatchObject({ complete: true });
+    expect(state.status()).not.toHaveProperty('paused');
+    const withError = planned();
+    withError.startNext();
+    withError.indexEnded('a', { kind: 'failed', message: 'x' });
+    expect(withError.finish()).toBe(REINDEX_STATES.COMPLETED_WITH_ERRORS);
+    const failed = planned();
+    failed.exception = 'no such index';
+    expect(failed.finish()).toBe(REINDEX_STATES.FAILED);
+  });
+
+  it('ignores progress for an index no longer in flight', () => {
+    const state = planned();
+    state.startNext();
+    expect(state.progress({ index: 'a', totalDocCount: 10, reindexedDocCount: 4 })).toBe(true);
+    expect(state.status().in_progress).toEqual([{ index: 'a', total_doc_count: 10, reindexed_doc_count: 4 }]);
+    state.indexEnded('a', { kind: 'upgraded' });
+    expect(state.progress({ index: 'a', totalDocCount: 10, reindexedDocCount: 10 })).toBe(false);
+  });
+});
+
+describe('how an index workflow that returned no result is counted', () => {
+  const child = (cause: Error) =>
+    new ChildWorkflowFailure(
+      'default',
+      { workflowId: 'reindex-data-stream-ds/idx', runId: 'r' },
+      'reindexBackingIndex',
+      RetryState.NON_RETRYABLE_FAILURE,
+      cause,
+    );
+
+  it('is pending again when the whole upgrade was cancelled, an error when only the index was', () => {
+    const cancelled = child(new CancelledFailure('cancelled'));
+    expect(indexEndOf(cancelled, 'idx', true)).toEqual({ kind: 'rolled-back' });
+    expect(indexEndOf(cancelled, 'idx', false)).toEqual({
+      kind: 'failed',
+      message:
+        'the workflow of [idx] was cancelled from outside this upgrade; the index was rolled back and keeps ' +
+        'its old version',
+    });
+  });
+
+  it('is an error saying what may be left when the index workflow was terminated or timed out', () => {
+    const left =
+      '[idx] may still be write-blocked and a partial copy [migrated-idx] may be left behind; check both ' +
+      'before starting the upgrade again';
+    // Even while the upgrade is being cancelled: nothing rolled it back.
+    expect(indexEndOf(child(new TerminatedFailure('Terminated')), 'idx', true)).toEqual({
+      kind: 'failed',
+      message: `the workflow of [idx] was terminated from outside this upgrade, so it could not roll back: ${left}`,
+    });
+    expect(
+      indexEndOf(child(new TimeoutFailure('timed out', undefined, TimeoutType.START_TO_CLOSE)), 'idx', false),
+    ).toEqual({
+      kind: 'failed',
+      message: `the workflow of [idx] timed out, so it could not roll back: ${left}`,
+    });
+  });
+
+  it("is an error with the root cause's message when the index failed", () => {
+    const failed = child(ApplicationFailure.nonRetryable('disk full', 'CopyFailed'));
+    expect(indexEndOf(failed, 'idx', true)).toEqual({ kind: 'failed', message: 'disk full' });
+  });
+});
