@@ -104,4 +104,18 @@ describe('the cluster report', () => {
     );
     expect(markdown).toContain('### logs-d|x\n\n- boom');
   });
+
+  it('says why a run that failed itself stopped', () => {
+    const failed = {
+      ...status,
+      state: 'failed' as const,
+      exception: 'the maintenance window could not be read: boom',
+    };
+    const report = buildClusterReport(failed);
+    expect(report.exception).toBe('the maintenance window could not be read: boom');
+    expect(renderClusterReportMarkdown(report)).toContain(
+      '- **State:** failed\n- **Why it stopped:** the maintenance window could not be read: boom\n',
+    );
+    expect(buildClusterReport(status).exception).toBeUndefined();
+  });
 });

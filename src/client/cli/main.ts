@@ -74,6 +74,18 @@ const CREDENTIALS_HINT =
   'Elasticsearch has security on and refused the credentials ds-reindex was given. Give it credentials ' +
   'in the environment: ES_API_KEY (an encoded API key), or ES_USERNAME and ES_PASSWORD';
 
+function exitCodeOfApiError(err: ElasticsearchApiError): number {
+  if (err.status === 404) return EXIT_CODES.NOT_FOUND;
+  return err.type === 'resource_already_exists_exception' ? EXIT_CODES.CONFLICT : EXIT_CODES.REFUSED;
+}
+
+/** Why Temporal or Elasticsearch could not be reached; Elasticsearch's in one line with what to change. */
+function unreachable(err: unknown, esConfig?: ElasticsearchConnectionConfig): string {
+  const elasticsearch = err instanceof errors.ConnectionError || err instanceof errors.TimeoutError;
+  if (elasticsearch && esConfig) return describeElasticsearchFailure(esConfig, err);
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * Maps a failure to an exit code and what to print: Elasticsearch's own error body with --json.
  * `esConfig`, once read: a failure to reach Elasticsearch is said in one line with what to change.
@@ -89,24 +101,9 @@ function describeFailure(
     return { code: EXIT_CODES.REFUSED, message: `${CREDENTIALS_HINT}: ${err.reason}`, body: err.toBody() };
   }
   if (err instanceof ElasticsearchApiError) {
-    const code =
-      err.status === 404
-        ? EXIT_CODES.NOT_FOUND
-        : err.type === 'resource_already_exists_exception'
-          ? EXIT_CODES.CONFLICT
-          : EXIT_CODES.REFUSED;
-    return { code, message: err.reason, body: err.toBody() };
+    return { code: exitCodeOfApiError(err), message: err.reason, body: err.toBody() };
   }
-  if (isUnreachable(err)) {
-    const elasticsearch = err instanceof errors.ConnectionError || err instanceof errors.TimeoutError;
-    const message =
-      elasticsearch && esConfig
-        ? describeElasticsearchFailure(esConfig, err)
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    return { code: EXIT_CODES.CONNECTION_FAILURE, message };
-  }
+  if (isUnreachable(err)) return { code: EXIT_CODES.CONNECTION_FAILURE, message: unreachable(err, esConfig) };
   if (err instanceof errors.ResponseError) {
     return {
       code: err.statusCode === 404 ? EXIT_CODES.NOT_FOUND : EXIT_CODES.REFUSED,

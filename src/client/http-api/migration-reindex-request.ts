@@ -65,6 +65,43 @@ function sourceIndex(value: LocatedValue): string {
   return index;
 }
 
+/** The `mode` field's value, or `x_content_parse_exception` for anything but a string. */
+function modeOf(value: LocatedValue): string {
+  if (value.kind !== 'string') {
+    throw parseError(
+      `${at(value.start)} [${PARSER_NAME}] mode doesn't support values of type: ${tokenName(value)}`,
+    );
+  }
+  return value.value;
+}
+
+/** The `source` field's index, its failures wrapped as Elasticsearch wraps a failed field. */
+function sourceOf(key: string, value: LocatedValue): string {
+  try {
+    return sourceIndex(value);
+  } catch (err) {
+    if (err instanceof FieldFailure) throw wrapFieldFailure(value.end, key, err.detail);
+    throw err;
+  }
+}
+
+/**
+ * Elasticsearch builds the request as soon as the last required field arrives; an unknown mode fails
+ * there, wrapped as a failure of that field (`key`, ending at `end`).
+ */
+function checkMode(mode: string, key: string, end: LocatedValue['end']): void {
+  const upper = mode.toUpperCase();
+  if ((MODES as readonly string[]).includes(upper)) return;
+  throw wrapFieldFailure(end, key, {
+    type: 'x_content_parse_exception',
+    reason: `Failed to build [${PARSER_NAME}] after last required field arrived`,
+    caused_by: {
+      type: 'illegal_argument_exception',
+      reason: `No enum constant org.elasticsearch.xpack.migrate.action.ReindexDataStreamAction.Mode.${upper}`,
+    },
+  });
+}
+
 /**
  * Reads the body the way Elasticsearch's `migration_reindex` parser does, field by field in order:
  * unknown fields, wrong value types and a missing `source.index` are `x_content_parse_exception`s naming
@@ -77,46 +114,18 @@ export function parseMigrationReindexRequest(body: LocatedValue): MigrationReind
   }
   let mode: string | undefined;
   let dataStream: string | undefined;
-  let built = false;
   for (const entry of body.entries) {
-    if (entry.key === 'mode') {
-      if (entry.value.kind !== 'string') {
-        throw parseError(
-          `${at(entry.value.start)} [${PARSER_NAME}] mode doesn't support values of type: ${tokenName(entry.value)}`,
-        );
-      }
-      mode = entry.value.value;
-    } else if (entry.key === 'source') {
-      try {
-        dataStream = sourceIndex(entry.value);
-      } catch (err) {
-        if (err instanceof FieldFailure) throw wrapFieldFailure(entry.value.end, entry.key, err.detail);
-        throw err;
-      }
-    } else {
-      throw parseError(`${at(entry.keyLocation)} [${PARSER_NAME}] unknown field [${entry.key}]`);
-    }
-    // Elasticsearch builds the request as soon as the last required field arrives; an unknown mode
-    // fails there, wrapped as a failure of that field.
-    if (!built && mode !== undefined && dataStream !== undefined) {
-      built = true;
-      const upper = mode.toUpperCase();
-      if (!(MODES as readonly string[]).includes(upper)) {
-        throw wrapFieldFailure(entry.value.end, entry.key, {
-          type: 'x_content_parse_exception',
-          reason: `Failed to build [${PARSER_NAME}] after last required field arrived`,
-          caused_by: {
-            type: 'illegal_argument_exception',
-            reason: `No enum constant org.elasticsearch.xpack.migrate.action.ReindexDataStreamAction.Mode.${upper}`,
-          },
-        });
-      }
-    }
+    const bothBefore = mode !== undefined && dataStream !== undefined;
+    if (entry.key === 'mode') mode = modeOf(entry.value);
+    else if (entry.key === 'source') dataStream = sourceOf(entry.key, entry.value);
+    else throw parseError(`${at(entry.keyLocation)} [${PARSER_NAME}] unknown field [${entry.key}]`);
+    if (!bothBefore && mode !== undefined && dataStream !== undefined)
+      checkMode(mode, entry.key, entry.value.end);
   }
   const missing = [mode === undefined ? 'mode' : undefined, dataStream === undefined ? 'source' : undefined];
   const names = missing.filter((name): name is string => name !== undefined);
-  if (names.length > 0) {
+  if (names.length > 0 || dataStream === undefined) {
     throw new ElasticsearchApiError(400, 'illegal_argument_exception', `Required [${names.join(', ')}]`);
   }
-  return { mode: 'upgrade', dataStream: dataStream! };
+  return { mode: 'upgrade', dataStream };
 }

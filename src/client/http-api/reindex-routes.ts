@@ -1,9 +1,76 @@
 import type { ReindexService } from '../service/reindex-service';
-import { ACCESS } from '../service/access';
+import { ACCESS, type Access } from '../service/access';
 import { parseMigrationReindexRequest } from './migration-reindex-request';
 import { parseRequiredJsonBody } from './request-body';
 import { strictBooleanParam } from './request-params';
-import { booleanParam, type Route } from './routes';
+import { booleanParam, type RequestContext, type Route } from './routes';
+
+/**
+ * A route on one data stream (`/_migration/reindex/{dataStream}/<suffix>`): the caller must hold the
+ * route's index privilege on it, then `act` answers. `prepare` reads the query first, changing nothing.
+ */
+function onDataStream(
+  method: Route['method'],
+  suffix: string,
+  access: Access,
+  prepare: (context: RequestContext) => (dataStream: string) => Promise<unknown>,
+  queryParams?: readonly string[],
+): Route {
+  return {
+    method,
+    path: `/_migration/reindex/{dataStream}/${suffix}`,
+    readsBody: false,
+    access,
+    ...(queryParams ? { queryParams } : {}),
+    prepare(context) {
+      const dataStream = context.params.dataStream;
+      const act = prepare(context);
+      return async () => {
+        await context.requireIndices([dataStream]);
+        return { status: 200, body: await act(dataStream) };
+      };
+    },
+  };
+}
+
+/** `POST /_migration/reindex`: Elasticsearch's start, its body read as Elasticsearch reads it. */
+function startRoute(service: ReindexService): Route {
+  return {
+    method: 'POST',
+    path: '/_migration/reindex',
+    // Elasticsearch's start handler declares this, and its YAML tests ask for it before every case.
+    capabilities: ['migration_reindex'],
+    readsBody: true,
+    access: ACCESS.start,
+    prepare({ body, es, requireIndices }) {
+      const request = parseMigrationReindexRequest(parseRequiredJsonBody(body));
+      return async () => {
+        await requireIndices([request.dataStream]);
+        return { status: 200, body: await service.start(es, request.dataStream) };
+      };
+    },
+  };
+}
+
+/** `GET /_migration/reindex/_list`: every upgrade with a status, of the data streams the caller manages. */
+function listRoute(service: ReindexService): Route {
+  return {
+    method: 'GET',
+    path: '/_migration/reindex/_list',
+    readsBody: false,
+    access: ACCESS.list,
+    prepare({ allowedIndices }) {
+      return async () => {
+        const tasks = await service.list();
+        const allowed = await allowedIndices(tasks.map((task) => task.data_stream));
+        return {
+          status: 200,
+          body: { reindex_tasks: tasks.filter((task) => allowed.has(task.data_stream)) },
+        };
+      };
+    },
+  };
+}
 
 /**
  * Elasticsearch's three reindex endpoints, plus the dry-run plan, pause and resume, and the list of
@@ -11,105 +78,31 @@ import { booleanParam, type Route } from './routes';
  */
 export function reindexRoutes(service: ReindexService): Route[] {
   return [
-    {
-      method: 'POST',
-      path: '/_migration/reindex',
-      // Elasticsearch's start handler declares this, and its YAML tests ask for it before every case.
-      capabilities: ['migration_reindex'],
-      readsBody: true,
-      access: ACCESS.start,
-      prepare({ body, es, requireIndices }) {
-        const request = parseMigrationReindexRequest(parseRequiredJsonBody(body));
-        return async () => {
-          await requireIndices([request.dataStream]);
-          return { status: 200, body: await service.start(es, request.dataStream) };
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/_migration/reindex/{dataStream}/_status',
-      readsBody: false,
-      access: ACCESS.status,
-      prepare({ params, query, requireIndices }) {
-        const dataStream = params.dataStream;
-        const human = booleanParam(query, 'human');
-        return async () => {
-          await requireIndices([dataStream]);
-          return { status: 200, body: await service.status(dataStream, human) };
-        };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/_migration/reindex/{dataStream}/_cancel',
-      readsBody: false,
-      access: ACCESS.cancel,
-      prepare({ params, requireIndices }) {
-        const dataStream = params.dataStream;
-        return async () => {
-          await requireIndices([dataStream]);
-          return { status: 200, body: await service.cancel(dataStream) };
-        };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/_migration/reindex/{dataStream}/_pause',
-      queryParams: ['now'],
-      readsBody: false,
-      access: ACCESS.pause,
-      prepare({ params, query, requireIndices }) {
-        const dataStream = params.dataStream;
+    startRoute(service),
+    onDataStream('GET', '_status', ACCESS.status, ({ query }) => {
+      const human = booleanParam(query, 'human');
+      return (dataStream) => service.status(dataStream, human);
+    }),
+    onDataStream('POST', '_cancel', ACCESS.cancel, () => (dataStream) => service.cancel(dataStream)),
+    onDataStream(
+      'POST',
+      '_pause',
+      ACCESS.pause,
+      ({ query }) => {
         const now = strictBooleanParam(query, 'now', false);
-        return async () => {
-          await requireIndices([dataStream]);
-          return { status: 200, body: await service.pause(dataStream, now) };
-        };
+        return (dataStream) => service.pause(dataStream, now);
       },
-    },
-    {
-      method: 'POST',
-      path: '/_migration/reindex/{dataStream}/_resume',
-      readsBody: false,
-      access: ACCESS.resume,
-      prepare({ params, requireIndices }) {
-        const dataStream = params.dataStream;
-        return async () => {
-          await requireIndices([dataStream]);
-          return { status: 200, body: await service.resume(dataStream) };
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/_migration/reindex/{dataStream}/_plan',
-      readsBody: false,
-      access: ACCESS.plan,
-      prepare({ params, es, requireIndices }) {
-        const dataStream = params.dataStream;
-        return async () => {
-          await requireIndices([dataStream]);
-          return { status: 200, body: await service.plan(es, dataStream) };
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/_migration/reindex/_list',
-      readsBody: false,
-      access: ACCESS.list,
-      prepare({ allowedIndices }) {
-        return async () => {
-          const tasks = await service.list();
-          // A caller sees only the upgrades of data streams they manage.
-          const allowed = await allowedIndices(tasks.map((task) => task.data_stream));
-          return {
-            status: 200,
-            body: { reindex_tasks: tasks.filter((task) => allowed.has(task.data_stream)) },
-          };
-        };
-      },
-    },
+      ['now'],
+    ),
+    onDataStream('POST', '_resume', ACCESS.resume, () => (dataStream) => service.resume(dataStream)),
+    onDataStream(
+      'GET',
+      '_plan',
+      ACCESS.plan,
+      ({ es }) =>
+        (dataStream) =>
+          service.plan(es, dataStream),
+    ),
+    listRoute(service),
   ];
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors, type Client } from '@elastic/elasticsearch';
 import {
@@ -152,31 +152,17 @@ function requestContext(
 }
 
 /**
- * Elasticsearch's reindex-data-stream endpoints over ds-reindex, with Elasticsearch's bodies, statuses and
- * error shapes, in Elasticsearch's order of checks: body size; authentication (before anything else, as
- * Elasticsearch does, even for a path that does not exist); content type, route and method, body, query
- * parameters; the route's cluster privilege; only then does anything run, and the route checks its
- * index privilege first.
- *
- * Every request reaches Elasticsearch with its caller's own `Authorization`, or with none: the API lends
- * no credentials of its own, so with security on a caller without credentials gets Elasticsearch's 401.
+ * Answers one request, in Elasticsearch's order of checks: body size; authentication (before anything
+ * else, as Elasticsearch does, even for a path that does not exist); content type, route and method,
+ * body, query parameters; the route's cluster privilege; only then does anything run, and the route
+ * checks its index privilege first.
  */
-export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  // One pool for every caller; each caller's `Authorization` rides on a child of it, for that request
-  // only, and is never stored.
-  const callerBase = createElasticsearchClient(
-    { ...options.esConfig, apiKey: undefined, username: undefined, password: undefined },
-    { retryOnOtherNodes: true },
-  );
-  const routes = apiRoutes(options.service, options.clusterService);
-
+function requestAnswerer(routes: readonly Route[], callerBase: Client, maxBodyBytes: number) {
   function clientFor(req: IncomingMessage): Client {
     const authorization = req.headers.authorization;
     return authorization ? callerBase.child({ headers: { authorization } }) : callerBase;
   }
-
-  async function answer(req: IncomingMessage, uri: string): Promise<RouteAnswer> {
+  return async (req: IncomingMessage, uri: string): Promise<RouteAnswer> => {
     const url = new URL(uri, 'http://localhost');
     const method = req.method ?? 'GET';
     const body = await readRequestBody(req, maxBodyBytes);
@@ -198,7 +184,66 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     checkUnreadBody(route, method, url.pathname, body);
     await requireClusterPrivilege(es, caller, route.access);
     return execute();
-  }
+  };
+}
+
+/** Listens, and gives the API's handle: its URL, a close, and a drain for SIGTERM. */
+async function listen(
+  server: Server,
+  port: number,
+  host: string,
+  release: () => Promise<void>,
+): Promise<HttpApi> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await release();
+    },
+    async drain(timeoutMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections stay open after their response; close each as soon as it is idle.
+      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearInterval(closeIdle);
+      clearTimeout(deadline);
+      server.closeAllConnections();
+      await closed;
+      await release();
+    },
+  };
+}
+
+/**
+ * Elasticsearch's reindex-data-stream endpoints over ds-reindex, with Elasticsearch's bodies, statuses and
+ * error shapes and its order of checks (`requestAnswerer`).
+ *
+ * Every request reaches Elasticsearch with its caller's own `Authorization`, or with none: the API lends
+ * no credentials of its own, so with security on a caller without credentials gets Elasticsearch's 401.
+ */
+export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
+  // One pool for every caller; each caller's `Authorization` rides on a child of it, for that request
+  // only, and is never stored.
+  const callerBase = createElasticsearchClient(
+    { ...options.esConfig, apiKey: undefined, username: undefined, password: undefined },
+    { retryOnOtherNodes: true },
+  );
+  const answer = requestAnswerer(
+    apiRoutes(options.service, options.clusterService),
+    callerBase,
+    options.maxBodyBytes ?? 1024 * 1024,
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const uri = req.url ?? '/';
@@ -231,34 +276,5 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
         res.destroy();
       });
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 9300, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await callerBase.close();
-    },
-    async drain(timeoutMs) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections stay open after their response; close each as soon as it is idle.
-      const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
-      let deadline: NodeJS.Timeout | undefined;
-      await Promise.race([
-        closed,
-        new Promise<void>((resolve) => (deadline = setTimeout(resolve, timeoutMs))),
-      ]);
-      clearInterval(closeIdle);
-      clearTimeout(deadline);
-      server.closeAllConnections();
-      await closed;
-      await callerBase.close();
-    },
-  };
+  return listen(server, options.port ?? 9300, options.host ?? '127.0.0.1', () => callerBase.close());
 }

@@ -48,6 +48,8 @@ export interface ClusterReport {
   running: string[];
   /** Never started: the run was cancelled first, or is still working through them. */
   not_started: string[];
+  /** Why the run itself stopped (state `failed`). */
+  exception?: string;
 }
 
 export function buildClusterReport(status: ClusterStatusView): ClusterReport {
@@ -86,6 +88,7 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
     data_streams: entries,
     running: status.running.map((entry) => entry.data_stream),
     not_started: [...status.pending],
+    ...(status.exception !== undefined ? { exception: status.exception } : {}),
   };
   if (status.end_time_millis !== undefined) {
     report.end_time_millis = status.end_time_millis;
@@ -125,61 +128,86 @@ const number = (value: number): string => value.toLocaleString('en-US');
 /** Markdown cells must not break the table. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The report as Markdown: a summary, one table row per data stream, then every error. */
-export function renderClusterReportMarkdown(report: ClusterReport): string {
+/** The report's opening list: state, selection, times, outcome and totals. */
+function summaryLines(report: ClusterReport): string[] {
   const t = report.totals;
-  const lines = [
-    '# Cluster upgrade report',
-    '',
+  const finished =
+    report.end_time_millis !== undefined
+      ? `, **finished:** ${new Date(report.end_time_millis).toISOString()} (${humanDuration(report.duration_millis ?? 0)})`
+      : '';
+  const extra = [
+    t.left_running > 0 ? `, ${t.left_running} left running` : '',
+    t.running > 0 ? `, ${t.running} running` : '',
+    t.not_started > 0 ? `, ${t.not_started} not started` : '',
+  ].join('');
+  return [
     `- **State:** ${report.state}${report.complete ? '' : ' (not finished yet)'}`,
+    ...(report.exception !== undefined ? [`- **Why it stopped:** ${cell(report.exception)}`] : []),
     `- **Data streams:** ${report.pattern}, ${number(t.data_streams)} selected, at most ${report.max_data_streams} at once`,
     `- **Read-only path:** ${describeReadOnly(report.read_only)}`,
     ...(report.window !== null ? [`- **Maintenance window:** ${report.window}`] : []),
-    `- **Started:** ${new Date(report.start_time_millis).toISOString()}` +
-      (report.end_time_millis !== undefined
-        ? `, **finished:** ${new Date(report.end_time_millis).toISOString()} (${humanDuration(report.duration_millis ?? 0)})`
-        : ''),
+    `- **Started:** ${new Date(report.start_time_millis).toISOString()}${finished}`,
     `- **Outcome:** ${t.upgraded} upgraded, ${t.upgraded_with_errors} with errors, ${t.read_only} only marked read-only, ` +
-      `${t.up_to_date} already up to date, ${t.failed} failed, ${t.cancelled} cancelled` +
-      (t.left_running > 0 ? `, ${t.left_running} left running` : '') +
-      (t.running > 0 ? `, ${t.running} running` : '') +
-      (t.not_started > 0 ? `, ${t.not_started} not started` : ''),
+      `${t.up_to_date} already up to date, ${t.failed} failed, ${t.cancelled} cancelled${extra}`,
     `- **Backing indices:** ${number(t.indices_reindexed)} reindexed, ${number(t.indices_failed)} failed, ` +
       `${number(t.indices_marked_read_only)} marked read-only`,
     `- **Documents reindexed:** ${number(t.documents)}`,
     '',
   ];
-  if (report.data_streams.length > 0) {
-    lines.push(
-      '| data stream | result | reindexed | failed | marked read-only | documents | started | duration |',
-      '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |',
-      ...report.data_streams.map(
-        (entry) =>
-          `| ${cell(entry.data_stream)}${entry.adopted ? ' (already running)' : ''} | ${entry.outcome} | ` +
-          `${entry.indices_reindexed} of ${entry.indices_requiring_upgrade} | ${entry.indices_failed} | ` +
-          `${entry.indices_marked_read_only} | ${entry.documents === null ? '-' : number(entry.documents)} | ` +
-          `${new Date(entry.started_at_millis).toISOString()} | ${humanDuration(entry.duration_millis)} |`,
-      ),
-      '',
-    );
-  }
+}
+
+/** One table row per finished data stream. */
+function dataStreamTable(report: ClusterReport): string[] {
+  if (report.data_streams.length === 0) return [];
+  return [
+    '| data stream | result | reindexed | failed | marked read-only | documents | started | duration |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    ...report.data_streams.map(
+      (entry) =>
+        `| ${cell(entry.data_stream)}${entry.adopted ? ' (already running)' : ''} | ${entry.outcome} | ` +
+        `${entry.indices_reindexed} of ${entry.indices_requiring_upgrade} | ${entry.indices_failed} | ` +
+        `${entry.indices_marked_read_only} | ${entry.documents === null ? '-' : number(entry.documents)} | ` +
+        `${new Date(entry.started_at_millis).toISOString()} | ${humanDuration(entry.duration_millis)} |`,
+    ),
+    '',
+  ];
+}
+
+/** Every error, per data stream. */
+function errorSection(report: ClusterReport): string[] {
   const troubled = report.data_streams.filter(
     (entry) => entry.errors.length > 0 || entry.exception !== undefined,
   );
-  if (troubled.length > 0) {
-    lines.push('## Errors', '');
-    for (const entry of troubled) {
-      lines.push(`### ${entry.data_stream}`, '');
-      if (entry.exception !== undefined) lines.push(`- ${cell(entry.exception)}`);
-      for (const error of entry.errors) lines.push(`- \`${error.index}\`: ${cell(error.message)}`);
-      if (entry.errors_omitted > 0) {
-        lines.push(`- … and ${entry.errors_omitted} more (see \`ds-reindex status ${entry.data_stream}\`)`);
-      }
-      lines.push('');
-    }
-  }
-  if (report.not_started.length > 0) {
-    lines.push('## Not started', '', ...report.not_started.map((name) => `- ${name}`), '');
-  }
+  if (troubled.length === 0) return [];
+  return [
+    '## Errors',
+    '',
+    ...troubled.flatMap((entry) => [
+      `### ${entry.data_stream}`,
+      '',
+      ...(entry.exception !== undefined ? [`- ${cell(entry.exception)}`] : []),
+      ...entry.errors.map((error) => `- \`${error.index}\`: ${cell(error.message)}`),
+      ...(entry.errors_omitted > 0
+        ? [`- … and ${entry.errors_omitted} more (see \`ds-reindex status ${entry.data_stream}\`)`]
+        : []),
+      '',
+    ]),
+  ];
+}
+
+/** The report as Markdown: a summary, one table row per data stream, then every error. */
+export function renderClusterReportMarkdown(report: ClusterReport): string {
+  const notStarted =
+    report.not_started.length > 0
+      ? ['## Not started', '', ...report.not_started.map((name) => `- ${name}`), '']
+      : [];
+  const lines = [
+    '# Cluster upgrade report',
+    '',
+    ...summaryLines(report),
+    ...dataStreamTable(report),
+    ...errorSection(report),
+    ...notStarted,
+  ];
   return `${lines.join('\n').trimEnd()}\n`;
 }

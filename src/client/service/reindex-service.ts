@@ -73,8 +73,7 @@ const STATUS_READS_AT_ONCE = 8;
 /**
  * What the latest execution under a data stream's workflow id means for the API:
  * - `running`: an upgrade in progress;
- * - `finished`: a complete upgrade whose status is still readable: a closed run within its retention, or a
- *   run started before the `close-when-finished` patch, which waits out its retention open;
+ * - `finished`: a complete upgrade closed within its retention, whose status is still readable;
  * - `none`: nothing to report (never started, cancelled, replaced, status expired or dismissed).
  */
 type Upgrade =
@@ -123,35 +122,39 @@ export class ReindexService {
     const workflowId = dataStreamWorkflowId(dataStream);
     // A run that continued as new has a successor by now: describing again finds that one.
     for (let attempt = 0; ; attempt += 1) {
-      let description: WorkflowExecutionDescription;
-      try {
-        description = await this.options.temporal.workflow.getHandle(workflowId).describe();
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { kind: 'none' };
-        throw err;
-      }
-      if (description.type !== DATA_STREAM_WORKFLOW_TYPE) return { kind: 'none', description };
-      switch (description.status.name) {
-        case 'RUNNING': {
-          const status = await this.runningStatus(description);
-          if (status === undefined) return { kind: 'none', description };
-          return { kind: status.complete ? 'finished' : 'running', description, status };
-        }
-        case 'COMPLETED':
-        case 'FAILED': {
-          const status = await this.closedStatus(description);
-          return status === undefined
-            ? { kind: 'none', description }
-            : { kind: 'finished', description, status };
-        }
-        case 'CONTINUED_AS_NEW':
-          if (attempt < 3) continue;
-          return { kind: 'none', description };
-        default:
-          // Cancelled, terminated (replaced by a new start) or timed out: no status, as in Elasticsearch.
-          return { kind: 'none', description };
-      }
+      const description = await this.describeLatest(workflowId);
+      if (description === undefined) return { kind: 'none' };
+      if (description.status.name === 'CONTINUED_AS_NEW' && attempt < 3) continue;
+      return this.upgradeOf(description);
     }
+  }
+
+  private async describeLatest(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await this.options.temporal.workflow.getHandle(workflowId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * What one execution means: a running upgrade answers its query; a closed one its result while its
+   * retention lasts. Cancelled, terminated (replaced by a new start), timed out, a dismissal record or
+   * a chain that keeps continuing: no status, as in Elasticsearch.
+   */
+  private async upgradeOf(description: WorkflowExecutionDescription): Promise<Upgrade> {
+    if (description.type !== DATA_STREAM_WORKFLOW_TYPE) return { kind: 'none', description };
+    const state = description.status.name;
+    if (state === 'RUNNING') {
+      const status = await this.runningStatus(description);
+      return status === undefined ? { kind: 'none', description } : { kind: 'running', description, status };
+    }
+    if (state === 'COMPLETED' || state === 'FAILED') {
+      const status = await this.closedStatus(description);
+      return status === undefined ? { kind: 'none', description } : { kind: 'finished', description, status };
+    }
+    return { kind: 'none', description };
   }
 
   /**
@@ -202,9 +205,8 @@ export class ReindexService {
   }
 
   /**
-   * A closed run's final status while its retention lasts: its result, or for a failed run the status in
-   * its failure's details. A run that closed without recording its retention (started before the
-   * `close-when-finished` patch) kept its status open on a timer until it expired.
+   * A closed run's final status while the retention in its memo lasts: its result, or for a failed run
+   * the status in its failure's details.
    */
   private async closedStatus(
     description: WorkflowExecutionDescription,
@@ -248,9 +250,9 @@ export class ReindexService {
     const existing = await this.lookup(dataStream);
     if (existing.kind === 'running') throw apiErrors.taskAlreadyExists(dataStream);
     if (existing.description?.status.name === 'RUNNING') {
-      // A finished run waiting out its retention (started before the patch), or a dismissal record that
-      // was never terminated: replaced by the new start, as in Elasticsearch. Terminate that run only, so
-      // two racing starts cannot terminate each other's new run.
+      // A dismissal record that was never terminated (its process died between start and terminate):
+      // replaced by the new start. Terminate that run only, so two racing starts cannot terminate each
+      // other's new run.
       await this.options.temporal.workflow
         .getHandle(existing.description.workflowId, existing.description.runId)
         .terminate('replaced by a new start')

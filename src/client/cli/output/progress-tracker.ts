@@ -24,33 +24,36 @@ const RATE_SMOOTHING = 0.5;
 export class ProgressTracker {
   private readonly indices = new Map<string, TrackedIndex>();
 
+  /** One index seen copying: its counts, and its rate smoothed over the polls. */
+  private track(entry: ReindexDataStreamStatus['in_progress'][number], now: number): void {
+    const tracked = this.indices.get(entry.index);
+    if (!tracked) {
+      this.indices.set(entry.index, {
+        index: entry.index,
+        totalDocCount: entry.total_doc_count,
+        reindexedDocCount: entry.reindexed_doc_count,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        state: 'copying',
+      });
+      return;
+    }
+    const elapsedSeconds = (now - tracked.lastSeenAt) / 1000;
+    if (elapsedSeconds > 0) {
+      const sample = Math.max(0, entry.reindexed_doc_count - tracked.reindexedDocCount) / elapsedSeconds;
+      tracked.docsPerSecond =
+        tracked.docsPerSecond === undefined
+          ? sample
+          : RATE_SMOOTHING * sample + (1 - RATE_SMOOTHING) * tracked.docsPerSecond;
+    }
+    tracked.totalDocCount = entry.total_doc_count;
+    tracked.reindexedDocCount = entry.reindexed_doc_count;
+    tracked.lastSeenAt = now;
+  }
+
   update(status: ReindexDataStreamStatus, now: number): void {
     const copying = new Set(status.in_progress.map((entry) => entry.index));
-    for (const entry of status.in_progress) {
-      const tracked = this.indices.get(entry.index);
-      if (!tracked) {
-        this.indices.set(entry.index, {
-          index: entry.index,
-          totalDocCount: entry.total_doc_count,
-          reindexedDocCount: entry.reindexed_doc_count,
-          firstSeenAt: now,
-          lastSeenAt: now,
-          state: 'copying',
-        });
-        continue;
-      }
-      const elapsedSeconds = (now - tracked.lastSeenAt) / 1000;
-      if (elapsedSeconds > 0) {
-        const sample = Math.max(0, entry.reindexed_doc_count - tracked.reindexedDocCount) / elapsedSeconds;
-        tracked.docsPerSecond =
-          tracked.docsPerSecond === undefined
-            ? sample
-            : RATE_SMOOTHING * sample + (1 - RATE_SMOOTHING) * tracked.docsPerSecond;
-      }
-      tracked.totalDocCount = entry.total_doc_count;
-      tracked.reindexedDocCount = entry.reindexed_doc_count;
-      tracked.lastSeenAt = now;
-    }
+    for (const entry of status.in_progress) this.track(entry, now);
     const failed = new Map(status.errors.map((error) => [error.index, error.message]));
     for (const tracked of this.indices.values()) {
       if (failed.has(tracked.index)) {
