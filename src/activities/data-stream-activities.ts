@@ -3,7 +3,9 @@ import { elasticsearchStep } from './failures';
 import { inspectDataStream } from '../elasticsearch/data-stream-inspection';
 import { getBackingIndexNames } from '../elasticsearch/data-streams';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
+import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../shared/privileges';
 import type { MigrateSettings } from '../shared/migrate-settings';
+import { requireWorkerPrivileges } from './privilege-check';
 
 /** What the data-stream workflow needs to plan a run; names only, so it stays small in history. */
 export interface UpgradePlan {
@@ -21,17 +23,30 @@ export interface RolloverResult {
 
 export function createDataStreamActivities({ es }: ActivityDependencies) {
   return {
-    /** Reads the data stream and decides which backing indices need upgrading. Changes nothing. */
+    /**
+     * Reads the data stream and decides which backing indices need upgrading, then checks that the
+     * worker's credentials hold every privilege that takes: a missing one fails the run here, before the
+     * rollover or anything else changes. Changes nothing.
+     */
     async planUpgrade(dataStream: string): Promise<UpgradePlan> {
       const inspection = await elasticsearchStep(() => inspectDataStream(es, dataStream));
       const write = inspection.backing_indices.find((entry) => entry.write_index);
+      const indicesToUpgrade = inspection.backing_indices
+        .filter((entry) => entry.needs_upgrade)
+        .map((entry) => entry.index);
+      if (indicesToUpgrade.length > 0) {
+        await elasticsearchStep(() =>
+          requireWorkerPrivileges(es, {
+            dataStreams: [dataStream],
+            backingIndices: sampleNames(indicesToUpgrade, PRIVILEGE_SAMPLE_PER_DATA_STREAM),
+          }),
+        );
+      }
       return {
         totalIndicesInDataStream: inspection.backing_indices.length,
         writeIndex: inspection.write_index,
         writeIndexNeedsUpgrade: write?.needs_upgrade ?? false,
-        indicesToUpgrade: inspection.backing_indices
-          .filter((entry) => entry.needs_upgrade)
-          .map((entry) => entry.index),
+        indicesToUpgrade,
       };
     },
 

@@ -6,6 +6,7 @@ import type { HealthStatus } from './source-facts';
 import { dataStreamOfIndex } from '../elasticsearch/data-streams';
 import { errorTypeOf } from '../elasticsearch/errors';
 import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
+import { deleteIndexIfExists } from '../elasticsearch/index-deletion';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 type Elasticsearch = ActivityDependencies['es'];
@@ -63,7 +64,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
           );
         }
         await stopCopiesInto(es, destinationIndex);
-        await es.indices.delete({ index: destinationIndex, ignore_unavailable: true });
+        await deleteIndexIfExists(es, destinationIndex);
         return true;
       });
     },

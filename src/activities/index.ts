@@ -4,6 +4,7 @@ import { createClusterActivities } from './cluster-activities';
 import { createCopyDocumentsActivity } from './copy-documents-activity';
 import { createDataStreamActivities } from './data-stream-activities';
 import { createDestinationIndexActivities } from './destination-index-activities';
+import { createPrivilegeCheckActivities } from './privilege-check';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSwapActivities(deps),
     ...createBackingIndexPhases(deps),
     ...createClusterActivities(deps),
+    ...createPrivilegeCheckActivities(deps),
   };
 }
 

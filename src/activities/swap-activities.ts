@@ -3,6 +3,7 @@ import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import { BLOCK_NAMES, type SourceFacts } from './source-facts';
 import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
+import { deleteIndexIfExists } from '../elasticsearch/index-deletion';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 export interface SwapInput {
@@ -15,9 +16,7 @@ export interface SwapInput {
 export type RollbackOutcome = 'restored-source' | 'completed-after-swap';
 
 export function createSwapActivities({ es }: ActivityDependencies) {
-  async function deleteIfExists(index: string): Promise<void> {
-    await es.indices.delete({ index, ignore_unavailable: true });
-  }
+  const deleteIfExists = (index: string) => deleteIndexIfExists(es, index);
 
   async function indexExists(index: string): Promise<boolean> {
     return es.indices.exists({ index, expand_wildcards: 'all' });

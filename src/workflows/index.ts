@@ -3,6 +3,7 @@ export { reindexDataStream } from './reindex-data-stream';
 export { REINDEX_STATES } from './data-stream-state';
 export { reindexBackingIndex } from './reindex-backing-index';
 export { reindexCluster } from './reindex-cluster';
+export { workerPrivilegeCheck } from './worker-privilege-check';
 export * from './definitions';
 export * from './cluster-definitions';
 export * from './pause-definitions';

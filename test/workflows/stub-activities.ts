@@ -182,6 +182,7 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
   };
   const stubs: Activities = {
     ...phases,
+    checkWorkerPrivileges: () => Promise.resolve({ missing: [], message: '' }),
     planUpgrade: (dataStream) => {
       const names = cluster.indicesOf(dataStream);
       const writeIndex = names[names.length - 1];

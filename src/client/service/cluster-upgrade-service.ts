@@ -9,8 +9,11 @@ import {
   type ClusterSelection,
   type ReadOnlyView,
 } from './cluster-plan';
+import { ACCESS } from './access';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
+import { requireWorkerPrivileges } from './worker-privileges';
+import { sampleNames } from '../../shared/privileges';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
 import type { ReadOnlyRule } from '../../shared/read-only-rule';
@@ -104,6 +107,9 @@ export const clusterErrors = {
  * cluster workflow, its status (with each running data stream's own status), cancel, and the report.
  * Built on the data-stream service, whose Temporal client and data-stream settings it uses.
  */
+/** Backing indices per data stream whose new names a cluster run's privilege check asks about. */
+const CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM = 3;
+
 export class ClusterUpgradeService {
   constructor(
     readonly reindex: ReindexService,
@@ -116,13 +122,37 @@ export class ClusterUpgradeService {
     );
   }
 
-  /** The dry run, with the caller's Elasticsearch client. */
-  plan(
+  /**
+   * The dry run, with the caller's Elasticsearch client. Refused, as a start would be, when the worker's
+   * credentials lack a privilege the reindexing it plans needs.
+   */
+  async plan(
     es: ElasticsearchClient,
     options: ClusterSelection & { ilmHorizonMs: number; maxDataStreams: number },
     nowMillis = Date.now(),
   ): Promise<ClusterPlan> {
-    return planCluster(es, { ...options, nowMillis });
+    const plan = await planCluster(es, { ...options, nowMillis });
+    await this.requireWorkerPrivileges(plan);
+    return plan;
+  }
+
+  /**
+   * The worker's privileges for the data streams a run would reindex, a few backing indices of each
+   * (privileges go by name patterns); those only marked read-only need `manage`, which Elasticsearch
+   * checks as they are marked.
+   */
+  private async requireWorkerPrivileges(plan: ClusterPlan): Promise<void> {
+    const reindexing = plan.data_streams.filter((stream) => stream.included && stream.indices_to_reindex > 0);
+    const options = this.reindex.options;
+    await requireWorkerPrivileges(options.temporal, options.taskQueue, ACCESS.clusterStart.action, {
+      dataStreams: reindexing.map((stream) => stream.data_stream),
+      backingIndices: reindexing.flatMap((stream) =>
+        sampleNames(
+          stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
+          CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
+        ),
+      ),
+    });
   }
 
   /**
@@ -136,6 +166,7 @@ export class ClusterUpgradeService {
     nowMillis = Date.now(),
   ): Promise<PreparedClusterStart> {
     const plan = await planCluster(es, { ...request, ilmHorizonMs: 0, nowMillis });
+    await this.requireWorkerPrivileges(plan);
     return {
       request,
       readOnly: readOnlyRuleAt(request.readOnly, nowMillis),

@@ -14,7 +14,9 @@ import { inspectDataStream, type DataStreamInspection } from '../../elasticsearc
 import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
 import { dataStreamWorkflowId } from '../../shared/names';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../shared/search-attributes';
+import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../../shared/privileges';
 import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../../shared/status';
+import { requireWorkerPrivileges } from './worker-privileges';
 import {
   maxConcurrentIndicesChangedSignal,
   pauseUpgradeSignal,
@@ -383,15 +385,29 @@ export class ReindexService {
     return handle;
   }
 
-  /** Beyond Elasticsearch: what an upgrade would do, changing nothing. */
+  /**
+   * Beyond Elasticsearch: what an upgrade would do, changing nothing. Refused, as a start would be, when
+   * the worker's credentials lack a privilege the upgrade needs.
+   */
   async plan(es: ElasticsearchClient, dataStream: string): Promise<DataStreamInspection> {
     requireConcreteDataStreamName(REINDEX_ACTIONS.start, dataStream);
+    let inspection: DataStreamInspection;
     try {
-      return await inspectDataStream(es, dataStream);
+      inspection = await inspectDataStream(es, dataStream);
     } catch (err) {
       if (err instanceof DataStreamNotFoundError) throw apiErrors.dataStreamNotFound(dataStream);
       throw err;
     }
+    const upgrading = inspection.backing_indices
+      .filter((entry) => entry.needs_upgrade)
+      .map((entry) => entry.index);
+    if (upgrading.length > 0) {
+      await requireWorkerPrivileges(this.options.temporal, this.options.taskQueue, REINDEX_ACTIONS.start, {
+        dataStreams: [dataStream],
+        backingIndices: sampleNames(upgrading, PRIVILEGE_SAMPLE_PER_DATA_STREAM),
+      });
+    }
+    return inspection;
   }
 
   /** The latest run per workflow id that `query` finds in visibility. */

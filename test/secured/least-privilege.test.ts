@@ -1,0 +1,217 @@
+/**
+ * The worker's role from docs/SECURITY.md, exactly, on the secured three-node HTTPS cluster: it runs the
+ * user's example, a whole-cluster run with read-only marking and a cancel with its rollback. Without any
+ * one of its privileges, `plan` and `start` refuse before anything changes, naming the privilege and the
+ * action Elasticsearch would refuse.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import {
+  backingIndexNames,
+  CLUSTER_CREDENTIALS,
+  CLUSTER_NODE_URLS,
+  createApiKey,
+  describeOnSecuredCluster,
+  eventually,
+  setMigrateSettings,
+  useUpgradeHarness,
+  type RoleSpec,
+  type RunningWorker,
+} from '../support';
+import { ClusterUpgradeService } from '../../src/client/service/cluster-upgrade-service';
+import { parseClusterOptions, type RawClusterOptions } from '../../src/client/service/cluster-plan';
+import { ElasticsearchApiError } from '../../src/client/service/api-error';
+import { createElasticsearchClient } from '../../src/elasticsearch/client';
+import { dataStreamWorkflowId } from '../../src/shared/names';
+import { WORKER_PRIVILEGES, type RequiredPrivilege } from '../../src/shared/privileges';
+import { reindexDataStream } from '../../src/workflows';
+
+/** The role's name patterns, per scope, for the data streams these tests upgrade. */
+const PATTERNS: Record<Exclude<RequiredPrivilege['scope'], 'cluster'>, string> = {
+  data_stream: 'lp-*',
+  backing_index: '.ds-lp-*',
+  destination: '.migrated-*',
+};
+
+/** The role docs/SECURITY.md gives, built from `WORKER_PRIVILEGES`, less `without` if given. */
+function workerRole(without?: RequiredPrivilege): RoleSpec {
+  const held = WORKER_PRIVILEGES.filter((entry) => entry !== without);
+  const on = (scope: RequiredPrivilege['scope']) =>
+    held.filter((entry) => entry.scope === scope).map((entry) => entry.privilege);
+  return {
+    cluster: on('cluster'),
+    indices: Object.entries(PATTERNS)
+      .map(([scope, pattern]) => ({ names: [pattern], privileges: on(scope as RequiredPrivilege['scope']) }))
+      .filter((entry) => entry.privileges.length > 0),
+  };
+}
+
+const OPTION_NAMES = Object.fromEntries(
+  ['pattern', 'includeSystem', 'readOnly', 'readOnlyOlderThan', 'ilmHorizon', 'maxDataStreams', 'window'].map(
+    (name) => [name, name],
+  ),
+) as Record<keyof RawClusterOptions, string>;
+
+/** `index.version.created` of each index, as Elasticsearch reports it. */
+async function versionsCreated(es: Client, indices: readonly string[]): Promise<string[]> {
+  const settings = await es.indices.getSettings({ index: indices.join(','), flat_settings: true });
+  return indices.map((index) => String(settings[index]?.settings?.['index.version.created']));
+}
+
+describeOnSecuredCluster("the worker's least-privilege role", () => {
+  const h = useUpgradeHarness('least-privilege', { worker: false });
+  let worker: RunningWorker | undefined;
+  let workerEs: Client | undefined;
+  let cluster: ClusterUpgradeService;
+  let currentVersion: string;
+
+  /** A worker whose Elasticsearch credentials are an API key limited to `role`, replacing the last one. */
+  async function workerWith(role: RoleSpec, name: string): Promise<void> {
+    await worker?.stop();
+    await workerEs?.close();
+    const apiKey = await createApiKey(h().es, name, role);
+    workerEs = createElasticsearchClient({
+      url: CLUSTER_NODE_URLS[0],
+      urls: CLUSTER_NODE_URLS,
+      caFile: CLUSTER_CREDENTIALS.caFile,
+      apiKey,
+      requestTimeoutMs: 30_000,
+    });
+    worker = await h().startWorker({}, workerEs);
+  }
+
+  beforeAll(async () => {
+    cluster = new ClusterUpgradeService(h().service, { watchPollIntervalMs: 200 });
+    currentVersion = (await h().es.info()).version.number;
+    await workerWith(workerRole(), 'ds-reindex-worker');
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await workerEs?.close();
+  });
+
+  it("runs the user's example with it: a cancel rolls back, a restart skips the finished index", async () => {
+    const ds = 'lp-example';
+    const seeded = await h().seed(ds, [{ docCount: 600 }, { docCount: 3000 }, { docCount: 600 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 300 });
+    await h().service.start(h().es, ds);
+    // The second copy is under way (3,000 at 300/s: ten seconds): cancel it.
+    await h().copying(ds, { index: seeded[1], atLeastDocs: 300, timeoutMs: 120_000 });
+    await h().service.cancel(ds);
+    const afterCancel = await backingIndexNames(h().es, ds);
+    expect(afterCancel).toContain(seeded[1]);
+    expect(afterCancel.some((index) => index.startsWith(`.migrated-ds-${ds}-`))).toBe(true);
+    const stillOld = await h().es.indices.getSettings({ index: seeded[1], flat_settings: true });
+    expect(stillOld[seeded[1]].settings?.['index.blocks.write']).toBeUndefined();
+    expect(await h().es.indices.exists({ index: `.migrated-${seeded[1].slice(1)}` })).toBe(false);
+
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
+    await h().service.start(h().es, ds);
+    const final = await h().completion(ds, 120_000);
+    expect(final).toMatchObject({
+      complete: true,
+      total_indices_requiring_upgrade: 2,
+      successes: 2,
+      errors: [],
+    });
+    const after = await backingIndexNames(h().es, ds);
+    expect(after).toHaveLength(4);
+    // Every old index is gone, not only out of the data stream: deleting it takes its own privilege.
+    const left = await h().es.indices.get({ index: '.ds-lp-example-*', expand_wildcards: 'all' });
+    expect(Object.keys(left).filter((index) => seeded.includes(index))).toEqual([]);
+    expect(after.slice(0, 3).every((index) => index.startsWith(`.migrated-ds-${ds}-`))).toBe(true);
+    const versions = await versionsCreated(h().es, after);
+    // 8.19.21 creates indices with an index version whose string is not the release's; a 7.17 one is 7170099.
+    expect(versions.filter((version) => version === '7170099')).toEqual([]);
+    expect(currentVersion).toMatch(/^8\./);
+  });
+
+  it('runs a whole-cluster run that marks old indices read-only with it', async () => {
+    const seeded = await h().seed('lp-ro-1', [{ docCount: 50 }, { docCount: 5 }]);
+    const prepared = await cluster.prepareStart(
+      h().es,
+      parseClusterOptions({ pattern: 'lp-ro-*', readOnly: true }, OPTION_NAMES),
+    );
+    await cluster.start(prepared);
+    const status = await eventually(
+      async () => {
+        const current = await cluster.status();
+        return current.complete ? current : undefined;
+      },
+      'the cluster run to finish',
+      120_000,
+      200,
+    );
+    expect(status.finished.map((entry) => [entry.data_stream, entry.outcome])).toEqual([
+      ['lp-ro-1', 'read_only'],
+    ]);
+    const settings = await h().es.indices.getSettings({ index: seeded[0], flat_settings: true });
+    expect(settings[seeded[0]].settings?.['index.blocks.write']).toBe('true');
+  });
+
+  describe.each(
+    WORKER_PRIVILEGES.map((privilege) => [`${privilege.scope} ${privilege.privilege}`, privilege]),
+  )('without %s', (_name, missing) => {
+    const ds = `lp-without-${missing.scope.replace('_', '-')}-${missing.privilege}`;
+    let before: string[];
+
+    beforeAll(async () => {
+      await h().seed(ds, [{ docCount: 20 }, { docCount: 5 }]);
+      before = await backingIndexNames(h().es, ds);
+      await workerWith(workerRole(missing), `worker-without-${missing.scope}-${missing.privilege}`);
+    });
+
+    const refusal = (err: unknown): string => {
+      expect(err).toBeInstanceOf(ElasticsearchApiError);
+      const refused = err as ElasticsearchApiError;
+      expect({ status: refused.status, type: refused.type }).toEqual({
+        status: 403,
+        type: 'security_exception',
+      });
+      return refused.reason;
+    };
+
+    it('plan and start refuse before anything changes, naming the privilege and the action', async () => {
+      const where = missing.scope === 'cluster' ? 'the cluster privilege' : 'the index privilege';
+      for (const attempt of [
+        () => h().service.plan(h().es, ds),
+        () => h().service.start(h().es, ds),
+        () =>
+          cluster.plan(h().es, { ...parseClusterOptions({ pattern: ds }, OPTION_NAMES), ilmHorizonMs: 0 }),
+        () => cluster.prepareStart(h().es, parseClusterOptions({ pattern: ds }, OPTION_NAMES)),
+      ]) {
+        const reason = refusal(
+          await attempt().then(
+            () => 'not refused',
+            (err: unknown) => err,
+          ),
+        );
+        expect(reason).toContain(`${where} [${missing.privilege}]`);
+        expect(reason).toContain(`refuses [${missing.action}]`);
+        expect(reason).toMatch(/the worker's API key id \[[^\]]+\] of user \[elastic\] lack /);
+      }
+      // Nothing changed: no upgrade, no rollover, no new index.
+      await expect(h().service.status(ds)).rejects.toMatchObject({ status: 404 });
+      expect(await backingIndexNames(h().es, ds)).toEqual(before);
+    });
+  });
+
+  it('an upgrade started past that check (the privilege revoked since) fails as its first step, before the rollover', async () => {
+    const ds = 'lp-revoked';
+    const write = WORKER_PRIVILEGES.find(
+      (entry) => entry.scope === 'destination' && entry.privilege === 'write',
+    )!;
+    await h().seed(ds, [{ docCount: 20 }, { docCount: 5 }]);
+    const before = await backingIndexNames(h().es, ds);
+    await workerWith(workerRole(write), 'worker-revoked');
+    await h().env.client.workflow.start(reindexDataStream, {
+      workflowId: dataStreamWorkflowId(ds),
+      taskQueue: h().taskQueue,
+      args: [{ dataStream: ds }],
+    });
+    const final = await h().completion(ds, 60_000);
+    expect(final.exception).toContain('the index privilege [write]');
+    expect(final.exception).toContain('refuses [indices:data/write/reindex]');
+    expect(await backingIndexNames(h().es, ds)).toEqual(before);
+  });
+});
