@@ -61,6 +61,9 @@ export interface TemporalConnectionConfig {
   description: string;
 }
 
+/** Where copies start: on the node running the fewest copies, or wherever the client's pool sends them. */
+export type CopyPlacement = 'least-loaded' | 'any';
+
 export interface WorkerConfig {
   /**
    * `REINDEX_POLL_INTERVAL_MS`, default 2 000: how often the copy activity reads the task's counters; it
@@ -73,6 +76,23 @@ export interface WorkerConfig {
   settingsPollIntervalMs: number;
   /** `HEALTH_WAIT_TIMEOUT_MS`, default 60 000: the longest one wait for the destination's shards lasts. */
   healthWaitTimeoutMs: number;
+  /**
+   * `SOURCE_SHARD_WAIT_MS`, default 3 600 000 (an hour): how long a copy that lost a shard of its source
+   * with a node waits for it to be active again before the index fails (and rolls back).
+   */
+  sourceShardWaitMs: number;
+  /**
+   * `DESTINATION_SHARD_WAIT_MS`, default 600 000 (10 minutes): how long a copy that lost a shard of the
+   * new index (which has no replicas during the copy) waits for its node to come back before the new index
+   * is made again and copied into from the start.
+   */
+  destinationShardWaitMs: number;
+  /**
+   * `COPY_PLACEMENT`: `least-loaded` (the default) starts each copy on the node of `ES_URLS` (or of the
+   * sniffed nodes) running the fewest copies, so copies spread over the cluster; `any` sends it wherever
+   * the client's pool sends the next request.
+   */
+  copyPlacement: CopyPlacement;
   /** `WORKFLOW_BUNDLE_PATH`: a bundle built by `scripts/bundle-workflows.ts` (the image has one). */
   workflowBundlePath?: string;
 }
@@ -288,6 +308,14 @@ function readWorkerProcess(env: Environment): WorkerProcessConfig {
   };
 }
 
+function readCopyPlacement(env: Environment): CopyPlacement {
+  const value = readString(env, 'COPY_PLACEMENT', 'least-loaded');
+  if (value !== 'least-loaded' && value !== 'any') {
+    throw new ConfigError(`COPY_PLACEMENT must be least-loaded or any, got [${value}]`);
+  }
+  return value;
+}
+
 /** `ES_URL` and `ES_URLS`, each a valid http(s) URL, `ES_URL` first, none twice. */
 function readElasticsearchUrls(env: Environment): string[] {
   const first = readOptional(env, 'ES_URL');
@@ -343,6 +371,9 @@ export function loadConfig(env: Environment): Config {
       progressSignalIntervalMs: readPositiveInteger(env, 'PROGRESS_SIGNAL_INTERVAL_MS', 10_000),
       settingsPollIntervalMs: readPositiveInteger(env, 'SETTINGS_POLL_INTERVAL_MS', 5_000),
       healthWaitTimeoutMs: readPositiveInteger(env, 'HEALTH_WAIT_TIMEOUT_MS', 60_000),
+      sourceShardWaitMs: readPositiveInteger(env, 'SOURCE_SHARD_WAIT_MS', 60 * 60_000),
+      destinationShardWaitMs: readPositiveInteger(env, 'DESTINATION_SHARD_WAIT_MS', 10 * 60_000),
+      copyPlacement: readCopyPlacement(env),
       workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },
     workerProcess: readWorkerProcess(env),

@@ -1,6 +1,8 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { CopyTaskRequests } from './copy-task-requests';
 import type { ActivityDependencies } from './dependencies';
 import { createDestinationIndexActivities } from './destination-index-activities';
-import { elasticsearchStep } from './failures';
+import { elasticsearchStep, FAILURE_TYPES } from './failures';
 import type { SourceFacts } from './source-facts';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
@@ -28,6 +30,7 @@ export type PreparedCopy = { alreadySwapped: false } | { alreadySwapped: true; d
  * are Elasticsearch's (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4), and each is still its own function.
  */
 export function createBackingIndexPhases(deps: ActivityDependencies) {
+  const tasks = new CopyTaskRequests(deps);
   const source = createSourceIndexActivities(deps);
   const destination = createDestinationIndexActivities(deps);
   const swap = createSwapActivities(deps);
@@ -79,7 +82,7 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
      * ILM's age, wait for the health the source had, and close the new index if the source was closed.
      * Returns the number of documents.
      */
-    async finishCopy({ sourceIndex, destinationIndex, facts }: PhaseInput): Promise<number> {
+    async finishCopy({ dataStream, sourceIndex, destinationIndex, facts }: PhaseInput): Promise<number> {
       const documents = await destination.verifyDocumentCount({ sourceIndex, destinationIndex });
       await destination.restoreDestinationSettings({
         destinationIndex,
@@ -87,7 +90,24 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
         refreshInterval: facts.refreshInterval,
         lifecycleOriginationDate: facts.lifecycleOriginationDate ?? facts.creationDate,
       });
-      await destination.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+      try {
+        await destination.waitForDestinationHealth({ destinationIndex, sourceHealth: facts.health });
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.DESTINATION_NOT_HEALTHY) {
+          await tasks.reportProgress(
+            { dataStream, sourceIndex, destinationIndex },
+            {
+              totalDocCount: documents,
+              reindexedDocCount: documents,
+              waiting: {
+                reason: `the new index is ${facts.health === 'green' ? 'not yet green' : 'not yet yellow'}, as the old one was: the old index is deleted only once it is (${err.message})`,
+                since_millis: Context.current().info.scheduledTimestampMs,
+              },
+            },
+          );
+        }
+        throw err;
+      }
       if (facts.closed) await destination.closeDestination(destinationIndex);
       return documents;
     },

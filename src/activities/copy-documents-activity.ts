@@ -44,8 +44,9 @@ export interface CopyCheckpoint {
 const COPY_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
- * The task to watch: the one an earlier attempt (or the quick copy) left, when it still runs or has
- * succeeded; otherwise a new one, which skips what earlier tasks copied.
+ * The task to watch: the one an earlier attempt (or the quick copy) left, when it still runs, has
+ * succeeded, or ended short with a lost shard (the watcher waits for the shard, then copies on);
+ * otherwise a new one, which skips what earlier tasks copied.
  */
 async function attachOrStart(
   tasks: CopyTaskRequests,
@@ -55,7 +56,8 @@ async function attachOrStart(
 ): Promise<CopyCheckpoint> {
   if (previous !== undefined) {
     const state = await tasks.read(input, previous.taskId);
-    if (state !== undefined && (state.kind === 'running' || state.kind === 'succeeded')) return previous;
+    const watchable = ['running', 'succeeded', 'interrupted'];
+    if (state !== undefined && watchable.includes(state.kind)) return previous;
   }
   return {
     taskId: await tasks.start(input, requestsPerSecond),
@@ -99,7 +101,10 @@ function quickCopyResult(
   // Forgotten by Elasticsearch: `copyDocuments` starts over.
   if (state === undefined) return { finished: false };
   if (state.kind === 'succeeded') return { finished: true, taskId: task.taskId };
-  if (state.kind === 'running') return { finished: false, runningTask: { ...task, tasksStarted: 1 } };
+  // Still running, or ended short with a lost shard: `copyDocuments` watches it, and waits for the shard.
+  if (state.kind === 'running' || state.kind === 'interrupted') {
+    return { finished: false, runningTask: { ...task, tasksStarted: 1 } };
+  }
   // The pipeline was deleted since this worker put it: `copyDocuments` puts it back and copies again.
   if (state.kind === 'failed' && isMissingTimestampPipelineGone(state.message)) return { finished: false };
   throwIfFailed(state, task.taskId, input);
@@ -157,7 +162,7 @@ async function copyAndWatch(
 }
 
 export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver }: ActivityDependencies) {
-  const tasks = new CopyTaskRequests({ es, temporal });
+  const tasks = new CopyTaskRequests({ es, temporal, worker });
 
   return {
     /**

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDependencies } from './dependencies';
 import { FAILURE_TYPES } from './failures';
+import { clientForNewCopy } from '../elasticsearch/copy-placement';
 import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
 import { reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
@@ -32,14 +33,21 @@ export function throwIfFailed(state: ReindexTaskState, taskId: string, target: C
 
 /** The requests a copy makes about its Elasticsearch reindex task, and its progress signal. */
 export class CopyTaskRequests {
-  constructor(private readonly deps: Pick<ActivityDependencies, 'es' | 'temporal'>) {}
+  constructor(private readonly deps: Pick<ActivityDependencies, 'es' | 'temporal' | 'worker'>) {}
 
-  /** Starts the reindex task of `target` at this throttle; returns its id. */
+  /**
+   * Starts the reindex task of `target` at this throttle, on the node that runs the fewest copies (the
+   * task runs where it was received); returns its id.
+   */
   async start(target: CopyTarget, requestsPerSecond: number): Promise<string> {
     const pipeline = (await this.needsTimestampPipeline(target.sourceIndex))
       ? { pipeline: MISSING_TIMESTAMP_PIPELINE }
       : {};
-    const response = await this.deps.es.reindex({
+    const { client } =
+      this.deps.worker.copyPlacement === 'least-loaded'
+        ? await clientForNewCopy(this.deps.es)
+        : { client: this.deps.es };
+    const response = await client.reindex({
       wait_for_completion: false,
       slices: 'auto',
       requests_per_second: requestsPerSecond,

@@ -3,6 +3,7 @@ import type { CopyCheckpoint, CopyDocumentsResult } from './copy-documents-activ
 import { throwIfFailed, type CopyTarget, type CopyTaskRequests } from './copy-task-requests';
 import type { ActivityDependencies, CopyTracker } from './dependencies';
 import { FAILURE_TYPES } from './failures';
+import { recoverFromShardLoss } from './shard-recovery';
 import type { WorkerConfig } from '../config';
 import { isTransientElasticsearchError } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
@@ -72,6 +73,10 @@ export class CopyWatcher {
         continue;
       }
       if (await this.restartIfPipelineGone(state)) continue;
+      if (state.kind === 'interrupted') {
+        await this.resumeAfterShardLoss(state);
+        continue;
+      }
       await this.report(state);
       if (state.kind === 'succeeded') return this.resultOf(state);
       throwIfFailed(state, this.checkpoint.taskId, this.options.target);
@@ -138,6 +143,48 @@ export class CopyWatcher {
       taskId: this.checkpoint.taskId,
     });
     return true;
+  }
+
+  /**
+   * The task ended short because a node left with a shard: wait for the shards (the status says so), make
+   * the new index again if its shard is gone for good, and copy on with a new task that skips what is
+   * already there.
+   */
+  private async resumeAfterShardLoss(state: ReindexTaskState & { kind: 'interrupted' }): Promise<void> {
+    const { es, worker, tasks, target, context } = this.options;
+    let lastSignalAt = 0;
+    const recovery = await recoverFromShardLoss(
+      {
+        es,
+        worker,
+        target,
+        reportWaiting: async (waiting) => {
+          context.heartbeat(this.checkpoint);
+          if (Date.now() - lastSignalAt < worker.progressSignalIntervalMs) return;
+          lastSignalAt = Date.now();
+          await tasks.reportProgress(target, {
+            totalDocCount: state.counters.total,
+            reindexedDocCount: processedDocuments(state.counters),
+            waiting,
+          });
+        },
+      },
+      state.message,
+    );
+    const { requestsPerSecond, tasksStarted } = this.checkpoint;
+    this.checkpoint = {
+      taskId: await tasks.start(target, requestsPerSecond),
+      tasksStarted: tasksStarted + 1,
+      requestsPerSecond,
+    };
+    context.heartbeat(this.checkpoint);
+    // The next round's progress goes out at once, and clears the wait from the status.
+    this.lastProgressAt = 0;
+    log.warn('copy resumed after a lost shard', {
+      index: target.sourceIndex,
+      recovery,
+      taskId: this.checkpoint.taskId,
+    });
   }
 
   /** Heartbeats, tells the observer, and signals the progress to the upgrade when it is due (always at the end). */

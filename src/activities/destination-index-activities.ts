@@ -12,7 +12,7 @@ import { stopCopiesInto } from '../elasticsearch/reindex-task';
 type Elasticsearch = ActivityDependencies['es'];
 
 /** Creates the destination with the source's settings (as the copy needs them) and mappings. */
-async function createLike(
+export async function createDestinationLike(
   es: Elasticsearch,
   input: { sourceIndex: string; destinationIndex: string },
 ): Promise<void> {
@@ -82,7 +82,7 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
      * and no refresh during the copy. Idempotent: an index this step already created is accepted.
      */
     async createDestination(input: { sourceIndex: string; destinationIndex: string }): Promise<void> {
-      await elasticsearchStep(() => createLike(es, input), input.sourceIndex);
+      await elasticsearchStep(() => createDestinationLike(es, input), input.sourceIndex);
     },
 
     /**
@@ -133,16 +133,20 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
     }): Promise<void> {
       const waitFor = input.sourceHealth === 'green' ? 'green' : 'yellow';
       const health = await elasticsearchStep(() =>
-        es.cluster.health({
-          index: input.destinationIndex,
-          wait_for_status: waitFor,
-          timeout: `${worker.healthWaitTimeoutMs}ms`,
-        }),
+        // A wait that times out is answered 408 with the health as it is (real 8.19.21 and the sandbox).
+        es.cluster.health(
+          {
+            index: input.destinationIndex,
+            wait_for_status: waitFor,
+            timeout: `${worker.healthWaitTimeoutMs}ms`,
+          },
+          { ignore: [408] },
+        ),
       );
       if (health.timed_out) {
         throw ApplicationFailure.retryable(
           `destination index [${input.destinationIndex}] is ${health.status}, waiting for ${waitFor}`,
-          FAILURE_TYPES.ELASTICSEARCH_UNAVAILABLE,
+          FAILURE_TYPES.DESTINATION_NOT_HEALTHY,
         );
       }
     },

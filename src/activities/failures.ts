@@ -15,6 +15,8 @@ export const FAILURE_TYPES = {
   DOCUMENT_COUNT_MISMATCH: 'DocumentCountMismatch',
   COPY_FAILED: 'CopyFailed',
   DATA_STREAM_MISSING: 'DataStreamMissing',
+  /** The new index is not yet as healthy as the old one was (replicas unassigned): retried until it is. */
+  DESTINATION_NOT_HEALTHY: 'DestinationNotHealthy',
   /** The worker's credentials lack a privilege the upgrade needs: found before anything changes. */
   MISSING_PRIVILEGES: 'MissingPrivileges',
   UNEXPECTED_STATE: 'UnexpectedState',

@@ -16,7 +16,45 @@ export type ReindexTaskState =
   | { kind: 'running'; counters: ReindexCounters }
   | { kind: 'succeeded'; counters: ReindexCounters }
   | { kind: 'failed'; message: string; counters: ReindexCounters }
+  /** Ended short because a node left (a source or destination shard, or the scroll, went with it). */
+  | { kind: 'interrupted'; message: string; counters: ReindexCounters }
   | { kind: 'cancelled'; reason: string; counters: ReindexCounters };
+
+/**
+ * What Elasticsearch reports when a node that held a shard of the copy left the cluster: the search on
+ * the source loses its scroll or its shard (`node_not_connected_exception`, seen on a real three-node
+ * 8.19.21; `no_shard_available_action_exception`, `search_context_missing_exception`), or a bulk into the
+ * destination finds no active primary (`unavailable_shards_exception` "primary shard is not active",
+ * after a minute). None of them is an answer about the data: once the shard is back, a copy resumes.
+ */
+const SHARD_LOSS_TYPES = new Set([
+  'node_not_connected_exception',
+  'node_disconnected_exception',
+  'node_closed_exception',
+  'connect_transport_exception',
+  'no_shard_available_action_exception',
+  'unavailable_shards_exception',
+  'search_context_missing_exception',
+  'shard_not_found_exception',
+  'no_node_available_exception',
+]);
+
+/** Every `type` in an error or failure and its causes (`reason`, `cause`, `caused_by`, `root_cause`). */
+function typesIn(value: unknown, depth = 0): string[] {
+  if (depth > 6 || typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = typeof record.type === 'string' ? [record.type] : [];
+  const nested = ['reason', 'cause', 'caused_by', 'error'].flatMap((key) => typesIn(record[key], depth + 1));
+  const roots = Array.isArray(record.root_cause)
+    ? record.root_cause.flatMap((entry) => typesIn(entry, depth + 1))
+    : [];
+  return [...own, ...nested, ...roots];
+}
+
+/** Whether a failure (or a task's error) was a lost shard or node rather than an answer about the data. */
+export function isShardLoss(failure: unknown): boolean {
+  return typesIn(failure).some((type) => SHARD_LOSS_TYPES.has(type));
+}
 
 function numberField(source: Record<string, unknown>, name: string): number {
   const value = source[name];
@@ -73,16 +111,18 @@ export function reindexTaskState(
   const counters = countersOf(task.response ?? task.task.status);
   if (task.error) {
     return {
-      kind: 'failed',
+      kind: isShardLoss(task.error) ? 'interrupted' : 'failed',
       message: copyFailureMessage(sourceIndex, destinationIndex, { reason: task.error }),
       counters,
     };
   }
   const failures = Array.isArray(response.failures) ? (response.failures as unknown[]) : [];
   if (failures.length > 0) {
+    // A real failure among lost shards still fails the copy: it would fail again.
+    const real = failures.find((failure) => !isShardLoss(failure));
     return {
-      kind: 'failed',
-      message: copyFailureMessage(sourceIndex, destinationIndex, failures[0]),
+      kind: real === undefined ? 'interrupted' : 'failed',
+      message: copyFailureMessage(sourceIndex, destinationIndex, real ?? failures[0]),
       counters,
     };
   }

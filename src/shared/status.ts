@@ -3,6 +3,17 @@ export interface InProgressIndex {
   index: string;
   total_doc_count: number;
   reindexed_doc_count: number;
+  /**
+   * Beyond Elasticsearch, present only while it lasts: the copy waits for something outside it (a node
+   * that left with a shard of the source or of the new index), why, and since when.
+   */
+  waiting?: CopyWait;
+}
+
+/** Why a copy in flight waits, and since when (epoch ms). */
+export interface CopyWait {
+  reason: string;
+  since_millis: number;
 }
 
 /** One backing index that failed, with the reason. */

@@ -141,6 +141,8 @@ export class DataStreamUpgradeState {
     if (entry === undefined) return false;
     entry.total_doc_count = progress.totalDocCount;
     entry.reindexed_doc_count = progress.reindexedDocCount;
+    if (progress.waiting !== undefined) entry.waiting = { ...progress.waiting };
+    else delete entry.waiting;
     return true;
   }
 

@@ -1,5 +1,10 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { deriveStatus, type ReindexDataStreamStatus, type UpgradePause } from '../shared/status';
+import {
+  deriveStatus,
+  type CopyWait,
+  type ReindexDataStreamStatus,
+  type UpgradePause,
+} from '../shared/status';
 import type { SourceFacts } from '../activities/source-facts';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
@@ -71,6 +76,8 @@ export interface IndexProgress {
    * straight to Elasticsearch reaches a running upgrade too. Sent only when the copy saw it change.
    */
   maxConcurrentIndices?: number;
+  /** The copy waits for a lost shard to come back (absent once it copies again). */
+  waiting?: CopyWait;
 }
 
 /**

@@ -2,6 +2,7 @@
 export { eventually, sleep } from './wait';
 export {
   CLUSTER_CREDENTIALS,
+  CLUSTER_NODE_URLS,
   createEsTarget,
   describeOnSandbox,
   itOnRestartableNode,
@@ -24,7 +25,6 @@ export {
 } from './upgrade-harness';
 export { bundleWorkflows, createTestEnvironment } from './temporal-env';
 export {
-  CLUSTER_NODE_URLS,
   createApiKey,
   createUserWithRole,
   describeOnSecuredCluster,

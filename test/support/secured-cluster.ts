@@ -11,11 +11,6 @@ const CLUSTER_SCRIPT = process.env.REAL_ES_CLUSTER_SCRIPT || undefined;
 export const ON_SECURED_CLUSTER =
   REAL_CLUSTER_URL !== undefined && CLUSTER_SCRIPT !== undefined && Boolean(process.env.ES_CA_FILE);
 
-/** Every node's URL on the secured cluster (`ES_URLS`), node 1 first. */
-export const CLUSTER_NODE_URLS: readonly string[] = (process.env.ES_URLS ?? REAL_CLUSTER_URL ?? '')
-  .split(',')
-  .filter(Boolean);
-
 /**
  * A `describe` for the production-shape tier: it runs on the secured three-node HTTPS cluster of
  * scripts/test-secured.sh, and is skipped elsewhere with a name that says how to run it.

@@ -53,10 +53,25 @@ export const CLUSTER_CREDENTIALS = {
   caFile: process.env.ES_CA_FILE || undefined,
 };
 
-/** A client built the way the product builds one; on the cluster, as its administrator. */
+/** Every node of the cluster at `ES_URL` (`ES_URLS`, as `cluster.sh env` prints it), `ES_URL` first. */
+export const CLUSTER_NODE_URLS: readonly string[] = [
+  ...new Set(
+    [REAL_CLUSTER_URL, ...(process.env.ES_URLS ?? '').split(',')].filter(
+      (url) => url !== undefined && url !== '',
+    ),
+  ),
+] as string[];
+
+/**
+ * A client built the way the product builds one; on the cluster, as its administrator, to every node,
+ * so a test that stops one node still reaches the cluster.
+ */
 function client(url: string): Client {
-  const credentials = url === REAL_CLUSTER_URL ? CLUSTER_CREDENTIALS : {};
-  return createElasticsearchClient({ url, requestTimeoutMs: 60_000, ...credentials });
+  if (url !== REAL_CLUSTER_URL) return createElasticsearchClient({ url, requestTimeoutMs: 60_000 });
+  return createElasticsearchClient(
+    { url, urls: CLUSTER_NODE_URLS, requestTimeoutMs: 60_000, ...CLUSTER_CREDENTIALS },
+    { retryOnOtherNodes: true },
+  );
 }
 
 async function clusterDocuments(es: Client, index: string): Promise<TargetDocument[]> {

@@ -21,6 +21,9 @@ export const TEST_WORKER_CONFIG: WorkerConfig = {
   progressSignalIntervalMs: 200,
   settingsPollIntervalMs: 200,
   healthWaitTimeoutMs: 5_000,
+  sourceShardWaitMs: 5 * 60_000,
+  destinationShardWaitMs: 30_000,
+  copyPlacement: 'least-loaded',
 };
 
 export interface RunningWorker {

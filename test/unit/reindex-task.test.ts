@@ -77,4 +77,83 @@ describe('reindex task state', () => {
       counters: { total: 5, created: 5 },
     });
   });
+
+  it('tells a copy cut short by a node that left from a real failure', () => {
+    const sourceShardLost: TasksGetResponse = {
+      completed: true,
+      task: taskInfo,
+      response: {
+        total: 20_000,
+        created: 800,
+        failures: [
+          {
+            shard: -1,
+            status: 502,
+            reason: {
+              type: 'node_not_connected_exception',
+              reason: '[real-es-3][127.0.0.1:9512] Node not connected',
+            },
+          },
+        ],
+      },
+    };
+    expect(reindexTaskState(sourceShardLost, 'src', 'dst')).toMatchObject({
+      kind: 'interrupted',
+      message: 'Failure reading data from src caused by [real-es-3][127.0.0.1:9512] Node not connected',
+      counters: { created: 800 },
+    });
+    const destinationShardLost: TasksGetResponse = {
+      completed: true,
+      task: taskInfo,
+      response: {
+        failures: [
+          {
+            index: 'dst',
+            id: '7',
+            status: 503,
+            cause: {
+              type: 'unavailable_shards_exception',
+              reason: '[dst][0] primary shard is not active Timeout: [1m], request: [BulkShardRequest ...]',
+            },
+          },
+        ],
+      },
+    };
+    expect(reindexTaskState(destinationShardLost, 'src', 'dst').kind).toBe('interrupted');
+    const searchLost: TasksGetResponse = {
+      completed: true,
+      task: taskInfo,
+      error: {
+        type: 'search_phase_execution_exception',
+        reason: 'all shards failed',
+        caused_by: { type: 'no_shard_available_action_exception', reason: 'No shard available' },
+      },
+    };
+    expect(reindexTaskState(searchLost, 'src', 'dst').kind).toBe('interrupted');
+    // A real failure among lost shards fails the copy: it would fail again.
+    const mixed: TasksGetResponse = {
+      completed: true,
+      task: taskInfo,
+      response: {
+        failures: [
+          {
+            index: 'dst',
+            id: '1',
+            status: 503,
+            cause: { type: 'unavailable_shards_exception', reason: 'gone' },
+          },
+          {
+            index: 'dst',
+            id: '2',
+            status: 400,
+            cause: { type: 'document_parsing_exception', reason: 'bad date' },
+          },
+        ],
+      },
+    };
+    expect(reindexTaskState(mixed, 'src', 'dst')).toMatchObject({
+      kind: 'failed',
+      message: 'Failure loading data from src into dst caused by bad date',
+    });
+  });
 });
