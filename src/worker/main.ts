@@ -8,6 +8,7 @@
  * polling, gives running activities `WORKER_SHUTDOWN_GRACE_MS` to finish (a copy then leaves its
  * Elasticsearch task running for the next worker to re-attach to) and exits 0.
  */
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
@@ -15,6 +16,7 @@ import { createElasticsearchClient } from '../elasticsearch/client';
 import { JsonLogger } from '../observability/json-logger';
 import { observingActivityInterceptors } from './activity-interceptors';
 import { createReindexWorker } from './create-worker';
+import { checkElasticsearch } from './elasticsearch-check';
 import { WorkerMetrics } from './metrics';
 import { startStatusMetrics } from './status-metrics';
 import { ReindexService } from '../client/service/reindex-service';
@@ -82,12 +84,18 @@ function stopOnSignals(worker: Worker, config: Config, logger: JsonLogger): () =
 
 /** `/livez`, `/readyz` and `/metrics` (with the upgrades' statuses as metrics), when `WORKER_HTTP_PORT` is set. */
 async function serveHealthAndMetrics(
-  parts: { worker: Worker; connection: NativeConnection; client: Client; metrics: WorkerMetrics },
+  parts: {
+    worker: Worker;
+    connection: NativeConnection;
+    client: Client;
+    metrics: WorkerMetrics;
+    es: ElasticsearchClient;
+  },
   config: Config,
   logger: JsonLogger,
   isStopping: () => boolean,
 ): Promise<{ close(): Promise<void> }> {
-  const { worker, connection, client, metrics } = parts;
+  const { worker, connection, client, metrics, es } = parts;
   const statusMetrics = startStatusMetrics({
     service: new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue }),
     metrics,
@@ -104,6 +112,7 @@ async function serveHealthAndMetrics(
       metrics,
       sdkMetricsUrl: `http://${sdkMetricsAddress(config)}/metrics`,
       isStopping,
+      elasticsearch: () => checkElasticsearch(es, config.elasticsearch),
     });
   } catch (err) {
     statusMetrics.stop();
@@ -152,7 +161,7 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
     const isStopping = stopOnSignals(worker, config, logger);
     if (config.workerProcess.httpPort !== undefined) {
       served = await serveHealthAndMetrics(
-        { worker, connection, client, metrics },
+        { worker, connection, client, metrics, es },
         config,
         logger,
         isStopping,
@@ -163,6 +172,10 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
         `task queue ${config.temporal.taskQueue}), Elasticsearch ${config.elasticsearch.url}`,
       { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     );
+    // One line on whether Elasticsearch takes this worker; a wrong CA or name is said, not a stack trace.
+    const elasticsearch = await checkElasticsearch(es, config.elasticsearch);
+    if (elasticsearch.ok) logger.info(elasticsearch.line);
+    else logger.error(elasticsearch.line, { elasticsearch: 'unreachable' });
     await worker.run();
     logger.info('worker stopped');
     return 0;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createHealthEndpoints } from '../observability/health';
 import type { WorkerMetrics } from './metrics';
+import type { ElasticsearchCheck } from './elasticsearch-check';
 
 export interface WorkerEndpoints {
   url: string;
@@ -25,7 +26,8 @@ async function sdkMetrics(url: string): Promise<string> {
 
 /**
  * The worker's operations endpoint. Ready means: connected to Temporal (a cheap `GetSystemInfo` over the
- * worker's own connection answers) and polling (both pollers of the worker are up). Alive means the worker
+ * worker's own connection answers), Elasticsearch answers and takes the worker's credentials, and
+ * polling (both pollers of the worker are up). Alive means the worker
  * has not failed. `/metrics` is the application's metrics followed by the SDK's.
  */
 export async function startWorkerEndpoints(options: {
@@ -36,6 +38,8 @@ export async function startWorkerEndpoints(options: {
   metrics: WorkerMetrics;
   sdkMetricsUrl: string;
   isStopping: () => boolean;
+  /** Whether Elasticsearch answers and takes the worker's credentials; a failure is one line. */
+  elasticsearch: () => Promise<ElasticsearchCheck>;
 }): Promise<WorkerEndpoints> {
   const { worker, connection } = options;
   const handle = createHealthEndpoints({
@@ -48,6 +52,13 @@ export async function startWorkerEndpoints(options: {
           await connection.withDeadline(Date.now() + 2500, () =>
             connection.workflowService.getSystemInfo({}),
           );
+        },
+      },
+      {
+        name: 'elasticsearch',
+        check: async () => {
+          const answer = await options.elasticsearch();
+          if (!answer.ok) throw new Error(answer.line);
         },
       },
       {

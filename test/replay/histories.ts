@@ -24,6 +24,9 @@ export interface RecordedHistory {
 
 export const HISTORIES_DIR = resolve(__dirname, '../histories');
 
+/** Strings that would mean a secret got into a workflow input, result or failure. */
+export const CREDENTIAL_PATTERN = /password|api[_-]?key|authorization|secret|bearer /i;
+
 export function readHistorySet(set: HistorySetName): { file: string; recorded: RecordedHistory }[] {
   const dir = join(HISTORIES_DIR, set);
   return readdirSync(dir)

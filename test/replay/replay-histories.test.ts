@@ -1,9 +1,12 @@
 import { bundleWorkflows, installQuietRuntime } from '../support/temporal-env';
-import { HISTORY_SETS, readHistorySet, searchableText, type HistorySetName } from './histories';
+import {
+  CREDENTIAL_PATTERN,
+  HISTORY_SETS,
+  readHistorySet,
+  searchableText,
+  type HistorySetName,
+} from './histories';
 import { replayRecorded } from './replay';
-
-/** Strings that would mean a secret got into a workflow input, result or failure. */
-const CREDENTIAL_PATTERN = /password|api[_-]?key|authorization|secret|bearer /i;
 
 // Replays every committed history against today's workflow code, with no server: a change that alters
 // the command sequence of a running workflow fails here, naming the history, before a deploy does.

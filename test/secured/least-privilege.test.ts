@@ -17,7 +17,12 @@ import {
   type RoleSpec,
   type RunningWorker,
 } from '../support';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { CREDENTIAL_PATTERN, searchableText } from '../replay/histories';
+import { replayRecorded } from '../replay/replay';
+import { bundleWorkflows } from '../support/temporal-env';
 import { ClusterUpgradeService } from '../../src/client/service/cluster-upgrade-service';
+import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 import { parseClusterOptions, type RawClusterOptions } from '../../src/client/service/cluster-plan';
 import { ElasticsearchApiError } from '../../src/client/service/api-error';
 import { createElasticsearchClient } from '../../src/elasticsearch/client';
@@ -63,12 +68,15 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
   let workerEs: Client | undefined;
   let cluster: ClusterUpgradeService;
   let currentVersion: string;
+  /** Every key a worker held here: none may show in a history. */
+  const apiKeys: string[] = [];
 
   /** A worker whose Elasticsearch credentials are an API key limited to `role`, replacing the last one. */
   async function workerWith(role: RoleSpec, name: string): Promise<void> {
     await worker?.stop();
     await workerEs?.close();
     const apiKey = await createApiKey(h().es, name, role);
+    apiKeys.push(apiKey);
     workerEs = createElasticsearchClient({
       url: CLUSTER_NODE_URLS[0],
       urls: CLUSTER_NODE_URLS,
@@ -213,5 +221,31 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
     expect(final.exception).toContain('the index privilege [write]');
     expect(final.exception).toContain('refuses [indices:data/write/reindex]');
     expect(await backingIndexNames(h().es, ds)).toEqual(before);
+  });
+
+  it('leaves no credential in any history recorded here, and every history replays', async () => {
+    const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
+    let checked = 0;
+    for await (const execution of h().env.client.workflow.list()) {
+      const history = await h()
+        .env.client.workflow.getHandle(execution.workflowId, execution.runId)
+        .fetchHistory();
+      const recorded = {
+        workflowId: execution.workflowId,
+        scenario: 'secured cluster',
+        history: JSON.parse(historyToJSON(history)) as unknown,
+      };
+      const text = searchableText(recorded);
+      expect({ id: execution.workflowId, credential: CREDENTIAL_PATTERN.exec(text)?.[0] }).toEqual({
+        id: execution.workflowId,
+        credential: undefined,
+      });
+      for (const secret of [...apiKeys, CLUSTER_CREDENTIALS.password ?? 'no password'])
+        expect(text).not.toContain(secret);
+      await replayRecorded(workflowBundle, `${execution.workflowId} ${execution.runId}`, recorded);
+      checked += 1;
+    }
+    // The user's example, the cluster run, the privilege checks and the revoked upgrade.
+    expect(checked).toBeGreaterThan(10);
   });
 });
