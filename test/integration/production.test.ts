@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
 import { setMigrateSettings } from '../support/settings';
+import { expectSuccessesOnCluster } from '../support/versions';
 import { bundleWorkflows } from '../support/temporal-env';
 import {
   createUpgradeHarness,
@@ -222,7 +223,9 @@ describeWithSandbox('running ds-reindex in production', () => {
 
       const ds = 'metrics-ds';
       const [slow] = await h.seed(ds, [{ docCount: 4000 }, { docCount: 300 }, { docCount: 200 }]);
-      await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000, maxConcurrentIndices: 1 });
+      // 12 s for the first copy (three pauses of 1,000 documents / 250 per second) until lifted: it
+      // shows in the metrics for seconds, past the quick copy's wait, on any machine.
+      await setMigrateSettings(h.es, { maxRequestsPerSecond: 250, maxConcurrentIndices: 1 });
       // The first copy's start is refused once (503), so its retry (the quick copy, a local activity,
       // retried on this worker) is counted by that cause.
       h.controls().injectFault({ method: 'POST', path: '^/_reindex$', status: 503, count: 1 });
@@ -242,7 +245,7 @@ describeWithSandbox('running ds-reindex in production', () => {
         'the copy of the first index to show in the metrics',
         60_000,
       );
-      expect(sampleValue(midCopy, 'ds_reindex_throttle_requests_per_second', copy)).toBe(1000);
+      expect(sampleValue(midCopy, 'ds_reindex_throttle_requests_per_second', copy)).toBe(250);
       expect(sampleValue(midCopy, 'ds_reindex_indices', { data_stream: ds, state: 'pending' })).toBe(2);
       expect(sampleValue(midCopy, 'ds_reindex_activity_retries_total', retry)).toBe(1);
       const progress = sampleValue(midCopy, 'ds_reindex_copy_progress_ratio', copy) ?? -1;
@@ -250,7 +253,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       expect(progress).toBeLessThan(1);
 
       await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-      await h.completion(ds, 60_000);
+      await expectSuccessesOnCluster(h.es, ds, await h.completion(ds, 60_000));
       // One index of a second data stream fails, so the failed-index series has something to show. It
       // fails after 3 s of copying: in the copy activity, past the quick copy's wait, so the SDK's
       // activity failure series (on the dashboard) shows too.
@@ -259,7 +262,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
       h.controls().failReindexAfter({ sourceIndex: broken, docs: 3000 });
       await h.service.start(h.es, failing);
-      await h.completion(failing, 60_000);
+      await expectSuccessesOnCluster(h.es, failing, await h.completion(failing, 60_000));
       const after = await eventually(async () => {
         const text = await scrape();
         const states = (dataStream: string) =>
@@ -295,7 +298,9 @@ describeWithSandbox('running ds-reindex in production', () => {
       const ds = 'sigterm-ds';
       const [first] = await h.seed(ds, [{ docCount: 8000 }, { docCount: 100 }]);
       const seeded = await allDocumentIds(h.es, ds);
-      await setMigrateSettings(h.es, { maxRequestsPerSecond: 500, maxConcurrentIndices: 1 });
+      // 28 s of copying (seven pauses of 1,000 documents / 250 per second): the task still runs after the
+      // worker's 2 s grace and its exit, however slow this machine.
+      await setMigrateSettings(h.es, { maxRequestsPerSecond: 250, maxConcurrentIndices: 1 });
       const reindexStarts = () => h.controls().requestCounts()['POST /_reindex'] ?? 0;
       const startsBefore = reindexStarts();
 
@@ -336,6 +341,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       const { worker: next, url: nextUrl } = await startServingWorker();
       const final = await h.completion(ds, 120_000);
       expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h.es, ds, final);
       // Re-attached: one reindex task per index, not a second one for the interrupted copy.
       expect(reindexStarts() - startsBefore).toBe(2);
       const ids = await allDocumentIds(h.es, ds);
