@@ -4,6 +4,7 @@ import { allDocumentIds, backingIndexNames, duplicates } from '../support/docume
 import { setMigrateSettings } from '../support/settings';
 import { expectSuccessesOnCluster } from '../support/versions';
 import { bundleWorkflows } from '../support/temporal-env';
+import { abandonWait } from '../support/wait';
 import {
   createUpgradeHarness,
   eventually,
@@ -233,14 +234,24 @@ describeWithSandbox('running ds-reindex in production', () => {
       const scrape = async () => (await fetch(`${url}/metrics`)).text();
       const copy = { data_stream: ds, index: slow };
       const retry = { data_stream: ds, activity: 'copyDocumentsQuickly', cause: 'ElasticsearchUnavailable' };
+      // One scrape that shows the copy with every per-copy series: the quick copy's tracker ends when it
+      // hands the task over, and the copy activity's has no throttle or ratio until its first read of
+      // the task, so a scrape in between shows the copy without them.
       const midCopy = await eventually(
         async () => {
           const text = await scrape();
-          return sampleValue(text, 'ds_reindex_copy_seconds_since_progress', copy) !== undefined &&
+          if (
+            sampleValue(text, 'ds_reindex_copy_seconds_since_progress', copy) !== undefined &&
+            sampleValue(text, 'ds_reindex_throttle_requests_per_second', copy) !== undefined &&
+            sampleValue(text, 'ds_reindex_copy_progress_ratio', copy) !== undefined &&
             (sampleValue(text, 'ds_reindex_documents_copied_total', { data_stream: ds }) ?? 0) > 0 &&
             sampleValue(text, 'ds_reindex_indices', { data_stream: ds, state: 'in_progress' }) === 1
-            ? text
-            : undefined;
+          )
+            return text;
+          const status = await h.service.status(ds);
+          if (status.complete || status.successes > 0)
+            abandonWait(`the first copy ended before the metrics showed it: ${JSON.stringify(status)}`);
+          return undefined;
         },
         'the copy of the first index to show in the metrics',
         60_000,
