@@ -289,12 +289,13 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
     const name = uniqueName('interval');
     await es.indices.create({ index: name, settings: { number_of_replicas: 0 } });
     await es.index({ index: name, id: 'a', document: { n: 1 } });
-    const deadline = Date.now() + 10_000;
-    let count = 0;
-    while (Date.now() < deadline && count === 0) {
-      await new Promise((r) => setTimeout(r, 200));
-      count = (await es.count({ index: name })).count;
-    }
+    // No refresh is asked for: the periodic one must make it searchable (bounded generously for a busy machine).
+    const count = await eventually(
+      async () => (await es.count({ index: name })).count || undefined,
+      'the document to become searchable without a refresh',
+      30_000,
+      200,
+    );
     expect(count).toBe(1);
     await es.indices.delete({ index: name });
   });

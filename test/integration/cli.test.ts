@@ -1,5 +1,7 @@
 import {
+  abandonWait,
   eventually,
+  expectSuccessesOnCluster,
   itOnSandbox,
   runCliProcess,
   setMigrateSettings,
@@ -104,8 +106,11 @@ describe('ds-reindex CLI', () => {
 
   it('starts, refuses a second start with exit 3, reports, lists, pauses, resumes and cancels', async () => {
     const ds = 'cli-flow-ds';
-    await h().seed(ds, [{ docCount: 20000 }, { docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 80 s of copying (four pauses of 1,000 documents / 50 per second), and as long again after the
+    // resume: still running through every CLI process below (seconds each on a busy machine) until the
+    // cancel.
+    await h().seed(ds, [{ docCount: 5000 }, { docCount: 10 }]);
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 50 });
     const started = await cli(['start', ds, '--json']);
     expect(started.code).toBe(0);
     expect(json(started)).toEqual({ acknowledged: true });
@@ -113,11 +118,19 @@ describe('ds-reindex CLI', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`Reindex task for data stream [${ds}] already exists`);
 
-    const status = await eventually(async () => {
-      const run = await cli(['status', ds, '--json']);
-      const body = json<ReindexDataStreamStatus>(run);
-      return run.code === 0 && body.in_progress.length > 0 ? body : undefined;
-    }, 'the copy to be under way');
+    const status = await eventually(
+      async () => {
+        const run = await cli(['status', ds, '--json']);
+        const body = json<ReindexDataStreamStatus>(run);
+        if (run.code === 0 && body.complete) abandonWait(`it completed first: ${run.stdout}`);
+        // Reporting progress (past the quick copy), so that the human status below shows its counts.
+        return run.code === 0 && body.in_progress.some((entry) => entry.reindexed_doc_count > 0)
+          ? body
+          : undefined;
+      },
+      'the copy to be under way',
+      90_000,
+    );
     expect(status).toMatchObject({ complete: false, total_indices_requiring_upgrade: 2 });
     expect(Object.keys(status)[0]).toBe('start_time_millis');
 
@@ -133,10 +146,15 @@ describe('ds-reindex CLI', () => {
     const paused = await cli(['pause', ds, '--now']);
     expect(paused.code).toBe(0);
     expect(paused.stdout).toContain(`Paused the upgrade of ${ds}; the copies in flight stop`);
-    const pausedStatus = await eventually(async () => {
-      const run = await cli(['status', ds]);
-      return run.stdout.includes('State        paused') ? run.stdout : undefined;
-    }, 'the status to say paused');
+    const pausedStatus = await eventually(
+      async () => {
+        const run = await cli(['status', ds]);
+        if (run.stdout.includes('State        complete')) abandonWait(`it completed first: ${run.stdout}`);
+        return run.stdout.includes('State        paused') ? run.stdout : undefined;
+      },
+      'the status to say paused',
+      90_000,
+    );
     expect(pausedStatus).toMatch(/Paused {7}since \S+Z \(.+ ago\); copies stopped until `ds-reindex resume`/);
     expect(json(await cli(['resume', ds, '--json']))).toEqual({ acknowledged: true });
 
@@ -147,9 +165,10 @@ describe('ds-reindex CLI', () => {
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0', async () => {
     const ds = 'cli-wait-ds';
-    // The first copy takes 3 s, past the quick copy's wait, so its progress (rate, ETA) shows.
+    // The first copy takes 6.7 s (two pauses of 1,000 documents / 300 per second), far past the quick
+    // copy's 1 s wait, so its progress (rate, ETA) shows for seconds on any machine.
     const seeded = await h().seed(ds, [{ docCount: 3000 }, { docCount: 300 }, { docCount: 5 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 300 });
     const waited = await cli(['start', ds, '--wait', '--interval-ms', '250']);
     expect(waited.stderr).toBe('');
     expect(waited.code).toBe(0);
@@ -158,6 +177,7 @@ describe('ds-reindex CLI', () => {
     expect(waited.stdout).toContain(`${seeded[0]}  done`);
     expect(waited.stdout).toContain('Upgraded 3 of 3, 0 failed: complete');
     expect(waited.stdout).not.toContain('\x1b['); // not a terminal: no escape codes
+    await expectSuccessesOnCluster(h().es, ds, await h().service.status(ds));
   });
 
   itOnSandbox('exits 4 from --wait when an index failed', 'failReindexAfter', async () => {

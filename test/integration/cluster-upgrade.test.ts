@@ -1,10 +1,12 @@
 import { basicAuth, call, SecuredClusterStub } from './http-api-helpers';
 import { acceptedStartOf, cli, clusterCompletion, clusterService, flatSettings } from './cluster-helpers';
 import {
+  abandonWait,
   allDocumentIds,
   backingIndexNames,
   duplicates,
   eventually,
+  expectSuccessesOnCluster,
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
@@ -70,12 +72,14 @@ describe('cluster upgrade', () => {
         { docCount: 300 },
         { docCount: 50 },
       ]),
-      b: await h().seed('cu-b', [{ docCount: 500 }, { docCount: 20 }]),
+      b: await h().seed('cu-b', [{ docCount: 3000 }, { docCount: 20 }]),
       c: await h().seed('cu-c', [{ docCount: 300 }, { docCount: 10 }]),
     };
     const idsBefore = new Map<string, string[]>();
     for (const name of ['cu-a', 'cu-b', 'cu-c']) idsBefore.set(name, await allDocumentIds(h().es, name));
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 2000 });
+    // cu-b's first copy takes 20 s (two pauses of 1,000 documents / 100 per second) until the throttle is
+    // lifted below: the run is still going when the test looks at it, on any machine.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 100 });
 
     const started = await call(api.url, 'POST', '/_ds_reindex/cluster/_start', {
       body: JSON.stringify({ pattern: 'cu-*', max_data_streams: 2, read_only_older_than: '90d' }),
@@ -84,10 +88,16 @@ describe('cluster upgrade', () => {
     expect(started.json).toEqual({ acknowledged: true, data_streams: ['cu-a', 'cu-b', 'cu-c'] });
 
     // Each data stream's own upgrade answers with Elasticsearch's semantics while the cluster runs it.
-    const midRun = await eventually(async () => {
-      const status = (await call(api.url, 'GET', '/_ds_reindex/cluster/_status')).json as ClusterStatusView;
-      return status.running.some((entry) => entry.status !== undefined) ? status : undefined;
-    }, 'a data stream upgrading');
+    const midRun = await eventually(
+      async () => {
+        const status = (await call(api.url, 'GET', '/_ds_reindex/cluster/_status')).json as ClusterStatusView;
+        if (status.complete) abandonWait(`the run ended first: ${JSON.stringify(status)}`);
+        return status.running.some((entry) => entry.status !== undefined) ? status : undefined;
+      },
+      'a data stream upgrading',
+      60_000,
+    );
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     expect(midRun).toMatchObject({
       state: 'running',
       complete: false,
@@ -117,7 +127,7 @@ describe('cluster upgrade', () => {
       documents: 350,
       errors: [],
     });
-    expect(byName.get('cu-b')).toMatchObject({ outcome: 'upgraded', indices_reindexed: 2, documents: 520 });
+    expect(byName.get('cu-b')).toMatchObject({ outcome: 'upgraded', indices_reindexed: 2, documents: 3020 });
     expect(byName.get('cu-c')).toMatchObject({ outcome: 'upgraded', indices_reindexed: 2, documents: 310 });
 
     // The old index took the read-only path: blocked with the block API, which records the verified flag.
@@ -138,13 +148,15 @@ describe('cluster upgrade', () => {
       expect(duplicates(after)).toEqual([]);
       expect(new Set(after)).toEqual(new Set(ids));
     }
-    // Each data stream's own status stays Elasticsearch's.
+    // Each data stream's own status stays Elasticsearch's, and its successes are what Elasticsearch shows.
     expect(await h().service.status('cu-b')).toMatchObject({
       complete: true,
       total_indices_requiring_upgrade: 2,
       successes: 2,
       errors: [],
     });
+    for (const name of ['cu-a', 'cu-b', 'cu-c'])
+      await expectSuccessesOnCluster(h().es, name, await h().service.status(name));
     // Each was started with the totals its own plan then counted, so its first status had them too:
     // cu-a's marked index is no longer one to upgrade; the old write index is counted before the
     // rollover its upgrade then made, which the final status counts, as Elasticsearch's does.
@@ -172,14 +184,14 @@ describe('cluster upgrade', () => {
       upgraded: 3,
       indices_reindexed: 6,
       indices_marked_read_only: 1,
-      documents: 1180,
+      documents: 3680,
     });
     const markdown = renderClusterReportMarkdown(report);
     expect(markdown).toContain('| cu-a | upgraded | 2 of 2 | 0 | 1 | 350 |');
     const printed = await cli(h(), ['report']);
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain('# Cluster upgrade report');
-    expect(printed.stdout).toContain('| cu-b | upgraded | 2 of 2 | 0 | 0 | 520 |');
+    expect(printed.stdout).toContain('| cu-b | upgraded | 2 of 2 | 0 | 0 | 3,020 |');
 
     // A later plan finds nothing left: the marked index is skipped, the rest is on the current version.
     const again = await planCluster(h().es, {
@@ -233,16 +245,14 @@ describe('cluster upgrade', () => {
     });
     expect(later.dataStreams).not.toContain('ro-all');
     await h().service.start(h().es, 'ro-all');
-    const own = await eventually(async () => {
-      const status = await h().service.status('ro-all');
-      return status.complete ? status : undefined;
-    }, 'the upgrade of ro-all to complete');
+    const own = await h().completion('ro-all');
     expect(own).toMatchObject({
       total_indices_in_data_stream: 3,
       total_indices_requiring_upgrade: 0,
       successes: 0,
       errors: [],
     });
+    await expectSuccessesOnCluster(h().es, 'ro-all', own);
     expect(await backingIndexNames(h().es, 'ro-all')).toEqual(after);
   });
 
@@ -275,7 +285,8 @@ describe('cluster upgrade', () => {
     ]);
     const accepted = await acceptedStartOf(h(), 'rw-ds');
     expect(accepted).toMatchObject({ totalIndicesInDataStream: 3, totalIndicesRequiringUpgrade: 1 });
-    expect(await h().service.status('rw-ds')).toMatchObject({
+    const rw = await h().service.status('rw-ds');
+    expect(rw).toMatchObject({
       start_time_millis: accepted?.startTimeMillis,
       complete: true,
       total_indices_in_data_stream: 3,
@@ -283,6 +294,7 @@ describe('cluster upgrade', () => {
       successes: 1,
       errors: [],
     });
+    await expectSuccessesOnCluster(h().es, 'rw-ds', rw);
     const after = await backingIndexNames(h().es, 'rw-ds');
     expect(after).toHaveLength(3);
     expect(after).toContain(destinationIndexName(seeded[0]));
@@ -292,7 +304,8 @@ describe('cluster upgrade', () => {
   it('watches a data stream whose upgrade is already running instead of failing', async () => {
     await h().seed('adopt-a', [{ docCount: 3000 }, { docCount: 10 }]);
     await h().seed('adopt-b', [{ docCount: 50 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
+    // 20 s of copying until lifted: adopt-a's upgrade still runs when the cluster run reaches it.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 100 });
     await h().service.start(h().es, 'adopt-a');
     const startedAt = (await h().service.status('adopt-a')).start_time_millis;
 
@@ -305,18 +318,35 @@ describe('cluster upgrade', () => {
         maxDataStreams: 2,
       }),
     );
+    await eventually(
+      async () => {
+        const status = await service.status();
+        if (status.running.some((entry) => entry.data_stream === 'adopt-a' && entry.adopted)) return true;
+        if (status.finished.some((entry) => entry.data_stream === 'adopt-a'))
+          abandonWait(`adopt-a was finished without being watched: ${JSON.stringify(status)}`);
+        return undefined;
+      },
+      'the cluster run to watch the running upgrade of adopt-a',
+      60_000,
+    );
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     const final = await clusterCompletion(service);
     const byName = new Map(final.finished.map((entry) => [entry.data_stream, entry]));
     expect(byName.get('adopt-a')).toMatchObject({ outcome: 'upgraded', adopted: true, indices_reindexed: 2 });
     expect(byName.get('adopt-b')).toMatchObject({ outcome: 'upgraded', adopted: false });
     // The same upgrade, not a second one.
-    expect((await h().service.status('adopt-a')).start_time_millis).toBe(startedAt);
+    const adopted = await h().service.status('adopt-a');
+    expect(adopted.start_time_millis).toBe(startedAt);
+    await expectSuccessesOnCluster(h().es, 'adopt-a', adopted);
+    await expectSuccessesOnCluster(h().es, 'adopt-b', await h().service.status('adopt-b'));
   });
 
   it('refuses a second cluster run while one runs, and one cancel rolls back every data stream it started', async () => {
     const first = await h().seed('cancel-a', [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 5 }]);
     await h().seed('cancel-b', [{ docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
+    // 40 s per copy (two pauses of 1,000 documents / 50 per second): the first is still copying when the
+    // CLI, a process of its own that may take seconds to start on a busy machine, cancels the run.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 50 });
     const service = clusterService(h());
     await service.start(
       await service.prepareStart(h().es, {
@@ -379,15 +409,19 @@ describe('cluster upgrade', () => {
     expect(final.state).toBe('completed');
     expect(final.finished.map((entry) => entry.data_stream).sort()).toEqual(names);
     expect(final.finished.every((entry) => entry.outcome === 'upgraded')).toBe(true);
-    const runs = await eventually(async () => {
-      const found: string[] = [];
-      for await (const execution of h().env.client.workflow.list({
-        query: `WorkflowId = '${CLUSTER_UPGRADE_WORKFLOW_ID}' AND StartTime >= '${new Date(final.start_time_millis - 1000).toISOString()}'`,
-      })) {
-        found.push(execution.runId);
-      }
-      return found.length >= 3 ? found : undefined;
-    }, 'the runs of the cluster workflow to be listed');
+    const runs = await eventually(
+      async () => {
+        const found: string[] = [];
+        for await (const execution of h().env.client.workflow.list({
+          query: `WorkflowId = '${CLUSTER_UPGRADE_WORKFLOW_ID}' AND StartTime >= '${new Date(final.start_time_millis - 1000).toISOString()}'`,
+        })) {
+          found.push(execution.runId);
+        }
+        return found.length >= 3 ? found : undefined;
+      },
+      'the runs of the cluster workflow to be listed',
+      60_000,
+    );
     // Five data streams, two per run: three runs, the first of them continued as new.
     expect(runs).toContain(firstRunId);
     expect(runs.length).toBeGreaterThanOrEqual(3);

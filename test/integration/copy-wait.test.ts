@@ -1,4 +1,4 @@
-import { eventually, itOnSandbox, useUpgradeHarness } from '../support';
+import { eventually, expectSuccessesOnCluster, itOnSandbox, useUpgradeHarness } from '../support';
 import { destinationIndexName, MISSING_TIMESTAMP_PIPELINE } from '../../src/shared/names';
 
 // The copy's pipeline is put once per worker process (issue 15): an upgrade must still work when someone
@@ -11,6 +11,7 @@ describe('the missing-timestamp pipeline, put once per worker', () => {
     await h().service.start(h().es, dataStream);
     const status = await h().completion(dataStream);
     expect(status).toMatchObject({ complete: true, successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, dataStream, status);
     return sources;
   }
 

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { eventually, useUpgradeHarness } from '../support';
+import { eventually, expectSuccessesOnCluster, useUpgradeHarness } from '../support';
 
 // The Docker image runs `node dist/worker/main.js` and `node dist/client/http-api/main.js` with a
 // workflow bundle built at image build time. No Docker engine runs here, so this suite builds exactly
@@ -10,10 +10,12 @@ import { eventually, useUpgradeHarness } from '../support';
 const ROOT = resolve(__dirname, '../..');
 const DIST = resolve(ROOT, '.data/entrypoints-dist');
 
+/** Starts a program and resolves once it printed `line`; fails if it exits first, or after `timeoutMs`. */
 function runUntilLine(
   command: string[],
   env: NodeJS.ProcessEnv,
   line: RegExp,
+  timeoutMs = 90_000,
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolveStart, rejectStart) => {
     const child = spawn(process.execPath, command, {
@@ -22,16 +24,25 @@ function runUntilLine(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    const timer = setTimeout(
+      () =>
+        rejectStart(new Error(`${command.join(' ')} printed no ${line} within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = output.match(line);
-      if (match) resolveStart({ child, match });
+      if (match) {
+        clearTimeout(timer);
+        resolveStart({ child, match });
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) =>
-      rejectStart(new Error(`${command.join(' ')} exited with ${code}:\n${output}`)),
-    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`${command.join(' ')} exited with ${code}:\n${output}`));
+    });
   });
 }
 
@@ -105,14 +116,19 @@ describe("the image's entry points, built and run outside Docker", () => {
     ).resolves.toEqual({
       acknowledged: true,
     });
-    const final = await eventually(async () => {
-      const status = await client.indices.getMigrateReindexStatus({ index: 'image-ds' });
-      return status.complete ? status : undefined;
-    }, 'the upgrade through the compiled entry points');
+    const final = await eventually(
+      async () => {
+        const status = await client.indices.getMigrateReindexStatus({ index: 'image-ds' });
+        return status.complete ? status : undefined;
+      },
+      'the upgrade through the compiled entry points',
+      90_000,
+    );
     expect(final).toMatchObject({ successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, 'image-ds', await h().service.status('image-ds'));
     await client.close();
 
     expect(await stop(api.child)).toBe(0);
     expect(await stop(worker.child)).toBe(0);
-  });
+  }, 300_000);
 });

@@ -1,6 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { basicAuth, call, esError, SecuredClusterStub } from './http-api-helpers';
-import { eventually, setMigrateSettings, useUpgradeHarness } from '../support';
+import { abandonWait, eventually, setMigrateSettings, useUpgradeHarness } from '../support';
 import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
@@ -215,7 +215,9 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
   it('starts, reports, lists, plans, pauses, resumes and cancels over HTTP', async () => {
     const ds = 'http-flow-ds';
     await h().seed(ds, [{ docCount: 4000 }, { docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 15 s of copying (three pauses of 1,000 documents / 200 per second): the upgrade is still running
+    // through every call below, on any machine, until it is cancelled.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
 
     const plan = await call(api.url, 'GET', `/_migration/reindex/${ds}/_plan`);
     expect(plan.status).toBe(200);
@@ -243,11 +245,16 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
       ),
     );
 
-    const copying = await eventually(async () => {
-      const answer = await call(api.url, 'GET', `/_migration/reindex/${ds}/_status?human`);
-      const status = answer.json as ReindexDataStreamStatus;
-      return (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0 ? status : undefined;
-    }, 'the first index to be copying');
+    const copying = await eventually(
+      async () => {
+        const answer = await call(api.url, 'GET', `/_migration/reindex/${ds}/_status?human`);
+        const status = answer.json as ReindexDataStreamStatus;
+        if (status.complete) abandonWait(`it completed first: ${JSON.stringify(status)}`);
+        return (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0 ? status : undefined;
+      },
+      'the first index to be copying',
+      60_000,
+    );
     expect(Object.keys(copying).slice(0, 3)).toEqual(['start_time', 'start_time_millis', 'complete']);
     expect(copying).toMatchObject({ complete: false, total_indices_requiring_upgrade: 2 });
 
@@ -310,7 +317,8 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
   it("works unchanged with the official client's migrateReindex, getMigrateReindexStatus and cancelMigrateReindex", async () => {
     const ds = 'official-client-ds';
     await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 20 s of copying: still running when it is cancelled, on any machine.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 100 });
     const client = new Client({ node: api.url, maxRetries: 0 });
     try {
       await expect(

@@ -1,8 +1,10 @@
 import {
+  abandonWait,
   allDocumentIds,
   copyResults,
   duplicates,
   eventually,
+  expectSuccessesOnCluster,
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
@@ -16,18 +18,23 @@ describe('pausing an upgrade', () => {
 
   /** Waits until no reindex task runs on the cluster: the copies in flight have stopped. */
   const noCopyRunning = () =>
-    eventually(async () => {
-      const { tasks } = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
-      const running = Array.isArray(tasks) ? tasks : Object.values(tasks ?? {});
-      return running.length === 0 ? true : undefined;
-    }, 'the reindex tasks to stop');
+    eventually(
+      async () => {
+        const { tasks } = await h().es.tasks.list({ actions: '*reindex', detailed: true, group_by: 'none' });
+        const running = Array.isArray(tasks) ? tasks : Object.values(tasks ?? {});
+        return running.length === 0 ? true : undefined;
+      },
+      'the reindex tasks to stop',
+      60_000,
+    );
 
   it('stops the copy in flight with now, and resumes it without copying again what it had copied', async () => {
     const ds = 'paused-ds';
     const [source] = await h().seed(ds, [{ docCount: 4000 }, { docCount: 200 }]);
     const destination = destinationIndexName(source);
-    // Slow enough to pause mid-copy; the resumed copy runs unthrottled.
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // Slow enough to pause mid-copy on any machine (12 s: three pauses of 1,000 documents / 250 per
+    // second); the resumed copy runs unthrottled.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 250 });
     await h().service.start(h().es, ds);
     // A quarter of the first index copied.
     await h().copying(ds, { index: source, atLeastDocs: 1000 });
@@ -49,6 +56,7 @@ describe('pausing an upgrade', () => {
     const final = await h().completion(ds);
     expect(final).toMatchObject({ complete: true, successes: 2, errors: [] });
     expect(final).not.toHaveProperty('paused');
+    await expectSuccessesOnCluster(h().es, ds, final);
 
     // The stopped copy was cancelled; the one that completed is the resumed copy, whose task created only
     // what the stopped one had not, and skipped the rest as already there (`op_type: create`).
@@ -65,7 +73,8 @@ describe('pausing an upgrade', () => {
 
   it('pauses the upgrades a cluster run started, stopping their copies with now, and resumes them', async () => {
     await h().seed('cluster-pause-a', [{ docCount: 4000 }, { docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 12 s of copying: the pause reaches the upgrade while its first copy still runs, on any machine.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 250 });
     const cluster = clusterService(h());
     await cluster.start(
       await cluster.prepareStart(h().es, {
@@ -78,10 +87,16 @@ describe('pausing an upgrade', () => {
     await h().copying('cluster-pause-a');
 
     await cluster.pause(true);
-    const paused = await eventually(async () => {
-      const status = await h().service.status('cluster-pause-a');
-      return status.paused?.now === true ? status : undefined;
-    }, "the data stream's own status to say paused");
+    const paused = await eventually(
+      async () => {
+        const status = await h().service.status('cluster-pause-a');
+        if (status.complete)
+          abandonWait(`it completed before the pause reached it: ${JSON.stringify(status)}`);
+        return status.paused?.now === true ? status : undefined;
+      },
+      "the data stream's own status to say paused",
+      60_000,
+    );
     expect(paused).toMatchObject({ complete: false, errors: [] });
     await noCopyRunning();
 
@@ -92,6 +107,7 @@ describe('pausing an upgrade', () => {
     const upgraded = await h().service.status('cluster-pause-a');
     expect(upgraded).toMatchObject({ complete: true, successes: 2, errors: [] });
     expect(upgraded).not.toHaveProperty('paused');
+    await expectSuccessesOnCluster(h().es, 'cluster-pause-a', upgraded);
     const ids = await allDocumentIds(h().es, 'cluster-pause-a');
     expect(ids).toHaveLength(4010);
     expect(duplicates(ids)).toEqual([]);

@@ -16,8 +16,11 @@ export interface EntryPoint {
   lines: LogLine[];
   /** Everything it printed that was not a JSON line (there should be nothing). */
   other: string[];
-  /** Resolves with the first log line that matches; rejects if the process exits first. */
-  waitForLine(matches: (line: LogLine) => boolean, what: string): Promise<LogLine>;
+  /**
+   * Resolves with the first log line that matches; rejects if the process exits first, or after
+   * `timeoutMs` (default 90 s) saying what it logged meanwhile.
+   */
+  waitForLine(matches: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
 }
@@ -32,6 +35,7 @@ export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): EntryPo
   const lines: LogLine[] = [];
   const other: string[] = [];
   const waiters: { matches: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  const logged = (): string => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n${other.join('\n')}`;
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const onOutput = (stream: NodeJS.ReadableStream) => {
     let pending = '';
@@ -65,18 +69,26 @@ export function startEntryPoint(script: string, env: NodeJS.ProcessEnv): EntryPo
     lines,
     other,
     exited,
-    waitForLine(matches, what) {
+    waitForLine(matches, what, timeoutMs = 90_000) {
       const seen = lines.find(matches);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolveLine, rejectLine) => {
-        waiters.push({ matches, resolve: resolveLine });
-        void exited.then((code) =>
-          rejectLine(
-            new Error(
-              `${script} exited with ${code} before ${what}:\n${lines.map((line) => JSON.stringify(line)).join('\n')}\n${other.join('\n')}`,
-            ),
-          ),
-        );
+        const timer = setTimeout(() => {
+          const index = waiters.findIndex((waiter) => waiter.matches === matches);
+          if (index >= 0) waiters.splice(index, 1);
+          rejectLine(new Error(`${script} logged no line for ${what} within ${timeoutMs} ms:\n${logged()}`));
+        }, timeoutMs);
+        waiters.push({
+          matches,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolveLine(line);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          rejectLine(new Error(`${script} exited with ${code} before ${what}:\n${logged()}`));
+        });
       });
     },
   };

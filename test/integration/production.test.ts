@@ -2,7 +2,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allDocumentIds, backingIndexNames, duplicates } from '../support/documents';
 import { setMigrateSettings } from '../support/settings';
+import { expectSuccessesOnCluster } from '../support/versions';
 import { bundleWorkflows } from '../support/temporal-env';
+import { abandonWait } from '../support/wait';
 import {
   createUpgradeHarness,
   eventually,
@@ -222,7 +224,9 @@ describeWithSandbox('running ds-reindex in production', () => {
 
       const ds = 'metrics-ds';
       const [slow] = await h.seed(ds, [{ docCount: 4000 }, { docCount: 300 }, { docCount: 200 }]);
-      await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000, maxConcurrentIndices: 1 });
+      // 12 s for the first copy (three pauses of 1,000 documents / 250 per second) until lifted: it
+      // shows in the metrics for seconds, past the quick copy's wait, on any machine.
+      await setMigrateSettings(h.es, { maxRequestsPerSecond: 250, maxConcurrentIndices: 1 });
       // The first copy's start is refused once (503), so its retry (the quick copy, a local activity,
       // retried on this worker) is counted by that cause.
       h.controls().injectFault({ method: 'POST', path: '^/_reindex$', status: 503, count: 1 });
@@ -230,19 +234,29 @@ describeWithSandbox('running ds-reindex in production', () => {
       const scrape = async () => (await fetch(`${url}/metrics`)).text();
       const copy = { data_stream: ds, index: slow };
       const retry = { data_stream: ds, activity: 'copyDocumentsQuickly', cause: 'ElasticsearchUnavailable' };
+      // One scrape that shows the copy with every per-copy series: the quick copy's tracker ends when it
+      // hands the task over, and the copy activity's has no throttle or ratio until its first read of
+      // the task, so a scrape in between shows the copy without them.
       const midCopy = await eventually(
         async () => {
           const text = await scrape();
-          return sampleValue(text, 'ds_reindex_copy_seconds_since_progress', copy) !== undefined &&
+          if (
+            sampleValue(text, 'ds_reindex_copy_seconds_since_progress', copy) !== undefined &&
+            sampleValue(text, 'ds_reindex_throttle_requests_per_second', copy) !== undefined &&
+            sampleValue(text, 'ds_reindex_copy_progress_ratio', copy) !== undefined &&
             (sampleValue(text, 'ds_reindex_documents_copied_total', { data_stream: ds }) ?? 0) > 0 &&
             sampleValue(text, 'ds_reindex_indices', { data_stream: ds, state: 'in_progress' }) === 1
-            ? text
-            : undefined;
+          )
+            return text;
+          const status = await h.service.status(ds);
+          if (status.complete || status.successes > 0)
+            abandonWait(`the first copy ended before the metrics showed it: ${JSON.stringify(status)}`);
+          return undefined;
         },
         'the copy of the first index to show in the metrics',
         60_000,
       );
-      expect(sampleValue(midCopy, 'ds_reindex_throttle_requests_per_second', copy)).toBe(1000);
+      expect(sampleValue(midCopy, 'ds_reindex_throttle_requests_per_second', copy)).toBe(250);
       expect(sampleValue(midCopy, 'ds_reindex_indices', { data_stream: ds, state: 'pending' })).toBe(2);
       expect(sampleValue(midCopy, 'ds_reindex_activity_retries_total', retry)).toBe(1);
       const progress = sampleValue(midCopy, 'ds_reindex_copy_progress_ratio', copy) ?? -1;
@@ -250,7 +264,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       expect(progress).toBeLessThan(1);
 
       await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
-      await h.completion(ds, 60_000);
+      await expectSuccessesOnCluster(h.es, ds, await h.completion(ds, 60_000));
       // One index of a second data stream fails, so the failed-index series has something to show. It
       // fails after 3 s of copying: in the copy activity, past the quick copy's wait, so the SDK's
       // activity failure series (on the dashboard) shows too.
@@ -259,7 +273,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       await setMigrateSettings(h.es, { maxRequestsPerSecond: 1000 });
       h.controls().failReindexAfter({ sourceIndex: broken, docs: 3000 });
       await h.service.start(h.es, failing);
-      await h.completion(failing, 60_000);
+      await expectSuccessesOnCluster(h.es, failing, await h.completion(failing, 60_000));
       const after = await eventually(async () => {
         const text = await scrape();
         const states = (dataStream: string) =>
@@ -295,7 +309,9 @@ describeWithSandbox('running ds-reindex in production', () => {
       const ds = 'sigterm-ds';
       const [first] = await h.seed(ds, [{ docCount: 8000 }, { docCount: 100 }]);
       const seeded = await allDocumentIds(h.es, ds);
-      await setMigrateSettings(h.es, { maxRequestsPerSecond: 500, maxConcurrentIndices: 1 });
+      // 28 s of copying (seven pauses of 1,000 documents / 250 per second): the task still runs after the
+      // worker's 2 s grace and its exit, however slow this machine.
+      await setMigrateSettings(h.es, { maxRequestsPerSecond: 250, maxConcurrentIndices: 1 });
       const reindexStarts = () => h.controls().requestCounts()['POST /_reindex'] ?? 0;
       const startsBefore = reindexStarts();
 
@@ -336,6 +352,7 @@ describeWithSandbox('running ds-reindex in production', () => {
       const { worker: next, url: nextUrl } = await startServingWorker();
       const final = await h.completion(ds, 120_000);
       expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h.es, ds, final);
       // Re-attached: one reindex task per index, not a second one for the interrupted copy.
       expect(reindexStarts() - startsBefore).toBe(2);
       const ids = await allDocumentIds(h.es, ds);

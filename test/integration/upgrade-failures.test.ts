@@ -2,8 +2,10 @@ import {
   apiError,
   allDocumentIds,
   backingIndexNames,
+  backingIndexVersions,
   duplicates,
   eventually,
+  expectSuccessesOnCluster,
   itOnSandbox,
   setMigrateSettings,
   useUpgradeHarness,
@@ -41,7 +43,8 @@ describe('upgrade failures, cancels and restarts', () => {
     );
 
     await h().seed('twice-ds', [{ docCount: 3000 }, { docCount: 10 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 20 s of copying until lifted below: still running when the second start comes, on any machine.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 100 });
     await h().service.start(h().es, 'twice-ds');
     const second = await apiError(h().service.start(h().es, 'twice-ds'));
     expect(second.status).toBe(400);
@@ -50,24 +53,24 @@ describe('upgrade failures, cancels and restarts', () => {
 
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     const first = await h().completion('twice-ds');
+    await expectSuccessesOnCluster(h().es, 'twice-ds', first);
     // A completed task is replaced by a new start; nothing is left to upgrade, so it completes at once.
+    const upgraded = await backingIndexVersions(h().es, 'twice-ds');
     await h().service.start(h().es, 'twice-ds');
     const replaced = await h().completion('twice-ds');
     expect(replaced.start_time_millis).toBeGreaterThan(first.start_time_millis);
     expect(replaced).toMatchObject({ total_indices_requiring_upgrade: 0, successes: 0 });
+    await expectSuccessesOnCluster(h().es, 'twice-ds', replaced, upgraded);
   });
 
   it('cancels mid-run, then a restart with a new throttle skips the finished index', async () => {
     const ds = 'cancel-ds';
     const before = await h().seed(ds, [{ docCount: 1000 }, { docCount: 6000 }, { docCount: 1000 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 2000 });
+    // The first index is one batch, never throttled; the second takes 25 s (five pauses of 1,000
+    // documents / 200 per second), so it is still copying when the cancel comes, on any machine.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
     await h().service.start(h().es, ds);
-    await eventually(async () => {
-      const status = await h().service.status(ds);
-      return status.successes === 1 && (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0
-        ? status
-        : undefined;
-    }, 'the second index to be copying');
+    await h().copying(ds, { index: before[1] });
 
     await expect(h().service.cancel(ds)).resolves.toEqual({ acknowledged: true });
     expect((await apiError(h().service.status(ds))).status).toBe(404);
@@ -78,6 +81,7 @@ describe('upgrade failures, cancels and restarts', () => {
     await expect(h().es.indices.exists({ index: destinationIndexName(before[1]) })).resolves.toBe(false);
 
     await setMigrateSettings(h().es, { maxRequestsPerSecond: 20000 });
+    const atRestart = await backingIndexVersions(h().es, ds);
     await h().service.start(h().es, ds);
     const final = await h().completion(ds);
     expect(final).toMatchObject({
@@ -89,6 +93,7 @@ describe('upgrade failures, cancels and restarts', () => {
       pending: 0,
       errors: [],
     });
+    await expectSuccessesOnCluster(h().es, ds, final, atRestart);
     const ids = await allDocumentIds(h().es, ds);
     expect(ids).toHaveLength(8000);
     expect(duplicates(ids)).toEqual([]);
@@ -97,13 +102,12 @@ describe('upgrade failures, cancels and restarts', () => {
   it("records a backing index deleted mid-run with Elasticsearch's message, and finishes the others", async () => {
     const ds = 'deleted-ds';
     const before = await h().seed(ds, [{ docCount: 3000 }, { docCount: 100 }, { docCount: 100 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 3000 });
+    // 20 s for the first copy until lifted: the second index is still pending when it is deleted.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 100 });
     await h().service.start(h().es, ds);
-    await eventually(async () => {
-      const status = await h().service.status(ds);
-      return status.in_progress[0]?.index === before[0] ? status : undefined;
-    }, 'the first index to be copying');
+    await h().copying(ds, { index: before[0] });
     await h().es.indices.delete({ index: before[1] });
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
 
     const final = await h().completion(ds);
     expect(final).toMatchObject({
@@ -111,22 +115,22 @@ describe('upgrade failures, cancels and restarts', () => {
       successes: 2,
       errors: [{ index: before[1], message: `source index [${before[1]}] does not exist` }],
     });
+    await expectSuccessesOnCluster(h().es, ds, final);
   });
 
   it('fails an index whose destination someone blocks mid-copy, restores its source, leaves no partial copy', async () => {
     const ds = 'blocked-copy-ds';
     const before = await h().seed(ds, [{ docCount: 5000 }, { docCount: 100 }]);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 8 s of copying (four pauses of 1,000 documents / 500 per second): the block lands mid-copy.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
     await h().service.start(h().es, ds);
     const destination = destinationIndexName(before[0]);
-    await eventually(async () => {
-      const status = await h().service.status(ds);
-      return (status.in_progress[0]?.reindexed_doc_count ?? 0) > 0 ? status : undefined;
-    }, 'the first copy to be under way');
+    await h().copying(ds, { index: before[0] });
     await h().es.indices.addBlock({ index: destination, block: 'write' });
 
     const final = await h().completion(ds);
     expect(final.successes).toBe(1);
+    await expectSuccessesOnCluster(h().es, ds, final);
     expect(final.errors).toEqual([
       {
         index: before[0],
@@ -153,7 +157,9 @@ describe('upgrade failures, cancels and restarts', () => {
     });
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     await h().service.start(h().es, ds);
-    expect(await h().completion(ds)).toMatchObject({ successes: 2, errors: [] });
+    const final = await h().completion(ds);
+    expect(final).toMatchObject({ successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
     // Stopped, not left to write into the new backing index (or to re-create a deleted destination).
     const task = await h().es.tasks.get({ task_id: String(stray.task) });
     expect(task.completed).toBe(true);
@@ -169,15 +175,18 @@ describe('upgrade failures, cancels and restarts', () => {
     'fault injection',
     async () => {
       const ds = 'adopted-copy-ds';
-      // 3 s of copying: the task still runs when the quick copy's retry looks for it a second later.
+      // 10 s of copying (two pauses of 1,000 documents / 200 per second): the task still runs when the
+      // quick copy's retry looks for it a second or so later, however loaded the machine.
       await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
-      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
       const reindexStarts = () => h().controls().requestCounts()['POST /_reindex'] ?? 0;
       const startsBefore = reindexStarts();
       // The quick copy's first wait for its task is refused (503): its retry finds the task running.
       h().controls().injectFault({ method: 'GET', path: '^/_tasks/[^/]+$', status: 503, count: 1 });
       await h().service.start(h().es, ds);
-      expect(await h().completion(ds)).toMatchObject({ successes: 2, errors: [] });
+      const final = await h().completion(ds);
+      expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h().es, ds, final);
       h().controls().clearFaults();
       expect(reindexStarts() - startsBefore).toBe(2);
       const ids = await allDocumentIds(h().es, ds);
@@ -196,6 +205,7 @@ describe('upgrade failures, cancels and restarts', () => {
       await h().service.start(h().es, ds);
       const final = await h().completion(ds);
       expect(final.successes).toBe(1);
+      await expectSuccessesOnCluster(h().es, ds, final);
       expect(final.errors).toHaveLength(1);
       expect(final.errors[0].index).toBe(before[0]);
       expect(final.errors[0].message).toMatch(
@@ -233,6 +243,7 @@ describe('upgrade failures, cancels and restarts', () => {
       );
       h().controls().clearFaults();
       expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h().es, ds, final);
       const ids = await allDocumentIds(h().es, ds);
       expect(ids).toHaveLength(1000);
       expect(duplicates(ids)).toEqual([]);

@@ -1,8 +1,10 @@
 import {
+  abandonWait,
   allDocumentIds,
   backingIndexNames,
   duplicates,
   eventually,
+  expectSuccessesOnCluster,
   itOnSandbox,
   setMigrateSettings,
   useUpgradeHarness,
@@ -25,17 +27,24 @@ describe('upgrading a data stream', () => {
     const before = await h().seed(ds, [{ docCount: 3000 }, { docCount: 3000 }, { docCount: 3000 }]);
     const idsBefore = await allDocumentIds(h().es, ds);
     expect(idsBefore).toHaveLength(9000);
-    // 2 s per index: longer than the quick copy's wait, so the status shows each copy's progress.
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1500 });
+    // 10 s for the first copy (two pauses of 1,000 documents / 200 per second): far past the quick copy's
+    // 1 s wait on any machine, so the status shows its progress; lifted once seen.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
 
     await expect(h().service.start(h().es, ds)).resolves.toEqual({ acknowledged: true });
 
-    const midRun = await eventually(async () => {
-      const status = await h().service.status(ds);
-      return status.in_progress.length === 1 && status.in_progress[0].reindexed_doc_count > 0
-        ? status
-        : undefined;
-    }, 'one index in progress');
+    const midRun = await eventually(
+      async () => {
+        const status = await h().service.status(ds);
+        if (status.complete) abandonWait(`it completed first: ${JSON.stringify(status)}`);
+        return status.in_progress.length === 1 && status.in_progress[0].reindexed_doc_count > 0
+          ? status
+          : undefined;
+      },
+      'one index in progress',
+      60_000,
+    );
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     expect(midRun).toMatchObject({
       complete: false,
       total_indices_in_data_stream: 4,
@@ -56,6 +65,7 @@ describe('upgrading a data stream', () => {
       pending: 0,
       errors: [],
     });
+    await expectSuccessesOnCluster(h().es, ds, final);
 
     const after = await backingIndexNames(h().es, ds);
     expect(after.slice(0, 3)).toEqual(before.map(destinationIndexName).reverse());
@@ -85,6 +95,7 @@ describe('upgrading a data stream', () => {
     await h().service.start(h().es, ds);
     const final = await h().completion(ds);
     expect(final).toMatchObject({ successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
     const migrated = destinationIndexName(before[0]);
     const [row] = await h().es.cat.indices({
       index: migrated,
@@ -105,7 +116,9 @@ describe('upgrading a data stream', () => {
     expect(idsBefore).toHaveLength(350);
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
     await h().service.start(h().es, ds);
-    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 2, errors: [] });
+    const final = await h().completion(ds);
+    expect(final).toMatchObject({ successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
     expect(new Set(await allDocumentIds(h().es, ds))).toEqual(new Set(idsBefore));
     const migrated = destinationIndexName(before[0]);
     const untimed = await h().es.count({ index: migrated, query: { term: { '@timestamp': 0 } } });
@@ -139,9 +152,10 @@ describe('upgrading a data stream', () => {
     })();
 
     await h().service.start(h().es, ds);
-    await h().completion(ds);
+    const final = await h().completion(ds);
     writing = false;
     await writer;
+    await expectSuccessesOnCluster(h().es, ds, final);
 
     expect(acknowledged.length).toBeGreaterThan(100);
     const ids = await allDocumentIds(h().es, ds);
@@ -157,7 +171,10 @@ describe('upgrading a data stream', () => {
       ds,
       [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 3000 })),
     );
-    await setMigrateSettings(h().es, { maxConcurrentIndices: 3, maxRequestsPerSecond: 500 });
+    // 20 s per copy (two pauses of 1,000 documents / 100 per second) until lifted: the three first copies
+    // are all past the quick copy's wait, reporting progress, at once, however their starts are spread.
+    const slow = 100;
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 3, maxRequestsPerSecond: slow });
 
     await h().service.start(h().es, ds);
     let maxInProgress = 0;
@@ -176,17 +193,20 @@ describe('upgrading a data stream', () => {
         if (throttledWhenLifted === undefined && allThreeCopying) {
           // Lift the throttle mid-run: the copies already running must speed up too.
           throttledWhenLifted = running
-            .filter((task) => (task.status as { requests_per_second?: number }).requests_per_second === 500)
+            .filter((task) => (task.status as { requests_per_second?: number }).requests_per_second === slow)
             .map((task) => `${task.node}:${task.id}`);
           await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
         }
+        if (status.complete && throttledWhenLifted === undefined)
+          abandonWait('it completed without three copies ever reporting progress at once');
         return status.complete ? status : undefined;
       },
       'parallel completion',
-      90_000,
+      120_000,
       25,
     );
     expect(final).toMatchObject({ successes: 6, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
     expect(maxInProgress).toBe(3);
     expect(maxRunningTasks).toBeLessThanOrEqual(3);
     // Elasticsearch's stored results show the running copies were rethrottled, not left at 500.
@@ -210,29 +230,37 @@ describe('upgrading a data stream', () => {
       ds,
       [1, 2, 3, 4].map(() => ({ docCount: 3000 })),
     );
-    await setMigrateSettings(h().es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 1000 });
+    // 10 s per copy until lifted: the first one still runs, in the heartbeated copy activity that reads
+    // the cluster's setting, when the change comes, on any machine.
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 1, maxRequestsPerSecond: 200 });
     await h().service.start(h().es, ds);
-    await eventually(
-      async () => ((await h().service.status(ds)).in_progress.length === 1 ? true : undefined),
-      'one copy',
-    );
+    await h().copying(ds);
 
     await setMigrateSettings(h().es, { maxConcurrentIndices: 3 });
     // What `PUT /_cluster/settings` on the HTTP API does after storing the setting.
     if (notify) await h().service.notifyMaxConcurrentIndices(3);
     await eventually(
-      async () => ((await h().service.status(ds)).in_progress.length === 3 ? true : undefined),
+      async () => {
+        const status = await h().service.status(ds);
+        if (status.in_progress.length === 3) return true;
+        if (status.complete || status.in_progress.length + status.pending < 3)
+          abandonWait(`fewer than three indices are left to copy: ${JSON.stringify(status)}`);
+        return undefined;
+      },
       'three copies',
+      60_000,
     );
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await expect(h().completion(ds)).resolves.toMatchObject({ successes: 4, errors: [] });
+    const final = await h().completion(ds);
+    expect(final).toMatchObject({ successes: 4, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
   });
 
   it('shows state in search attributes, for the Web UI and for list', async () => {
     const ds = 'visible-ds';
     await h().seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
     await h().service.start(h().es, ds);
-    await h().completion(ds);
+    await expectSuccessesOnCluster(h().es, ds, await h().completion(ds));
     const [listed] = (await h().service.list()).filter((task) => task.data_stream === ds);
     expect(listed).toMatchObject({
       data_stream: ds,
@@ -290,11 +318,16 @@ describe('upgrading a data stream', () => {
       maxIndicesPerRun: 2,
     });
     await service.start(h().es, ds);
-    const final = await eventually(async () => {
-      const status = await service.status(ds);
-      return status.complete ? status : undefined;
-    }, 'completion across runs');
+    const final = await eventually(
+      async () => {
+        const status = await service.status(ds);
+        return status.complete ? status : undefined;
+      },
+      'completion across runs',
+      90_000,
+    );
     expect(final).toMatchObject({ total_indices_requiring_upgrade: 5, successes: 5, pending: 0, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
 
     const handle = h().env.client.workflow.getHandle<typeof reindexDataStream>('reindex-data-stream-many-ds');
     const runs = [];

@@ -5,6 +5,7 @@ import {
   allDocumentIds,
   duplicates,
   eventually,
+  expectSuccessesOnCluster,
   itOnRestartableNode,
   itOnSandbox,
   restartRealNode,
@@ -63,7 +64,9 @@ describe('a worker killed in the middle of a copy', () => {
     const ds = 'killed-ds';
     const [first] = await h().seed(ds, [{ docCount: 12000 }, { docCount: 500 }]);
     const seeded = await allDocumentIds(h().es, ds);
-    await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+    // 22 s of copying (eleven pauses of 1,000 documents / 500 per second): still running when the
+    // worker is killed after 2,000 documents, however slowly this machine gets there.
+    await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
 
     const doomed = startWorkerProcess(h());
     children.push(doomed);
@@ -85,6 +88,7 @@ describe('a worker killed in the middle of a copy', () => {
     children.push(survivor);
     const final = await h().completion(ds, 120_000);
     expect(final).toMatchObject({ successes: 2, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
     // One task for the index: the restarted worker re-attached to it instead of starting another.
     expect(await copyResult(h(), `reindex-data-stream-${ds}/${first}`)).toMatchObject({
       taskId,
@@ -106,7 +110,8 @@ describe('a worker killed in the middle of a copy', () => {
       const ds = 'es-restart-ds';
       const [first] = await h().seed(ds, [{ docCount: 8000 }, { docCount: 100 }]);
       const seeded = await allDocumentIds(h().es, ds);
-      await setMigrateSettings(h().es, { maxRequestsPerSecond: 1000 });
+      // 14 s of copying: the node is restarted while the task still runs, on any machine.
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
       const worker = startWorkerProcess(h());
       children.push(worker);
       await h().service.start(h().es, ds);
@@ -117,6 +122,7 @@ describe('a worker killed in the middle of a copy', () => {
       await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
       const final = await h().completion(ds, 180_000);
       expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h().es, ds, final);
       expect(await copyResult(h(), `reindex-data-stream-${ds}/${first}`)).toMatchObject({
         tasksStarted: 2,
         reindexedDocCount: 8000,
@@ -162,6 +168,7 @@ describe('a worker killed in the middle of a copy', () => {
       children.push(survivor);
       const final = await h().completion(ds, 110_000);
       expect(final).toMatchObject({ successes: 2, errors: [] });
+      await expectSuccessesOnCluster(h().es, ds, final);
 
       const history = await h()
         .env.client.workflow.getHandle(`reindex-data-stream-${ds}/${first}`)

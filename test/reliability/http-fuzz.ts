@@ -2,7 +2,6 @@ import { createConnection } from 'node:net';
 import { createHttpApi } from '../../src/client/http-api/server';
 import { neverStarted, type ScenarioResult } from './scenarios';
 import { Rng, type Rig } from './rig';
-import { sleep } from '../support';
 
 /** What one request got back: an answer, or a closed connection. */
 interface Outcome {
@@ -160,6 +159,7 @@ export async function fuzzHttpApi(
   const port = Number(new URL(api.url).port);
   const violations: string[] = [];
   const tally = { answered: 0, closed: 0 };
+  let drained = false;
   const expectError = (what: string, outcome: Outcome): void => {
     if (outcome.closed) tally.closed += 1;
     else if (esShapedError(outcome)) tally.answered += 1;
@@ -210,10 +210,13 @@ export async function fuzzHttpApi(
     const alive = await send(api.url, 'GET', '/_migration/reindex/_list');
     if (alive.status !== 200) violations.push(`the API stopped answering: ${JSON.stringify(alive)}`);
     await Promise.all(slow);
-    await sleep(200);
+    // Every request the server took has been answered (or cut) once it has drained: only then does
+    // "no workflow started" cover all of them.
+    await api.drain(30_000);
+    drained = true;
     if (!(await neverStarted(rig, ds))) violations.push(`a workflow was started for ${ds} by hostile input`);
   } finally {
-    await api.close();
+    if (!drained) await api.close();
   }
   return {
     scenario: 'HTTP API fed malformed and hostile input',

@@ -1,6 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
-import { backingIndexNames, type EsTarget } from '../support';
+import {
+  backingIndexNames,
+  backingIndexVersions,
+  successesMismatch,
+  type BackingIndexVersions,
+  type EsTarget,
+} from '../support';
 import { destinationIndexName } from '../../src/shared/names';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 /** The settings an upgrade must carry from a source index to its `.migrated-` copy. */
 export interface CarriedSettings {
@@ -18,6 +25,8 @@ export interface SourceSnapshot {
   settings: Map<string, CarriedSettings>;
   /** `_id` → canonical JSON of `_source`, per backing index (kept apart so a deleted index can be excused). */
   documents: Map<string, Map<string, string>>;
+  /** Each backing index's `index.version.created` against the cluster's version, as Elasticsearch has them. */
+  versions: BackingIndexVersions;
 }
 
 export interface InvariantOptions {
@@ -27,6 +36,12 @@ export interface InvariantOptions {
   expectFailed?: readonly string[];
   /** Indices someone else deleted mid-run: their documents are excused, nothing else is. */
   deletedByOthers?: readonly string[];
+  /**
+   * The upgrade's status at completion: its `successes` must equal the backing indices Elasticsearch
+   * shows on the current version that were not already (`atStart`, read right before that upgrade
+   * started; default: the snapshot's).
+   */
+  upgrade?: { status: ReindexDataStreamStatus; atStart?: BackingIndexVersions };
 }
 
 export interface InvariantReport {
@@ -85,7 +100,8 @@ export async function snapshotSource(target: EsTarget, dataStream: string): Prom
     for (const doc of await target.documents(index)) docs.set(doc._id, canonical(doc._source));
     documents.set(index, docs);
   }
-  return { dataStream, backingIndices: indices, settings, documents };
+  const versions = await backingIndexVersions(es, dataStream);
+  return { dataStream, backingIndices: indices, settings, documents, versions };
 }
 
 function blocked(flat: Flat): boolean {
@@ -175,6 +191,13 @@ export async function checkInvariants(
   for (const name of all) {
     if (/(^|\.)migrated-/.test(name) && !inSomeStream.has(name)) violations.push(`orphan copy ${name}`);
     if (blocked(allFlats.get(name) ?? {})) violations.push(`${name} is left blocked`);
+  }
+
+  // The status against Elasticsearch: what it counts as upgraded is what the cluster shows.
+  if (options.upgrade !== undefined) {
+    const { status, atStart = before.versions } = options.upgrade;
+    const mismatch = await successesMismatch(es, before.dataStream, status, atStart);
+    if (mismatch !== undefined) violations.push(mismatch);
   }
   return { documentsChecked: expected.size, documentsLost: lost, duplicates: duplicateCount, violations };
 }

@@ -16,7 +16,8 @@ import { RestartableTemporal } from './temporal-restart';
 
 // The short form of the reliability suite (the full form is `npm run reliability`). Scenarios that
 // drive the sandbox's faults or count its requests run on the sandbox only; the others also run on a
-// real cluster (ES_URL).
+// real cluster (ES_URL). Each test's timeout exceeds the sum of its scenario's own bounded waits, so a
+// scenario that hangs fails with the wait that did not end, not with jest's timeout.
 
 function expectNothingLost(result: ScenarioResult): void {
   // The whole result in the failure message: which invariant broke, and the scenario's notes.
@@ -41,6 +42,7 @@ describe('reliability (short form)', () => {
       expectNothingLost(result);
       expect(result.documentsChecked).toBeGreaterThan(1_200);
     },
+    300_000,
   );
 
   itOnSandbox(
@@ -49,11 +51,12 @@ describe('reliability (short form)', () => {
     async () => {
       expectNothingLost(await reindexFailsAfterK(rig(), queue, 150));
     },
+    300_000,
   );
 
   it('copes with backing indices deleted, closed and write-blocked by someone else mid-run', async () => {
     expectNothingLost(await meddlingOperator(rig(), queue));
-  });
+  }, 240_000);
 
   describeOnSandbox(
     'cancel at each step',
@@ -64,6 +67,7 @@ describe('reliability (short form)', () => {
         async (_step, boundary) => {
           expectNothingLost(await cancelAtStep(rig(), queue, boundary));
         },
+        300_000,
       );
     },
   );
@@ -85,10 +89,14 @@ describe('reliability (short form)', () => {
       esUrl: h().target.url,
       seed: 1,
       indices: 2,
-      docsPerIndex: 1_500,
+      // 8 s per copy (two pauses of 1,000 documents / 250 per second): far past the quick copy's 1 s
+      // wait, so each reports progress, and still copying after the kill's random delay (up to 2.5 s).
+      docsPerIndex: 3_000,
+      requestsPerSecond: 250,
+      timeoutsMs: { progress: 60_000, copy: 90_000, recovery: 120_000, completion: 180_000 },
     });
     expectNothingLost(result);
-  }, 180_000);
+  }, 480_000);
 });
 
 describe('reliability (short form): the Temporal server restarts', () => {
@@ -106,5 +114,5 @@ describe('reliability (short form): the Temporal server restarts', () => {
 
   it('loses nothing when the dev server is killed mid-copy and restarted on the same file', async () => {
     expectNothingLost(await temporalServerRestart(rigFrom(h()), server, h().target.url, 2_000));
-  }, 240_000);
+  }, 480_000);
 });

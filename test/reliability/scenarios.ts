@@ -3,7 +3,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
-import { eventually, setMigrateSettings, sleep } from '../support';
+import type { ReindexService } from '../../src/client/service/reindex-service';
+import { WORKFLOW_TUNABLES } from '../../src/workflows/tunables';
+import { abandonWait, backingIndexVersions, eventually, setMigrateSettings, sleep } from '../support';
 import { checkInvariants, snapshotSource, type InvariantOptions, type InvariantReport } from './invariants';
 import { completion, kill, Rng, startUpgrade, startWorkerProcess, Writer, type Rig } from './rig';
 
@@ -58,6 +60,53 @@ async function timed(
   return { scenario, ...merge(reports), notes, durationMs: Date.now() - started };
 }
 
+/** A copy that has reported progress and is not done: the moment a scenario acts "mid-copy". */
+function midCopy(status: ReindexDataStreamStatus, index?: string): boolean {
+  return status.in_progress.some(
+    (p) =>
+      (index === undefined || p.index === index) &&
+      p.reindexed_doc_count > 0 &&
+      p.reindexed_doc_count < p.total_doc_count,
+  );
+}
+
+/**
+ * Waits until a copy (of `index`, when given) reports progress and is not done. Only a copy that outlasts
+ * the quick copy's wait reports any, so each scenario makes its copies last (documents and throttle).
+ * If that copy ends first, or the upgrade completes, the scenario can no longer act mid-copy: the wait
+ * fails at once saying so, instead of timing out.
+ */
+async function copyUnderWay(
+  service: ReindexService,
+  dataStream: string,
+  what: { index?: string; timeoutMs: number; construction: string },
+): Promise<ReindexDataStreamStatus> {
+  const { index, timeoutMs, construction } = what;
+  let seen = false;
+  return eventually(
+    async () => {
+      const status = await service.status(dataStream);
+      if (midCopy(status, index)) return status;
+      const present = status.in_progress.some((p) => index === undefined || p.index === index);
+      if (
+        status.complete ||
+        (index !== undefined && seen && !present) ||
+        status.errors.some((e) => e.index === index)
+      )
+        abandonWait(
+          `the ${index === undefined ? 'copies' : `copy of ${index}`} ended before reporting progress ` +
+            `(${construction}; a copy that ends within the quick copy's ${WORKFLOW_TUNABLES.QUICK_COPY_WAIT_MS} ms ` +
+            `wait reports none): ${JSON.stringify(status)}`,
+        );
+      seen ||= present;
+      return undefined;
+    },
+    `a copy of ${index ?? dataStream} under way`,
+    timeoutMs,
+    100,
+  );
+}
+
 /** Seed, snapshot, upgrade to completion on the rig's in-process worker queue, check. */
 async function seedAndSnapshot(rig: Rig, dataStream: string, content: SeedIndexContent[]) {
   const seeded = await rig.target.seedDataStream(dataStream, content);
@@ -91,10 +140,15 @@ export async function overloadedCluster(
     } finally {
       rig.controls.clearFaults();
     }
-    await completion(service, ds, 240_000);
+    const final = await completion(service, ds, 240_000);
     await writer.stop();
     notes.push(`${writer.acknowledged.size} of ${writer.attempts} writes acknowledged`);
-    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
+    return [
+      await checkInvariants(rig.target, before, {
+        acknowledged: writer.acknowledged,
+        upgrade: { status: final },
+      }),
+    ];
   });
 }
 
@@ -110,12 +164,18 @@ export async function reindexFailsAfterK(rig: Rig, taskQueue: string, k: number)
     await startUpgrade(service, rig.es, ds);
     const first = await completion(service, ds, 120_000);
     notes.push(`first run: ${first.successes} successes, ${first.errors.length} error(s)`);
-    const failedRun = await checkInvariants(rig.target, before, { expectFailed: [victim] });
+    const failedRun = await checkInvariants(rig.target, before, {
+      expectFailed: [victim],
+      upgrade: { status: first },
+    });
     if (first.errors.map((e) => e.index).join() !== victim)
       failedRun.violations.push(`expected exactly ${victim} to fail, got ${JSON.stringify(first.errors)}`);
+    const atRestart = await backingIndexVersions(rig.es, ds);
     await startUpgrade(service, rig.es, ds);
-    await completion(service, ds, 120_000);
-    const rerun = await checkInvariants(rig.target, before);
+    const second = await completion(service, ds, 120_000);
+    const rerun = await checkInvariants(rig.target, before, {
+      upgrade: { status: second, atStart: atRestart },
+    });
     // The same documents, checked twice: count them once.
     return [{ ...failedRun, documentsChecked: 0 }, rerun];
   });
@@ -127,7 +187,8 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     const ds = uniqueName('rel-meddle');
     const service = rig.service(taskQueue);
     const { seeded, before } = await seedAndSnapshot(rig, ds, [
-      // 2.4 s of copying at the throttle below: past the quick copy's wait, so the status shows it.
+      // 10 s of copying at the throttle below (five pauses of 1,000 documents / 500 per second): far
+      // past the quick copy's wait, so the status shows it, and the meddling lands while it runs.
       { docCount: 6000, settings: CUSTOM_SETTINGS },
       { docCount: 200 },
       { docCount: 200, settings: CUSTOM_SETTINGS },
@@ -135,24 +196,20 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
       { docCount: 50 },
     ]);
     const [first, doomed, closed, blocked] = seeded as [string, string, string, string];
-    await setMigrateSettings(rig.es, { maxRequestsPerSecond: 2500 });
+    await setMigrateSettings(rig.es, { maxRequestsPerSecond: 500 });
     const writer = new Writer(rig.es, ds).start();
     let final: Awaited<ReturnType<typeof completion>>;
     try {
       await startUpgrade(service, rig.es, ds);
-      await eventually(
-        async () => {
-          const status = await service.status(ds);
-          return status.in_progress.some((p) => p.index === first && p.reindexed_doc_count > 0)
-            ? true
-            : undefined;
-        },
-        'the first copy to be under way',
-        60_000,
-      );
+      await copyUnderWay(service, ds, {
+        index: first,
+        timeoutMs: 60_000,
+        construction: '6,000 documents at 500 per second',
+      });
       await rig.es.indices.delete({ index: doomed });
       await rig.es.indices.close({ index: closed });
       await rig.es.indices.addBlock({ index: blocked, block: 'write' });
+      await setMigrateSettings(rig.es, { maxRequestsPerSecond: -1 });
       final = await completion(service, ds, 120_000);
     } finally {
       // Stopped whatever happened: a writer left running keeps jest from exiting.
@@ -162,6 +219,7 @@ export async function meddlingOperator(rig: Rig, taskQueue: string): Promise<Sce
     const report = await checkInvariants(rig.target, before, {
       acknowledged: writer.acknowledged,
       deletedByOthers: [doomed],
+      upgrade: { status: final },
     });
     if (final.errors.length !== 1 || final.errors[0]?.index !== doomed)
       report.violations.push(`expected one error, for ${doomed}: ${JSON.stringify(final.errors)}`);
@@ -211,9 +269,13 @@ export async function cancelAtStep(
     const midway = await checkInvariants(rig.target, before);
     const leftovers = midway.violations.filter((v) => /orphan|blocked/.test(v));
     notes.push(`after the cancel: ${leftovers.length === 0 ? 'clean' : leftovers.join('; ')}`);
+    // An index the cancelled run finished is current already: not the restart's success.
+    const atRestart = await backingIndexVersions(rig.es, ds);
     await startUpgrade(service, rig.es, ds);
-    await completion(service, ds, 120_000);
-    const report = await checkInvariants(rig.target, before);
+    const final = await completion(service, ds, 120_000);
+    const report = await checkInvariants(rig.target, before, {
+      upgrade: { status: final, atStart: atRestart },
+    });
     report.violations.push(...leftovers.map((v) => `right after the cancel: ${v}`));
     return [report];
   });
@@ -240,8 +302,8 @@ export async function racingStarts(rig: Rig, taskQueue: string): Promise<Scenari
     })) {
       if (execution.status.name === 'RUNNING' || execution.status.name === 'COMPLETED') executions += 1;
     }
-    await completion(service, ds, 60_000);
-    const report = await checkInvariants(rig.target, before);
+    const final = await completion(service, ds, 60_000);
+    const report = await checkInvariants(rig.target, before, { upgrade: { status: final } });
     if (won !== 1) report.violations.push(`${won} starts won`);
     if (refusals.length !== 1 || refusals[0] !== 'resource_already_exists_exception')
       report.violations.push(
@@ -262,8 +324,16 @@ export interface KillOptions {
   seed: number;
   indices: number;
   docsPerIndex: number;
-  /** Kill only while a copy is under way (CI: avoids the 2-minute start-to-close wait of a short step). */
+  /** The copies' throttle (default 1,000 documents per second, Elasticsearch's default). */
+  requestsPerSecond?: number;
+  /**
+   * Kill only while a copy is under way (CI: avoids the 2-minute start-to-close wait of a short step).
+   * Each copy must then outlast the quick copy's wait (documents and throttle): otherwise none reports
+   * progress, and the scenario fails saying so.
+   */
   onlyMidCopy?: boolean;
+  /** Bounds of its waits, so that a short form fits its test's timeout (defaults: the full form's). */
+  timeoutsMs?: Partial<Record<'progress' | 'copy' | 'recovery' | 'completion', number>>;
 }
 
 /** The worker killed with SIGKILL at random moments, restarted each time, writers on throughout. */
@@ -273,12 +343,16 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
     const taskQueue = `${ds}-queue`;
     const service = rig.service(taskQueue);
     const rng = new Rng(options.seed);
+    const requestsPerSecond = options.requestsPerSecond ?? 1000;
+    const timeouts = { progress: 180_000, copy: 120_000, recovery: 300_000, completion: 600_000 };
+    Object.assign(timeouts, options.timeoutsMs);
     const { before } = await seedAndSnapshot(rig, ds, indices(options.indices, options.docsPerIndex));
-    await setMigrateSettings(rig.es, { maxRequestsPerSecond: 1000 });
+    await setMigrateSettings(rig.es, { maxRequestsPerSecond: requestsPerSecond });
     const spawnWorker = (): ChildProcess =>
       startWorkerProcess({ temporalAddress: options.temporalAddress, taskQueue, esUrl: options.esUrl });
     let worker = spawnWorker();
     const writer = new Writer(rig.es, ds, 50).start();
+    let final: ReindexDataStreamStatus;
     try {
       await startUpgrade(service, rig.es, ds);
       const moments: string[] = [];
@@ -296,6 +370,7 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
           ? `${st.successes}:${st.in_progress.map((p) => `${p.index}=${p.reindexed_doc_count}`).join()}`
           : '';
       let lastKill = '';
+      let copiesMissed = 0;
       for (let i = 0; i < options.kills; i += 1) {
         const moved = await eventually(
           async () => {
@@ -303,20 +378,29 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
             return st.complete || progress(st) !== lastKill ? st : undefined;
           },
           'progress since the last kill',
-          180_000,
+          timeouts.progress,
           100,
         ).catch(() => undefined);
         if (moved?.complete) break;
         if (options.onlyMidCopy)
-          await eventually(
-            async () =>
-              ((await service.status(ds)).in_progress[0]?.reindexed_doc_count ?? 0) > 0 || undefined,
-            'a copy under way',
-            120_000,
-          );
+          await copyUnderWay(service, ds, {
+            timeoutMs: timeouts.copy,
+            construction: `${options.docsPerIndex} documents per index at ${requestsPerSecond} per second`,
+          });
         await sleep(rng.int(0, 2_500));
         const status = await service.status(ds).catch(() => undefined);
         if (status?.complete) break;
+        if (options.onlyMidCopy && (status === undefined || !midCopy(status))) {
+          // The copy ended during the random delay: wait for the next one (bounded by the copies left).
+          copiesMissed += 1;
+          if (copiesMissed > options.indices)
+            throw new Error(
+              `no copy was still under way after the random delay, ${copiesMissed} times: copies of ` +
+                `${options.docsPerIndex} documents at ${requestsPerSecond} per second end too soon to be killed mid-copy`,
+            );
+          i -= 1;
+          continue;
+        }
         const killedAt = Date.now();
         await kill(worker);
         lastKill = progress(status);
@@ -332,20 +416,26 @@ export async function killedWorker(rig: Rig, options: KillOptions): Promise<Scen
             return st.complete || progress(st) !== lastKill ? Date.now() : undefined;
           },
           'progress after the kill',
-          300_000,
+          timeouts.recovery,
           100,
         ).catch(() => Date.now());
         moments.push(`${where} (+${Math.round((recovered - killedAt) / 1000)} s)`);
         lastKill = '';
       }
       notes.push(`${moments.length} kills, at: ${moments.join('; ')}`);
-      await completion(service, ds, 600_000);
+      if (copiesMissed > 0) notes.push(`${copiesMissed} copies ended during the random delay`);
+      final = await completion(service, ds, timeouts.completion);
     } finally {
       await writer.stop();
       await kill(worker, 'SIGTERM');
     }
     notes.push(`${writer.acknowledged.size} writes acknowledged`);
-    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
+    return [
+      await checkInvariants(rig.target, before, {
+        acknowledged: writer.acknowledged,
+        upgrade: { status: final },
+      }),
+    ];
   });
 }
 
@@ -373,32 +463,31 @@ export async function temporalServerRestart(
     const ds = uniqueName('rel-restart');
     const taskQueue = `${ds}-queue`;
     const service = rig.service(taskQueue);
-    // 3 s per copy: past the quick copy's wait, so the status shows the first one under way.
+    // 8 s per copy (two pauses of 1,000 documents / 250 per second) until lifted after the restart: far
+    // past the quick copy's wait, so the status shows the first one under way, and the crash lands in it.
     const { seeded, before } = await seedAndSnapshot(rig, ds, indices(3, 3000));
-    await setMigrateSettings(rig.es, { maxRequestsPerSecond: 1000 });
+    await setMigrateSettings(rig.es, { maxRequestsPerSecond: 250 });
     const spawnWorker = (): ChildProcess =>
       startWorkerProcess({ temporalAddress: server.address, taskQueue, esUrl });
     let worker = spawnWorker();
     let respawns = 0;
     const writer = new Writer(rig.es, ds, 50).start();
+    let final: ReindexDataStreamStatus;
     try {
       await startUpgrade(service, rig.es, ds);
-      await eventually(
-        async () => {
-          const status = await service.status(ds);
-          return status.in_progress.some((p) => p.index === seeded[0] && p.reindexed_doc_count > 0)
-            ? true
-            : undefined;
-        },
-        'the first copy to be under way',
-        60_000,
-      );
+      await copyUnderWay(service, ds, {
+        index: seeded[0],
+        timeoutMs: 60_000,
+        construction: '3,000 documents at 250 per second',
+      });
       const crashedAt = Date.now();
       await server.crash();
+      // How long the server stays down: part of the scenario, not a wait for anything.
       await sleep(downMs);
       await server.up();
       notes.push(`server down ${Date.now() - crashedAt} ms`);
-      await eventually(
+      await setMigrateSettings(rig.es, { maxRequestsPerSecond: -1 });
+      final = await eventually(
         async () => {
           // A worker that gave up on the lost server is restarted, as a supervisor would; counted below.
           if (worker.exitCode !== null || worker.signalCode !== null) {
@@ -417,6 +506,11 @@ export async function temporalServerRestart(
       await kill(worker, 'SIGTERM');
     }
     notes.push(`worker processes that exited and were restarted: ${respawns}`);
-    return [await checkInvariants(rig.target, before, { acknowledged: writer.acknowledged })];
+    return [
+      await checkInvariants(rig.target, before, {
+        acknowledged: writer.acknowledged,
+        upgrade: { status: final },
+      }),
+    ];
   });
 }

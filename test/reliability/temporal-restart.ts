@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { LOCAL_TEMPORAL_CLI } from '../support/temporal-env';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort, kill } from './rig';
-import { eventually, sleep } from '../support';
+import { eventually } from '../support';
 
 /** A Temporal dev server of our own, persisting to a file, that a scenario can kill and bring back. */
 export class RestartableTemporal {
@@ -48,8 +49,20 @@ export class RestartableTemporal {
       { stdio: ['ignore', 'ignore', 'ignore'] },
     );
     await eventually(() => this.accepting(), 'the Temporal dev server to listen', 60_000, 200);
-    // The frontend listens before the namespace is ready; give it a moment.
-    await sleep(1_000);
+    // The frontend listens before the namespace is ready: wait until the server describes it.
+    await eventually(() => this.namespaceReady(), 'the default namespace to be served', 60_000, 200);
+  }
+
+  private async namespaceReady(): Promise<true> {
+    const connection = await Connection.connect({ address: this.address, connectTimeout: 5_000 });
+    try {
+      await connection.withDeadline(Date.now() + 5_000, () =>
+        connection.workflowService.describeNamespace({ namespace: 'default' }),
+      );
+      return true;
+    } finally {
+      await connection.close();
+    }
   }
 
   private accepting(): Promise<true | undefined> {

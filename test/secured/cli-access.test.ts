@@ -6,6 +6,7 @@ import {
   createApiKey,
   createUserWithRole,
   describeOnSecuredCluster,
+  expectSuccessesOnCluster,
   runCliProcess,
   useUpgradeHarness,
   type CliRun,
@@ -81,6 +82,8 @@ describeOnSecuredCluster('ds-reindex CLI against real Elasticsearch security', (
     const started = await cli(['start', DATA_STREAM, '--wait', '--json'], asKey);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(EXIT_CODES.OK);
+    // What the status says was upgraded is what the cluster shows, on three nodes with security on.
+    await expectSuccessesOnCluster(h().es, DATA_STREAM, await h().service.status(DATA_STREAM));
     const backing = await h().es.indices.getDataStream({ name: DATA_STREAM });
     expect(backing.data_streams[0].indices.map((index) => index.index_name)).toEqual([
       expect.stringMatching(/^\.migrated-ds-cli-sec-/),

@@ -1,5 +1,5 @@
 // The test-support module: every suite imports its helpers from here.
-export { eventually, sleep } from './wait';
+export { abandonWait, eventually, sleep, WaitAbandoned } from './wait';
 export {
   CLUSTER_CREDENTIALS,
   CLUSTER_NODE_URLS,
@@ -13,6 +13,14 @@ export {
   type TargetDocument,
 } from './target';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
+export {
+  backingIndexVersions,
+  expectSuccessesOnCluster,
+  onCurrentVersion,
+  successesMismatch,
+  type BackingIndexVersions,
+  type IndexVersion,
+} from './versions';
 export { copyResults } from './history';
 export { apiError } from './api-errors';
 export { resetMigrateSettings, setMigrateSettings } from './settings';

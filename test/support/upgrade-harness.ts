@@ -5,12 +5,13 @@ import type { SandboxControls, SeedIndexContent } from '@ds-reindex/es-sandbox';
 import { bundleWorkflows, createTestEnvironment } from './temporal-env';
 import { resetMigrateSettings } from './settings';
 import { createEsTarget, type EsTarget } from './target';
-import { eventually } from './wait';
+import { abandonWait, eventually } from './wait';
 import type { InProgressIndex, ReindexDataStreamStatus } from '../../src/shared/status';
 import { ReindexService } from '../../src/client/service/reindex-service';
 import type { WorkerConfig } from '../../src/config';
 import { createReindexWorker } from '../../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
+import { WORKFLOW_TUNABLES } from '../../src/workflows/tunables';
 
 // Scripts that record histories import the wait helper from here.
 export { eventually };
@@ -59,7 +60,10 @@ export interface UpgradeHarness {
   completion(dataStream: string, timeoutMs?: number): Promise<ReindexDataStreamStatus>;
   /**
    * Polls the status until a copy of `dataStream` (of `index`, when given) has copied at least
-   * `atLeastDocs` documents (default 1); returns its entry.
+   * `atLeastDocs` documents (default 1); returns its entry. Only a copy that outlasts the quick copy's
+   * wait (`QUICK_COPY_WAIT_MS`) reports progress, so the test must make it last (documents and
+   * `maxRequestsPerSecond`); if that copy ends first (or the upgrade completes), the wait fails at once
+   * saying so, instead of timing out.
    */
   copying(
     dataStream: string,
@@ -115,12 +119,29 @@ export async function createUpgradeHarness(
       );
     },
     copying(dataStream, { index, atLeastDocs = 1, timeoutMs = 60_000 } = {}) {
+      let lastSeen: InProgressIndex | undefined;
       return eventually(
-        async () =>
-          (await service.status(dataStream)).in_progress.find(
-            (entry) =>
-              (index === undefined || entry.index === index) && entry.reindexed_doc_count >= atLeastDocs,
-          ),
+        async () => {
+          const status = await service.status(dataStream);
+          const entries = status.in_progress.filter((entry) => index === undefined || entry.index === index);
+          const far = entries.find((entry) => entry.reindexed_doc_count >= atLeastDocs);
+          if (far !== undefined) return far;
+          const gone =
+            status.complete ||
+            (index !== undefined &&
+              ((lastSeen !== undefined && entries.length === 0) ||
+                status.errors.some((error) => error.index === index)));
+          if (gone)
+            abandonWait(
+              `the copy of ${index ?? `every index of ${dataStream}`} ended before it reported ${atLeastDocs} ` +
+                `documents copied (last seen: ${lastSeen ? `${lastSeen.reindexed_doc_count}/${lastSeen.total_doc_count}` : 'never'}; ` +
+                `status: ${JSON.stringify(status)}). A copy that ends within the quick copy's ` +
+                `${WORKFLOW_TUNABLES.QUICK_COPY_WAIT_MS} ms wait reports no progress: seed more documents or ` +
+                'lower maxRequestsPerSecond so that it lasts well past that wait',
+            );
+          lastSeen = entries[0] ?? lastSeen;
+          return undefined;
+        },
         `a copy of ${index ?? dataStream} to be under way`,
         timeoutMs,
         100,
