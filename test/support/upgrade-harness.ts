@@ -24,6 +24,8 @@ export const TEST_WORKER_CONFIG: WorkerConfig = {
   healthWaitTimeoutMs: 5_000,
   sourceShardWaitMs: 5 * 60_000,
   destinationShardWaitMs: 30_000,
+  // A batch waits this long for a lost shard of the new index before shard recovery takes over.
+  copyShardTimeoutMs: 10_000,
   copyPlacement: 'least-loaded',
 };
 
