@@ -12,8 +12,8 @@ elif command -v docker-compose >/dev/null 2>&1; then
   compose=(docker-compose)
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "==> installing docker-compose from Debian to validate docker-compose.yml"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq docker-compose >/dev/null
   compose=(docker-compose)
 else
   echo "docker-compose.yml: not validated (no 'docker compose' or 'docker-compose'; install one to check it)" >&2

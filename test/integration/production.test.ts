@@ -395,7 +395,9 @@ describeWithSandbox('running ds-reindex in production', () => {
       const api = startEntryPoint('src/client/http-api/main.ts', {
         TEMPORAL_ADDRESS: h.env.address,
         TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
+        // A queue no worker polls: the plan then asks no worker for its privileges, and only the
+        // delayed read below holds it.
+        TEMPORAL_TASK_QUEUE: `${h.taskQueue}-no-worker`,
         ES_URL: h.target.url,
         HTTP_API_PORT: '0',
       });

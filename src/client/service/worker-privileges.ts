@@ -11,8 +11,23 @@ const PRIVILEGE_CHECK_TIMEOUT = '30 seconds';
 const GRPC_UNIMPLEMENTED = 12;
 
 /**
- * Whether any worker has polled the task queue for workflow tasks lately (the server keeps 5 minutes);
- * `false` from a server that cannot say, which then leaves the check to the upgrade's first step.
+ * A poller last seen longer ago than this has stopped: an idle worker's long poll returns and is renewed
+ * within about a minute, but the server lists a poller for 5 minutes after its last poll.
+ */
+const POLLER_LAST_SEEN_WITHIN_MS = 90_000;
+
+/** Milliseconds since the epoch of a protobuf timestamp, 0 when absent. */
+function timestampMillis(
+  time: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined,
+): number {
+  if (!time) return 0;
+  const seconds = typeof time.seconds === 'number' ? time.seconds : (time.seconds?.toNumber() ?? 0);
+  return seconds * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
+}
+
+/**
+ * Whether a worker polls the task queue for workflow tasks now; `false` from a server that cannot say,
+ * which then leaves the check to the upgrade's first step.
  */
 async function workerPolls(temporal: TemporalClient, taskQueue: string): Promise<boolean> {
   try {
@@ -20,7 +35,8 @@ async function workerPolls(temporal: TemporalClient, taskQueue: string): Promise
       namespace: temporal.options.namespace,
       taskQueue: { name: taskQueue },
     });
-    return (answer.pollers?.length ?? 0) > 0;
+    const seenSince = Date.now() - POLLER_LAST_SEEN_WITHIN_MS;
+    return (answer.pollers ?? []).some((poller) => timestampMillis(poller.lastAccessTime) >= seenSince);
   } catch (err) {
     if ((err as { code?: unknown }).code === GRPC_UNIMPLEMENTED) return false;
     throw err;
