@@ -58,11 +58,11 @@ export function withClientPerExecution(deps: ActivityDependencies): ActivityDepe
     return client;
   };
   const es = new Proxy(deps.es, {
-    get: (_target, property) => {
+    get: (_target, property): unknown => {
       const client = current();
       const value: unknown = Reflect.get(client, property, client);
       // Methods run on the execution's client, whatever `this` the caller would have given them.
-      return typeof value === 'function' ? value.bind(client) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
     },
   });
   return { ...deps, es };

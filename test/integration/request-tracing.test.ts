@@ -42,9 +42,10 @@ describe('X-Opaque-Id on the worker requests', () => {
       const request = sentRequest(result);
       if (request) sent.push(request);
     };
+    const [first, second] = await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
+    // Recorded from here: the seeding's own requests (a rollover among them) are not the worker's.
     h().es.diagnostic.on('request', record);
     try {
-      const [first, second] = await h().seed(ds, [{ docCount: 3000 }, { docCount: 10 }]);
       // The first copy takes 10 s or more (two pauses of 1,000 documents / 200 per second): long enough
       // to read its task while it runs; lifted once read.
       await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
