@@ -1,6 +1,8 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { asyncLocalStorage, type Context } from '@temporalio/activity';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { WorkerConfig } from '../config';
+import { clientNamed } from '../elasticsearch/client';
 
 /** What activities are given by the worker: built once, from the worker's own environment. */
 export interface ActivityDependencies {
@@ -29,4 +31,39 @@ export interface CopyTracker {
 export interface CopyObserver {
   /** A copy attempt has its task: started now, or `reattached` to one an earlier attempt started. */
   copyStarted(copy: { dataStream: string; index: string; reattached: boolean }): CopyTracker;
+}
+
+/**
+ * The dependencies as each activity execution sees them: `es` sends `X-Opaque-Id: <workflow id>` with
+ * every request (the backing-index workflow's id for its steps, the data-stream or cluster workflow's for
+ * theirs), so an operator reading `GET _tasks?detailed` knows which upgrade and which index a reindex task
+ * belongs to.
+ *
+ * The activity factories take their client once, when the worker builds them; so `es` is a stand-in that
+ * hands every property read to a child client of the current execution (built on first use, shared by
+ * its connections), or to `deps.es` itself outside an activity. Every activity gets the header without
+ * naming it.
+ */
+export function withClientPerExecution(deps: ActivityDependencies): ActivityDependencies {
+  const clients = new WeakMap<Context, ElasticsearchClient>();
+  const current = (): ElasticsearchClient => {
+    const context = asyncLocalStorage.getStore();
+    const workflowId = context?.info.workflowExecution?.workflowId;
+    if (context === undefined || workflowId === undefined) return deps.es;
+    let client = clients.get(context);
+    if (client === undefined) {
+      client = clientNamed(deps.es, workflowId);
+      clients.set(context, client);
+    }
+    return client;
+  };
+  const es = new Proxy(deps.es, {
+    get: (_target, property): unknown => {
+      const client = current();
+      const value: unknown = Reflect.get(client, property, client);
+      // Methods run on the execution's client, whatever `this` the caller would have given them.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+    },
+  });
+  return { ...deps, es };
 }

@@ -1,4 +1,4 @@
-import type { ActivityDependencies } from './dependencies';
+import { withClientPerExecution, type ActivityDependencies } from './dependencies';
 import { createBackingIndexPhases } from './backing-index-phases';
 import { createClusterActivities } from './cluster-activities';
 import { createCopyDocumentsActivity } from './copy-documents-activity';
@@ -12,9 +12,11 @@ export type { ActivityDependencies } from './dependencies';
 
 /**
  * Every activity of the upgrade, bound to the worker's Elasticsearch and Temporal clients. Each one is
- * a single idempotent step against Elasticsearch, safe to run twice and to resume after a crash.
+ * a single idempotent step against Elasticsearch, safe to run twice and to resume after a crash. Their
+ * Elasticsearch requests name their workflow in `X-Opaque-Id` (`withClientPerExecution`).
  */
-export function createActivities(deps: ActivityDependencies) {
+export function createActivities(workerDeps: ActivityDependencies) {
+  const deps = withClientPerExecution(workerDeps);
   return {
     ...createDataStreamActivities(deps),
     ...createSourceIndexActivities(deps),

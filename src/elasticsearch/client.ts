@@ -41,3 +41,15 @@ export function createElasticsearchClient(
   if (config.caFile) options.tls = { ca: readFileSync(config.caFile) };
   return new Client(options);
 }
+
+/** The header Elasticsearch copies into its task list, slow logs and deprecation logs. */
+export const OPAQUE_ID_HEADER = 'x-opaque-id';
+
+/**
+ * A client that sends `X-Opaque-Id: <opaqueId>` with every request, so `GET _tasks?detailed`, the slow
+ * logs and the deprecation logs say whose request it was. It shares `es`'s connections (a child client);
+ * it sniffs only on the interval and on a fault, as `es` does, not again on its start.
+ */
+export function clientNamed(es: Client, opaqueId: string): Client {
+  return es.child({ headers: { [OPAQUE_ID_HEADER]: opaqueId }, sniffOnStart: false });
+}

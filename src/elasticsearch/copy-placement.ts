@@ -10,12 +10,14 @@ interface NodeAddress {
   host: string;
 }
 
-const addressCache = new WeakMap<Client, { readAtMillis: number; nodes: NodeAddress[] }>();
+// Keyed by the connection pool, which every child client of one worker client shares: the activities'
+// clients are children (one per execution, for their X-Opaque-Id).
+const addressCache = new WeakMap<object, { readAtMillis: number; nodes: NodeAddress[] }>();
 /** Breaks ties between equally loaded nodes, so copies in turn go to each. */
 let rotation = 0;
 
 async function nodeAddresses(es: Client): Promise<NodeAddress[]> {
-  const cached = addressCache.get(es);
+  const cached = addressCache.get(es.connectionPool);
   if (cached && Date.now() - cached.readAtMillis < NODE_ADDRESSES_TTL_MS) return cached.nodes;
   const info = await es.nodes.info({ metric: 'http' });
   const nodes = Object.entries(info.nodes).flatMap(([id, node]) => {
@@ -23,7 +25,7 @@ async function nodeAddresses(es: Client): Promise<NodeAddress[]> {
     // `hostname/ip:port` or `ip:port`: the client's URL names the host one of these two ways.
     return published ? [{ id, host: published.split('/').pop() ?? published }] : [];
   });
-  addressCache.set(es, { readAtMillis: Date.now(), nodes });
+  addressCache.set(es.connectionPool, { readAtMillis: Date.now(), nodes });
   return nodes;
 }
 

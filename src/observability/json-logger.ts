@@ -14,19 +14,32 @@ export interface JsonLoggerOptions {
   write?: (line: string) => void;
 }
 
-/** Errors as their type and message (and stack), bigints as strings: what JSON.stringify would drop. */
+/** The ECS version the lines follow (the one `@elastic/ecs-pino-format` 1.5 writes too). */
+export const ECS_VERSION = '8.10.0';
+/** Our own fields go under this key: outside ECS's reserved names, so they never clash with a mapping. */
+export const OWN_FIELDS = 'ds_reindex';
+
+/** Bigints as strings, and errors inside our fields as their type and message: what JSON.stringify would drop. */
 function jsonValue(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    return { type: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
-  }
+  if (value instanceof Error) return { type: value.name, message: value.message };
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/** ECS's `error.*`: an Error as its type, message and stack; a string as the message. */
+function ecsError(error: unknown): Record<string, string> | undefined {
+  if (error instanceof Error) {
+    return { type: error.name, message: error.message, ...(error.stack ? { stack_trace: error.stack } : {}) };
+  }
+  return typeof error === 'string' ? { message: error } : undefined;
+}
+
 /**
- * Structured logs, one JSON object per line: `time`, `level`, `message`, then the fields. Any line that
- * carries a `workflowId` of an upgrade gets its `dataStream` and `index` too, so activity, workflow and SDK
- * lines can be filtered by data stream without every call site adding them. It is the Temporal SDK's
- * `Logger`, so the worker's runtime, workflow and activity logs all come through here.
+ * Structured logs in ECS (Elastic Common Schema), one JSON object per line: `@timestamp`, `log.level`,
+ * `message`, `ecs.version`, `service.name`, `error.*`, and everything else under `ds_reindex.*`, so
+ * the lines go into Elasticsearch as they are. Any line that carries a `workflowId` of an upgrade gets
+ * its `dataStream` and `index` too, so activity, workflow and SDK lines can be filtered by data stream
+ * without every call site adding them. It is the Temporal SDK's `Logger`, so the worker's runtime,
+ * workflow and activity logs all come through here.
  */
 export class JsonLogger implements Logger {
   private readonly minimum: number;
@@ -56,13 +69,17 @@ export class JsonLogger implements Logger {
       typeof timestampNanos === 'bigint' ? new Date(Number(timestampNanos / 1_000_000n)) : new Date();
     const workflowId = typeof fields.workflowId === 'string' ? fields.workflowId : undefined;
     const upgrade = fields.dataStream === undefined ? upgradeOfWorkflowId(workflowId) : undefined;
+    const merged: Record<string, unknown> = { ...this.options.fields, ...upgrade, ...fields };
+    const { service, error, ...own } = merged;
+    const errorFields = ecsError(error);
     const record = {
-      time: time.toISOString(),
-      level,
+      '@timestamp': time.toISOString(),
+      'log.level': level.toLowerCase(),
       message,
-      ...this.options.fields,
-      ...upgrade,
-      ...fields,
+      'ecs.version': ECS_VERSION,
+      ...(typeof service === 'string' ? { 'service.name': service } : {}),
+      ...(errorFields ? { error: errorFields } : {}),
+      [OWN_FIELDS]: error !== undefined && !errorFields ? { ...own, error } : own,
     };
     this.write(`${JSON.stringify(record, jsonValue)}\n`);
   }

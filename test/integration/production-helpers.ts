@@ -7,8 +7,15 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 
 export const ROOT = resolve(__dirname, '../..');
 
-/** One JSON log line of a process, as parsed. */
-export type LogLine = Record<string, unknown> & { level?: string; message?: string };
+/** One ECS JSON log line of a process, as parsed: our own fields are under `ds_reindex`. */
+export type LogLine = Record<string, unknown> & {
+  '@timestamp'?: string;
+  'log.level'?: string;
+  'ecs.version'?: string;
+  'service.name'?: string;
+  message?: string;
+  ds_reindex?: Record<string, unknown>;
+};
 
 /** A real entry point (`src/worker/main.ts`, `src/client/http-api/main.ts`) in its own process, its JSON logs read. */
 export interface EntryPoint {

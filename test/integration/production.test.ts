@@ -69,11 +69,11 @@ describeWithSandbox('running ds-reindex in production', () => {
       ...env,
     });
     const line = await worker.waitForLine(
-      (l) => typeof l.url === 'string' && /health and metrics/.test(l.message ?? ''),
+      (l) => typeof l.ds_reindex?.url === 'string' && /health and metrics/.test(l.message ?? ''),
       'its endpoint',
     );
     await worker.waitForLine((l) => /^ds-reindex worker: /.test(l.message ?? ''), 'it runs');
-    return { worker, url: String(line.url) };
+    return { worker, url: String(line.ds_reindex?.url) };
   }
 
   async function stop(entryPoint: EntryPoint): Promise<number | null> {
@@ -182,7 +182,7 @@ describeWithSandbox('running ds-reindex in production', () => {
         TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyPath,
       });
       expect(await worker.exited).toBe(1);
-      const error = worker.lines.find((line) => line.level === 'ERROR');
+      const error = worker.lines.find((line) => line['log.level'] === 'error');
       expect(error?.message).toContain(
         `cannot connect to Temporal at ${proxy.address} (TLS, server CA ${certs.otherCaPath}`,
       );
@@ -377,13 +377,16 @@ describeWithSandbox('running ds-reindex in production', () => {
         'the re-attach',
       );
       expect(reattached).toMatchObject({
-        level: 'INFO',
-        dataStream: ds,
-        index: first,
-        workflowId: `reindex-data-stream-${ds}/${first}`,
-        attempt: 2,
-        activityType: 'copyDocuments',
-        service: 'ds-reindex-worker',
+        'log.level': 'info',
+        'ecs.version': '8.10.0',
+        'service.name': 'ds-reindex-worker',
+        ds_reindex: {
+          dataStream: ds,
+          index: first,
+          workflowId: `reindex-data-stream-${ds}/${first}`,
+          attempt: 2,
+          activityType: 'copyDocuments',
+        },
       });
       expect(await stop(next)).toBe(0);
       expect([...worker.other, ...next.other]).toEqual([]);
@@ -402,8 +405,11 @@ describeWithSandbox('running ds-reindex in production', () => {
         HTTP_API_PORT: '0',
       });
       started.push(api);
-      const listening = await api.waitForLine((line) => typeof line.url === 'string', 'it listens');
-      const url = String(listening.url);
+      const listening = await api.waitForLine(
+        (line) => typeof line.ds_reindex?.url === 'string',
+        'it listens',
+      );
+      const url = String(listening.ds_reindex?.url);
       const readyz = await fetch(`${url}/readyz`);
       expect([readyz.status, await readyz.json()]).toEqual([
         200,
@@ -427,8 +433,10 @@ describeWithSandbox('running ds-reindex in production', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ data_stream: ds });
       expect(await api.exited).toBe(0);
-      const requestLine = api.lines.find((line: LogLine) => line.path === `/_migration/reindex/${ds}/_plan`);
-      expect(requestLine).toMatchObject({
+      const requestLine = api.lines.find(
+        (line: LogLine) => line.ds_reindex?.path === `/_migration/reindex/${ds}/_plan`,
+      );
+      expect(requestLine?.ds_reindex).toMatchObject({
         status: 200,
         dataStream: ds,
         workflowId: `reindex-data-stream-${ds}`,

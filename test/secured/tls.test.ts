@@ -98,7 +98,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
       'the Elasticsearch line',
     );
     expect(line).toMatchObject({
-      level: 'INFO',
+      'log.level': 'info',
       message: `Elasticsearch at ${CLUSTER_NODE_URLS[0]} answers, as user [elastic] with roles [superuser]`,
     });
     const health = urlIn(
@@ -119,7 +119,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
     const ca = otherCa();
     const reason = `Elasticsearch at ${CLUSTER_NODE_URLS[0]}: TLS: the node's certificate is not signed by the CA in ES_CA_FILE (${ca})`;
     const worker = start('src/worker/main.ts', { ES_URL: CLUSTER_NODE_URLS[0], ES_CA_FILE: ca });
-    const line = await worker.waitForLine((entry) => entry.level === 'ERROR', 'the error line');
+    const line = await worker.waitForLine((entry) => entry['log.level'] === 'error', 'the error line');
     expect(String(line.message)).toContain(reason);
     expect(JSON.stringify(line)).not.toContain('    at ');
     const health = urlIn(
@@ -151,7 +151,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
         ES_URL: forwarder.url,
         ES_CA_FILE: CLUSTER_CREDENTIALS.caFile ?? '',
       });
-      const line = await worker.waitForLine((entry) => entry.level === 'ERROR', 'the error line');
+      const line = await worker.waitForLine((entry) => entry['log.level'] === 'error', 'the error line');
       expect(String(line.message)).toContain(
         `Elasticsearch at ${forwarder.url}: TLS: the node's certificate is not for the host name in the URL`,
       );
