@@ -162,11 +162,14 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
       {
         name: 'pause-resume',
         workflowId: dataStreamWorkflowId(ds),
+        // Pause and resume are updates, each answered once its signal to the child is sent.
         expect: [
-          'WORKFLOW_EXECUTION_SIGNALED',
+          'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
           'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
-          'WORKFLOW_EXECUTION_SIGNALED',
+          'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+          'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
           'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+          'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
           'WORKFLOW_EXECUTION_COMPLETED',
         ],
       },
@@ -432,10 +435,13 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
       name: 'pause-resume',
       workflowId,
       runId,
+      // Pause and resume are updates; the pause is passed on to cl-pause-a by signal.
       expect: [
-        'WORKFLOW_EXECUTION_SIGNALED',
+        'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
         'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
-        'WORKFLOW_EXECUTION_SIGNALED',
+        'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+        'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+        'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
         'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
         'WORKFLOW_EXECUTION_COMPLETED',
       ],

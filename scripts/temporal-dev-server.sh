@@ -17,4 +17,5 @@ exec "$TEMPORAL" server start-dev \
   --db-filename "${TEMPORAL_DB_FILE:-.data/temporal.db}" \
   --search-attribute DataStream=Keyword \
   --search-attribute ReindexState=Keyword \
+  --search-attribute BackingIndex=Keyword \
   --log-level warn

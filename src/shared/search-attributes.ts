@@ -2,8 +2,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes, so the Web UI and `temporal workflow list` can filter upgrades,
- * e.g. `DataStream = "logs-app" AND ReindexState = "running"`. The dev-server script and the test
- * environment register exactly this list.
+ * e.g. `DataStream = "logs-app" AND ReindexState = "running"`, or `ReindexState = "failed"` for every
+ * failed upgrade and backing index of the cluster. The data-stream workflow and each backing index's
+ * workflow carry `DataStream` and `ReindexState`; the backing index's also `BackingIndex`. The worker
+ * registers exactly this list on start, as do the dev-server script and the test environment.
  */
 export const DATA_STREAM_SEARCH_ATTRIBUTE = defineSearchAttributeKey(
   'DataStream',
@@ -14,4 +16,14 @@ export const REINDEX_STATE_SEARCH_ATTRIBUTE = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 
-export const ALL_SEARCH_ATTRIBUTES = [DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE] as const;
+/** The source backing index a `reindexBackingIndex` workflow upgrades. */
+export const BACKING_INDEX_SEARCH_ATTRIBUTE = defineSearchAttributeKey(
+  'BackingIndex',
+  SearchAttributeType.KEYWORD,
+);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  DATA_STREAM_SEARCH_ATTRIBUTE,
+  REINDEX_STATE_SEARCH_ATTRIBUTE,
+  BACKING_INDEX_SEARCH_ATTRIBUTE,
+] as const;

@@ -52,9 +52,12 @@ async function registerSearchAttributes(
   logger: JsonLogger,
 ): Promise<void> {
   const added = await ensureSearchAttributes(connection, config.temporal.namespace).catch((err: unknown) => {
-    logger.warn('could not check search attributes (register DataStream and ReindexState by hand)', {
-      error: message(err),
-    });
+    logger.warn(
+      'could not check search attributes (register DataStream, ReindexState and BackingIndex by hand)',
+      {
+        error: message(err),
+      },
+    );
     return [];
   });
   if (added.length > 0) logger.info('registered search attributes', { added });

@@ -11,7 +11,10 @@ import {
   type UpgradePause,
 } from '../shared/status';
 
-/** Values of the `ReindexState` search attribute, to filter in the Web UI. */
+/**
+ * Values of the `ReindexState` search attribute, to filter in the Web UI. A data stream's upgrade takes
+ * any of them; a backing index's workflow `running`, then `completed`, `failed` or `cancelled`.
+ */
 export const REINDEX_STATES = {
   RUNNING: 'running',
   COMPLETED: 'completed',

@@ -7,13 +7,18 @@ import {
   type SignalDefinition,
 } from '@temporalio/workflow';
 import { localElasticsearchSteps } from './activity-stubs';
-import type { DataStreamUpgradeState, IndexEnd } from './data-stream-state';
+import { REINDEX_STATES, type DataStreamUpgradeState, type IndexEnd } from './data-stream-state';
 import type { ReindexBackingIndexInput } from './definitions';
 import { indexEndOf } from './index-end';
 import { pauseCopySignal, resumeCopySignal } from './pause-definitions';
 import { reindexBackingIndex } from './reindex-backing-index';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { backingIndexWorkflowId } from '../shared/names';
+import {
+  BACKING_INDEX_SEARCH_ATTRIBUTE,
+  DATA_STREAM_SEARCH_ATTRIBUTE,
+  REINDEX_STATE_SEARCH_ATTRIBUTE,
+} from '../shared/search-attributes';
 
 /**
  * The workflows of one data stream's backing indices, one child per index, run in the scope of the
@@ -94,6 +99,12 @@ export class IndexWorkflows {
       // Its short steps run inside workflow tasks: a worker that dies in one is noticed when the task
       // times out, so the timeout is short (the SDK keeps a longer step's task alive).
       workflowTaskTimeout: T.BACKING_INDEX_WORKFLOW_TASK_TIMEOUT_MS,
+      // Set with the start, so the Web UI lists the index under its data stream from its first moment.
+      typedSearchAttributes: [
+        { key: DATA_STREAM_SEARCH_ATTRIBUTE, value: dataStream },
+        { key: BACKING_INDEX_SEARCH_ATTRIBUTE, value: sourceIndex },
+        { key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: REINDEX_STATES.RUNNING },
+      ],
     });
     // A pause or resume with `now` between the start command and the child's start reached no one.
     const pausedNow = state.paused?.now === true;

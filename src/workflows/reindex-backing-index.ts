@@ -1,11 +1,23 @@
-import { CancellationScope, setCurrentDetails } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
 import { rollBackOrFinish } from './backing-index-rollback';
+import { REINDEX_STATES, type ReindexState } from './data-stream-state';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
 import type { StepsStarted } from './rollback-report';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { destinationIndexName } from '../shared/names';
+import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
+
+/** How the index ended, for the Web UI: `ReindexState = "failed"` finds every failed index. */
+function showEnd(state: ReindexState): void {
+  upsertSearchAttributes([{ key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: state }]);
+}
 
 /**
  * Upgrades one backing index, in Elasticsearch's order (docs/ELASTICSEARCH-BEHAVIOUR.md, section 4), in
@@ -23,10 +35,25 @@ import { destinationIndexName } from '../shared/names';
  * Unlike Elasticsearch, the source keeps its write block until it is deleted (no window where a write is
  * lost), counts are verified before the swap, and a failure or cancel before the swap puts the source
  * back exactly as it was and removes the partial copy (see `rollBackOrFinish`).
+ *
+ * Started by its data stream's upgrade with the search attributes `DataStream`, `BackingIndex` and
+ * `ReindexState = "running"`; it sets `ReindexState` to how it ended: `completed`, `failed` (also when
+ * its rollback failed) or `cancelled` (rolled back).
  */
 export async function reindexBackingIndex(
   input: ReindexBackingIndexInput,
 ): Promise<ReindexBackingIndexResult> {
+  try {
+    const result = await upgradeBackingIndex(input);
+    showEnd(REINDEX_STATES.COMPLETED);
+    return result;
+  } catch (err) {
+    showEnd(isCancellation(err) ? REINDEX_STATES.CANCELLED : REINDEX_STATES.FAILED);
+    throw err;
+  }
+}
+
+async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<ReindexBackingIndexResult> {
   const { dataStream, sourceIndex } = input;
   const destinationIndex = destinationIndexName(sourceIndex);
   const step = (name: string): void =>

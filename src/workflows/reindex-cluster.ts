@@ -25,10 +25,15 @@ import { ClusterRunState } from './cluster-run-state';
 import { DataStreamUpgrades, type ClusterRunEvents } from './data-stream-upgrades';
 import { rootCauseMessage } from './failure-message';
 import {
+  pauseAnswerOf,
   pauseClusterSignal,
+  pauseClusterUpdate,
   pauseUpgradeSignal,
   resumeClusterSignal,
+  resumeClusterUpdate,
   resumeUpgradeSignal,
+  type PauseAnswer,
+  type PauseRequest,
 } from './pause-definitions';
 import { CLUSTER_TUNABLES as C, WORKFLOW_TUNABLES as T } from './tunables';
 import { formatMaintenanceWindow, type MaintenanceWindow } from '../shared/maintenance-window';
@@ -100,14 +105,7 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   const view = clusterView(run);
   setHandler(clusterStatusQuery, () => run.status());
   view.setState(CLUSTER_STATES.RUNNING);
-  setHandler(pauseClusterSignal, async ({ now }) => {
-    run.paused = { since_millis: run.paused?.since_millis ?? Date.now(), now };
-    await view.holdsChanged();
-  });
-  setHandler(resumeClusterSignal, async () => {
-    run.paused = undefined;
-    await view.holdsChanged();
-  });
+  answerPauseAndResume(run, view);
   const upgrades = new DataStreamUpgrades(input, run, view);
   let handOver: boolean;
   try {
@@ -125,6 +123,43 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   view.setState(run.complete(Date.now()));
   await condition(allHandlersFinished);
   return run.status();
+}
+
+/**
+ * Pause and resume: as updates for the API and the CLI (validated here, answered with the pause as it
+ * then is), and as signals for an older service.
+ */
+function answerPauseAndResume(run: ClusterRunState, view: ClusterRunEvents): void {
+  const pause = async ({ now }: PauseRequest): Promise<PauseAnswer> => {
+    run.paused = { since_millis: run.paused?.since_millis ?? Date.now(), now };
+    await view.holdsChanged();
+    return pauseAnswerOf(run.paused);
+  };
+  const resume = async (): Promise<PauseAnswer> => {
+    run.paused = undefined;
+    await view.holdsChanged();
+    return pauseAnswerOf(run.paused);
+  };
+  setHandler(pauseClusterUpdate, pause, {
+    validator: (_request: PauseRequest) => {
+      if (run.state !== CLUSTER_STATES.RUNNING) {
+        throw new Error(`the cluster upgrade is ${run.state}; there is nothing to pause`);
+      }
+    },
+  });
+  setHandler(resumeClusterUpdate, resume, {
+    validator: () => {
+      if (run.paused === undefined) {
+        throw new Error('the cluster upgrade is not paused; there is nothing to resume');
+      }
+    },
+  });
+  setHandler(pauseClusterSignal, async (request) => {
+    await pause(request);
+  });
+  setHandler(resumeClusterSignal, async () => {
+    await resume();
+  });
 }
 
 /**

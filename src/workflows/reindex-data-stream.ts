@@ -24,11 +24,16 @@ import {
 import { rootCauseMessage } from './failure-message';
 import { IndexWorkflows } from './index-workflows';
 import {
+  pauseAnswerOf,
   pauseCopySignal,
   pauseUpgradeSignal,
+  pauseUpgradeUpdate,
   resumeCopySignal,
   resumeUpgradeSignal,
+  resumeUpgradeUpdate,
   upgradePauseQuery,
+  type PauseAnswer,
+  type PauseRequest,
 } from './pause-definitions';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
@@ -91,16 +96,51 @@ function answerQueriesAndSignals(
   });
   setHandler(maxConcurrentIndicesChangedSignal, (value) => state.setMaxConcurrentIndices(value));
   setHandler(upgradePauseQuery, () => (state.paused === undefined ? null : { ...state.paused }));
-  setHandler(pauseUpgradeSignal, async ({ now }) => {
+  answerPauseAndResume(state, indices, view);
+}
+
+/**
+ * Pause and resume: as updates for the API and the CLI (validated here, answered with the pause as it
+ * then is), and as signals for the cluster run that holds this upgrade (and for an older service).
+ */
+function answerPauseAndResume(
+  state: DataStreamUpgradeState,
+  indices: IndexWorkflows,
+  view: UpgradeView,
+): void {
+  const pause = async ({ now }: PauseRequest): Promise<PauseAnswer> => {
     const stopCopies = state.pause(now, Date.now());
     view.show();
     if (stopCopies) await indices.signalAll(pauseCopySignal);
+    return pauseAnswerOf(state.paused);
+  };
+  const resume = async (): Promise<PauseAnswer> => {
+    if (state.paused !== undefined) {
+      const continueCopies = state.resume();
+      view.show();
+      if (continueCopies) await indices.signalAll(resumeCopySignal);
+    }
+    return pauseAnswerOf(state.paused);
+  };
+  setHandler(pauseUpgradeUpdate, pause, {
+    validator: (_request: PauseRequest) => {
+      if (state.exception !== undefined) {
+        throw new Error(`the upgrade has failed (${state.exception}); there is nothing to pause`);
+      }
+      if (state.complete) throw new Error('the upgrade is complete; there is nothing to pause');
+    },
+  });
+  setHandler(resumeUpgradeUpdate, resume, {
+    validator: () => {
+      if (state.paused === undefined)
+        throw new Error('the upgrade is not paused; there is nothing to resume');
+    },
+  });
+  setHandler(pauseUpgradeSignal, async (request) => {
+    await pause(request);
   });
   setHandler(resumeUpgradeSignal, async () => {
-    if (state.paused === undefined) return;
-    const continueCopies = state.resume();
-    view.show();
-    if (continueCopies) await indices.signalAll(resumeCopySignal);
+    await resume();
   });
 }
 

@@ -279,15 +279,21 @@ describe('HTTP API: Elasticsearch-compatible reindex endpoints', () => {
         'Failed to parse value [maybe] as only [true] or [false] are allowed.',
       ),
     );
-    expect((await pause('?now=true')).json).toEqual({ acknowledged: true });
-    const paused = await eventually(async () => {
-      const status = (await call(api.url, 'GET', `/_migration/reindex/${ds}/_status`))
-        .json as ReindexDataStreamStatus;
-      return status.paused !== undefined ? status : undefined;
-    }, 'the pause in the status');
-    expect(paused.paused).toMatchObject({ now: true });
-    expect((await call(api.url, 'POST', `/_migration/reindex/${ds}/_resume`)).json).toEqual({
-      acknowledged: true,
+    // Answered once the workflow has applied it, with the pause as it then is.
+    const pausedAnswer = (await pause('?now=true')).json as { since_millis?: number };
+    expect(pausedAnswer).toMatchObject({ acknowledged: true, paused: true, now: true });
+    const paused = (await call(api.url, 'GET', `/_migration/reindex/${ds}/_status`))
+      .json as ReindexDataStreamStatus;
+    expect(paused.paused).toEqual({ now: true, since_millis: pausedAnswer.since_millis });
+    const resume = () => call(api.url, 'POST', `/_migration/reindex/${ds}/_resume`);
+    expect((await resume()).json).toEqual({ acknowledged: true, paused: false });
+    expect(await resume()).toMatchObject({
+      status: 409,
+      json: esError(
+        409,
+        'status_exception',
+        `cannot resume the migration reindex of [${ds}]: the upgrade is not paused; there is nothing to resume`,
+      ),
     });
 
     expect((await call(api.url, 'POST', `/_migration/reindex/${ds}/_cancel`)).json).toEqual({

@@ -39,7 +39,9 @@ describe('pausing an upgrade', () => {
     // A quarter of the first index copied.
     await h().copying(ds, { index: source, atLeastDocs: 1000 });
 
-    await expect(h().service.pause(ds, true)).resolves.toEqual({ acknowledged: true });
+    // Answered once the workflow has applied it, with the pause as it then is.
+    const answer = await h().service.pause(ds, true);
+    expect(answer).toMatchObject({ acknowledged: true, paused: true, now: true });
     // Stopped: no reindex task left writing into the destination.
     await noCopyRunning();
     await h().es.indices.refresh({ index: destination });
@@ -50,9 +52,10 @@ describe('pausing an upgrade', () => {
     expect(paused).toMatchObject({ complete: false, successes: 0, pending: 1, errors: [] });
     expect(paused.in_progress.map((entry) => entry.index)).toEqual([source]);
     expect(paused.paused).toMatchObject({ now: true, since: expect.any(String) as unknown });
+    expect(paused.paused?.since_millis).toBe(answer.paused ? answer.since_millis : undefined);
 
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await expect(h().service.resume(ds)).resolves.toEqual({ acknowledged: true });
+    await expect(h().service.resume(ds)).resolves.toEqual({ acknowledged: true, paused: false });
     const final = await h().completion(ds);
     expect(final).toMatchObject({ complete: true, successes: 2, errors: [] });
     expect(final).not.toHaveProperty('paused');
@@ -86,7 +89,7 @@ describe('pausing an upgrade', () => {
     );
     await h().copying('cluster-pause-a');
 
-    await cluster.pause(true);
+    expect(await cluster.pause(true)).toMatchObject({ acknowledged: true, paused: true, now: true });
     const paused = await eventually(
       async () => {
         const status = await h().service.status('cluster-pause-a');
@@ -101,7 +104,7 @@ describe('pausing an upgrade', () => {
     await noCopyRunning();
 
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await cluster.resume();
+    expect(await cluster.resume()).toEqual({ acknowledged: true, paused: false });
     const final = await clusterCompletion(cluster);
     expect(final).toMatchObject({ state: 'completed', complete: true });
     const upgraded = await h().service.status('cluster-pause-a');

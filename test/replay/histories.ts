@@ -5,12 +5,15 @@ import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 /**
  * Which workflows module each folder under test/histories is replayed against: `reindex` (the
  * data-stream and backing-index workflows) and `cluster` (the cluster workflow) are recorded from
- * today's code by `npm run histories:record`; `smoke` checks the replay machinery itself.
+ * today's code by `npm run histories:record`; `signal-pause` keeps a data-stream and a cluster run
+ * paused and resumed by signal, as before pause and resume were updates (docs/REPLAY.md); `smoke`
+ * checks the replay machinery itself.
  */
 export const HISTORY_SETS = {
   smoke: resolve(__dirname, '../fixtures/workflows/smoke.ts'),
   reindex: WORKFLOWS_PATH,
   cluster: WORKFLOWS_PATH,
+  'signal-pause': WORKFLOWS_PATH,
 } as const;
 
 export type HistorySetName = keyof typeof HISTORY_SETS;

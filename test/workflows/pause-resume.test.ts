@@ -40,12 +40,14 @@ describe('pausing and resuming an upgrade', () => {
     await t.withWorker({}, async () => {
       await eventually(() => (t.cluster.copiesStarted.length === 1 ? true : undefined), 'the first copy');
       const before = await rig.env.currentTimeMs();
-      await t.service.pause(ds, false);
-      const paused = await statusWhere(t, ds, 'the pause in the status', (s) => s.paused !== undefined);
-      expect(paused.paused?.now).toBe(false);
+      // Answered once the workflow has applied it, with the pause as it then is: the status shows it at once.
+      const answer = await t.service.pause(ds, false);
+      expect(answer).toMatchObject({ acknowledged: true, paused: true, now: false });
+      const paused = await t.service.status(ds);
+      expect(paused.paused).toEqual({ now: false, since_millis: answer.paused ? answer.since_millis : -1 });
       expect(paused.paused?.since_millis).toBeGreaterThanOrEqual(before - 1000);
       // A second pause keeps the first one's time.
-      await t.service.pause(ds, false);
+      expect(await t.service.pause(ds, false)).toEqual(answer);
       expect((await t.service.status(ds)).paused).toEqual(paused.paused);
 
       t.cluster.release(names[0]);
@@ -56,9 +58,16 @@ describe('pausing and resuming an upgrade', () => {
         new Date(paused.paused?.since_millis ?? 0).toISOString(),
       );
 
-      await t.service.resume(ds);
-      await eventually(() => (t.cluster.copiesStarted.length === 2 ? true : undefined), 'the next copy');
+      expect(await t.service.resume(ds)).toEqual({ acknowledged: true, paused: false });
       expect((await t.service.status(ds)).paused).toBeUndefined();
+      // Validated by the workflow: a resume of an upgrade that is not paused is refused, saying why.
+      const refused = await apiError(t.service.resume(ds));
+      expect([refused.status, refused.type, refused.reason]).toEqual([
+        409,
+        'status_exception',
+        `cannot resume the migration reindex of [${ds}]: the upgrade is not paused; there is nothing to resume`,
+      ]);
+      await eventually(() => (t.cluster.copiesStarted.length === 2 ? true : undefined), 'the next copy');
       t.cluster.releaseAll();
       await closed(handle.workflowId);
     });
@@ -80,7 +89,8 @@ describe('pausing and resuming an upgrade', () => {
       await eventually(() => (t.cluster.copying.size === 2 ? true : undefined), 'two copies in flight');
       // A plain pause first: `now` then upgrades it.
       await t.service.pause(ds, false);
-      await t.service.pause(ds, true);
+      // `now` upgrades the plain pause, and says so.
+      expect(await t.service.pause(ds, true)).toMatchObject({ paused: true, now: true });
       await eventually(() => (t.cluster.copying.size === 0 ? true : undefined), 'both copies stopped');
       const paused = await t.service.status(ds);
       expect(paused.paused?.now).toBe(true);

@@ -7,11 +7,12 @@ import {
 } from '../fixtures/workflows/cluster-with-fake-data-streams';
 import {
   clusterStatusQuery,
-  pauseClusterSignal,
-  resumeClusterSignal,
+  pauseClusterUpdate,
+  resumeClusterUpdate,
   upgradePauseQuery,
 } from '../../src/workflows';
 import { dataStreamWorkflowId } from '../../src/shared/names';
+import { ReindexService } from '../../src/client/service/reindex-service';
 
 // The cluster workflow's own logic, with the data-stream workflow replaced by a stand-in the test ends
 // by signal, and the preparation step stubbed; the watch activity is the real one. Real dev server.
@@ -139,13 +140,14 @@ describe('the cluster workflow', () => {
   it('pause stops new data streams from starting and pauses the ones it started; resume undoes both', async () => {
     const handle = await startCluster('pause', ['pause-a', 'pause-b'], { maxDataStreams: 1 });
     await upgrading('pause', ['pause-a']);
-    await handle.signal(pauseClusterSignal, { now: true });
-    const paused = await eventually(async () => {
-      const status = await handle.query(clusterStatusQuery);
-      return status.paused !== null && (await pauseOf('pause-a'))?.now === true ? status : undefined;
-    }, 'pause-a paused');
-    expect(paused.paused).toMatchObject({ now: true });
+    // An update: answered once the run has applied it, with the pause as it then is.
+    const answer = await handle.executeUpdate(pauseClusterUpdate, { args: [{ now: true }] });
+    expect(answer).toMatchObject({ acknowledged: true, paused: true, now: true });
+    const paused = await handle.query(clusterStatusQuery);
+    expect(paused.paused).toEqual({ now: true, since_millis: answer.paused ? answer.since_millis : -1 });
     expect(paused.running[0]).toMatchObject({ data_stream: 'pause-a', hold: 'paused_now' });
+    // The hold was sent to pause-a before the answer.
+    expect(await pauseOf('pause-a')).toMatchObject({ now: true });
 
     // pause-a ends while paused; pause-b must not start until the run is resumed.
     await finishUpgrade('pause-a');
@@ -156,12 +158,41 @@ describe('the cluster workflow', () => {
     expect((await handle.query(clusterStatusQuery)).pending).toEqual(['pause-b']);
     expect(await exists('pause-b')).toBe(false);
 
-    await handle.signal(resumeClusterSignal);
+    expect(await handle.executeUpdate(resumeClusterUpdate)).toEqual({ acknowledged: true, paused: false });
+    // Validated by the run: a resume of a run that is not paused is refused, saying why.
+    await expect(handle.executeUpdate(resumeClusterUpdate)).rejects.toMatchObject({
+      cause: { message: 'the cluster upgrade is not paused; there is nothing to resume' },
+    });
     await upgrading('pause', ['pause-b']);
     expect(await pauseOf('pause-b')).toBeNull();
     expect((await handle.query(clusterStatusQuery)).paused).toBeNull();
     await finishUpgrade('pause-b');
     expect((await handle.result()).state).toBe('completed');
+  });
+
+  it('pauses and resumes an upgrade whose worker has only the pause signals (an older version), with the resulting state', async () => {
+    // The stand-in data-stream workflow has the signals and the pause query, and no update handler: as a
+    // run on a worker from before pause and resume were updates.
+    const ds = 'signal-only';
+    const old = await rig.env.client.workflow.start(fakeDataStreamUpgrade, {
+      workflowId: dataStreamWorkflowId(ds),
+      taskQueue: TASK_QUEUE,
+      args: [{ dataStream: ds }],
+    });
+    const service = new ReindexService({ temporal: rig.env.client, taskQueue: TASK_QUEUE });
+    const paused = await service.pause(ds, true);
+    const applied = await old.query(upgradePauseQuery);
+    expect(applied).toMatchObject({ now: true });
+    expect(paused).toEqual({
+      acknowledged: true,
+      paused: true,
+      now: true,
+      since_millis: applied?.since_millis,
+    });
+    expect(await service.resume(ds)).toEqual({ acknowledged: true, paused: false });
+    expect(await old.query(upgradePauseQuery)).toBeNull();
+    await old.signal(finishFakeUpgradeSignal, { failedIndices: 0 });
+    await old.result();
   });
 
   it('waits outside the maintenance window, says until when, and stops copies when it closes', async () => {

@@ -80,6 +80,13 @@ export const apiErrors = {
       'resource_not_found_exception',
       `No running migration reindex found for [${name}] to pause or resume`,
     ),
+  /** The upgrade's workflow refused a pause or resume (e.g. a resume of what is not paused), in its words. */
+  pauseRefused: (name: string, action: 'pause' | 'resume', reason: string) =>
+    new ElasticsearchApiError(
+      409,
+      'status_exception',
+      `cannot ${action} the migration reindex of [${name}]: ${reason}`,
+    ),
   cannotPause: (name: string) =>
     new ElasticsearchApiError(
       400,

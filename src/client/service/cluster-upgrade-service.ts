@@ -13,6 +13,7 @@ import { ACCESS } from './access';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
 import { requireWorkerPrivileges } from './worker-privileges';
+import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import { sampleNames } from '../../shared/privileges';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
@@ -21,9 +22,13 @@ import type { ReindexDataStreamStatus } from '../../shared/status';
 import {
   CLUSTER_UPGRADE_WORKFLOW_ID,
   clusterStatusQuery,
+  pauseAnswerOf,
   pauseClusterSignal,
+  pauseClusterUpdate,
   resumeClusterSignal,
+  resumeClusterUpdate,
   reindexCluster,
+  type PauseAnswer,
   type ClusterUpgradeStatus,
   type RunningDataStream,
 } from '../../workflows';
@@ -41,6 +46,13 @@ export interface ClusterStartRequest extends ClusterSelection {
   maxDataStreams: number;
   /** Copies run only inside this daily window. */
   window?: MaintenanceWindow;
+}
+
+/** What a cluster start answers: the data streams the run upgrades; with none, no run and a message why. */
+export interface ClusterStartAnswer {
+  acknowledged: true;
+  data_streams: string[];
+  message?: string;
 }
 
 /** A start, checked and resolved to the data streams it will upgrade, not started yet. */
@@ -94,6 +106,9 @@ export const clusterErrors = {
     new ElasticsearchApiError(404, 'resource_not_found_exception', 'No cluster upgrade found'),
   noRunningClusterUpgrade: () =>
     new ElasticsearchApiError(404, 'resource_not_found_exception', 'No cluster upgrade is running'),
+  /** The cluster workflow refused a pause or resume (e.g. a resume of a run that is not paused). */
+  pauseRefused: (action: 'pause' | 'resume', reason: string) =>
+    new ElasticsearchApiError(409, 'status_exception', `cannot ${action} the cluster upgrade: ${reason}`),
   alreadyRunning: () =>
     new ElasticsearchApiError(
       400,
@@ -175,11 +190,20 @@ export class ClusterUpgradeService {
   }
 
   /**
-   * Starts the cluster workflow; refused while one is running. A selection of no data stream starts
-   * nothing, so the last run's status and report stay.
+   * Starts the cluster workflow; refused while one is running. A selection of no data stream (the pattern
+   * matches none, or none has a backing index to upgrade) starts nothing and says so in `message`, so the
+   * last run's status and report stay.
    */
-  async start(prepared: PreparedClusterStart): Promise<{ acknowledged: true; data_streams: string[] }> {
-    if (prepared.dataStreams.length === 0) return { acknowledged: true, data_streams: [] };
+  async start(prepared: PreparedClusterStart): Promise<ClusterStartAnswer> {
+    if (prepared.dataStreams.length === 0) {
+      return {
+        acknowledged: true,
+        data_streams: [],
+        message:
+          `Nothing to upgrade: no data stream matching [${prepared.request.pattern}] has backing indices to ` +
+          "upgrade. No run was started; the last run's status and report stay.",
+      };
+    }
     const reindexOptions = this.reindex.options;
     try {
       await reindexOptions.temporal.workflow.start(reindexCluster, {
@@ -264,19 +288,40 @@ export class ClusterUpgradeService {
   /**
    * Pauses the cluster run: no new data stream starts, and every upgrade it started stops starting new
    * backing indices; with `now`, their copies in flight stop too (and later resume without copying
-   * anything twice). The status says since when.
+   * anything twice). Sent as a Workflow Update: answered once the run has applied it, with the pause as it
+   * then is. Refused (409) by the run once it is cancelling or has ended.
    */
-  async pause(now: boolean): Promise<{ acknowledged: true }> {
+  async pause(now: boolean): Promise<PauseAnswer> {
     await this.requireRunning();
-    await this.handle().signal(pauseClusterSignal, { now });
-    return { acknowledged: true };
+    const handle = this.handle();
+    const outcome = await pauseUpdateOutcome(() =>
+      handle.executeUpdate(pauseClusterUpdate, { args: [{ now }] }),
+    );
+    return this.pauseAnswer('pause', outcome, () => handle.signal(pauseClusterSignal, { now }));
   }
 
-  /** Resumes a paused cluster run and every upgrade it paused. */
-  async resume(): Promise<{ acknowledged: true }> {
+  /** Resumes a paused cluster run and every upgrade it paused; refused (409) when it is not paused. */
+  async resume(): Promise<PauseAnswer> {
     await this.requireRunning();
-    await this.handle().signal(resumeClusterSignal);
-    return { acknowledged: true };
+    const handle = this.handle();
+    const outcome = await pauseUpdateOutcome(() => handle.executeUpdate(resumeClusterUpdate));
+    return this.pauseAnswer('resume', outcome, () => handle.signal(resumeClusterSignal));
+  }
+
+  /**
+   * The answer to a pause or resume. A run whose worker predates the updates gets the signal, as before,
+   * and its pause is read back from its status (a query sees every signal the server accepted before it).
+   */
+  private async pauseAnswer(
+    action: 'pause' | 'resume',
+    outcome: PauseUpdateOutcome,
+    signal: () => Promise<void>,
+  ): Promise<PauseAnswer> {
+    if (outcome.kind === 'applied') return outcome.answer;
+    if (outcome.kind === 'refused') throw clusterErrors.pauseRefused(action, outcome.reason);
+    if (outcome.kind === 'not-running') throw clusterErrors.noRunningClusterUpgrade();
+    await signal();
+    return pauseAnswerOf((await this.handle().query(clusterStatusQuery)).paused);
   }
 
   private async requireRunning(): Promise<void> {

@@ -17,12 +17,17 @@ import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '..
 import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../../shared/privileges';
 import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../../shared/status';
 import { requireWorkerPrivileges } from './worker-privileges';
+import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import {
   maxConcurrentIndicesChangedSignal,
+  pauseAnswerOf,
   pauseUpgradeSignal,
+  pauseUpgradeUpdate,
   reindexDataStream,
   resumeUpgradeSignal,
+  resumeUpgradeUpdate,
   upgradePauseQuery,
+  type PauseAnswer,
   STATUS_RETENTION_MEMO,
   statusBeforeFirstTask,
   statusQuery,
@@ -353,36 +358,69 @@ export class ReindexService {
 
   /**
    * Beyond Elasticsearch: pauses a running upgrade. No new backing index starts; with `now` the copies in
-   * flight stop too, keeping what they copied. The status shows `paused` and since when. Idempotent.
+   * flight stop too, keeping what they copied. Sent as a Workflow Update: answered once the workflow has
+   * applied it, with the pause as it then is (the status shows it too). A second pause keeps the first
+   * one's time. Refused (409) by the workflow once the upgrade has ended or failed.
    */
-  async pause(dataStream: string, now: boolean): Promise<{ acknowledged: true }> {
+  async pause(dataStream: string, now: boolean): Promise<PauseAnswer> {
     const handle = await this.pausableUpgrade(dataStream);
-    await handle.signal(pauseUpgradeSignal, { now });
-    return { acknowledged: true };
+    const outcome = await pauseUpdateOutcome(() =>
+      handle.executeUpdate(pauseUpgradeUpdate, { args: [{ now }] }),
+    );
+    return this.pauseAnswer(dataStream, 'pause', outcome, () => handle.signal(pauseUpgradeSignal, { now }));
   }
 
-  /** Beyond Elasticsearch: resumes a paused upgrade; stopped copies continue without copying twice. */
-  async resume(dataStream: string): Promise<{ acknowledged: true }> {
+  /**
+   * Beyond Elasticsearch: resumes a paused upgrade; stopped copies continue without copying twice. Refused
+   * (409) when the upgrade is not paused.
+   */
+  async resume(dataStream: string): Promise<PauseAnswer> {
     const handle = await this.pausableUpgrade(dataStream);
-    await handle.signal(resumeUpgradeSignal);
-    return { acknowledged: true };
+    const outcome = await pauseUpdateOutcome(() => handle.executeUpdate(resumeUpgradeUpdate));
+    return this.pauseAnswer(dataStream, 'resume', outcome, () => handle.signal(resumeUpgradeSignal));
   }
 
-  /** The running upgrade of `dataStream`, if it is one that handles pause and resume. */
+  /** A handle on the data stream's running upgrade (its latest run, should it continue as new meanwhile). */
   private async pausableUpgrade(dataStream: string) {
     requireConcreteDataStreamName(REINDEX_ACTIONS.cancel, dataStream);
     const upgrade = await this.lookup(dataStream);
     if (upgrade.kind !== 'running') throw apiErrors.noRunningUpgrade(dataStream);
-    const handle = this.handle(upgrade.description);
-    try {
-      await handle.query(upgradePauseQuery);
-    } catch (err) {
-      // Started before pausing existed: a signal would be ignored, so say so rather than acknowledge.
-      if (err instanceof QueryNotRegisteredError) throw apiErrors.cannotPause(dataStream);
-      if (err instanceof WorkflowNotFoundError) throw apiErrors.noRunningUpgrade(dataStream);
-      throw err;
-    }
-    return handle;
+    return this.options.temporal.workflow.getHandle<typeof reindexDataStream>(upgrade.description.workflowId);
+  }
+
+  private async pauseAnswer(
+    dataStream: string,
+    action: 'pause' | 'resume',
+    outcome: PauseUpdateOutcome,
+    signal: () => Promise<void>,
+  ): Promise<PauseAnswer> {
+    if (outcome.kind === 'applied') return outcome.answer;
+    if (outcome.kind === 'refused') throw apiErrors.pauseRefused(dataStream, action, outcome.reason);
+    if (outcome.kind === 'not-running') throw apiErrors.noRunningUpgrade(dataStream);
+    return this.pauseBySignal(dataStream, signal);
+  }
+
+  /**
+   * A run whose worker predates pause and resume as updates (a worker not yet upgraded) still has them as
+   * signals: sent as before, then the pause is read back with its query, which sees every signal the server
+   * accepted before it. Not validated by the workflow, as before (a resume of what is not paused does
+   * nothing), but answered with the resulting state all the same.
+   */
+  private async pauseBySignal(dataStream: string, signal: () => Promise<void>): Promise<PauseAnswer> {
+    const handle = this.options.temporal.workflow.getHandle(dataStreamWorkflowId(dataStream));
+    const pauseState = async () => {
+      try {
+        return await handle.query(upgradePauseQuery);
+      } catch (err) {
+        // Older still: started before pausing existed. A signal would be ignored, so say so.
+        if (err instanceof QueryNotRegisteredError) throw apiErrors.cannotPause(dataStream);
+        if (err instanceof WorkflowNotFoundError) throw apiErrors.noRunningUpgrade(dataStream);
+        throw err;
+      }
+    };
+    await pauseState();
+    await signal();
+    return pauseAnswerOf(await pauseState());
   }
 
   /**
