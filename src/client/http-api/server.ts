@@ -18,6 +18,7 @@ import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
 import { clusterUpgradeRoutes } from './cluster-upgrade-routes';
+import { openApiRoute } from './openapi';
 import { reindexRoutes } from './reindex-routes';
 import { errorText, PLAIN_PARAMS, readCommonParams, successText, type CommonParams } from './common-params';
 import { checkContentType, readRequestBody } from './request-body';
@@ -151,7 +152,10 @@ export function apiRoutes(service: ReindexService, clusterService?: ClusterUpgra
     ...clusterRoutes(service),
     ...clusterUpgradeRoutes(clusterService ?? new ClusterUpgradeService(service)),
   ];
-  routes.push(capabilitiesRoute(() => routes));
+  routes.push(
+    capabilitiesRoute(() => routes),
+    openApiRoute(() => routes),
+  );
   return routes;
 }
 
