@@ -80,6 +80,10 @@ describe('the OpenAPI document', () => {
       expect([where, named.every((p) => (p.description ?? '').length > 0)]).toEqual([where, true]);
       expect([where, op.requestBody !== undefined]).toEqual([where, route.readsBody]);
     }
+    const operationIds = Object.values(paths).flatMap((methods) =>
+      Object.values(methods).map((op) => (op as Operation & { operationId: string }).operationId),
+    );
+    expect(new Set(operationIds).size).toBe(routes.length);
     // Every reference points at something in the document.
     const text = JSON.stringify(document);
     for (const [, section, name] of text.matchAll(/"#\/components\/(\w+)\/(\w+)"/g)) {
