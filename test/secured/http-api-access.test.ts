@@ -175,6 +175,10 @@ const SAMPLES: ReadonlyArray<[key: string, sample: Sample]> = [
   ],
   ['GET /', { path: '/', status: 200, shape: has('cluster_name', 'version', 'tagline') }],
   [
+    'GET /_ds_reindex/openapi.json',
+    { path: '/_ds_reindex/openapi.json', status: 200, shape: has('openapi', 'paths') },
+  ],
+  [
     'GET /_capabilities',
     {
       path: '/_capabilities?method=POST&path=/_migration/reindex&capabilities=migration_reindex',

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { registerCluster } from './api/cluster';
 import { applyFilterPath } from './http/filter-path';
+import { jsonText } from './http/json-text';
 import { registerDataStreams } from './api/data-streams';
 import { registerDocuments } from './api/documents';
 import { registerIndices } from './api/indices';
@@ -41,13 +42,13 @@ export interface RunningSandbox {
 
 const HEADERS = { 'X-Elastic-Product': 'Elasticsearch', 'content-type': 'application/json' } as const;
 
-function send(res: ServerResponse, method: string, result: SandboxResponse): void {
+function send(res: ServerResponse, method: string, result: SandboxResponse, pretty = false): void {
   if (result.text !== undefined) {
     res.writeHead(result.status, { ...HEADERS, 'content-type': 'text/plain; charset=UTF-8' });
     res.end(method === 'HEAD' ? undefined : result.text);
     return;
   }
-  const payload = result.body === undefined || method === 'HEAD' ? '' : JSON.stringify(result.body);
+  const payload = result.body === undefined || method === 'HEAD' ? '' : jsonText(result.body, pretty);
   res.writeHead(result.status, { ...HEADERS, 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }
@@ -133,7 +134,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     if (result.body !== undefined && result.status < 300) {
       result = { ...result, body: applyFilterPath(result.body, url.searchParams.get('filter_path')) };
     }
-    send(res, method, result);
+    // `?pretty` as Elasticsearch writes it; an unparsable value is simply compact here.
+    const pretty = ['', 'true'].includes(url.searchParams.get('pretty') ?? 'false');
+    send(res, method, result, pretty);
     if (logRequests)
       console.error(`sandbox ${method} ${req.url ?? '/'} -> ${result.status} (${Date.now() - startedMs} ms)`);
   };

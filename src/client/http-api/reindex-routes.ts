@@ -3,7 +3,7 @@ import { ACCESS, type Access } from '../service/access';
 import { parseMigrationReindexRequest } from './migration-reindex-request';
 import { parseRequiredJsonBody } from './request-body';
 import { strictBooleanParam } from './request-params';
-import { booleanParam, type RequestContext, type Route } from './routes';
+import type { RequestContext, Route } from './routes';
 
 /**
  * A route on one data stream (`/_migration/reindex/{dataStream}/<suffix>`): the caller must hold the
@@ -79,10 +79,8 @@ function listRoute(service: ReindexService): Route {
 export function reindexRoutes(service: ReindexService): Route[] {
   return [
     startRoute(service),
-    onDataStream('GET', '_status', ACCESS.status, ({ query }) => {
-      const human = booleanParam(query, 'human');
-      return (dataStream) => service.status(dataStream, human);
-    }),
+    // `?human` adds `start_time` where every answer gets its readable fields (`common-params.ts`).
+    onDataStream('GET', '_status', ACCESS.status, () => (dataStream) => service.status(dataStream)),
     onDataStream('POST', '_cancel', ACCESS.cancel, () => (dataStream) => service.cancel(dataStream)),
     onDataStream(
       'POST',

@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Every answer carries `X-Elastic-Product: Elasticsearch`: the official clients refuse a server without
+ * Sends a body already written (`common-params.ts` applies `pretty`, `human`, `filter_path` and
+ * `error_trace`). Every answer carries `X-Elastic-Product: Elasticsearch`: the official clients refuse a server without
  * it. A caller that asked for Elasticsearch's versioned media type gets it back, as Elasticsearch does.
  */
 export function sendJson(
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
-  body: unknown,
-  options: { pretty?: boolean; headers?: Record<string, string | readonly string[]> } = {},
+  text: string,
+  headers: Record<string, string | readonly string[]> = {},
 ): void {
   const accept = req.headers.accept ?? '';
   const compatible = /compatible-with=(\d+)/.exec(accept);
@@ -17,9 +18,8 @@ export function sendJson(
     accept.includes('vnd.elasticsearch+json') && compatible
       ? `application/vnd.elasticsearch+json;compatible-with=${compatible[1]}`
       : 'application/json';
-  const text = options.pretty ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
   res.writeHead(status, {
-    ...options.headers,
+    ...headers,
     'X-Elastic-Product': 'Elasticsearch',
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),

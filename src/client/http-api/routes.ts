@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Access, Caller } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { PlainErrorAnswer } from './answers';
+import { COMMON_QUERY_PARAMS } from './common-params';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
@@ -51,9 +52,6 @@ export interface Route {
   access: Access;
   prepare(context: RequestContext): () => Promise<RouteAnswer>;
 }
-
-/** Parameters every Elasticsearch endpoint accepts. */
-const COMMON_QUERY_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path'];
 
 /**
  * A path's segments the way Elasticsearch's route table reads them: one leading and any trailing `/` are

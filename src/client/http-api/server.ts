@@ -18,11 +18,12 @@ import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
 import { clusterUpgradeRoutes } from './cluster-upgrade-routes';
+import { openApiRoute } from './openapi';
 import { reindexRoutes } from './reindex-routes';
+import { errorText, PLAIN_PARAMS, readCommonParams, successText, type CommonParams } from './common-params';
 import { checkContentType, readRequestBody } from './request-body';
 import { sendJson, sendTooLarge } from './respond';
 import {
-  booleanParam,
   checkQueryParams,
   checkUnreadBody,
   findRoute,
@@ -94,36 +95,53 @@ function unexpectedErrorBody(err: unknown): { status: number; body: unknown } {
   return { status: 500, body: elasticsearchErrorBody(500, 'exception', message) };
 }
 
-/** Answers a failure in Elasticsearch's shape; returns the status sent. */
+/** Errors that are an answer by design, not a failure worth a log line. */
+function isAnswer(err: unknown): boolean {
+  return (
+    err instanceof RequestTooLargeAnswer ||
+    err instanceof PlainErrorAnswer ||
+    err instanceof AuthenticationError ||
+    err instanceof ElasticsearchApiError
+  );
+}
+
+/** A failure as Elasticsearch answers it: its status, body and headers (none for the empty 413). */
+function errorAnswer(err: unknown): {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string | readonly string[]>;
+} {
+  if (err instanceof RequestTooLargeAnswer) return { status: 413 };
+  if (err instanceof PlainErrorAnswer) {
+    return { status: err.status, body: err.toBody(), headers: err.options.headers };
+  }
+  if (err instanceof AuthenticationError) {
+    return { status: err.status, body: err.toBody(), headers: { 'WWW-Authenticate': err.challenges } };
+  }
+  if (err instanceof ElasticsearchApiError) return { status: err.status, body: err.toBody() };
+  return unexpectedErrorBody(err);
+}
+
+/** Answers a failure in Elasticsearch's shape, with the common parameters; returns the status sent. */
 function sendError(
   req: IncomingMessage,
   res: ServerResponse,
   err: unknown,
-  pretty: boolean,
+  params: CommonParams,
   log: HttpApiOptions['log'],
 ): number {
-  if (err instanceof RequestTooLargeAnswer) {
+  const { status, body, headers } = errorAnswer(err);
+  if (body === undefined) {
     sendTooLarge(res);
-    return 413;
+    return status;
   }
-  if (err instanceof PlainErrorAnswer) {
-    sendJson(req, res, err.status, err.toBody(), { pretty, headers: err.options.headers });
-    return err.status;
+  if (!isAnswer(err)) {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    log?.(
+      `error answering ${req.method ?? 'GET'} ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  if (err instanceof AuthenticationError) {
-    sendJson(req, res, err.status, err.toBody(), { pretty, headers: { 'WWW-Authenticate': err.challenges } });
-    return err.status;
-  }
-  if (err instanceof ElasticsearchApiError) {
-    sendJson(req, res, err.status, err.toBody(), { pretty });
-    return err.status;
-  }
-  const { status, body } = unexpectedErrorBody(err);
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  log?.(
-    `error answering ${req.method ?? 'GET'} ${path}: ${err instanceof Error ? err.message : String(err)}`,
-  );
-  sendJson(req, res, status, body, { pretty });
+  sendJson(req, res, status, errorText(body, params, err), headers);
   return status;
 }
 
@@ -134,7 +152,10 @@ export function apiRoutes(service: ReindexService, clusterService?: ClusterUpgra
     ...clusterRoutes(service),
     ...clusterUpgradeRoutes(clusterService ?? new ClusterUpgradeService(service)),
   ];
-  routes.push(capabilitiesRoute(() => routes));
+  routes.push(
+    capabilitiesRoute(() => routes),
+    openApiRoute(() => routes),
+  );
   return routes;
 }
 
@@ -247,13 +268,15 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const uri = req.url ?? '/';
-    const pretty = booleanParam(new URL(uri, 'http://localhost').searchParams, 'pretty');
+    // Read first, so every answer below, an error or not, is written the way the caller asked.
+    let params = PLAIN_PARAMS;
     try {
+      params = readCommonParams(new URL(uri, 'http://localhost').searchParams);
       const { status, body } = await answer(req, uri);
-      sendJson(req, res, status, body, { pretty });
+      sendJson(req, res, status, successText(body, params));
       return status;
     } catch (err) {
-      return sendError(req, res, err, pretty, options.log);
+      return sendError(req, res, err, params, options.log);
     }
   }
 
