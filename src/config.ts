@@ -181,7 +181,8 @@ function readSecret(env: Environment, name: string): string | undefined {
   try {
     content = readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
+    const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+    const reason = typeof code === 'string' ? code : 'unreadable';
     throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason})`);
   }
   const secret = content.replace(/\r?\n$/, '');

@@ -1,3 +1,4 @@
+import type { LiveViewOutput } from './output/live-view';
 import type { Connections } from './connection';
 import { namesAllowed, requireClusterPrivilege, requireIndexPrivilege, type Access } from '../service/access';
 import type { CommandFlags, CommandOptionName } from './options';
@@ -7,7 +8,7 @@ export interface CommandContext {
   args: readonly string[];
   flags: CommandFlags;
   connections: Connections;
-  out: NodeJS.WritableStream & { isTTY?: boolean };
+  out: LiveViewOutput;
   /** Current time; commands read it through here so output is testable. */
   now(): number;
   sleep(ms: number): Promise<void>;

@@ -12,6 +12,7 @@ import { openConnections, TemporalUnreachableError, type Connections } from './c
 import { EXIT_CODES, UsageError } from './exit-codes';
 import { commandFlagsOf, environmentOf, outputFormatOf, secretFlagsGiven, FLAG_ENVIRONMENT } from './options';
 import { buildProgram, type ChosenCommand } from './program';
+import type { LiveViewOutput } from './output/live-view';
 import { completionCommand } from './commands/completion';
 import { CommanderError } from 'commander';
 import { AuthenticationError } from '../service/access';
@@ -91,7 +92,7 @@ function describeFailure(
 }
 
 /** `--verbose`: DEBUG, or a lower `LOG_LEVEL` (TRACE) if one is set; to stderr, so stdout stays output. */
-function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WriteStream): JsonLogger {
+function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WritableStream): JsonLogger {
   const wanted = env.LOG_LEVEL?.toUpperCase();
   const level: LogLevel =
     LOG_LEVELS.find((candidate) => candidate === wanted) === 'TRACE' ? 'TRACE' : 'DEBUG';
@@ -104,8 +105,8 @@ function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WriteStream): JsonLog
  */
 async function chooseCommand(
   argv: readonly string[],
-  out: NodeJS.WriteStream,
-  err: NodeJS.WriteStream,
+  out: LiveViewOutput,
+  err: NodeJS.WritableStream,
 ): Promise<{ choice?: ChosenCommand; help: () => string; code: number }> {
   let choice: ChosenCommand | undefined;
   const program = buildProgram(
@@ -129,7 +130,7 @@ async function chooseCommand(
 }
 
 /** Secrets given as flags work, but anyone on the machine can read them in `ps`: say so, on stderr. */
-function warnAboutSecretFlags(choice: ChosenCommand, err: NodeJS.WriteStream): void {
+function warnAboutSecretFlags(choice: ChosenCommand, err: NodeJS.WritableStream): void {
   for (const flag of secretFlagsGiven(choice.options)) {
     const variable = FLAG_ENVIRONMENT[flag];
     err.write(
@@ -141,8 +142,8 @@ function warnAboutSecretFlags(choice: ChosenCommand, err: NodeJS.WriteStream): v
 export async function runCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  out: NodeJS.WriteStream,
-  err: NodeJS.WriteStream,
+  out: LiveViewOutput,
+  err: NodeJS.WritableStream,
 ): Promise<number> {
   let connections: Connections | undefined;
   let logger: JsonLogger | undefined;
