@@ -3,7 +3,13 @@
  * through a terminal model, must never wrap a line nor repeat the header; off a terminal, plain lines.
  */
 import { PassThrough } from 'node:stream';
-import { displayWidth, fitWidth } from '../../src/client/cli/output/fit-width';
+import {
+  displayWidth,
+  fitLine,
+  fitWidth,
+  lineText,
+  type LiveLine,
+} from '../../src/client/cli/output/fit-width';
 import { LiveView } from '../../src/client/cli/output/live-view';
 import { TerminalModel } from '../support/terminal-model';
 
@@ -27,15 +33,18 @@ const INDICES = [
   '.ds-ログ-データストリーム-2026.12.06-000002',
 ];
 
-function frame(poll: number): string[] {
+function frame(poll: number): LiveLine[] {
+  const figures = `${poll * 100}/3,000 ${poll}.0%  300 docs/s  ETA 0:0${9 - poll}`;
   return [
     'Data stream  cluster-concurrency-ds',
     `State        running (${poll * 10}%)`,
     `Indices      3 in the data stream, 2 to upgrade: 0 done, 2 copying, 0 pending, 0 failed`,
-    ...INDICES.map(
-      (index) =>
-        `  ${index}  [${'#'.repeat(poll)}${'.'.repeat(24 - poll)}] ${poll * 100}/3,000 ${poll}.0%  300 docs/s  ETA 0:0${9 - poll}`,
-    ),
+    ...INDICES.map((index) => ({
+      before: '  ',
+      name: index,
+      after: `  [${'#'.repeat(poll)}${'.'.repeat(24 - poll)}] ${figures}`,
+      shortAfter: `  ${figures}`,
+    })),
   ];
 }
 
@@ -63,7 +72,19 @@ describe('the live view on a terminal', () => {
       .join('')
       .split(/\[\d*[AJ]|\n|\r/))
       expect(displayWidth(line)).toBeLessThan(columns);
-    if (columns >= 200) expect(transcript.join('\n')).toContain(`${INDICES[1]}  [######`);
+    // Wide enough, the whole line; at 80 columns, the names are shortened in the middle and the
+    // figures stay; at 40, the line is cut at its end.
+    const indexRows = transcript.slice(3);
+    if (columns >= 200)
+      expect(indexRows[1]).toBe(
+        `  ${INDICES[1]}  [######${'.'.repeat(18)}] 600/3,000 6.0%  300 docs/s  ETA 0:03`,
+      );
+    if (columns === 80) {
+      expect(indexRows[0]).toMatch(
+        /^ {2}\.ds-cluster-con\S*…\S*2026\.12\.06-000001 {2}600\/3,000 6\.0% {2}300 docs\/s {2}ETA 0:03$/,
+      );
+    }
+    if (columns === 40) expect(indexRows.every((row) => row.endsWith('…'))).toBe(true);
   });
 
   it('cuts a block taller than the screen to its height, so the redraw never reaches into the scrollback', async () => {
@@ -97,7 +118,7 @@ describe('the live view on a terminal', () => {
     view.draw(frame(2));
     await new Promise((resolve) => setImmediate(resolve));
     expect(written).not.toContain('\x1b');
-    expect(written).toBe(`${frame(1).join('\n')}\n${frame(2).join('\n')}\n`);
+    expect(written).toBe(`${frame(1).map(lineText).join('\n')}\n${frame(2).map(lineText).join('\n')}\n`);
   });
 });
 
@@ -111,5 +132,25 @@ describe('fitting a line to a width', () => {
   ])('%s', (_case, line, columns, expected) => {
     expect(fitWidth(line, columns)).toBe(expected);
     expect(displayWidth(fitWidth(line, columns))).toBeLessThanOrEqual(columns);
+  });
+});
+
+describe('fitting a progress line: the name shortened in its middle, then the bar dropped, then cut', () => {
+  const line = {
+    before: '  ',
+    name: '.ds-logs-app-2026.12.06-000001',
+    after: '  [####....] 1/4 25%',
+    shortAfter: '  1/4 25%',
+  };
+
+  it.each([
+    [52, '  .ds-logs-app-2026.12.06-000001  [####....] 1/4 25%'],
+    [45, '  .ds-logs-ap…2.06-000001  [####....] 1/4 25%'],
+    [35, '  .ds-logs-ap…12.06-000001  1/4 25%'],
+    [20, '  .ds-logs-app-2026…'],
+  ])('at %i columns', (columns, expected) => {
+    const fitted = fitLine(line, columns);
+    expect(displayWidth(fitted)).toBeLessThanOrEqual(columns);
+    expect(fitted).toBe(expected);
   });
 });
