@@ -5,7 +5,7 @@
  * wrong path fails at start, not at the first connection. The constants that workflow code reads live with the workflows
  * (`src/workflows/tunables.ts`): workflows cannot read the environment, they must replay identically.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import { WORKFLOW_TUNABLES } from './workflows/tunables';
@@ -25,9 +25,9 @@ export interface ElasticsearchConnectionConfig {
    * fault and this often, as the official client does. 0 (the default) keeps to the nodes given.
    */
   sniffIntervalMs?: number;
-  /** `ES_API_KEY`: an encoded API key; takes precedence over basic auth. */
+  /** `ES_API_KEY` (or the file `ES_API_KEY_FILE` names): an encoded API key; takes precedence over basic auth. */
   apiKey?: string;
-  /** `ES_USERNAME` and `ES_PASSWORD`: basic auth. */
+  /** `ES_USERNAME` and `ES_PASSWORD` (or the file `ES_PASSWORD_FILE` names): basic auth. */
   username?: string;
   password?: string;
   /** `ES_CA_FILE`: PEM file of the CA that signed the cluster's certificate. */
@@ -166,6 +166,28 @@ function readString(env: Environment, name: string, fallback: string): string {
 function readOptional(env: Environment, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * A secret from `name`, or from the file `<name>_FILE` names (trailing newline dropped), so it need not
+ * be in the environment of every process or on a command line. Both set is a mistake, refused.
+ */
+function readSecret(env: Environment, name: string): string | undefined {
+  const direct = readOptional(env, name);
+  const file = readOptional(env, `${name}_FILE`);
+  if (file === undefined) return direct;
+  if (direct !== undefined) throw new ConfigError(`${name} and ${name}_FILE are both set; set one`);
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+    const reason = typeof code === 'string' ? code : 'unreadable';
+    throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason})`);
+  }
+  const secret = content.replace(/\r?\n$/, '');
+  if (secret === '') throw new ConfigError(`${name}_FILE names ${file}, which is empty`);
+  return secret;
 }
 
 function readPositiveInteger(env: Environment, name: string, fallback: number): number {
@@ -347,7 +369,7 @@ function readElasticsearchUrls(env: Environment): string[] {
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
-  const password = readOptional(env, 'ES_PASSWORD');
+  const password = readSecret(env, 'ES_PASSWORD');
   if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError('ES_USERNAME and ES_PASSWORD must be set together');
   }
@@ -361,7 +383,7 @@ export function loadConfig(env: Environment): Config {
       url: urls[0],
       urls,
       sniffIntervalMs: readNonNegativeInteger(env, 'ES_SNIFF_INTERVAL_MS', 0),
-      apiKey: readOptional(env, 'ES_API_KEY'),
+      apiKey: readSecret(env, 'ES_API_KEY'),
       username,
       password,
       caFile,

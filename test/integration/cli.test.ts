@@ -39,7 +39,7 @@ describe('ds-reindex CLI', () => {
 
   it.each([
     ['no command', [], ''],
-    ['an unknown command', ['frobnicate'], 'unknown command [frobnicate]'],
+    ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
     ['a missing data stream name', ['status'], ''],
     ['an unknown flag', ['status', 'x', '--bogus'], ''],
     ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
@@ -77,6 +77,15 @@ describe('ds-reindex CLI', () => {
       },
       status: 404,
     });
+    // -o jsonl: the same body on one line, as `temporal -o jsonl` writes one document a line.
+    const missingLine = await cli(['plan', 'no-such-ds', '-o', 'jsonl']);
+    expect(missingLine.code).toBe(2);
+    expect(
+      missingLine.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([json(missing)]);
     expect((await cli(['status', 'no-such-ds'])).code).toBe(2);
     expect((await cli(['cancel', 'no-such-ds'])).code).toBe(2);
   });
@@ -142,6 +151,10 @@ describe('ds-reindex CLI', () => {
       await cli(['list', '--json']),
     );
     expect(listed.find((task) => task.data_stream === ds)?.status?.complete).toBe(false);
+    const listedLines = (await cli(['list', '-o', 'jsonl'])).stdout.trimEnd().split('\n');
+    expect(listedLines.map((line) => (JSON.parse(line) as { data_stream: string }).data_stream)).toEqual(
+      listed.map((task) => task.data_stream),
+    );
 
     const paused = await cli(['pause', ds, '--now']);
     expect(paused.code).toBe(0);

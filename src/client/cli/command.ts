@@ -1,27 +1,39 @@
+import type { LiveViewOutput } from './output/live-view';
 import type { Connections } from './connection';
 import { namesAllowed, requireClusterPrivilege, requireIndexPrivilege, type Access } from '../service/access';
-import type { ParsedCommandLine } from './options';
+import type { CommandFlags, CommandOptionName } from './options';
 
 /** What every command gets: its arguments, the flags, connections, and where to write. */
 export interface CommandContext {
   args: readonly string[];
-  flags: ParsedCommandLine['flags'];
+  flags: CommandFlags;
   connections: Connections;
-  out: NodeJS.WritableStream & { isTTY?: boolean };
+  out: LiveViewOutput;
   /** Current time; commands read it through here so output is testable. */
   now(): number;
   sleep(ms: number): Promise<void>;
 }
 
+/** A command as commander shows it: its arguments, its own options, its help; or a group of subcommands. */
 export interface Command {
   name: string;
-  usage: string;
+  /** Commander's syntax for its arguments: `[data-stream]`, `<name> <value>`. */
+  arguments?: string;
   summary: string;
-  run(context: CommandContext): Promise<number>;
+  /** The options it reads, beyond the global ones; any other is refused. */
+  options?: readonly CommandOptionName[];
+  /** Printed after the options in the command's `--help`: forms and examples. */
+  help?: string;
+  subcommands?: readonly Command[];
+  /** Runs without Temporal or Elasticsearch (`completion`): no connection, no credential check. */
+  local?: boolean;
+  run?(context: CommandContext): Promise<number>;
 }
 
+/** One JSON document: pretty with `-o json`, on one line with `-o jsonl`. */
 export function writeJson(context: CommandContext, value: unknown): void {
-  context.out.write(`${JSON.stringify(value, null, 2)}\n`);
+  const text = context.flags.output === 'jsonl' ? JSON.stringify(value) : JSON.stringify(value, null, 2);
+  context.out.write(`${text}\n`);
 }
 
 export function writeLines(context: CommandContext, lines: readonly string[]): void {

@@ -10,7 +10,11 @@ import { statusCommand } from './commands/status';
 import type { Command } from './command';
 import { openConnections, TemporalUnreachableError, type Connections } from './connection';
 import { EXIT_CODES, UsageError } from './exit-codes';
-import { FLAG_ENVIRONMENT, parseCommandLine } from './options';
+import { commandFlagsOf, environmentOf, outputFormatOf, secretFlagsGiven, FLAG_ENVIRONMENT } from './options';
+import { buildProgram, type ChosenCommand } from './program';
+import type { LiveViewOutput } from './output/live-view';
+import { completionCommand } from './commands/completion';
+import { CommanderError } from 'commander';
 import { AuthenticationError } from '../service/access';
 import { ElasticsearchApiError } from '../service/api-error';
 import { ConfigError, LOG_LEVELS, type ElasticsearchConnectionConfig, type LogLevel } from '../../config';
@@ -29,38 +33,6 @@ const COMMANDS: readonly Command[] = [
   resumeCommand,
 ];
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.usage.length));
-  return [
-    'Usage: ds-reindex <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
-    '',
-    'Options:',
-    '  --json                        machine-readable output (--wait/--watch: one JSON status per line)',
-    '  -v, --verbose                 JSON log lines on stderr: every Temporal and Elasticsearch call',
-    '  --interval-ms <ms>            how often --wait and --watch poll (default 1000)',
-    '  --transient                   settings set: a transient setting instead of a persistent one',
-    '  --all                         plan/start/status/cancel the whole-cluster upgrade instead of one data stream',
-    '  --pattern <glob>              --all: which data streams (default *, as GET _data_stream/<pattern> reads it)',
-    '  --max-data-streams <n>        --all: data streams upgraded at once (default 1)',
-    '  --read-only                   --all: mark every old index read-only (_block/write) instead of reindexing',
-    '  --read-only-older-than <age>  --all: mark old indices older than <age> (e.g. 90d) read-only, reindex newer',
-    '  --include-system              --all: include system data streams (default: listed, not upgraded)',
-    '  --ilm-horizon <age>           plan --all: ILM deletions within <age> count as soon (default 7d)',
-    "  --window '<HH:MM-HH:MM zone>' start --all: copy only inside this daily window, e.g. '01:00-05:00 Europe/Berlin'",
-    '  --now                         pause: also stop the copies in flight (resume continues them)',
-    ...Object.entries(FLAG_ENVIRONMENT).map(
-      ([flag, variable]) => `  ${`--${flag} <value>`.padEnd(30)}overrides ${variable}`,
-    ),
-    '',
-    'Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict (an upgrade is already running),',
-    '            4 completed with errors, 5 cannot reach Temporal or Elasticsearch, 6 refused by Elasticsearch,',
-    '            7 unexpected error',
-  ].join('\n');
-}
-
 function isUnreachable(err: unknown): boolean {
   if (err instanceof TemporalUnreachableError) return true;
   if (err instanceof errors.ConnectionError || err instanceof errors.TimeoutError) return true;
@@ -72,7 +44,8 @@ function isUnreachable(err: unknown): boolean {
 /** What to do about credentials a secured cluster refused; the flags show in `ps`, so the environment first. */
 const CREDENTIALS_HINT =
   'Elasticsearch has security on and refused the credentials ds-reindex was given. Give it credentials ' +
-  'in the environment: ES_API_KEY (an encoded API key), or ES_USERNAME and ES_PASSWORD';
+  'in the environment: ES_API_KEY (an encoded API key), or ES_USERNAME and ES_PASSWORD, or from files: ' +
+  'ES_API_KEY_FILE, ES_PASSWORD_FILE';
 
 function exitCodeOfApiError(err: ElasticsearchApiError): number {
   if (err.status === 404) return EXIT_CODES.NOT_FOUND;
@@ -93,9 +66,13 @@ function unreachable(err: unknown, esConfig?: ElasticsearchConnectionConfig): st
 function describeFailure(
   err: unknown,
   esConfig?: ElasticsearchConnectionConfig,
+  helpOfCommand = '',
 ): { code: number; message: string; body?: unknown } {
   if (err instanceof UsageError || err instanceof ConfigError) {
-    return { code: EXIT_CODES.USAGE, message: `${err.message}\n\n${usage()}` };
+    return {
+      code: EXIT_CODES.USAGE,
+      message: `${err.message}${helpOfCommand ? `\n\n${helpOfCommand}` : ''}`,
+    };
   }
   if (err instanceof AuthenticationError) {
     return { code: EXIT_CODES.REFUSED, message: `${CREDENTIALS_HINT}: ${err.reason}`, body: err.toBody() };
@@ -115,48 +92,95 @@ function describeFailure(
 }
 
 /** `--verbose`: DEBUG, or a lower `LOG_LEVEL` (TRACE) if one is set; to stderr, so stdout stays output. */
-function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WriteStream): JsonLogger {
+function verboseLogger(env: NodeJS.ProcessEnv, err: NodeJS.WritableStream): JsonLogger {
   const wanted = env.LOG_LEVEL?.toUpperCase();
   const level: LogLevel =
     LOG_LEVELS.find((candidate) => candidate === wanted) === 'TRACE' ? 'TRACE' : 'DEBUG';
   return new JsonLogger({ level, fields: { service: 'ds-reindex-cli' }, write: (line) => err.write(line) });
 }
 
+/**
+ * Reads the command line. `undefined` when commander answered it itself: `--help`, `--version`, or a
+ * mistake it already reported on `err` (unknown command or flag, with a suggestion; missing argument).
+ */
+async function chooseCommand(
+  argv: readonly string[],
+  out: LiveViewOutput,
+  err: NodeJS.WritableStream,
+): Promise<{ choice?: ChosenCommand; help: () => string; code: number }> {
+  let choice: ChosenCommand | undefined;
+  const program = buildProgram(
+    [...COMMANDS, completionCommand(() => program)],
+    { out, err },
+    (chosen) => (choice = chosen),
+  );
+  const help = (): string => {
+    const found = choice?.path
+      .split(' ')
+      .reduce((command, name) => command.commands.find((sub) => sub.name() === name) ?? command, program);
+    return (found ?? program).helpInformation();
+  };
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (failure) {
+    if (!(failure instanceof CommanderError)) throw failure;
+    return { help, code: failure.exitCode === 0 ? EXIT_CODES.OK : EXIT_CODES.USAGE };
+  }
+  return { choice, help, code: EXIT_CODES.OK };
+}
+
+/** Secrets given as flags work, but anyone on the machine can read them in `ps`: say so, on stderr. */
+function warnAboutSecretFlags(choice: ChosenCommand, err: NodeJS.WritableStream): void {
+  for (const flag of secretFlagsGiven(choice.options)) {
+    const variable = FLAG_ENVIRONMENT[flag];
+    err.write(
+      `ds-reindex: warning: --${flag} shows in \`ps\` and in the shell history; prefer ${variable} or ${variable}_FILE\n`,
+    );
+  }
+}
+
 export async function runCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  out: NodeJS.WriteStream,
-  err: NodeJS.WriteStream,
+  out: LiveViewOutput,
+  err: NodeJS.WritableStream,
 ): Promise<number> {
   let connections: Connections | undefined;
   let logger: JsonLogger | undefined;
-  let json = argv.includes('--json');
+  let help = (): string => '';
+  let output = argv.includes('--json') ? 'json' : 'text';
   try {
-    const commandLine = parseCommandLine(argv);
-    json = commandLine.flags.json;
-    if (commandLine.flags.help || commandLine.command === undefined || commandLine.command === 'help') {
-      out.write(`${usage()}\n`);
-      return commandLine.command === undefined && !commandLine.flags.help ? EXIT_CODES.USAGE : EXIT_CODES.OK;
-    }
-    const command = COMMANDS.find((candidate) => candidate.name === commandLine.command);
-    if (!command) throw new UsageError(`unknown command [${commandLine.command}]`);
-    logger = commandLine.flags.verbose ? verboseLogger(env, err) : undefined;
-    logger?.debug(`ds-reindex ${command.name}`, { command: command.name, args: commandLine.positionals });
-    connections = openConnections(env, commandLine.environment, logger);
-    // Every command acts as its credentials, so a secured cluster that refuses them stops it here.
-    await connections.caller();
-    return await command.run({
-      args: commandLine.positionals,
-      flags: commandLine.flags,
-      connections,
+    const chosen = await chooseCommand(argv, out, err);
+    help = chosen.help;
+    const choice = chosen.choice;
+    if (choice === undefined) return chosen.code;
+    output = outputFormatOf(choice.options);
+    const { command } = choice;
+    const flags = commandFlagsOf(choice.options);
+    warnAboutSecretFlags(choice, err);
+    logger = flags.verbose ? verboseLogger(env, err) : undefined;
+    logger?.debug(`ds-reindex ${choice.path}`, { command: choice.path, args: choice.args });
+    const environment = environmentOf(choice.options);
+    // Opened when first used, so a command that needs no connection (completion) reads no configuration.
+    const lazy = (): Connections => (connections ??= openConnections(env, environment, logger));
+    // Every other command acts as its credentials, so a secured cluster that refuses them stops it here.
+    if (command.local !== true) await lazy().caller();
+    return await (command.run ?? (() => Promise.resolve(EXIT_CODES.OK)))({
+      args: choice.args,
+      flags,
+      get connections() {
+        return lazy();
+      },
       out,
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     });
   } catch (failure) {
-    const { code, message, body } = describeFailure(failure, connections?.config.elasticsearch);
+    const { code, message, body } = describeFailure(failure, connections?.config.elasticsearch, help());
     logger?.error(message, { exitCode: code, error: failure });
-    if (json && body !== undefined) out.write(`${JSON.stringify(body, null, 2)}\n`);
+    if (output !== 'text' && body !== undefined) {
+      out.write(`${output === 'jsonl' ? JSON.stringify(body) : JSON.stringify(body, null, 2)}\n`);
+    }
     err.write(`ds-reindex: ${message}\n`);
     return code;
   } finally {

@@ -1,37 +1,9 @@
-import { parseArgs } from 'node:util';
+import { Option, type OptionValues } from 'commander';
 import { UsageError } from './exit-codes';
 
-/** Flags shared by every command: connection settings (overriding the environment) and output. */
-export const GLOBAL_OPTIONS = {
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  verbose: { type: 'boolean', short: 'v' },
-  'temporal-address': { type: 'string' },
-  'temporal-namespace': { type: 'string' },
-  'temporal-profile': { type: 'string' },
-  'task-queue': { type: 'string' },
-  'es-url': { type: 'string' },
-  'es-api-key': { type: 'string' },
-  'es-username': { type: 'string' },
-  'es-password': { type: 'string' },
-  'es-ca-file': { type: 'string' },
-  // Command flags; each command says which it reads.
-  wait: { type: 'boolean' },
-  watch: { type: 'boolean' },
-  transient: { type: 'boolean' },
-  'interval-ms': { type: 'string' },
-  // The whole-cluster upgrade (plan/start/status/cancel --all, report).
-  all: { type: 'boolean' },
-  pattern: { type: 'string' },
-  'max-data-streams': { type: 'string' },
-  'read-only': { type: 'boolean' },
-  'read-only-older-than': { type: 'string' },
-  'ilm-horizon': { type: 'string' },
-  'include-system': { type: 'boolean' },
-  window: { type: 'string' },
-  // pause: also stop the copies in flight.
-  now: { type: 'boolean' },
-} as const;
+/** `-o`: human text, one pretty JSON document, or compact JSON one document a line (as `temporal -o`). */
+export const OUTPUT_FORMATS = ['text', 'json', 'jsonl'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Which flag sets which environment variable: the CLI reads the worker's and the server's names. */
 export const FLAG_ENVIRONMENT = {
@@ -41,28 +13,84 @@ export const FLAG_ENVIRONMENT = {
   'task-queue': 'TEMPORAL_TASK_QUEUE',
   'es-url': 'ES_URL',
   'es-api-key': 'ES_API_KEY',
+  'es-api-key-file': 'ES_API_KEY_FILE',
   'es-username': 'ES_USERNAME',
   'es-password': 'ES_PASSWORD',
+  'es-password-file': 'ES_PASSWORD_FILE',
   'es-ca-file': 'ES_CA_FILE',
 } as const;
+type ConnectionFlag = keyof typeof FLAG_ENVIRONMENT;
 
-export interface ParsedCommandLine {
-  command: string | undefined;
-  positionals: string[];
-  flags: {
-    json: boolean;
-    help: boolean;
-    /** JSON log lines on stderr: each Temporal and Elasticsearch call, at `LOG_LEVEL` or DEBUG. */
-    verbose: boolean;
-    wait: boolean;
-    watch: boolean;
-    transient: boolean;
-    intervalMs: number;
-    /** The whole-cluster upgrade's flags, unchecked (`src/client/cli/commands/cluster-*.ts` check them). */
-    cluster: ClusterFlags;
-  };
-  /** Environment overrides from connection flags. */
-  environment: Record<string, string>;
+/** Flags whose value is a secret: they show in `ps` and in shell history, so the CLI warns when used. */
+export const SECRET_FLAGS: readonly ConnectionFlag[] = ['es-api-key', 'es-password'];
+
+/** A secret flag and its file flag exclude each other; the one given clears the other's variable. */
+const SECRET_PAIRS: readonly (readonly [ConnectionFlag, ConnectionFlag])[] = [
+  ['es-api-key', 'es-api-key-file'],
+  ['es-password', 'es-password-file'],
+];
+
+/** The options every command takes: output, logging and the connection (overriding the environment). */
+export function globalOptions(): Option[] {
+  return [
+    new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'),
+    new Option('--json', 'the same as -o json'),
+    new Option('-v, --verbose', 'JSON log lines on stderr: every Temporal and Elasticsearch call'),
+    ...Object.entries(FLAG_ENVIRONMENT).map(([flag, variable]) => {
+      const secret = (SECRET_FLAGS as readonly string[]).includes(flag);
+      return new Option(
+        `--${flag} <${flag.endsWith('-file') ? 'path' : 'value'}>`,
+        secret
+          ? `overrides ${variable} (shows in ps: prefer ${variable} or --${flag}-file)`
+          : `overrides ${variable}`,
+      );
+    }),
+  ];
+}
+
+/** The options a command may take; each command lists the ones it reads (`Command.options`). */
+export const COMMAND_OPTIONS = {
+  wait: () => new Option('--wait', 'follow the upgrade to the end, live'),
+  watch: () => new Option('--watch', 'follow the status live until the upgrade ends'),
+  intervalMs: () => new Option('--interval-ms <ms>', 'how often --wait and --watch poll (default 1000)'),
+  transient: () => new Option('--transient', 'a transient setting instead of a persistent one'),
+  all: () => new Option('--all', 'the whole-cluster upgrade instead of one data stream'),
+  pattern: () =>
+    new Option(
+      '--pattern <glob>',
+      '--all: which data streams, as GET _data_stream/<pattern> reads it (default *)',
+    ),
+  maxDataStreams: () =>
+    new Option('--max-data-streams <n>', '--all: data streams upgraded at once (default 1)'),
+  readOnly: () =>
+    new Option('--read-only', '--all: mark every old index read-only (_block/write), no reindex'),
+  readOnlyOlderThan: () =>
+    new Option('--read-only-older-than <age>', '--all: mark old indices older than <age> (90d) read-only'),
+  includeSystem: () =>
+    new Option('--include-system', '--all: include system data streams (default: listed only)'),
+  ilmHorizon: () =>
+    new Option('--ilm-horizon <age>', '--all: ILM deletions within <age> count as soon (default 7d)'),
+  window: () =>
+    new Option(
+      '--window <HH:MM-HH:MM zone>',
+      "--all: copy only inside this daily window ('01:00-05:00 Europe/Berlin')",
+    ),
+  now: () => new Option('--now', 'also stop the copies in flight (resume continues them)'),
+} as const;
+export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
+
+export interface CommandFlags {
+  output: OutputFormat;
+  /** `output` is json or jsonl. */
+  json: boolean;
+  /** JSON log lines on stderr: each Temporal and Elasticsearch call, at `LOG_LEVEL` or DEBUG. */
+  verbose: boolean;
+  wait: boolean;
+  watch: boolean;
+  transient: boolean;
+  intervalMs: number;
+  /** The whole-cluster upgrade's flags, unchecked (`src/client/cli/commands/cluster-*.ts` check them). */
+  cluster: ClusterFlags;
 }
 
 export interface ClusterFlags {
@@ -78,64 +106,88 @@ export interface ClusterFlags {
   now: boolean;
 }
 
-export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  const environment: Record<string, string> = {};
-  for (const [flag, variable] of Object.entries(FLAG_ENVIRONMENT)) {
-    const value = values[flag as keyof typeof FLAG_ENVIRONMENT];
-    if (typeof value === 'string') environment[variable] = value;
-  }
-  const intervalMs = values['interval-ms'] === undefined ? 1000 : Number(values['interval-ms']);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The output format: `--json` stands for `-o json` unless `-o` names another machine format. */
+export function outputFormatOf(options: OptionValues): OutputFormat {
+  const output = OUTPUT_FORMATS.find((format) => format === options.output) ?? 'text';
+  return options.json === true && output === 'text' ? 'json' : output;
+}
+
+/** A command's flags from commander's option values (the command's own and the global ones). */
+export function commandFlagsOf(options: OptionValues): CommandFlags {
+  const intervalMs = Number(options.intervalMs ?? '1000');
   if (!Number.isInteger(intervalMs) || intervalMs <= 0) {
-    throw new UsageError(`--interval-ms must be a positive whole number, got [${values['interval-ms']}]`);
+    throw new UsageError(
+      `--interval-ms must be a positive whole number, got [${String(options.intervalMs)}]`,
+    );
   }
+  const output = outputFormatOf(options);
   return {
-    command: positionals[0],
-    positionals: positionals.slice(1),
-    flags: {
-      json: values.json ?? false,
-      help: values.help ?? false,
-      verbose: values.verbose ?? false,
-      wait: values.wait ?? false,
-      watch: values.watch ?? false,
-      transient: values.transient ?? false,
-      intervalMs,
-      cluster: clusterFlags(values),
-    },
-    environment,
+    output,
+    json: output !== 'text',
+    verbose: options.verbose === true,
+    wait: options.wait === true,
+    watch: options.watch === true,
+    transient: options.transient === true,
+    intervalMs,
+    cluster: clusterFlagsOf(options),
   };
 }
 
-function clusterFlags(
-  values: ReturnType<typeof parseArgs<{ options: typeof GLOBAL_OPTIONS }>>['values'],
-): ClusterFlags {
+function clusterFlagsOf(options: OptionValues): ClusterFlags {
   const given = [
     'pattern',
-    'max-data-streams',
-    'read-only',
-    'read-only-older-than',
-    'ilm-horizon',
-    'include-system',
+    'maxDataStreams',
+    'readOnly',
+    'readOnlyOlderThan',
+    'ilmHorizon',
+    'includeSystem',
     'window',
-  ].filter((name) => values[name as keyof typeof values] !== undefined);
-  if (values.all !== true && given.length > 0) {
+  ]
+    .filter((name) => options[name] !== undefined)
+    .map((name) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`));
+  if (options.all !== true && given.length > 0) {
     throw new UsageError(`--${given[0]} goes with --all (the whole-cluster upgrade)`);
   }
   return {
-    all: values.all ?? false,
-    pattern: values.pattern,
-    maxDataStreams: values['max-data-streams'],
-    readOnly: values['read-only'] ?? false,
-    readOnlyOlderThan: values['read-only-older-than'],
-    ilmHorizon: values['ilm-horizon'],
-    includeSystem: values['include-system'] ?? false,
-    window: values.window,
-    now: values.now ?? false,
+    all: options.all === true,
+    pattern: text(options.pattern),
+    maxDataStreams: text(options.maxDataStreams),
+    readOnly: options.readOnly === true,
+    readOnlyOlderThan: text(options.readOnlyOlderThan),
+    ilmHorizon: text(options.ilmHorizon),
+    includeSystem: options.includeSystem === true,
+    window: text(options.window),
+    now: options.now === true,
   };
+}
+
+const camelCase = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * Environment overrides from the connection flags. A secret given one way clears the other way's
+ * variable (`--es-password-file` clears ES_PASSWORD), so a flag always wins over the environment.
+ */
+export function environmentOf(options: OptionValues): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [flag, variable] of Object.entries(FLAG_ENVIRONMENT)) {
+    const value = text(options[camelCase(flag)]);
+    if (value !== undefined) environment[variable] = value;
+  }
+  for (const [secret, file] of SECRET_PAIRS) {
+    const given = [secret, file].filter((flag) => environment[FLAG_ENVIRONMENT[flag]] !== undefined);
+    if (given.length === 2) throw new UsageError(`--${secret} and --${file} exclude each other`);
+    if (given.length === 1) {
+      const other = given[0] === secret ? file : secret;
+      environment[FLAG_ENVIRONMENT[other]] = '';
+    }
+  }
+  return environment;
+}
+
+/** The secret flags given, for the warning that they show in `ps`. */
+export function secretFlagsGiven(options: OptionValues): ConnectionFlag[] {
+  return SECRET_FLAGS.filter((flag) => text(options[camelCase(flag)]) !== undefined);
 }

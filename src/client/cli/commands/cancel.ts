@@ -5,7 +5,9 @@ import { ACCESS } from '../../service/access';
 
 export const cancelCommand: Command = {
   name: 'cancel',
-  usage: 'cancel <data-stream> | cancel --all',
+  arguments: '[data-stream]',
+  options: ['all'],
+  help: 'Forms:\n  ds-reindex cancel <data-stream>\n  ds-reindex cancel --all',
   summary: 'cancel an upgrade (POST /_migration/reindex/<ds>/_cancel); unfinished indices are rolled back',
   async run(context) {
     if (context.flags.cluster.all) return runClusterCancel(context);

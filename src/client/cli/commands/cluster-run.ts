@@ -150,7 +150,7 @@ export async function runClusterCancel(context: CommandContext): Promise<number>
 
 export const reportCommand: Command = {
   name: 'report',
-  usage: 'report [--json]',
+  options: [],
   summary: "the latest cluster upgrade's report in Markdown (JSON with --json), so far if it still runs",
   async run(context) {
     if (context.args.length > 0) throw new UsageError('report takes no arguments');

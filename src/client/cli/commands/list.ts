@@ -7,7 +7,7 @@ import { progressPercent, type ReindexDataStreamStatus } from '../../../shared/s
 
 export const listCommand: Command = {
   name: 'list',
-  usage: 'list',
+  options: [],
   summary: 'list every upgrade that still has a status, with its state and progress',
   async run(context) {
     const service = await context.connections.service();
@@ -25,10 +25,10 @@ export const listCommand: Command = {
       ),
     );
     if (context.flags.json) {
-      writeJson(
-        context,
-        tasks.map((task, i) => ({ ...task, status: statuses[i] ?? null })),
-      );
+      const entries = tasks.map((task, i) => ({ ...task, status: statuses[i] ?? null }));
+      // jsonl lists one upgrade a line, as `temporal workflow list -o jsonl` lists workflows.
+      if (context.flags.output === 'jsonl') for (const entry of entries) writeJson(context, entry);
+      else writeJson(context, entries);
       return 0;
     }
     if (tasks.length === 0) {

@@ -19,7 +19,9 @@ function target(context: CommandContext, command: string): string | undefined {
 
 export const pauseCommand: Command = {
   name: 'pause',
-  usage: 'pause <data-stream> [--now] | pause --all [--now]',
+  arguments: '[data-stream]',
+  options: ['all', 'now'],
+  help: 'Forms:\n  ds-reindex pause <data-stream> [--now]\n  ds-reindex pause --all [--now]',
   summary:
     'pause an upgrade (or the cluster upgrade): nothing new starts; --now also stops the copies in flight',
   async run(context) {
@@ -48,7 +50,9 @@ export const pauseCommand: Command = {
 
 export const resumeCommand: Command = {
   name: 'resume',
-  usage: 'resume <data-stream> | resume --all',
+  arguments: '[data-stream]',
+  options: ['all'],
+  help: 'Forms:\n  ds-reindex resume <data-stream>\n  ds-reindex resume --all',
   summary: 'resume a paused upgrade (or the cluster upgrade); stopped copies continue where they were',
   async run(context) {
     const dataStream = target(context, 'resume');

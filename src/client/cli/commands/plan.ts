@@ -10,7 +10,17 @@ import { DataStreamNotFoundError } from '../../../elasticsearch/data-streams';
 
 export const planCommand: Command = {
   name: 'plan',
-  usage: 'plan <data-stream> | plan --all [--pattern <glob>]',
+  arguments: '[data-stream]',
+  options: [
+    'all',
+    'pattern',
+    'maxDataStreams',
+    'readOnly',
+    'readOnlyOlderThan',
+    'includeSystem',
+    'ilmHorizon',
+  ],
+  help: 'Forms:\n  ds-reindex plan <data-stream>\n  ds-reindex plan --all [--pattern <glob>] [--read-only-older-than 90d]',
   summary: 'show which backing indices an upgrade would copy, changing nothing (needs only Elasticsearch)',
   async run(context) {
     if (context.flags.cluster.all) return runClusterPlan(context);

@@ -95,12 +95,20 @@ async function setSetting(
 
 export const settingsCommand: Command = {
   name: 'settings',
-  usage: 'settings get | settings set <name> <value|null> [--transient]',
   summary: 'read or change the two migrate.* cluster settings (validated as Elasticsearch does)',
-  async run(context) {
-    const [action, name, value] = context.args;
-    if (action === 'get') return getSettings(context);
-    if (action === 'set') return setSetting(context, name, value);
-    throw new UsageError('settings needs `get` or `set <name> <value>`');
-  },
+  subcommands: [
+    {
+      name: 'get',
+      summary: 'the two migrate.* settings: effective, persistent, transient and default',
+      options: [],
+      run: getSettings,
+    },
+    {
+      name: 'set',
+      arguments: '<name> <value>',
+      summary: `set a migrate.* setting (${MIGRATE_SETTING_NAMES.join(', ')}); the value null resets it`,
+      options: ['transient'],
+      run: (context) => setSetting(context, context.args[0], context.args[1]),
+    },
+  ],
 };

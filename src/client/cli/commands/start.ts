@@ -6,7 +6,19 @@ import { watchUpgrade } from './watch-upgrade';
 
 export const startCommand: Command = {
   name: 'start',
-  usage: 'start <data-stream> [--wait] | start --all [--pattern <glob>] [--wait]',
+  arguments: '[data-stream]',
+  options: [
+    'wait',
+    'intervalMs',
+    'all',
+    'pattern',
+    'maxDataStreams',
+    'readOnly',
+    'readOnlyOlderThan',
+    'includeSystem',
+    'window',
+  ],
+  help: "Forms:\n  ds-reindex start <data-stream> [--wait]\n  ds-reindex start --all [--pattern <glob>] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
   summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
   async run(context) {
     if (context.flags.cluster.all) return runClusterStart(context);

@@ -8,7 +8,9 @@ import { exitCodeOf, watchUpgrade } from './watch-upgrade';
 
 export const statusCommand: Command = {
   name: 'status',
-  usage: 'status <data-stream> [--watch] | status --all [--watch]',
+  arguments: '[data-stream]',
+  options: ['watch', 'intervalMs', 'all'],
+  help: 'Forms:\n  ds-reindex status <data-stream> [--watch]\n  ds-reindex status --all [--watch]',
   summary: "show an upgrade's status (GET /_migration/reindex/<ds>/_status); --watch follows it live",
   async run(context) {
     if (context.flags.cluster.all) return runClusterStatus(context);

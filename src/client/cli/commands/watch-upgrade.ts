@@ -2,7 +2,7 @@ import { EXIT_CODES } from '../exit-codes';
 import { writeLines, type CommandContext } from '../command';
 import { LiveView } from '../output/live-view';
 import { ProgressTracker } from '../output/progress-tracker';
-import { errorLines, indexProgressLine, statusHeader, summaryTable } from '../output/status-text';
+import { errorLines, indexProgress, statusHeader, summaryTable } from '../output/status-text';
 import type { ReindexDataStreamStatus } from '../../../shared/status';
 
 /** The exit code a finished (or still running) status stands for. */
@@ -27,7 +27,7 @@ export async function watchUpgrade(context: CommandContext, dataStream: string):
     if (context.flags.json) {
       context.out.write(`${JSON.stringify(status)}\n`);
     } else {
-      view.draw([...statusHeader(dataStream, status, now), ...tracker.copying().map(indexProgressLine)]);
+      view.draw([...statusHeader(dataStream, status, now), ...tracker.copying().map(indexProgress)]);
     }
     if (status.complete) {
       if (!context.flags.json)

@@ -1,3 +1,4 @@
+import { lineText, type SqueezableLine } from './fit-width';
 import { count, duration, rate } from './numbers';
 import { etaMs, type TrackedIndex } from './progress-tracker';
 import { renderTable } from './table';
@@ -19,17 +20,29 @@ export function progressBar(fraction: number, width = BAR_WIDTH): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-/** One line per index being copied: bar, documents copied / total, percent, rate and ETA. */
-export function indexProgressLine(tracked: TrackedIndex): string {
+/**
+ * One line per index being copied: bar, documents copied / total, percent, rate and ETA; the index name
+ * apart, so a narrow terminal can shorten it and keep the rest.
+ */
+export function indexProgress(tracked: TrackedIndex): SqueezableLine {
   // Before its copy task reports, an index has no document total yet.
   if (tracked.totalDocCount === 0 && tracked.reindexedDocCount === 0) {
-    return `  ${tracked.index}  ${progressBar(0)} starting`;
+    return { before: '  ', name: tracked.index, after: `  ${progressBar(0)} starting` };
   }
   const fraction = tracked.totalDocCount > 0 ? tracked.reindexedDocCount / tracked.totalDocCount : 0;
-  return (
-    `  ${tracked.index}  ${progressBar(fraction)} ${count(tracked.reindexedDocCount)}/${count(tracked.totalDocCount)} ` +
-    `${(100 * fraction).toFixed(1)}%  ${rate(tracked.docsPerSecond)}  ETA ${duration(etaMs(tracked))}`
-  );
+  const figures =
+    `${count(tracked.reindexedDocCount)}/${count(tracked.totalDocCount)} ` +
+    `${(100 * fraction).toFixed(1)}%  ${rate(tracked.docsPerSecond)}  ETA ${duration(etaMs(tracked))}`;
+  return {
+    before: '  ',
+    name: tracked.index,
+    after: `  ${progressBar(fraction)} ${figures}`,
+    shortAfter: `  ${figures}`,
+  };
+}
+
+export function indexProgressLine(tracked: TrackedIndex): string {
+  return lineText(indexProgress(tracked));
 }
 
 /** The status header: what the upgrade is doing overall. */
