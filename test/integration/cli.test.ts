@@ -169,7 +169,7 @@ describe('ds-reindex CLI', () => {
       90_000,
     );
     expect(pausedStatus).toMatch(/Paused {7}since \S+Z \(.+ ago\); copies stopped until `ds-reindex resume`/);
-    expect(json(await cli(['resume', ds, '--json']))).toEqual({ acknowledged: true });
+    expect(json(await cli(['resume', ds, '--json']))).toEqual({ acknowledged: true, paused: false });
 
     expect(json(await cli(['cancel', ds, '--json']))).toEqual({ acknowledged: true });
     expect((await cli(['status', ds])).code).toBe(2);

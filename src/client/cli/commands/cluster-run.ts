@@ -114,8 +114,9 @@ export async function runClusterStart(context: CommandContext): Promise<number> 
   if (answer.data_streams.length === 0) {
     if (context.flags.json) writeJson(context, answer);
     else
+      // The service's words: they cover a pattern that matches nothing and data streams all up to date.
       writeLines(context, [
-        `Nothing to upgrade: no data stream matches ${options.pattern}. No run was started; the last run's status and report stay.`,
+        answer.message ?? `Nothing to upgrade: no data stream matches ${options.pattern}.`,
       ]);
     return 0;
   }
