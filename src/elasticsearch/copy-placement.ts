@@ -15,6 +15,22 @@ interface NodeAddress {
 const addressCache = new WeakMap<object, { readAtMillis: number; nodes: NodeAddress[] }>();
 /** Breaks ties between equally loaded nodes, so copies in turn go to each. */
 let rotation = 0;
+/**
+ * A copy placed this recently may not show in the task list yet (its `_reindex` is still on its way, or
+ * another copy read the list at the same moment): it counts for its node, so two copies started together
+ * never both see the same node as idle.
+ */
+const PLACED_RECENTLY_MS = 5_000;
+const recentPlacements: { nodeId: string; atMillis: number }[] = [];
+
+/** How many copies this process placed on each node in the last `PLACED_RECENTLY_MS`. */
+function placedRecently(now: number): Map<string, number> {
+  while (recentPlacements.length > 0 && now - recentPlacements[0].atMillis > PLACED_RECENTLY_MS)
+    recentPlacements.shift();
+  const placed = new Map<string, number>();
+  for (const { nodeId } of recentPlacements) placed.set(nodeId, (placed.get(nodeId) ?? 0) + 1);
+  return placed;
+}
 
 async function nodeAddresses(es: Client): Promise<NodeAddress[]> {
   const cached = addressCache.get(es.connectionPool);
@@ -41,9 +57,10 @@ async function copiesPerNode(es: Client): Promise<Map<string, number>> {
 }
 
 /**
- * A client that sends its requests to the node of `es`'s pool that runs the fewest copies now (ties in
- * turn), so that the reindex tasks of an upgrade, which run on the node that received them, spread over
- * the cluster instead of all landing on the first URL. The client itself when its pool has one live node,
+ * A client that sends its requests to the node of `es`'s pool that runs the fewest copies now, counting
+ * those this process placed in the last few seconds (ties in turn), so that the reindex tasks of an
+ * upgrade, which run on the node that received them, spread over the cluster instead of all landing on
+ * the first URL. The client itself when its pool has one live node,
  * or when no pool URL matches a node's published address (then name nodes as they publish themselves,
  * or turn sniffing on: `ES_SNIFF_INTERVAL_MS`).
  */
@@ -56,9 +73,13 @@ export async function clientForNewCopy(es: Client): Promise<{ client: Client; no
     return node ? [{ connection, node, load: running.get(node.id) ?? 0 }] : [];
   });
   if (candidates.length === 0) return { client: es };
-  const fewest = Math.min(...candidates.map((candidate) => candidate.load));
-  const least = candidates.filter((candidate) => candidate.load === fewest);
+  const placed = placedRecently(Date.now());
+  const loadOf = (candidate: (typeof candidates)[number]): number =>
+    candidate.load + (placed.get(candidate.node.id) ?? 0);
+  const fewest = Math.min(...candidates.map(loadOf));
+  const least = candidates.filter((candidate) => loadOf(candidate) === fewest);
   const chosen = least[rotation++ % least.length];
+  recentPlacements.push({ nodeId: chosen.node.id, atMillis: Date.now() });
   const client = es.child({
     nodeFilter: (connection) => connection.id === chosen.connection.id,
     // The parent already learns the nodes; a child must not start sniffing timers of its own.

@@ -169,7 +169,10 @@ describeOnSecuredCluster('a node lost mid-copy', () => {
     expect(duplicates(ids)).toEqual([]);
     const present = new Set(ids);
     expect(written.filter((id) => !present.has(id))).toEqual([]);
-    expect(ids.length).toBe(DOCS + 10 + written.length);
+    // A batch whose answer was lost with the node may have landed all the same: such writes may be
+    // present, never twice (checked above). Every other document is one of those seeded.
+    expect(ids.filter((id) => !id.startsWith('writer-')).length).toBe(DOCS + 10);
+    expect(ids.filter((id) => id.startsWith('writer-')).length).toBeGreaterThanOrEqual(written.length);
   }
 
   it('the node running the copy: another node copies on, with writers running', async () => {
