@@ -3,7 +3,7 @@ import {
   eventually,
   expectSuccessesOnCluster,
   itOnSandbox,
-  runCliProcess,
+  runCliOn,
   setMigrateSettings,
   useUpgradeHarness,
   type CliRun,
@@ -18,15 +18,7 @@ describe('ds-reindex CLI', () => {
   const h = useUpgradeHarness('cli');
 
   /** Runs the CLI as a user would, with the worker's environment variable names. */
-  function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-    return runCliProcess(args, {
-      TEMPORAL_ADDRESS: h().env.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: h().taskQueue,
-      ES_URL: h().target.url,
-      ...env,
-    });
-  }
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCliOn(h(), args, env);
 
   const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 

@@ -7,7 +7,7 @@ import {
   createUserWithRole,
   describeOnSecuredCluster,
   expectSuccessesOnCluster,
-  runCliProcess,
+  runCliOn,
   useUpgradeHarness,
   type CliRun,
   type RoleSpec,
@@ -33,15 +33,8 @@ describeOnSecuredCluster('ds-reindex CLI against real Elasticsearch security', (
   });
 
   /** The CLI with the cluster's address and CA, and only the credentials given. */
-  function cli(args: string[], credentials: Record<string, string>): Promise<CliRun> {
-    return runCliProcess(args, {
-      TEMPORAL_ADDRESS: h().env.address,
-      TEMPORAL_TASK_QUEUE: h().taskQueue,
-      ES_URL: h().target.url,
-      ES_CA_FILE: process.env.ES_CA_FILE ?? '',
-      ...credentials,
-    });
-  }
+  const cli = (args: string[], credentials: Record<string, string>): Promise<CliRun> =>
+    runCliOn(h(), args, credentials);
 
   it('refuses clearly, with exit code 6, when a secured cluster gets no credentials or wrong ones', async () => {
     for (const command of [['plan', DATA_STREAM], ['status', DATA_STREAM], ['list'], ['settings', 'get']]) {

@@ -10,7 +10,7 @@ import {
   createApiKey,
   createUserWithRole,
   describeOnSecuredCluster,
-  runCliProcess,
+  runCliOn,
   useUpgradeHarness,
   type CliRun,
   type RoleSpec,
@@ -44,15 +44,8 @@ describeOnSecuredCluster('ds-reindex CLI credentials from files', () => {
     await h().seed(DATA_STREAM, [{ docCount: 5 }]);
   });
 
-  function cli(args: string[], credentials: Record<string, string>): Promise<CliRun> {
-    return runCliProcess(args, {
-      TEMPORAL_ADDRESS: h().env.address,
-      TEMPORAL_TASK_QUEUE: h().taskQueue,
-      ES_URL: h().target.url,
-      ES_CA_FILE: process.env.ES_CA_FILE ?? '',
-      ...credentials,
-    });
-  }
+  const cli = (args: string[], credentials: Record<string, string>): Promise<CliRun> =>
+    runCliOn(h(), args, credentials);
 
   const planned = (run: CliRun): string => (JSON.parse(run.stdout) as { data_stream: string }).data_stream;
 

@@ -29,3 +29,30 @@ export function runCliProcess(args: readonly string[], env: Record<string, strin
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
+
+/** What `runCliOn` needs of a test harness: its Temporal server, task queue and Elasticsearch. */
+interface CliTarget {
+  env: { address: string };
+  taskQueue: string;
+  target: { url: string };
+}
+
+/**
+ * `ds-reindex` against the harness's Temporal server, task queue and Elasticsearch (with the cluster's
+ * CA, when the tests run against one), and `env` on top: the credentials, or nothing.
+ */
+export function runCliOn(
+  harness: CliTarget,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return runCliProcess(args, {
+    TEMPORAL_ADDRESS: harness.env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: harness.taskQueue,
+    ES_URL: harness.target.url,
+    // Empty reads as unset: the sandbox needs no CA.
+    ES_CA_FILE: process.env.ES_CA_FILE ?? '',
+    ...env,
+  });
+}

@@ -42,4 +42,4 @@ export {
   type RoleSpec,
   type TestUser,
 } from './secured-cluster';
-export { runCliProcess, type CliRun } from './cli-process';
+export { runCliOn, runCliProcess, type CliRun } from './cli-process';
