@@ -33,7 +33,8 @@ if [ -z "${ES_URL:-}" ]; then
   trap 'exit 130' INT
   trap 'exit 143' TERM
   echo "==> building the real Elasticsearch node ($REAL_ES_DIR/setup.sh, log in .data/real-es-setup.log)"
-  if ! "$REAL_ES_DIR/setup.sh" >.data/real-es-setup.log 2>&1; then
+  # One build at a time: test-all runs this tier beside another that builds its own node.
+  if ! flock .data/real-es-setup.lock "$REAL_ES_DIR/setup.sh" >.data/real-es-setup.log 2>&1; then
     tail -20 .data/real-es-setup.log >&2
     exit 1
   fi

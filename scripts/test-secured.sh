@@ -30,7 +30,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "==> building the real Elasticsearch cluster ($REAL_ES_DIR/setup.sh, log in .data/real-es-secured-setup.log)"
-if ! "$REAL_ES_DIR/setup.sh" >.data/real-es-secured-setup.log 2>&1; then
+# One build at a time: test-all runs this tier beside another that builds its own node.
+if ! flock .data/real-es-setup.lock "$REAL_ES_DIR/setup.sh" >.data/real-es-secured-setup.log 2>&1; then
   tail -20 .data/real-es-secured-setup.log >&2
   exit 1
 fi
