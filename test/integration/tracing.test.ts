@@ -1,15 +1,19 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { call } from './http-api-helpers';
-import { eventually, useUpgradeHarness } from '../support';
+import { bundleWorkflows, eventually, useUpgradeHarness } from '../support';
 import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 import { ReindexService } from '../../src/client/service/reindex-service';
 import { temporalClientInterceptors } from '../../src/observability/temporal-client-tracing';
 import { startTracing, type Tracing } from '../../src/observability/tracing';
-import { dataStreamWorkflowId } from '../../src/shared/names';
+import { backingIndexWorkflowId, dataStreamWorkflowId } from '../../src/shared/names';
+import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
+import { workflowSpanSinks } from '../../src/worker/worker-tracing';
 
 const START_ROUTE = 'POST /_migration/reindex';
+const TRACED_DS = 'traced-ds';
 
 /** `span` and its ancestors, nearest first, by name, as far as the recorded spans reach. */
 function ancestry(span: ReadableSpan, byId: ReadonlyMap<string, ReadableSpan>): string[] {
@@ -28,6 +32,8 @@ describe('OpenTelemetry tracing', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
   let api: HttpApi;
+  /** The backing index the traced upgrade copied. */
+  let tracedIndex = '';
 
   beforeAll(async () => {
     tracing = startTracing({ enabled: true, otlpTracesUrl: 'http://unused' }, 'ds-reindex-test', {
@@ -54,8 +60,8 @@ describe('OpenTelemetry tracing', () => {
   });
 
   it('follows POST /_migration/reindex to the _reindex request in one tree', async () => {
-    const ds = 'traced-ds';
-    await h().seed(ds, [{ docCount: 20 }]);
+    const ds = TRACED_DS;
+    [tracedIndex] = await h().seed(ds, [{ docCount: 20 }]);
     const started = await call(api.url, 'POST', '/_migration/reindex', {
       body: JSON.stringify({ mode: 'upgrade', source: { index: ds } }),
     });
@@ -138,7 +144,22 @@ describe('OpenTelemetry tracing', () => {
     await h().completion(ds);
     const history = await h().env.client.workflow.getHandle(dataStreamWorkflowId(ds)).fetchHistory();
     expect(JSON.stringify(history)).not.toContain('_tracer-data');
-    const traced = await h().env.client.workflow.getHandle(dataStreamWorkflowId('traced-ds')).fetchHistory();
+    const traced = await h().env.client.workflow.getHandle(dataStreamWorkflowId(TRACED_DS)).fetchHistory();
     expect(JSON.stringify(traced)).toContain('_tracer-data');
+  });
+
+  it("replays a traced run's history: the interceptors' commands are deterministic", async () => {
+    const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
+    for (const workflowId of [
+      dataStreamWorkflowId(TRACED_DS),
+      backingIndexWorkflowId(TRACED_DS, tracedIndex),
+    ]) {
+      const history = await h().env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory(
+        { workflowBundle, sinks: workflowSpanSinks(tracing) },
+        history,
+        workflowId,
+      );
+    }
   });
 });
