@@ -6,12 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../src/worker/workflow-modules';
 
 async function bundle(): Promise<void> {
   const output = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions(WORKFLOWS_PATH),
     logger: new DefaultLogger('WARN'),
   });
   mkdirSync(dirname(output), { recursive: true });

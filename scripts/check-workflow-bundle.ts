@@ -3,11 +3,11 @@
  * sandbox cannot load, anywhere in the workflows' import graph fails here instead of at worker start.
  */
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
+import { WORKFLOWS_PATH, workflowBundleOptions } from '../src/worker/workflow-modules';
 
 async function check(): Promise<void> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions(WORKFLOWS_PATH),
     logger: new DefaultLogger('WARN'),
   });
   console.log(`bundled ${WORKFLOWS_PATH}: ${(code.length / 1024).toFixed(0)} KiB`);

@@ -138,6 +138,28 @@ export interface HttpApiConfig {
   shutdownDrainMs: number;
 }
 
+/**
+ * OpenTelemetry tracing, read from the standard `OTEL_*` variables. Off by default: on only when the
+ * environment asks for an OTLP exporter, so an unconfigured process records and sends nothing.
+ */
+export interface TracingConfig {
+  /**
+   * On when `OTEL_TRACES_EXPORTER=otlp`, or when `OTEL_EXPORTER_OTLP_ENDPOINT` or
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set and `OTEL_TRACES_EXPORTER` is not `none`;
+   * `OTEL_SDK_DISABLED=true` turns it off whatever else is set.
+   * @default false
+   */
+  enabled: boolean;
+  /**
+   * Where spans are sent (OTLP over HTTP, JSON): `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, else
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/traces`.
+   * @default http://localhost:4318/v1/traces
+   */
+  otlpTracesUrl: string;
+  /** `OTEL_SERVICE_NAME`: the spans' `service.name`. @default the process's own (`ds-reindex-worker`, ...) */
+  serviceName?: string;
+}
+
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -147,6 +169,7 @@ export interface Config {
   worker: WorkerConfig;
   workerProcess: WorkerProcessConfig;
   httpApi: HttpApiConfig;
+  tracing: TracingConfig;
   /** `LOG_LEVEL`: `TRACE`, `DEBUG`, `INFO` (default), `WARN` or `ERROR`; logs are JSON lines. */
   logLevel: LogLevel;
 }
@@ -366,6 +389,47 @@ function readElasticsearchUrls(env: Environment): string[] {
   return urls;
 }
 
+function readUrl(env: Environment, name: string): string | undefined {
+  const value = readOptional(env, name);
+  if (value === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new ConfigError(`${name} [${value}] is not a URL`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new ConfigError(`${name} [${value}] must be http:// or https://`);
+  }
+  return value;
+}
+
+/** The `OTEL_*` variables this project honours; the exporter itself reads `OTEL_EXPORTER_OTLP_HEADERS` and timeouts. */
+function readTracing(env: Environment): TracingConfig {
+  const exporter = readOptional(env, 'OTEL_TRACES_EXPORTER');
+  if (exporter !== undefined && exporter !== 'otlp' && exporter !== 'none') {
+    throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got [${exporter}]`);
+  }
+  // Spans go out as OTLP/HTTP with JSON bodies; a collector's gRPC port would refuse them silently.
+  const protocol =
+    readOptional(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
+    readOptional(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  if (protocol === 'grpc') {
+    throw new ConfigError(
+      "OTEL_EXPORTER_OTLP_PROTOCOL grpc is not supported; use the collector's OTLP/HTTP endpoint (port 4318)",
+    );
+  }
+  const tracesEndpoint = readUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const disabled = readOptional(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
+  const asked = exporter === 'otlp' || (exporter === undefined && (tracesEndpoint ?? endpoint) !== undefined);
+  return {
+    enabled: asked && !disabled,
+    otlpTracesUrl: tracesEndpoint ?? `${(endpoint ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`,
+    serviceName: readOptional(env, 'OTEL_SERVICE_NAME'),
+  };
+}
+
 /** Reads the whole configuration from an environment (normally `process.env`), validating as it goes. */
 export function loadConfig(env: Environment): Config {
   const username = readOptional(env, 'ES_USERNAME');
@@ -411,6 +475,7 @@ export function loadConfig(env: Environment): Config {
       maxBodyBytes: readPositiveInteger(env, 'HTTP_API_MAX_BODY_BYTES', 1024 * 1024),
       shutdownDrainMs: readPositiveInteger(env, 'HTTP_API_SHUTDOWN_DRAIN_MS', 10_000),
     },
+    tracing: readTracing(env),
     logLevel: readLogLevel(env),
   };
 }

@@ -9,7 +9,9 @@ import {
 import { createActivities } from '../activities';
 import type { CopyObserver } from '../activities/dependencies';
 import type { WorkerConfig } from '../config';
-import { WORKFLOWS_PATH } from './workflow-modules';
+import { TRACING_OFF, type Tracing } from '../observability/tracing';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-modules';
+import { tracingActivityInterceptors, workflowSpanSinks } from './worker-tracing';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -25,6 +27,8 @@ export interface CreateWorkerOptions {
   copyObserver?: CopyObserver;
   /** Around every activity (the worker's logs and metrics). */
   activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Spans of activities and workflows (see src/observability/tracing.ts). @default off */
+  tracing?: Tracing;
   /** After shutdown is requested, how long activities may finish before they are cancelled. @default 10 000 */
   shutdownGraceMs?: number;
   /** After shutdown is requested, when the worker gives up waiting and fails. @default none */
@@ -35,21 +39,32 @@ const STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS = 1_000;
 
 /** The worker, as `npm run worker`, the image and the tests all build it. */
 export async function createReindexWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ?? TRACING_OFF;
+  // The tracing span first, so the attempt's logs, metrics and Elasticsearch requests happen inside it.
+  const activityInterceptors = [
+    ...tracingActivityInterceptors(tracing),
+    ...(options.activityInterceptors ?? []),
+  ];
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
+    // A pre-built bundle has the interceptor modules in it (workflowBundleOptions); otherwise bundle them.
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: {
+      activity: activityInterceptors,
+      ...(options.workflowBundle ? {} : { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] }),
+    },
+    sinks: workflowSpanSinks(tracing),
     activities: createActivities({
       es: options.es,
       temporal: options.temporal,
       worker: options.worker,
       copyObserver: options.copyObserver,
     }),
-    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
     // Heartbeats reach the server at least every second, so a cancel reaches a running copy at once.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',

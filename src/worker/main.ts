@@ -14,6 +14,8 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig, temporalConnectionOptions, type Config } from '../config';
 import { createElasticsearchClient } from '../elasticsearch/client';
 import { JsonLogger } from '../observability/json-logger';
+import { withoutCredentials } from '../observability/span-redaction';
+import { startTracing, type Tracing } from '../observability/tracing';
 import { observingActivityInterceptors } from './activity-interceptors';
 import { createReindexWorker } from './create-worker';
 import { checkElasticsearch } from './elasticsearch-check';
@@ -130,7 +132,7 @@ async function serveHealthAndMetrics(
   };
 }
 
-async function run(config: Config, logger: JsonLogger): Promise<number> {
+async function run(config: Config, logger: JsonLogger, tracing: Tracing): Promise<number> {
   installRuntime(config, logger);
   const temporalOptions = temporalConnectionOptions(config.temporal);
   const where = config.temporal.description;
@@ -158,6 +160,7 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       copyObserver: metrics,
       activityInterceptors: [observingActivityInterceptors({ metrics, client, logger })],
+      tracing,
       shutdownGraceMs: config.workerProcess.shutdownGraceMs,
       shutdownForceMs: config.workerProcess.shutdownForceMs,
     });
@@ -187,6 +190,8 @@ async function run(config: Config, logger: JsonLogger): Promise<number> {
     await clientConnection.close();
     await connection.close();
     await es.close();
+    // Last: the spans of the activities that just finished are still in the batch.
+    await tracing.shutdown();
   }
 }
 
@@ -199,7 +204,9 @@ try {
   process.exit(1);
 }
 const logger = new JsonLogger({ level: config.logLevel, fields: { service: SERVICE } });
-run(config, logger).then(
+const tracing = startTracing(config.tracing, SERVICE);
+if (tracing.enabled) logger.info(`tracing: spans to ${withoutCredentials(config.tracing.otlpTracesUrl)}`);
+run(config, logger, tracing).then(
   (code) => process.exit(code),
   (err: unknown) => {
     logger.error(message(err), { error: err });

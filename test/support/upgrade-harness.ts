@@ -9,6 +9,7 @@ import { abandonWait, eventually } from './wait';
 import type { InProgressIndex, ReindexDataStreamStatus } from '../../src/shared/status';
 import { ReindexService } from '../../src/client/service/reindex-service';
 import type { WorkerConfig } from '../../src/config';
+import type { Tracing } from '../../src/observability/tracing';
 import { createReindexWorker } from '../../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 import { WORKFLOW_TUNABLES } from '../../src/workflows/tunables';
@@ -52,8 +53,15 @@ export interface UpgradeHarness {
   es: ElasticsearchClient;
   taskQueue: string;
   service: ReindexService;
-  /** A worker on the harness's task queue; `es`: the worker's own client (default: the administrator's). */
-  startWorker(config?: Partial<WorkerConfig>, es?: ElasticsearchClient): Promise<RunningWorker>;
+  /**
+   * A worker on the harness's task queue; `es`: the worker's own client (default: the administrator's);
+   * `tracing`: its spans (default: off).
+   */
+  startWorker(
+    config?: Partial<WorkerConfig>,
+    es?: ElasticsearchClient,
+    options?: { tracing?: Tracing },
+  ): Promise<RunningWorker>;
   /** The sandbox's test controls; throws against a real cluster (those tests run on the sandbox only). */
   controls(): SandboxControls;
   /** Seeds a data stream of old backing indices on either target; returns their names, oldest first. */
@@ -149,7 +157,7 @@ export async function createUpgradeHarness(
         100,
       );
     },
-    async startWorker(config = {}, es = target.client) {
+    async startWorker(config = {}, es = target.client, { tracing } = {}) {
       const worker = await createReindexWorker({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
@@ -158,6 +166,7 @@ export async function createUpgradeHarness(
         temporal: env.client,
         worker: { ...TEST_WORKER_CONFIG, ...config },
         workflowBundle,
+        tracing,
       });
       const running = worker.run();
       const handle: RunningWorker = {

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/workflow-modules';
 
 const ROOT = resolve(__dirname, '../..');
 /** Bundles made by earlier test files of this checkout; under .data, which git ignores. */
@@ -27,9 +28,9 @@ function filesAt(path: string): string[] {
     .sort();
 }
 
-/** A key that changes whenever any file a bundle could include changes, and with the module bundled. */
+/** A key that changes whenever any file a bundle could include changes, and with the modules bundled. */
 function bundleKey(workflowsPath: string): string {
-  const hash = createHash('sha256').update(workflowsPath);
+  const hash = createHash('sha256').update(JSON.stringify(workflowBundleOptions(workflowsPath)));
   for (const input of INPUTS) {
     for (const file of filesAt(join(ROOT, input))) hash.update(file).update(readFileSync(file));
   }
@@ -44,7 +45,11 @@ function bundleKey(workflowsPath: string): string {
 export async function cachedWorkflowBundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   const file = join(CACHE_DIR, `${bundleKey(workflowsPath)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  // With the worker's interceptor modules, whatever the workflows: tests run and replay what the worker does.
+  const bundle = await bundleWorkflowCode({
+    ...workflowBundleOptions(workflowsPath),
+    logger: new DefaultLogger('WARN'),
+  });
   mkdirSync(CACHE_DIR, { recursive: true });
   const partial = `${file}.${process.pid}.tmp`;
   writeFileSync(partial, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap }));

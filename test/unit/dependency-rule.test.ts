@@ -44,6 +44,18 @@ const refused: [string, string, RegExp][] = [
   ],
   ['src/workflows/x.ts', "import { readFileSync } from 'node:fs';", /Node built-ins/],
   ['src/workflows/x.ts', "import { Client } from '@elastic/elasticsearch';", /only through activities/],
+  // Only the tracing interceptors' own file may use the workflow half of Temporal's OpenTelemetry package.
+  [
+    'src/workflows/x.ts',
+    "import { interceptors } from '@temporalio/interceptors-opentelemetry/lib/workflow';",
+    /only through activities/,
+  ],
+  [
+    'src/workflows/tracing-interceptors.ts',
+    "import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';",
+    /only through activities/,
+  ],
+  ['src/workflows/tracing-interceptors.ts', "import { readFileSync } from 'node:fs';", /Node built-ins/],
   [
     'src/shared/x.ts',
     "import { statusQuery } from '../workflows/definitions';",
@@ -90,6 +102,10 @@ const refused: [string, string, RegExp][] = [
 const allowed: [string, string][] = [
   ['src/workflows/x.ts', "import type { Activities } from '../activities';"],
   ['src/workflows/x.ts', "import { proxyActivities } from '@temporalio/workflow';"],
+  [
+    'src/workflows/tracing-interceptors.ts',
+    "import { OpenTelemetryInboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/workflow';",
+  ],
   ['src/activities/x.ts', "import { indexProgressSignal } from '../workflows/definitions';"],
   ['src/client/http-api/x.ts', "import { ReindexService } from '../service/reindex-service';"],
   ['src/client/cli/commands/x.ts', "import { ACCESS } from '../../service/access';"],

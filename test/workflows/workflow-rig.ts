@@ -12,7 +12,7 @@ import { createStubActivities, StubCluster } from './stub-activities';
 import type { Activities } from '../../src/activities';
 import { ReindexService } from '../../src/client/service/reindex-service';
 import { dataStreamWorkflowId } from '../../src/shared/names';
-import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 import { reindexDataStream, type ReindexDataStreamInput } from '../../src/workflows';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -75,7 +75,8 @@ export async function createWorkflowRig(
   const workflowBundle = workflowInterceptorModules
     ? await bundleWorkflowCode({
         workflowsPath: WORKFLOWS_PATH,
-        workflowInterceptorModules,
+        // The worker's own interceptor modules, then the fixture's.
+        workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...workflowInterceptorModules],
         logger: new DefaultLogger('WARN'),
       })
     : await bundleWorkflows(WORKFLOWS_PATH);

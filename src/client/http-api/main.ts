@@ -15,6 +15,9 @@ import { dataStreamWorkflowId } from '../../shared/names';
 import { JsonLogger } from '../../observability/json-logger';
 import { describeElasticsearchFailure } from '../../observability/elasticsearch-diagnosis';
 import { explainTlsFailure } from '../../observability/tls-diagnosis';
+import { temporalClientInterceptors } from '../../observability/temporal-client-tracing';
+import { withoutCredentials } from '../../observability/span-redaction';
+import { startTracing, type Tracing } from '../../observability/tracing';
 
 const SERVICE = 'ds-reindex-api';
 
@@ -76,7 +79,7 @@ async function logSecurity(config: Config, apiUrl: string, logger: JsonLogger): 
   }
 }
 
-async function run(config: Config, logger: JsonLogger): Promise<void> {
+async function run(config: Config, logger: JsonLogger, tracing: Tracing): Promise<void> {
   const where = config.temporal.description;
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal)).catch(
     async (err: unknown) => {
@@ -84,7 +87,11 @@ async function run(config: Config, logger: JsonLogger): Promise<void> {
       throw new Error(`cannot connect to Temporal at ${where}: ${reason}`);
     },
   );
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: temporalClientInterceptors(tracing),
+  });
   const service = new ReindexService({ temporal, taskQueue: config.temporal.taskQueue });
   const healthEs = createElasticsearchClient(config.elasticsearch, { retryOnOtherNodes: true });
   let stopping = false;
@@ -116,7 +123,7 @@ async function run(config: Config, logger: JsonLogger): Promise<void> {
     });
     api
       .drain(config.httpApi.shutdownDrainMs)
-      .then(() => Promise.all([connection.close(), healthEs.close()]))
+      .then(() => Promise.all([connection.close(), healthEs.close(), tracing.shutdown()]))
       .then(() => {
         logger.info('HTTP API stopped');
         process.exit(0);
@@ -140,7 +147,9 @@ try {
   process.exit(1);
 }
 const logger = new JsonLogger({ level: config.logLevel, fields: { service: SERVICE } });
-run(config, logger).catch((err: unknown) => {
+const tracing = startTracing(config.tracing, SERVICE);
+if (tracing.enabled) logger.info(`tracing: spans to ${withoutCredentials(config.tracing.otlpTracesUrl)}`);
+run(config, logger, tracing).catch((err: unknown) => {
   logger.error(message(err), { error: err });
   process.exit(1);
 });

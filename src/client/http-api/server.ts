@@ -14,6 +14,7 @@ import type { ReindexService } from '../service/reindex-service';
 import type { ElasticsearchConnectionConfig } from '../../config';
 import { createElasticsearchClient } from '../../elasticsearch/client';
 import { elasticsearchErrorBody } from '../../elasticsearch/errors';
+import { requestRouted, traceRequest } from '../../observability/request-span';
 import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
@@ -191,6 +192,7 @@ function requestAnswerer(routes: readonly Route[], callerBase: Client, maxBodyBy
     const caller = await authenticateCaller(es, uri);
     checkContentType(req, body);
     const { route, params } = findRoute(routes, method, url.pathname, uri);
+    requestRouted(method, route.path);
     const context = requestContext(route, {
       method,
       path: url.pathname,
@@ -283,7 +285,7 @@ export async function createHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const server = createServer((req, res) => {
     if (options.beforeRoutes?.(req, res)) return;
     const started = Date.now();
-    handle(req, res)
+    traceRequest(req, () => handle(req, res))
       .then((status) => {
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
         const durationMs = Date.now() - started;
