@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { setMigrateSettings, useUpgradeHarness } from '../support';
+import { CLI_EXECUTABLE, setMigrateSettings, useUpgradeHarness } from '../support';
 import { TerminalModel } from '../support/terminal-model';
 import { displayWidth } from '../../src/client/cli/output/fit-width';
 
@@ -44,11 +44,7 @@ function runInTerminal(
   env: Record<string, string>,
 ): Promise<{ code: number | null; written: string }> {
   return new Promise((done, fail) => {
-    const cli = [
-      process.execPath,
-      resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      resolve(ROOT, 'src/client/cli/main.ts'),
-    ];
+    const cli = [CLI_EXECUTABLE];
     const child = spawn('python3', ['-c', PTY_RUNNER, String(columns), String(rows), ...cli, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...env },

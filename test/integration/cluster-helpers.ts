@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { eventually, type UpgradeHarness } from '../support';
+import { eventually, runCliOn, type CliRun, type UpgradeHarness } from '../support';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { dataStreamWorkflowId } from '../../src/shared/names';
@@ -9,10 +7,6 @@ import {
   ClusterUpgradeService,
   type ClusterStatusView,
 } from '../../src/client/service/cluster-upgrade-service';
-
-const ROOT = resolve(__dirname, '../..');
-const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
 
 /** The cluster service as the tests drive it: the harness's data-stream service, fast polling. */
 export function clusterService(
@@ -59,32 +53,9 @@ export function withoutVolatileFields(plan: ClusterPlan): unknown {
   return { ...rest, read_only: readOnly };
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would, with the worker's environment variable names. */
+/** Runs the CLI as a user would, against the harness's Temporal server and Elasticsearch. */
 export function cli(h: UpgradeHarness, args: string[]): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [TSX_CLI, CLI_MAIN, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        TEMPORAL_ADDRESS: h.env.address,
-        TEMPORAL_NAMESPACE: 'default',
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        ES_URL: h.target.url,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runCliOn(h, args);
 }
 
 /** The backing indices' flat settings, by index. */

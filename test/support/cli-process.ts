@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
-const TSX_CLI = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const CLI_MAIN = resolve(ROOT, 'src/client/cli/main.ts');
+/** The `ds-reindex` executable (package.json "bin"), as a user runs it. */
+export const CLI_EXECUTABLE = resolve(ROOT, 'src/client/cli/ds-reindex');
 
 export interface CliRun {
   code: number | null;
@@ -17,7 +17,7 @@ export interface CliRun {
  */
 export function runCliProcess(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [TSX_CLI, CLI_MAIN, ...args], {
+    const child = spawn(CLI_EXECUTABLE, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });

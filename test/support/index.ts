@@ -42,4 +42,4 @@ export {
   type RoleSpec,
   type TestUser,
 } from './secured-cluster';
-export { runCliOn, runCliProcess, type CliRun } from './cli-process';
+export { CLI_EXECUTABLE, runCliOn, runCliProcess, type CliRun } from './cli-process';
