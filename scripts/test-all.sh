@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Everything CI checks, in two streams that share the machine's cores:
-# - in the background, the Elasticsearch tiers, each against a real 8.19 server from ../shared/real-es:
-#   the production-shape tier (scripts/test-secured.sh, a secured three-node HTTPS cluster), then the
-#   real-server tier (scripts/test-real.sh, one node, or the cluster in ES_URL). Their clusters take
-#   minutes to build and start, and their tests mostly wait on Elasticsearch. Output in .data/es-tiers.log,
-#   printed when they end.
+# Everything CI checks, in three streams that share the machine's cores:
 # - in the foreground, in the order that fails fastest: format, lint, types, the workflow bundle, the
 #   compose file, the monitoring rules, then every jest suite on the sandbox (unit, real Temporal server +
-#   sandbox, history replay).
-# One after the other they took 37 minutes on a busy 2-core machine; side by side, about the longer one.
+#   sandbox, history replay);
+# - in the background, each against a real Elasticsearch 8.19 from ../shared/real-es: the production-shape
+#   tier (scripts/test-secured.sh, a secured three-node HTTPS cluster) and the real-server tier
+#   (scripts/test-real.sh, one node, or the cluster in ES_URL). Their clusters take minutes to build and
+#   start, and their tests mostly wait: on Elasticsearch, on throttled copies, on nodes restarting.
+# One after the other the tiers took 37 minutes on a busy 2-core machine; side by side, about the longest.
+# The background tiers write to .data/<tier>-tier.log, printed when the foreground is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,38 +16,40 @@ bash scripts/setup.sh
 mkdir -p .data
 rm -f .data/jest-results.json .data/jest-secured-results.json .data/jest-real-results.json
 
-# The Elasticsearch tiers, one after the other.
-es_tiers() {
-  local status=0 started
-  if [ -d ../shared/real-es ]; then
-    echo "==> jest: secured three-node Elasticsearch tier"
-    started=$SECONDS
-    env -u ES_URL bash scripts/test-secured.sh --ci --json --outputFile=.data/jest-secured-results.json || status=1
-    echo "==> secured three-node tier took $((SECONDS - started)) s"
-  else
-    echo "==> secured three-node tier skipped: no ../shared/real-es here"
-  fi
-  if [ -n "${ES_URL:-}" ] || [ -d ../shared/real-es ]; then
-    echo "==> jest: real Elasticsearch tier"
-    started=$SECONDS
-    bash scripts/test-real.sh --ci --json --outputFile=.data/jest-real-results.json || status=1
-    echo "==> real Elasticsearch tier took $((SECONDS - started)) s"
-  else
-    echo "==> real Elasticsearch tier skipped: no ../shared/real-es here; against any cluster: ES_URL=http://host:9200 npm run test:real"
-  fi
-  return $status
+secured_tier() {
+  env -u ES_URL bash scripts/test-secured.sh --ci --json --outputFile=.data/jest-secured-results.json
 }
-export -f es_tiers
+real_tier() {
+  bash scripts/test-real.sh --ci --json --outputFile=.data/jest-real-results.json
+}
+export -f secured_tier real_tier
 
 status=0
 results=(.data/jest-results.json)
-[ ! -d ../shared/real-es ] || results+=(.data/jest-secured-results.json)
-[ -z "${ES_URL:-}" ] && [ ! -d ../shared/real-es ] || results+=(.data/jest-real-results.json)
-echo "==> the Elasticsearch tiers start in the background (log in .data/es-tiers.log, printed when they end)"
-# A session of their own, so that one kill stops them and all they started if this script ends early.
-setsid bash -c es_tiers >.data/es-tiers.log 2>&1 &
-es_tiers_pid=$!
-trap '[ -z "$es_tiers_pid" ] || kill -TERM -- "-$es_tiers_pid" 2>/dev/null || true' EXIT
+background=()
+# Starts tier $1 in a session of its own (one kill stops it and all it started, if this script ends early).
+start_background_tier() {
+  echo "==> jest: $1 tier, in the background (log in .data/$1-tier.log)"
+  setsid bash -c 'started=$SECONDS; status=0; '"$1"'_tier || status=$?
+    echo "==> '"$1"' tier took $((SECONDS - started)) s"; exit $status' >".data/$1-tier.log" 2>&1 &
+  background+=("$1:$!")
+  results+=(".data/jest-$1-results.json")
+}
+stop_background_tiers() {
+  for tier in "${background[@]}"; do kill -TERM -- "-${tier#*:}" 2>/dev/null || true; done
+}
+trap stop_background_tiers EXIT
+
+if [ -d ../shared/real-es ]; then
+  start_background_tier secured
+else
+  echo "==> secured three-node tier skipped: no ../shared/real-es here"
+fi
+if [ -n "${ES_URL:-}" ] || [ -d ../shared/real-es ]; then
+  start_background_tier real
+else
+  echo "==> real Elasticsearch tier skipped: no ../shared/real-es here; against any cluster: ES_URL=http://host:9200 npm run test:real"
+fi
 
 echo "==> prettier";        npx prettier --check . --log-level warn
 echo "==> eslint";          npx eslint . --max-warnings 0
@@ -62,11 +64,13 @@ env -u ES_URL npx jest --runInBand --ci --json --outputFile=.data/jest-results.j
   --selectProjects unit workflows sandbox fidelity integration replay reliability "$@" || status=$?
 echo "==> sandbox tier took $((SECONDS - started)) s"
 
-echo "==> waiting for the Elasticsearch tiers"
-wait "$es_tiers_pid" || status=1
-es_tiers_pid=
-echo "==> the Elasticsearch tiers' output (.data/es-tiers.log):"
-cat .data/es-tiers.log
+for tier in "${background[@]}"; do
+  echo "==> waiting for the ${tier%%:*} tier"
+  wait "${tier#*:}" || status=1
+  echo "==> the ${tier%%:*} tier's output (.data/${tier%%:*}-tier.log):"
+  cat ".data/${tier%%:*}-tier.log"
+done
+background=()
 
 # One plain closing line, over every tier, that any CI log reader understands.
 node -e '
