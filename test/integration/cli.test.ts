@@ -1,5 +1,6 @@
 import {
   abandonWait,
+  describeOnSandbox,
   eventually,
   expectSuccessesOnCluster,
   itOnSandbox,
@@ -22,29 +23,32 @@ describe('ds-reindex CLI', () => {
 
   const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
-  it('prints usage with --help', async () => {
-    const help = await cli(['--help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: ds-reindex <command>');
-    expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
-  });
+  // These never reach Elasticsearch: once, on the sandbox tier, is enough.
+  describeOnSandbox('before reaching Elasticsearch', 'never reaches Elasticsearch', () => {
+    it('prints usage with --help', async () => {
+      const help = await cli(['--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Usage: ds-reindex <command>');
+      expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
+    });
 
-  it.each([
-    ['no command', [], ''],
-    ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
-    ['a missing data stream name', ['status'], ''],
-    ['an unknown flag', ['status', 'x', '--bogus'], ''],
-    ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
-    ['pause with nothing to pause', ['pause'], 'pause needs one data stream name, or --all'],
-    [
-      'resume with a name and --all',
-      ['resume', 'x', '--all'],
-      'resume takes a data stream name or --all, not both',
-    ],
-  ])('exits 1 on %s', async (_mistake, args, message) => {
-    const run = await cli(args);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(message);
+    it.each([
+      ['no command', [], ''],
+      ['an unknown command', ['frobnicate'], "unknown command 'frobnicate'"],
+      ['a missing data stream name', ['status'], ''],
+      ['an unknown flag', ['status', 'x', '--bogus'], ''],
+      ['an unknown setting', ['settings', 'set', 'migrate.nope', '1'], 'unknown setting [migrate.nope]'],
+      ['pause with nothing to pause', ['pause'], 'pause needs one data stream name, or --all'],
+      [
+        'resume with a name and --all',
+        ['resume', 'x', '--all'],
+        'resume takes a data stream name or --all, not both',
+      ],
+    ])('exits 1 on %s', async (_mistake, args, message) => {
+      const run = await cli(args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(message);
+    });
   });
 
   it("plans, and answers a missing data stream with exit 2 and Elasticsearch's error", async () => {
@@ -197,11 +201,15 @@ describe('ds-reindex CLI', () => {
     expect(last).toMatchObject({ complete: true, errors: [{ index: brokenSeed[0] }] });
   });
 
-  it('exits 5 when Temporal or Elasticsearch cannot be reached', async () => {
-    const noTemporal = await cli(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
-    expect(noTemporal.code).toBe(5);
-    expect(noTemporal.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
-    const noElasticsearch = await cli(['plan', 'x', '--es-url', 'http://127.0.0.1:1']);
-    expect(noElasticsearch.code).toBe(5);
-  });
+  itOnSandbox(
+    'exits 5 when Temporal or Elasticsearch cannot be reached',
+    'never reaches Elasticsearch',
+    async () => {
+      const noTemporal = await cli(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+      expect(noTemporal.code).toBe(5);
+      expect(noTemporal.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+      const noElasticsearch = await cli(['plan', 'x', '--es-url', 'http://127.0.0.1:1']);
+      expect(noElasticsearch.code).toBe(5);
+    },
+  );
 });
