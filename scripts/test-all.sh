@@ -59,8 +59,9 @@ echo "==> docker-compose";  bash scripts/check-compose.sh
 echo "==> monitoring";      bash scripts/check-monitoring.sh
 echo "==> jest: sandbox tier"
 started=$SECONDS
-# This tier is the in-process sandbox's; a cluster named in ES_URL is the real tier's.
-env -u ES_URL npx jest --runInBand --ci --json --outputFile=.data/jest-results.json \
+# This tier is the in-process sandbox's; a cluster named in ES_URL is the real tier's. Two files at a time:
+# each has its own sandbox and Temporal server, and most of their time is spent waiting on them.
+env -u ES_URL npx jest --maxWorkers=2 --ci --json --outputFile=.data/jest-results.json \
   --selectProjects unit workflows sandbox fidelity integration replay reliability "$@" || status=$?
 echo "==> sandbox tier took $((SECONDS - started)) s"
 

@@ -279,9 +279,10 @@ describeOnSecuredCluster('HTTP API: every route behind real Elasticsearch securi
   }
 
   it("answers a caller without credentials with Elasticsearch's 401 and its challenges, and changes nothing", async () => {
+    // Refusals change nothing, so the routes are asked all at once.
+    const answers = await Promise.all(routes.map(async (route) => [route, await request(route)] as const));
     const wrong: string[] = [];
-    for (const route of routes) {
-      const answer = await request(route);
+    for (const [route, answer] of answers) {
       const uri = sampleOf(route).path;
       const reason = `missing authentication credentials for REST request [${uri}]`;
       const body = answer.json as {
@@ -305,9 +306,11 @@ describeOnSecuredCluster('HTTP API: every route behind real Elasticsearch securi
 
   it('answers a wrong password with 401, and changes nothing', async () => {
     const wrongPassword = `Basic ${Buffer.from(`${users.full.name}:not-${users.full.password}`).toString('base64')}`;
+    const answers = await Promise.all(
+      routes.map(async (route) => [route, await request(route, wrongPassword)] as const),
+    );
     const wrong: string[] = [];
-    for (const route of routes) {
-      const answer = await request(route, wrongPassword);
+    for (const [route, answer] of answers) {
       const reason = `unable to authenticate user [${users.full.name}] for REST request [${sampleOf(route).path}]`;
       const body = answer.json as { error?: { type?: string; reason?: string } };
       if (answer.status !== 401 || body.error?.type !== 'security_exception' || body.error.reason !== reason)
@@ -318,12 +321,18 @@ describeOnSecuredCluster('HTTP API: every route behind real Elasticsearch securi
   });
 
   it('refuses a caller without the cluster privilege a route needs with 403, and changes nothing', async () => {
-    const wrong: string[] = [];
-    for (const route of routes) {
+    const guarded = routes.flatMap((route) => {
       const needed = route.access.cluster;
-      if (needed === undefined) continue;
-      const user = users[needed];
-      const answer = await request(route, user.authorization);
+      return needed === undefined ? [] : [{ route, needed, user: users[needed] }];
+    });
+    const answers = await Promise.all(
+      guarded.map(async (entry) => ({
+        ...entry,
+        answer: await request(entry.route, entry.user.authorization),
+      })),
+    );
+    const wrong: string[] = [];
+    for (const { route, needed, user, answer } of answers) {
       const reason =
         `action [${route.access.action}] is unauthorized for user [${user.name}] with effective roles [${user.name}_role], ` +
         `this action is granted by the cluster privileges [${needed === 'monitor' ? 'monitor,manage,all' : 'manage,all'}]`;
