@@ -84,7 +84,9 @@ function startWriter(es: Client, dataStream: string): { stop(): Promise<string[]
 }
 
 describeOnSecuredCluster('a node lost mid-copy', () => {
-  const h = useUpgradeHarness('node-loss', { worker: false });
+  // A completed upgrade's status is kept for 15 minutes, not the harness's usual minute: a node restart
+  // and the wait for green on a busy machine can outlast a minute before the test reads it.
+  const h = useUpgradeHarness('node-loss', { worker: false, statusRetentionMs: 15 * 60_000 });
   let worker: RunningWorker | undefined;
   let workerEs: Client | undefined;
 
