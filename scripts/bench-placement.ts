@@ -138,7 +138,8 @@ async function main(): Promise<void> {
         const seen = await nodes.stop();
         spread.set(
           variant.name,
-          `${seen.nodesUsed} nodes used, at most ${seen.mostOnOneNode} copies on one node at once`,
+          `${seen.nodesUsed} ${seen.nodesUsed === 1 ? 'node' : 'nodes'} used, at most ${seen.mostOnOneNode} ` +
+            `${seen.mostOnOneNode === 1 ? 'copy' : 'copies'} on one node at once`,
         );
         await admin.indices.deleteDataStream({ name: ds });
         worker.shutdown();
