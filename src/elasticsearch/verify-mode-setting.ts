@@ -20,7 +20,8 @@ export class InvalidVerifyModeSettingError extends Error {
 export async function readVerifyModeSetting(es: Client): Promise<VerifyMode | undefined> {
   const response = await es.cluster.getSettings({
     flat_settings: true,
-    filter_path: [`persistent.${VERIFY_MODE_SETTING}`, `transient.${VERIFY_MODE_SETTING}`],
+    // Not the setting's own path: a filter splits it at its dots, and flat keys hold them.
+    filter_path: ['persistent', 'transient'],
   });
   const persistent = (response.persistent ?? {}) as FlatSettings;
   const transient = (response.transient ?? {}) as FlatSettings;
