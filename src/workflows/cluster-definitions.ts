@@ -121,6 +121,8 @@ export interface ClusterUpgradeStatus {
   pattern: string;
   max_data_streams: number;
   read_only: ReadOnlyRule;
+  /** How every data stream's copies are proven before their swaps (issue 23); absent: `count`. */
+  verify?: VerifyMode;
   total_data_streams: number;
   /** Not started yet, in the order they will start. */
   pending: string[];
