@@ -10,7 +10,7 @@ import {
   bucketsToExamine,
   DifferenceCollector,
   differenceSummary,
-} from '../../src/activities/verify-documents-activity';
+} from '../../src/activities/document-differences';
 import { deriveStatus } from '../../src/shared/status';
 import { parseVerifyMode } from '../../src/shared/verify-mode';
 import type { VerifyMode } from '../../src/shared/verify-mode';
