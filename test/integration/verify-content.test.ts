@@ -7,6 +7,7 @@ import {
   setMigrateSettings,
   useUpgradeHarness,
 } from '../support';
+import { clusterCompletion, clusterService } from './cluster-helpers';
 import { destinationIndexName } from '../../src/shared/names';
 import { VERIFY_MODE_SETTING } from '../../src/shared/verify-mode';
 
@@ -113,5 +114,28 @@ describe('verification beyond the count (issue 23)', () => {
     } finally {
       await h().es.cluster.putSettings({ persistent: { [VERIFY_MODE_SETTING]: null } });
     }
+  });
+
+  it('passes the mode of a whole-cluster run to every data stream, and says it in the report', async () => {
+    const ds = 'verify-cluster-ds';
+    await h().seed(ds, [{ docCount: 1500 }, { docCount: 5 }]);
+    const service = clusterService(h());
+    const prepared = await service.prepareStart(h().es, {
+      pattern: ds,
+      includeSystem: false,
+      readOnly: { kind: 'none' },
+      maxDataStreams: 1,
+      verify: 'content',
+    });
+    await service.start(prepared);
+    const final = await clusterCompletion(service);
+    expect(final.state).toBe('completed');
+    expect(final.verify).toBe('content');
+    const report = await service.report();
+    expect(report.verify).toBe('content');
+    const status = await h().service.status(ds);
+    expect(status.verify).toBe('content');
+    expect(status.errors).toEqual([]);
+    await expectSuccessesOnCluster(h().es, ds, status);
   });
 });
