@@ -13,6 +13,7 @@ import {
 } from '../../src/activities/document-differences';
 import { deriveStatus } from '../../src/shared/status';
 import { parseVerifyMode } from '../../src/shared/verify-mode';
+import { verifyModeParam } from '../../src/client/http-api/request-params';
 import type { VerifyMode } from '../../src/shared/verify-mode';
 
 const docs: ScannedDocument[] = Array.from({ length: 500 }, (_, i) => ({
@@ -140,6 +141,22 @@ describe('verify mode', () => {
     expect(parseVerifyMode('ids')).toBe('ids');
     expect(parseVerifyMode('all')).toBeUndefined();
     expect(parseVerifyMode(3)).toBeUndefined();
+  });
+
+  it('reads ?verify= on the HTTP API, refusing anything else with illegal_argument_exception', () => {
+    expect(verifyModeParam(new URLSearchParams('verify=ids'))).toBe('ids');
+    expect(verifyModeParam(new URLSearchParams(''))).toBeUndefined();
+    let refused: unknown;
+    try {
+      verifyModeParam(new URLSearchParams('verify=nope'));
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toMatchObject({
+      status: 400,
+      type: 'illegal_argument_exception',
+      reason: '[verify] must be one of [count, ids, content], got [nope]',
+    });
   });
 
   it('shows in the status only when not count, so a default status is exactly Elasticsearch’s', () => {
