@@ -100,6 +100,8 @@ export class VerifyScans {
     const resumed = checkpoint?.side === side ? checkpoint : undefined;
     const digest = resumed !== undefined ? DocumentDigest.fromJSON(resumed.digest) : new DocumentDigest();
     const index = side === 'source' ? input.sourceIndex : input.destinationIndex;
+    // Done once: it is the same in every heartbeat of the destination's read.
+    const finishedSource = sourceDigest !== undefined ? { sourceDigest: sourceDigest.toJSON() } : {};
     try {
       await this.scan(
         index,
@@ -108,7 +110,7 @@ export class VerifyScans {
         (position): VerifyCheckpoint => ({
           mode: input.mode,
           side,
-          ...(sourceDigest !== undefined ? { sourceDigest: sourceDigest.toJSON() } : {}),
+          ...finishedSource,
           digest: digest.toJSON(),
           position,
         }),
