@@ -2,7 +2,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import type { ActivityDependencies } from './dependencies';
 import { DifferenceCollector, type Differences } from './document-differences';
 import { bucketOf, documentHash, DocumentDigest, type CopySide } from './document-digest';
-import { FAILURE_TYPES, toActivityFailure } from './failures';
+import { FAILURE_TYPES, STEP_HEARTBEAT_INTERVAL_MS, toActivityFailure } from './failures';
 import {
   PointInTimeGoneError,
   scanDocuments,
@@ -74,15 +74,22 @@ export class VerifyScans {
       keepAliveMs: this.worker.verifyKeepAliveMs,
       ...(options.resume !== undefined ? { resume: options.resume } : {}),
     });
+    // Heartbeats go on while a batch is read, so a slow batch is no dead worker and a cancel arrives
+    // within seconds; each carries the position of the last batch done.
+    let details: unknown = context.info.heartbeatDetails;
+    const heartbeats = setInterval(() => context.heartbeat(details), STEP_HEARTBEAT_INTERVAL_MS);
     try {
       for await (const batch of batches) {
         for (const hit of batch.hits) visit(hit);
-        context.heartbeat(progress(batch.position));
+        details = progress(batch.position);
+        context.heartbeat(details);
         if (context.cancellationSignal.aborted) throw new CancelledFailure('verification cancelled');
       }
     } catch (err) {
       if (err instanceof CancelledFailure || err instanceof PointInTimeGoneError) throw err;
       throw toActivityFailure(err, index);
+    } finally {
+      clearInterval(heartbeats);
     }
   }
 

@@ -38,10 +38,10 @@ export const WORKFLOW_TUNABLES = {
    */
   QUICK_COPY_WAIT_MS: 1_000,
   /**
-   * `ids` and `content` verification heartbeats after every batch it reads (a few thousand documents);
-   * a batch slower than this on a busy cluster, or a dead worker, makes the attempt retry from the start.
+   * `ids` and `content` verification heartbeats every second, also while a batch is read, so a worker
+   * silent this long is presumed dead (the retry resumes from the last batch) and a cancel arrives soon.
    */
-  VERIFY_HEARTBEAT_TIMEOUT_MS: 60 * 1000,
+  VERIFY_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
   /** Verification attempts before the index is failed (transient errors; a difference is not retried). */
   VERIFY_MAXIMUM_ATTEMPTS: 20,
   /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */

@@ -59,10 +59,11 @@ describe('verification resumes from its heartbeat', () => {
     await expect(environment.run((i) => activity.verifyDocuments(i), input)).resolves.toEqual({
       documents: COUNT,
     });
-    // Three batches of each side.
-    expect(beats).toHaveLength(6);
-    expect(beats[5]).toMatchObject({ mode: 'content', side: 'destination' });
-    expect(typeof (beats[5] as { sourceDigest?: unknown }).sourceDigest).toBe('string');
+    // Three batches of each side (a heartbeat between batches repeats the last one).
+    const checkpoints = [...new Set(beats.filter((beat) => beat !== undefined))];
+    expect(checkpoints).toHaveLength(6);
+    expect(checkpoints[5]).toMatchObject({ mode: 'content', side: 'destination' });
+    expect(typeof (checkpoints[5] as { sourceDigest?: unknown }).sourceDigest).toBe('string');
   });
 
   it('resumes inside the point in time of its last heartbeat: a document written since is not seen', async () => {
