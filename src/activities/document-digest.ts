@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { VerifyMode } from '../shared/verify-mode';
 
 /**
@@ -46,19 +46,34 @@ export function sourceAsCopied(source: unknown): unknown {
   return timestamp === undefined || timestamp === null ? { ...fields, '@timestamp': 0 } : source;
 }
 
-/** The bucket of an `_id`: the first bits of its SHA-256. */
+/**
+ * SHA-256 in one call: `crypto.hash` (Node.js 20.12 and later) costs a fifth of `createHash` per small
+ * input, and verification hashes every document; older Node.js falls back to `createHash`.
+ */
+const sha256: (data: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data, 'utf8').digest();
+
+/**
+ * The bucket of an `_id`: the top 10 bits of its 32-bit FNV-1a hash. It only spreads documents over
+ * buckets (the same bucket on both sides, whatever the content); what proves them is the SHA-256 below.
+ */
 export function bucketOf(id: string): number {
-  return createHash('sha256').update(id, 'utf8').digest().readUInt16BE(0) % DIGEST_BUCKETS;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) >>> (32 - Math.log2(DIGEST_BUCKETS));
 }
 
 /** A document's hash: of its `_id`, and in `content` mode of its canonical `_source` too. */
 export function documentHash(mode: VerifyMode, side: CopySide, doc: ScannedDocument): Buffer {
-  const hash = createHash('sha256').update(doc.id, 'utf8');
-  if (mode === 'content') {
-    const source = side === 'source' ? sourceAsCopied(doc.source) : doc.source;
-    hash.update('\u0000', 'utf8').update(canonicalJson(source), 'utf8');
-  }
-  return hash.digest();
+  if (mode !== 'content') return sha256(doc.id);
+  const source = side === 'source' ? sourceAsCopied(doc.source) : doc.source;
+  // `_id` first, then a separator no `_id` holds in JSON: one text per (id, source).
+  return sha256(`${JSON.stringify(doc.id)}\u0000${canonicalJson(source)}`);
 }
 
 /** The digest of one index; `toJSON`/`fromJSON` carry it in a heartbeat. */
