@@ -98,6 +98,13 @@ export interface WorkerConfig {
    * the client's pool sends the next request.
    */
   copyPlacement: CopyPlacement;
+  /** `VERIFY_BATCH_DOCUMENTS`, default 5 000: documents per search request of `ids` and `content` verification. */
+  verifyBatchDocuments: number;
+  /**
+   * `VERIFY_KEEP_ALIVE_MS`, default 300 000: how long the verification's point in time lives between two
+   * requests (a worker that dies mid-scan leaves it to expire).
+   */
+  verifyKeepAliveMs: number;
   /** `WORKFLOW_BUNDLE_PATH`: a bundle built by `scripts/bundle-workflows.ts` (the image has one). */
   workflowBundlePath?: string;
 }
@@ -465,6 +472,8 @@ export function loadConfig(env: Environment): Config {
       sourceShardWaitMs: readPositiveInteger(env, 'SOURCE_SHARD_WAIT_MS', 60 * 60_000),
       destinationShardWaitMs: readPositiveInteger(env, 'DESTINATION_SHARD_WAIT_MS', 10 * 60_000),
       copyShardTimeoutMs: readPositiveInteger(env, 'COPY_SHARD_TIMEOUT_MS', 60_000),
+      verifyBatchDocuments: readPositiveInteger(env, 'VERIFY_BATCH_DOCUMENTS', 5_000),
+      verifyKeepAliveMs: readPositiveInteger(env, 'VERIFY_KEEP_ALIVE_MS', 5 * 60_000),
       copyPlacement: readCopyPlacement(env),
       workflowBundlePath: readOptional(env, 'WORKFLOW_BUNDLE_PATH'),
     },

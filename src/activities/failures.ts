@@ -13,6 +13,8 @@ export const FAILURE_TYPES = {
   ELASTICSEARCH_REFUSED: 'ElasticsearchRefused',
   SOURCE_INDEX_MISSING: 'SourceIndexMissing',
   DOCUMENT_COUNT_MISMATCH: 'DocumentCountMismatch',
+  /** `ids` or `content` verification found documents that differ: the index fails before the swap. */
+  DOCUMENTS_DIFFER: 'DocumentsDiffer',
   COPY_FAILED: 'CopyFailed',
   DATA_STREAM_MISSING: 'DataStreamMissing',
   /** The new index is not yet as healthy as the old one was (replicas unassigned): retried until it is. */

@@ -7,6 +7,7 @@ import { createDestinationIndexActivities } from './destination-index-activities
 import { createPrivilegeCheckActivities } from './privilege-check';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
+import { createVerifyDocumentsActivity } from './verify-documents-activity';
 
 export type { ActivityDependencies } from './dependencies';
 
@@ -23,6 +24,7 @@ export function createActivities(workerDeps: ActivityDependencies) {
     ...createDestinationIndexActivities(deps),
     ...createCopyDocumentsActivity(deps),
     ...createSwapActivities(deps),
+    ...createVerifyDocumentsActivity(deps),
     ...createBackingIndexPhases(deps),
     ...createClusterActivities(deps),
     ...createPrivilegeCheckActivities(deps),

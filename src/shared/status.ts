@@ -1,3 +1,5 @@
+import { DEFAULT_VERIFY_MODE, type VerifyMode } from './verify-mode';
+
 /** One backing index being copied now, as Elasticsearch's status lists it. */
 export interface InProgressIndex {
   index: string;
@@ -45,6 +47,8 @@ export interface ReindexDataStreamStatus {
   pending: number;
   errors: IndexError[];
   exception?: string;
+  /** Beyond Elasticsearch, only when not `count`: how each copy was proven before its swap. */
+  verify?: VerifyMode;
   paused?: UpgradePause & { since?: string };
 }
 
@@ -59,6 +63,7 @@ export interface StatusState {
   errors: readonly IndexError[];
   exception?: string;
   paused?: UpgradePause;
+  verify?: VerifyMode;
 }
 
 export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
@@ -74,6 +79,8 @@ export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
     errors: state.errors.map((entry) => ({ ...entry })),
   };
   if (state.exception !== undefined) status.exception = state.exception;
+  // The default is not shown, so a default upgrade's status is exactly Elasticsearch's.
+  if (state.verify !== undefined && state.verify !== DEFAULT_VERIFY_MODE) status.verify = state.verify;
   if (state.paused !== undefined) status.paused = { ...state.paused };
   return status;
 }

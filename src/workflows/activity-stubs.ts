@@ -36,6 +36,17 @@ export const localElasticsearchSteps = proxyLocalActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
+/**
+ * `ids` and `content` verification: reads both indices whole, so it runs for as long as a copy may
+ * (a billion documents take hours) and heartbeats every batch.
+ */
+export const verifySteps = proxyActivities<Activities>({
+  startToCloseTimeout: T.REINDEX_START_TO_CLOSE_MS,
+  heartbeatTimeout: T.VERIFY_HEARTBEAT_TIMEOUT_MS,
+  retry: { ...retry, maximumAttempts: T.VERIFY_MAXIMUM_ATTEMPTS },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 /** The long copy: heartbeats, so a dead worker is noticed within seconds and cancels arrive at once. */
 export const copySteps = proxyActivities<Activities>({
   startToCloseTimeout: T.REINDEX_START_TO_CLOSE_MS,

@@ -4,6 +4,7 @@ import type { PauseState } from './pause-definitions';
 import type { MaintenanceWindow } from '../shared/maintenance-window';
 import type { ReadOnlyRule } from '../shared/read-only-rule';
 import type { IndexError } from '../shared/status';
+import type { VerifyMode } from '../shared/verify-mode';
 
 /**
  * The one cluster upgrade workflow's id. One cluster run at a time: two runs over overlapping data
@@ -23,7 +24,7 @@ export interface ReindexClusterInput {
   /** Copies run only inside this daily window; outside it the run waits. Absent: any time. */
   window?: MaintenanceWindow;
   /** What each data stream's own workflow is started with, as the API starts it. */
-  dataStreamRun: { statusRetentionMs: number; maxIndicesPerRun: number };
+  dataStreamRun: { statusRetentionMs: number; maxIndicesPerRun: number; verify?: VerifyMode };
   /** How often a running data stream's status is read. Default: `CLUSTER_TUNABLES`. */
   watchPollIntervalMs?: number;
   /** Data streams started per run before continuing as new. Default: `CLUSTER_TUNABLES`. */
@@ -120,6 +121,8 @@ export interface ClusterUpgradeStatus {
   pattern: string;
   max_data_streams: number;
   read_only: ReadOnlyRule;
+  /** How every data stream's copies are proven before their swaps (issue 23); absent: `count`. */
+  verify?: VerifyMode;
   total_data_streams: number;
   /** Not started yet, in the order they will start. */
   pending: string[];

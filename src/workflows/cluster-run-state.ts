@@ -56,6 +56,7 @@ export class ClusterRunState {
       pattern: input.pattern,
       max_data_streams: input.maxDataStreams,
       read_only: input.readOnly,
+      verify: input.dataStreamRun.verify ?? 'count',
       total_data_streams: input.dataStreams.length,
       running: [...this.running.values()].map((entry) => ({ ...entry })),
       finished: this.finished.map((entry) => ({ ...entry })),

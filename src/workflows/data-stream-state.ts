@@ -10,6 +10,7 @@ import {
   type ReindexDataStreamStatus,
   type UpgradePause,
 } from '../shared/status';
+import type { VerifyMode } from '../shared/verify-mode';
 
 /**
  * Values of the `ReindexState` search attribute, to filter in the Web UI. A data stream's upgrade takes
@@ -45,6 +46,8 @@ export class DataStreamUpgradeState {
   maxConcurrentIndices: number;
   paused: UpgradePause | undefined;
   exception: string | undefined;
+  /** How each index's copy is proven (issue 23); `count` unless the start said otherwise. */
+  readonly verify: VerifyMode | undefined;
   complete = false;
   /** Backing indices whose workflows have ended in this run; the scheduler waits for it to change. */
   endedCount = 0;
@@ -68,6 +71,7 @@ export class DataStreamUpgradeState {
     this.maxConcurrentIndices =
       continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
     this.paused = continued?.paused;
+    this.verify = input.verify;
   }
 
   status(): ReindexDataStreamStatus {
@@ -81,6 +85,7 @@ export class DataStreamUpgradeState {
       errors: this.errors,
       exception: this.exception,
       paused: this.paused,
+      verify: this.verify,
     });
   }
 

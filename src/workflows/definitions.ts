@@ -6,6 +6,7 @@ import {
   type UpgradePause,
 } from '../shared/status';
 import type { SourceFacts } from '../activities/source-facts';
+import type { VerifyMode } from '../shared/verify-mode';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
 export interface ReindexDataStreamInput {
@@ -17,6 +18,11 @@ export interface ReindexDataStreamInput {
   statusRetentionMs?: number;
   /** Backing indices per run before continuing as new (keeps history small). */
   maxIndicesPerRun?: number;
+  /**
+   * How each index's copy is proven before its swap; shown in the status when not `count`.
+   * @default 'count'
+   */
+  verify?: VerifyMode;
   /**
    * What the service counted when it accepted the start, so the status is right from the first query,
    * before this workflow's own plan arrives. Absent: the workflow counts for itself when it plans.
@@ -56,6 +62,11 @@ export interface ReindexBackingIndexInput {
    * it is in history before any step changes the source.
    */
   facts: SourceFacts;
+  /**
+   * How the copy is proven before the swap beyond its count (`ids`, `content`); absent means `count`,
+   * so the input of a default upgrade is as it always was.
+   */
+  verify?: VerifyMode;
   /** The upgrade was paused with `now` as this index started (too late to tell it by signal): its copy waits for the resume. */
   copyPaused?: boolean;
 }
@@ -100,6 +111,7 @@ export function statusBeforeFirstTask(
     pendingCount: continued?.pendingIndices.length ?? accepted?.totalIndicesRequiringUpgrade ?? 0,
     errors: continued?.errors ?? [],
     paused: continued?.paused,
+    verify: input.verify,
   });
 }
 

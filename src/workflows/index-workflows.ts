@@ -88,6 +88,8 @@ export class IndexWorkflows {
         facts: read.facts,
         // A pause with `now` that came while the facts were read cannot reach the child by signal.
         ...(startedPaused ? { copyPaused: true } : {}),
+        // Only when not the default, so a default upgrade starts its children exactly as before.
+        ...(state.verify !== undefined && state.verify !== 'count' ? { verify: state.verify } : {}),
       },
     ];
     const handle = await startChild(reindexBackingIndex, {

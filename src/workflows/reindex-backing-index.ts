@@ -4,7 +4,7 @@ import {
   setCurrentDetails,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { localElasticsearchSteps as local } from './activity-stubs';
+import { localElasticsearchSteps as local, verifySteps } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
 import { rollBackOrFinish } from './backing-index-rollback';
 import { REINDEX_STATES, type ReindexState } from './data-stream-state';
@@ -13,6 +13,7 @@ import type { StepsStarted } from './rollback-report';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { destinationIndexName } from '../shared/names';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
+import type { VerifyMode } from '../shared/verify-mode';
 
 /** How the index ended, for the Web UI: `ReindexState = "failed"` finds every failed index. */
 function showEnd(state: ReindexState): void {
@@ -25,7 +26,7 @@ function showEnd(state: ReindexState): void {
  * with no round trip through the server):
  *
  *   prepare (clear blocks and open if needed, block writes and refresh, delete a stale destination,
- *   create the destination) → copy → finish (verify counts, restore replicas and refresh interval, keep
+ *   create the destination) → copy → [verify ids or contents, when asked] → finish (verify counts, restore replicas and refresh interval, keep
  *   ILM age, wait for health, close if it was closed) → atomic swap → retire (lifecycle name, delete source)
  *
  * The copy first runs as a local activity that waits up to `QUICK_COPY_WAIT_MS` for its reindex task: a
@@ -51,6 +52,22 @@ export async function reindexBackingIndex(
     showEnd(isCancellation(err) ? REINDEX_STATES.CANCELLED : REINDEX_STATES.FAILED);
     throw err;
   }
+}
+
+/**
+ * `ids` or `content` verification, when asked for: its own heartbeated activity, not a step of the finish
+ * phase, since it reads both indices whole; and before the finish, which may close the new index and adds
+ * its replicas. Nothing for `count` (the finish compares the counts), so a default upgrade's commands are
+ * as they always were.
+ */
+async function verifyBeyondCount(
+  verify: VerifyMode | undefined,
+  indices: { sourceIndex: string; destinationIndex: string },
+  step: (name: string) => void,
+): Promise<void> {
+  if (verify === undefined || verify === 'count') return;
+  step(`verifying ${verify === 'ids' ? 'document ids' : 'document contents'}`);
+  await verifySteps.verifyDocuments({ ...indices, mode: verify });
 }
 
 async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<ReindexBackingIndexResult> {
@@ -99,6 +116,7 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
           ...(quick.runningTask !== undefined ? { runningTask: quick.runningTask } : {}),
         });
       }
+      await verifyBeyondCount(input.verify, { sourceIndex, destinationIndex }, step);
       step('verifying counts, restoring settings, waiting for health');
       documents = await local.finishCopy(phase);
       step('swapping into the data stream');

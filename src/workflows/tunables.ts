@@ -37,6 +37,13 @@ export const WORKFLOW_TUNABLES = {
    * workflow task timing out, and the phases before it run again.
    */
   QUICK_COPY_WAIT_MS: 1_000,
+  /**
+   * `ids` and `content` verification heartbeats every second, also while a batch is read, so a worker
+   * silent this long is presumed dead (the retry resumes from the last batch) and a cancel arrives soon.
+   */
+  VERIFY_HEARTBEAT_TIMEOUT_MS: 10 * 1000,
+  /** Verification attempts before the index is failed (transient errors; a difference is not retried). */
+  VERIFY_MAXIMUM_ATTEMPTS: 20,
   /** Copy attempts before the index is failed; each waits out up to 2 minutes of an unreachable cluster. */
   COPY_MAXIMUM_ATTEMPTS: 100,
   /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */

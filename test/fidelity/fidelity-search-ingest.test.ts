@@ -43,6 +43,37 @@ describe('fidelity: search, scroll, count and ingest pipelines', () => {
     expect(none.hits.hits.map((h) => h._id)).toEqual(['id-3']);
   });
 
+  test('a point in time read in _shard_doc order with search_after sees every document once, then is closed', async () => {
+    const pit = await es.openPointInTime({ index, keep_alive: '1m' });
+    // Written after the point in time opened: not in its view.
+    await es.index({ index, id: 'late', document: { n: -1 }, refresh: true });
+    const seen = new Set<string>();
+    let pitId = pit.id;
+    let after: (string | number | boolean | null)[] | undefined;
+    for (;;) {
+      const page = await es.search({
+        pit: { id: pitId, keep_alive: '1m' },
+        size: 1000,
+        sort: [{ _shard_doc: 'asc' }],
+        track_total_hits: false,
+        _source: false,
+        ...(after !== undefined ? { search_after: after } : {}),
+      });
+      expect(page.hits.total).toBeUndefined();
+      if (page.pit_id !== undefined) pitId = page.pit_id;
+      const hits = page.hits.hits;
+      if (hits.length === 0) break;
+      expect(hits[0]?._source).toBeUndefined();
+      for (const hit of hits) seen.add(hit._id ?? '');
+      after = hits[hits.length - 1]?.sort as (string | number | boolean | null)[];
+    }
+    expect(seen.size).toBe(COUNT);
+    expect(seen.has('late')).toBe(false);
+    const closed = await es.closePointInTime({ id: pitId });
+    expect(closed).toMatchObject({ succeeded: true, num_freed: 1 });
+    await es.delete({ index, id: 'late', refresh: true });
+  });
+
   test('scroll reads every document once; clear scroll frees the context', async () => {
     const seen = new Set<string>();
     let res = await es.search({ index, scroll: '1m', size: 1000, sort: ['_doc'] });

@@ -28,6 +28,8 @@ export const TEST_WORKER_CONFIG: WorkerConfig = {
   // A batch waits this long for a lost shard of the new index before shard recovery takes over.
   copyShardTimeoutMs: 10_000,
   copyPlacement: 'least-loaded',
+  verifyBatchDocuments: 1_000,
+  verifyKeepAliveMs: 60_000,
 };
 
 export interface RunningWorker {

@@ -173,6 +173,7 @@ describe('cluster options', () => {
     ilmHorizon: '--ilm-horizon',
     maxDataStreams: '--max-data-streams',
     window: '--window',
+    verify: '--verify',
   };
 
   it('fills in the defaults', () => {
@@ -200,6 +201,11 @@ describe('cluster options', () => {
     );
     expect(() => parseClusterOptions({ pattern: ' ' }, names)).toThrow('--pattern');
     expect(() => parseClusterOptions({ window: '1-5 Europe/Berlin' }, names)).toThrow('--window');
+    expect(parseClusterOptions({ verify: 'Content' }, names).verify).toBe('content');
+    expect(parseClusterOptions({}, names).verify).toBeUndefined();
+    expect(() => parseClusterOptions({ verify: 'all' }, names)).toThrow(
+      '[--verify] must be one of [count, ids, content], got [all]',
+    );
     expect(parseClusterOptions({ window: '01:00-05:00 Europe/Berlin' }, names).window).toEqual({
       startMinute: 60,
       endMinute: 300,

@@ -93,6 +93,10 @@ describe('the cluster report', () => {
     expect(markdown).toContain('- **State:** completed_with_errors\n');
     expect(markdown).toContain('(1h 02m 03s)');
     expect(markdown).toContain('- **Maintenance window:** 01:00-05:00 Europe/Berlin\n');
+    // A status without `verify` (a run before verification existed) compared counts.
+    expect(markdown).toContain('- **Verification before each swap:** `count`: the same number of documents');
+    const content = renderClusterReportMarkdown(buildClusterReport({ ...status, verify: 'content' }));
+    expect(content).toContain('- **Verification before each swap:** `content`: the same `_id` → `_source`');
     expect(markdown).toContain('old indices older than 90d (before 2026-08-03T01:00:00.000Z)');
     expect(markdown).toContain(
       '| logs-a | upgraded | 3 of 3 | 0 | 2 | 12,345 | 2026-11-01T01:00:00.000Z | 1m 05s |',

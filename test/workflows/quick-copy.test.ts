@@ -2,7 +2,9 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { stubSourceFacts } from './stub-activities';
 import { createWorkflowRig, type WorkflowRig } from './workflow-rig';
 import { eventually } from '../support';
+import { ApplicationFailure } from '@temporalio/common';
 import type { CopyDocumentsInput } from '../../src/activities/copy-documents-activity';
+import type { VerifyDocumentsInput } from '../../src/activities/verify-scans';
 import { backingIndexWorkflowId, dataStreamWorkflowId, destinationIndexName } from '../../src/shared/names';
 
 // How a backing index's workflow copies (beyond Elasticsearch's own steps): a quick copy first, inside the
@@ -180,5 +182,46 @@ describe('the quick copy of a backing index', () => {
     });
     expect(t.cluster.peakCopying).toBe(3);
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 5, errors: [] });
+  });
+
+  it('verifies ids or content in its own activity between the copy and the finish, and only when asked', async () => {
+    const t = rig.fresh('verify');
+    const ds = 'verify-ds';
+    const names = t.cluster.addDataStream(ds, 2, 1);
+    t.cluster.quickCopies = true;
+    const verified: VerifyDocumentsInput[] = [];
+    const handle = await t.startWorkflow(ds, { verify: 'content' });
+    await t.withWorker(
+      {
+        verifyDocuments: (input) => {
+          verified.push(input);
+          if (input.sourceIndex !== names[1]) return Promise.resolve({ documents: 10 });
+          return Promise.reject(
+            ApplicationFailure.nonRetryable('documents differ: content differs [doc-1]', 'DocumentsDiffer'),
+          );
+        },
+      },
+      () => closed(handle.workflowId),
+    );
+    const status = await t.service.status(ds);
+    expect(status).toMatchObject({ complete: true, successes: 1, verify: 'content' });
+    expect(status.errors).toEqual([
+      { index: names[1], message: 'documents differ: content differs [doc-1]' },
+    ]);
+    expect(verified.map((input) => [input.sourceIndex, input.mode])).toEqual([
+      [names[0], 'content'],
+      [names[1], 'content'],
+    ]);
+    expect(await scheduledActivities(backingIndexWorkflowId(ds, names[0]))).toEqual(['verifyDocuments']);
+    // The failed index was rolled back, and never swapped: its old index is still in the data stream.
+    expect(t.cluster.indicesOf(ds)).toContain(names[1]);
+
+    const plain = rig.fresh('verify-count');
+    const plainNames = plain.cluster.addDataStream('count-ds', 1, 1);
+    plain.cluster.quickCopies = true;
+    const started = await plain.startWorkflow('count-ds');
+    await plain.withWorker({}, () => closed(started.workflowId));
+    expect(await plain.service.status('count-ds')).not.toHaveProperty('verify');
+    expect(await scheduledActivities(backingIndexWorkflowId('count-ds', plainNames[0]))).toEqual([]);
   });
 });

@@ -228,6 +228,7 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
       return Promise.resolve();
     },
     verifyDocumentCount: () => Promise.resolve(10),
+    verifyDocuments: () => Promise.resolve({ documents: 10 }),
     restoreDestinationSettings: () => Promise.resolve(),
     waitForDestinationHealth: () => Promise.resolve(),
     closeDestination: () => Promise.resolve(),

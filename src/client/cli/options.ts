@@ -75,6 +75,11 @@ export const COMMAND_OPTIONS = {
       '--window <HH:MM-HH:MM zone>',
       "--all: copy only inside this daily window ('01:00-05:00 Europe/Berlin')",
     ),
+  verify: () =>
+    new Option(
+      '--verify <mode>',
+      'count, ids or content: how each copy is proven before its swap (default: the cluster setting cluster.metadata.ds_reindex.verify, else count)',
+    ),
   now: () => new Option('--now', 'also stop the copies in flight (resume continues them)'),
 } as const;
 export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
@@ -89,6 +94,8 @@ export interface CommandFlags {
   watch: boolean;
   transient: boolean;
   intervalMs: number;
+  /** `--verify`, unchecked: `start` and `start --all` check it. */
+  verify?: string;
   /** The whole-cluster upgrade's flags, unchecked (`src/client/cli/commands/cluster-*.ts` check them). */
   cluster: ClusterFlags;
 }
@@ -131,6 +138,7 @@ export function commandFlagsOf(options: OptionValues): CommandFlags {
     watch: options.watch === true,
     transient: options.transient === true,
     intervalMs,
+    ...(text(options.verify) !== undefined ? { verify: text(options.verify) } : {}),
     cluster: clusterFlagsOf(options),
   };
 }

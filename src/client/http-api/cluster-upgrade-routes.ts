@@ -28,6 +28,7 @@ const PARAM_NAMES: Record<keyof RawClusterOptions, string> = {
   ilmHorizon: 'ilm_horizon',
   maxDataStreams: 'max_data_streams',
   window: 'window',
+  verify: 'verify',
 };
 
 /** The plan's query parameters (a window changes nothing in a plan). */
@@ -71,6 +72,7 @@ const BODY_FIELDS: Record<string, keyof RawClusterOptions> = {
   read_only_older_than: 'readOnlyOlderThan',
   max_data_streams: 'maxDataStreams',
   window: 'window',
+  verify: 'verify',
 };
 const BOOLEAN_FIELDS = new Set(['include_system', 'read_only']);
 const NUMBER_FIELDS = new Set(['max_data_streams']);

@@ -67,6 +67,11 @@ export const QUERY_PARAMETERS: Readonly<Record<string, { description: string; sc
     description: 'At most this many data streams.',
     schema: { type: 'integer', minimum: 1 },
   },
+  verify: {
+    description:
+      'How each copy is proven before its swap: `count` (document counts), `ids` (the same `_id`s) or `content` (the same `_id` → `_source`). Default: the cluster setting `cluster.metadata.ds_reindex.verify`, else `count`.',
+    schema: { type: 'string', enum: ['count', 'ids', 'content'] },
+  },
 };
 
 /** The reusable schemas the descriptions refer to. */
@@ -93,6 +98,11 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       start_time: { type: 'string', format: 'date-time' },
       start_time_millis: { type: 'integer' },
       complete: { type: 'boolean' },
+      verify: {
+        type: 'string',
+        enum: ['ids', 'content'],
+        description: 'ds-reindex only, when not `count`: how each copy is proven before its swap.',
+      },
       total_indices_in_data_stream: { type: 'integer' },
       total_indices_requiring_upgrade: { type: 'integer' },
       successes: { type: 'integer' },
@@ -271,6 +281,12 @@ export const ROUTE_DESCRIPTIONS: Readonly<Record<string, RouteDescription>> = {
           read_only_older_than: { type: 'string' },
           max_data_streams: { type: 'integer' },
           window: { type: 'string', description: 'A maintenance window: upgrades start only inside it.' },
+          verify: {
+            type: 'string',
+            enum: ['count', 'ids', 'content'],
+            description:
+              "How every data stream's copies are proven before their swap. Default: the cluster setting `cluster.metadata.ds_reindex.verify`, else `count`.",
+          },
         },
       },
     },

@@ -2,7 +2,7 @@ import type { ReindexService } from '../service/reindex-service';
 import { ACCESS, type Access } from '../service/access';
 import { parseMigrationReindexRequest } from './migration-reindex-request';
 import { parseRequiredJsonBody } from './request-body';
-import { strictBooleanParam } from './request-params';
+import { strictBooleanParam, verifyModeParam } from './request-params';
 import type { RequestContext, Route } from './routes';
 
 /**
@@ -40,13 +40,19 @@ function startRoute(service: ReindexService): Route {
     path: '/_migration/reindex',
     // Elasticsearch's start handler declares this, and its YAML tests ask for it before every case.
     capabilities: ['migration_reindex'],
+    // ds-reindex's own, beside Elasticsearch's body (which refuses unknown fields, as Elasticsearch does).
+    queryParams: ['verify'],
     readsBody: true,
     access: ACCESS.start,
-    prepare({ body, es, requireIndices }) {
+    prepare({ body, es, query, requireIndices }) {
       const request = parseMigrationReindexRequest(parseRequiredJsonBody(body));
+      const verify = verifyModeParam(query);
       return async () => {
         await requireIndices([request.dataStream]);
-        return { status: 200, body: await service.start(es, request.dataStream) };
+        return {
+          status: 200,
+          body: await service.start(es, request.dataStream, verify !== undefined ? { verify } : {}),
+        };
       };
     },
   };

@@ -1,5 +1,6 @@
 import { ElasticsearchApiError } from '../service/api-error';
 import { CausedElasticsearchApiError } from './answers';
+import { invalidVerifyModeReason, parseVerifyMode, type VerifyMode } from '../../shared/verify-mode';
 
 /**
  * Query parameter readers with Elasticsearch's rules and refusals, for handlers that read more than a
@@ -17,6 +18,15 @@ export function strictBooleanParam(query: URLSearchParams, name: string, fallbac
   if (value === '' || value === 'true') return true;
   if (value === 'false') return false;
   throw illegalArgument(`Failed to parse value [${value}] as only [true] or [false] are allowed.`);
+}
+
+/** `?verify=count|ids|content` (ds-reindex's own); absent leaves the choice to the cluster's default. */
+export function verifyModeParam(query: URLSearchParams): VerifyMode | undefined {
+  const value = query.get('verify');
+  if (value === null) return undefined;
+  const mode = parseVerifyMode(value);
+  if (mode === undefined) throw illegalArgument(invalidVerifyModeReason('verify', value));
+  return mode;
 }
 
 /** A comma-separated list (`paramAsStringArray`), empty entries dropped. */

@@ -87,6 +87,8 @@ export const apiErrors = {
       'status_exception',
       `cannot ${action} the migration reindex of [${name}]: ${reason}`,
     ),
+  /** A `verify` that is not a mode, from the request or the cluster's default. */
+  invalidVerifyMode: (reason: string) => new ElasticsearchApiError(400, 'illegal_argument_exception', reason),
   cannotPause: (name: string) =>
     new ElasticsearchApiError(
       400,

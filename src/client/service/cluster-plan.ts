@@ -20,6 +20,7 @@ import {
   type MaintenanceWindow,
 } from '../../shared/maintenance-window';
 import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../../shared/time-values';
+import { invalidVerifyModeReason, parseVerifyMode, type VerifyMode } from '../../shared/verify-mode';
 import { CLUSTER_TUNABLES } from '../../workflows/tunables';
 
 /** What the operator chooses for the read-only path, before the run fixes its cutoff instant. */
@@ -356,6 +357,7 @@ export interface RawClusterOptions {
   ilmHorizon?: string;
   maxDataStreams?: string | number;
   window?: string;
+  verify?: string;
 }
 
 export interface ClusterOptions extends ClusterSelection {
@@ -363,6 +365,8 @@ export interface ClusterOptions extends ClusterSelection {
   maxDataStreams: number;
   /** Copies run only inside this daily window. */
   window?: MaintenanceWindow;
+  /** How each copy is proven; absent: the cluster's default, else `count`. */
+  verify?: VerifyMode;
 }
 
 /** ILM deletions within a week are "soon" unless the operator says otherwise. */
@@ -411,6 +415,10 @@ export function parseClusterOptions(
       throw new InvalidClusterOptionError(`${names.window}: ${err.message}`);
     throw err;
   }
+  const verify = parseVerifyMode(raw.verify);
+  if (raw.verify !== undefined && verify === undefined) {
+    throw new InvalidClusterOptionError(invalidVerifyModeReason(names.verify, raw.verify));
+  }
   return {
     pattern,
     includeSystem: raw.includeSystem ?? false,
@@ -418,5 +426,6 @@ export function parseClusterOptions(
     ilmHorizonMs: duration(names.ilmHorizon, raw.ilmHorizon ?? DEFAULT_ILM_HORIZON),
     maxDataStreams,
     ...(window !== undefined ? { window } : {}),
+    ...(verify !== undefined ? { verify } : {}),
   };
 }

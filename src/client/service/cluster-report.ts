@@ -1,11 +1,19 @@
 import type { ClusterStatusView } from './cluster-upgrade-service';
 import type { ReadOnlyView } from './cluster-plan';
 import { formatMaintenanceWindow } from '../../shared/maintenance-window';
+import type { VerifyMode } from '../../shared/verify-mode';
 import type { ClusterState, DataStreamRunReport } from '../../workflows/cluster-definitions';
 
 // Which outcomes are successes is the cluster workflow's to say (up to date is one: nothing needed
 // doing); the CLI, which may not import workflow code, reads it here.
 export { isSuccessfulOutcome } from '../../workflows/cluster-definitions';
+
+/** What each verification mode proved, for the Markdown report. */
+const VERIFY_DESCRIPTIONS: Record<VerifyMode, string> = {
+  count: '`count`: the same number of documents in the old and the new index',
+  ids: '`ids`: the same document `_id`s in the old and the new index',
+  content: '`content`: the same `_id` → `_source` in the old and the new index',
+};
 
 /** One data stream in the report, with its duration. */
 export interface DataStreamReportEntry extends DataStreamRunReport {
@@ -36,6 +44,8 @@ export interface ClusterReport {
   pattern: string;
   read_only: ReadOnlyView;
   max_data_streams: number;
+  /** How each copy was proven before its swap: `count`, `ids` or `content`. */
+  verify: VerifyMode;
   /** `01:00-05:00 Europe/Berlin`, when the run had one. */
   window: string | null;
   start_time_millis: number;
@@ -67,6 +77,8 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
     pattern: status.pattern,
     read_only: status.read_only,
     max_data_streams: status.max_data_streams,
+    // A run started before verification existed has none in its status: it compared counts.
+    verify: status.verify ?? 'count',
     window: status.window === null ? null : formatMaintenanceWindow(status.window),
     start_time_millis: status.start_time_millis,
     totals: {
@@ -145,6 +157,7 @@ function summaryLines(report: ClusterReport): string[] {
     ...(report.exception !== undefined ? [`- **Why it stopped:** ${cell(report.exception)}`] : []),
     `- **Data streams:** ${report.pattern}, ${number(t.data_streams)} selected, at most ${report.max_data_streams} at once`,
     `- **Read-only path:** ${describeReadOnly(report.read_only)}`,
+    `- **Verification before each swap:** ${VERIFY_DESCRIPTIONS[report.verify]}`,
     ...(report.window !== null ? [`- **Maintenance window:** ${report.window}`] : []),
     `- **Started:** ${new Date(report.start_time_millis).toISOString()}${finished}`,
     `- **Outcome:** ${t.upgraded} upgraded, ${t.upgraded_with_errors} with errors, ${t.read_only} only marked read-only, ` +

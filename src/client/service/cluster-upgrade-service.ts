@@ -17,6 +17,8 @@ import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import { sampleNames } from '../../shared/privileges';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
+import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
+import { verifyModeForStart } from './verify-mode-default';
 import type { ReadOnlyRule } from '../../shared/read-only-rule';
 import type { ReindexDataStreamStatus } from '../../shared/status';
 import {
@@ -44,6 +46,8 @@ export interface ClusterUpgradeServiceOptions {
 
 export interface ClusterStartRequest extends ClusterSelection {
   maxDataStreams: number;
+  /** How every data stream's copies are proven; absent: the cluster's default, else `count`. */
+  verify?: VerifyMode;
   /** Copies run only inside this daily window. */
   window?: MaintenanceWindow;
 }
@@ -58,6 +62,8 @@ export interface ClusterStartAnswer {
 /** A start, checked and resolved to the data streams it will upgrade, not started yet. */
 export interface PreparedClusterStart {
   request: ClusterStartRequest;
+  /** The verification every data stream of the run starts with, resolved as the run is prepared. */
+  verify: VerifyMode;
   readOnly: ReadOnlyRule;
   dataStreams: string[];
 }
@@ -184,6 +190,7 @@ export class ClusterUpgradeService {
     await this.requireWorkerPrivileges(plan);
     return {
       request,
+      verify: await verifyModeForStart(es, request.verify),
       readOnly: readOnlyRuleAt(request.readOnly, nowMillis),
       dataStreams: plan.data_streams.filter((stream) => stream.included).map((stream) => stream.data_stream),
     };
@@ -221,6 +228,7 @@ export class ClusterUpgradeService {
                 reindexOptions.statusRetentionMs ?? WORKFLOW_TUNABLES.DEFAULT_STATUS_RETENTION_MS,
               maxIndicesPerRun:
                 reindexOptions.maxIndicesPerRun ?? WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN,
+              ...(prepared.verify !== DEFAULT_VERIFY_MODE ? { verify: prepared.verify } : {}),
             },
             ...(this.options.watchPollIntervalMs !== undefined
               ? { watchPollIntervalMs: this.options.watchPollIntervalMs }

@@ -16,6 +16,8 @@ import { dataStreamWorkflowId } from '../../shared/names';
 import { DATA_STREAM_SEARCH_ATTRIBUTE, REINDEX_STATE_SEARCH_ATTRIBUTE } from '../../shared/search-attributes';
 import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../../shared/privileges';
 import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../../shared/status';
+import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
+import { verifyModeForStart } from './verify-mode-default';
 import { requireWorkerPrivileges } from './worker-privileges';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import {
@@ -48,6 +50,15 @@ export interface ReindexServiceOptions {
    * @default Date.now; tests on the time-skipping test server pass that server's clock.
    */
   now?: () => number | Promise<number>;
+}
+
+/** What a start may say beyond Elasticsearch's body. */
+export interface StartOptions {
+  /**
+   * How each copy is proven before its swap.
+   * @default the cluster's `cluster.metadata.ds_reindex.verify`, else `count`
+   */
+  verify?: VerifyMode;
 }
 
 /** One data-stream upgrade as `list` shows it. */
@@ -249,10 +260,15 @@ export class ReindexService {
    * anything that is not a data stream) and hands the counts to the workflow, so that the very first
    * status has Elasticsearch's totals (docs/ELASTICSEARCH-BEHAVIOUR.md, section 3, step 1).
    */
-  async start(es: ElasticsearchClient, dataStream: string): Promise<{ acknowledged: true }> {
+  async start(
+    es: ElasticsearchClient,
+    dataStream: string,
+    options: StartOptions = {},
+  ): Promise<{ acknowledged: true }> {
     requireConcreteDataStreamName(REINDEX_ACTIONS.start, dataStream);
     if (/[*,]/.test(dataStream)) throw apiErrors.dataStreamNotFound(dataStream);
     const inspection = await this.plan(es, dataStream);
+    const verify = await verifyModeForStart(es, options.verify);
     const startTimeMillis = await this.now();
     const existing = await this.lookup(dataStream);
     if (existing.kind === 'running') throw apiErrors.taskAlreadyExists(dataStream);
@@ -271,6 +287,7 @@ export class ReindexService {
       dataStream,
       statusRetentionMs: this.retentionMs,
       maxIndicesPerRun: this.options.maxIndicesPerRun ?? WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN,
+      ...(verify !== DEFAULT_VERIFY_MODE ? { verify } : {}),
       accepted: {
         startTimeMillis,
         totalIndicesInDataStream: inspection.backing_indices.length,

@@ -64,7 +64,7 @@ function validateClusterPatch(
 ): void {
   for (const [key, value] of Object.entries(patch)) {
     const def = registry[key];
-    if (!def && !key.startsWith('logger.'))
+    if (!def && !key.startsWith('logger.') && !key.startsWith('cluster.metadata.'))
       throw illegalArgument(`${scope} setting [${key}], not recognized`);
     if (def?.validate && value !== null) {
       const problem = def.validate(value);

@@ -15,6 +15,7 @@ import type { ClusterState } from '../state/cluster-state';
 import type { StoredDoc } from '../state/index-store';
 import { compareSortValues, compileQuery, parseSort, sortValues, type SortKey } from '../engine/query';
 import { readTargets } from './indices';
+import { PitStore, pitOf, registerPointInTime } from './point-in-time';
 
 interface Hit {
   index: string;
@@ -164,9 +165,16 @@ function nonNegativeInt(name: string, raw: Json): number {
   return n;
 }
 
-function search(state: ClusterState, scrolls: ScrollStore, req: SandboxRequest): SandboxResponse {
+function search(
+  state: ClusterState,
+  scrolls: ScrollStore,
+  req: SandboxRequest,
+  pits: PitStore,
+): SandboxResponse {
   const started = Date.now();
   const body = jsonBody(req) ?? {};
+  const pit = pitOf(body);
+  if (pit !== undefined) return pits.search(body, pit);
   const size = nonNegativeInt('size', req.query.get('size') ?? body.size ?? 10);
   const from = nonNegativeInt('from', req.query.get('from') ?? body.from ?? 0);
   const keys = parseSort(body.sort ?? req.query.get('sort') ?? undefined);
@@ -193,6 +201,8 @@ function scrollIdsFrom(req: SandboxRequest): string[] {
 }
 
 export function registerSearch(router: Router, state: ClusterState, scrolls: ScrollStore): void {
+  const pits = new PitStore();
+  registerPointInTime(router, state, pits);
   const scrollNext = (req: SandboxRequest): SandboxResponse => {
     const started = Date.now();
     const body = jsonBody(req) ?? {};
@@ -214,8 +224,8 @@ export function registerSearch(router: Router, state: ClusterState, scrolls: Scr
     return ok({ succeeded: true, num_freed: freed }, freed > 0 || ids.length === 0 ? 200 : 404);
   };
   router
-    .add(['GET', 'POST'], '/_search', (req) => search(state, scrolls, req))
-    .add(['GET', 'POST'], '/{index}/_search', (req) => search(state, scrolls, req))
+    .add(['GET', 'POST'], '/_search', (req) => search(state, scrolls, req, pits))
+    .add(['GET', 'POST'], '/{index}/_search', (req) => search(state, scrolls, req, pits))
     .add(['GET', 'POST'], '/_search/scroll', scrollNext)
     .add(['GET', 'POST'], '/_search/scroll/{scroll_id}', scrollNext)
     .add('DELETE', '/_search/scroll', clear)

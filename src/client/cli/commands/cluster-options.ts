@@ -17,6 +17,7 @@ const FLAG_NAMES: Record<keyof RawClusterOptions, string> = {
   ilmHorizon: '--ilm-horizon',
   maxDataStreams: '--max-data-streams',
   window: '--window',
+  verify: '--verify',
 };
 
 /** The cluster options from the command line, checked: a bad value is a usage error. */
@@ -35,6 +36,7 @@ export function clusterOptionsOf(context: CommandContext): ClusterOptions {
         ilmHorizon: flags.ilmHorizon,
         maxDataStreams: flags.maxDataStreams,
         window: flags.window,
+        verify: context.flags.verify,
       },
       FLAG_NAMES,
     );

@@ -3,6 +3,15 @@ import { runClusterStart } from './cluster-run';
 import { authorize, writeJson, writeLines, type Command } from '../command';
 import { ACCESS } from '../../service/access';
 import { watchUpgrade } from './watch-upgrade';
+import { invalidVerifyModeReason, parseVerifyMode, type VerifyMode } from '../../../shared/verify-mode';
+
+/** `--verify`, checked: a mode that is none is a usage error. */
+function verifyModeOfFlag(flag: string | undefined): VerifyMode | undefined {
+  if (flag === undefined) return undefined;
+  const mode = parseVerifyMode(flag);
+  if (mode === undefined) throw new UsageError(invalidVerifyModeReason('--verify', flag));
+  return mode;
+}
 
 export const startCommand: Command = {
   name: 'start',
@@ -17,8 +26,9 @@ export const startCommand: Command = {
     'readOnlyOlderThan',
     'includeSystem',
     'window',
+    'verify',
   ],
-  help: "Forms:\n  ds-reindex start <data-stream> [--wait]\n  ds-reindex start --all [--pattern <glob>] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
+  help: "Forms:\n  ds-reindex start <data-stream> [--verify count|ids|content] [--wait]\n  ds-reindex start --all [--pattern <glob>] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
   summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
   async run(context) {
     if (context.flags.cluster.all) return runClusterStart(context);
@@ -26,7 +36,8 @@ export const startCommand: Command = {
     if (dataStream === undefined) throw new UsageError('start needs a data stream name');
     await authorize(context, ACCESS.start, [dataStream]);
     const service = await context.connections.service();
-    const answer = await service.start(context.connections.es(), dataStream);
+    const verify = verifyModeOfFlag(context.flags.verify);
+    const answer = await service.start(context.connections.es(), dataStream, verify ? { verify } : {});
     if (!context.flags.wait) {
       if (context.flags.json) writeJson(context, answer);
       else

@@ -64,6 +64,7 @@ export function statusHeader(dataStream: string, status: ReindexDataStreamStatus
           : 'copies in flight finish, nothing new starts until `ds-reindex resume`'),
     );
   }
+  if (status.verify !== undefined) lines.push(`Verify       ${status.verify}, before each swap`);
   if (status.exception !== undefined) lines.push(`Exception    ${status.exception}`);
   return lines;
 }
