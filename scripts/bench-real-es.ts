@@ -35,7 +35,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
@@ -51,6 +51,8 @@ import {
   machineDescription,
   median,
   numberOption,
+  REAL_ES_DIR,
+  seedOldDataStream,
   stringOption,
 } from './bench-support';
 import { destinationSettingsForCopy } from '../src/activities/destination-settings';
@@ -69,8 +71,6 @@ import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
 
 const execFileAsync = promisify(execFile);
-const ROOT = resolve(__dirname, '..');
-const REAL_ES_DIR = process.env.REAL_ES_DIR ?? resolve(ROOT, '../shared/real-es');
 const SECTION = 'Real Elasticsearch 8.19.21';
 const TASK_QUEUE = 'bench-real-es';
 
@@ -121,16 +121,6 @@ async function realEsNode(): Promise<RealEsNode> {
 }
 
 /** Seeds a data stream of old (7.17) backing indices with the real node's seeder; their names, oldest first. */
-async function seedOldDataStream(url: string, name: string, counts: number[]): Promise<string[]> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [join(REAL_ES_DIR, 'seed-old-data-stream.mjs'), url, name, ...counts.map(String)],
-    { maxBuffer: 16 * 2 ** 20 },
-  );
-  const last = stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { backingIndices: string[] }).backingIndices;
-}
-
 /** Waits until the node has no merge running, so that what follows is not slowed by the seeding's tail. */
 async function settle(es: Client): Promise<void> {
   for (let i = 0; i < 600; i += 1) {

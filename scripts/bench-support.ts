@@ -2,9 +2,11 @@
  * What the benchmark scripts share: command-line options, medians, the machine line, and writing a
  * result into the benchmark log, docs/benchmarks-log.md (BENCHMARKS.md holds only the current figures).
  */
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 
 /** `--name value` from the command line, or the fallback. */
@@ -21,6 +23,23 @@ export function numberOption(name: string, fallback: number): number {
 
 export function flag(name: string): boolean {
   return process.argv.includes(`--${name}`);
+}
+
+/** `../shared/real-es`, or `REAL_ES_DIR`: the real node's scripts and its seeder. */
+export const REAL_ES_DIR = process.env.REAL_ES_DIR ?? resolve(__dirname, '../../shared/real-es');
+
+/**
+ * Seeds data stream `name` on the real node at `url` with one old (7.17) backing index per count, through
+ * the real-es seeder; returns the backing indices' names.
+ */
+export async function seedOldDataStream(url: string, name: string, counts: number[]): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(REAL_ES_DIR, 'seed-old-data-stream.mjs'), url, name, ...counts.map(String)],
+    { maxBuffer: 16 * 2 ** 20 },
+  );
+  const last = stdout.trim().split('\n').pop() ?? '';
+  return (JSON.parse(last) as { backingIndices: string[] }).backingIndices;
 }
 
 export function median(values: number[]): number {

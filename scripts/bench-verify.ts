@@ -16,12 +16,16 @@
  * Prints a Markdown table and appends it, with the date, the machine and the command, to the
  * "Verification cost" section of docs/benchmarks-log.md (not with `--no-write`).
  */
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client as TemporalClient } from '@temporalio/client';
-import { appendToBenchmarkLog, flag, machineDescription, median, numberOption } from './bench-support';
+import {
+  appendToBenchmarkLog,
+  flag,
+  machineDescription,
+  median,
+  numberOption,
+  seedOldDataStream,
+} from './bench-support';
 import {
   createDestinationIndexActivities,
   createDestinationLike,
@@ -32,22 +36,9 @@ import { loadConfig } from '../src/config';
 import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { destinationIndexName } from '../src/shared/names';
 
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(__dirname, '..');
-const REAL_ES_DIR = process.env.REAL_ES_DIR ?? resolve(ROOT, '../shared/real-es');
 const SECTION = 'Verification cost (issue 23, item 5)';
 const MODES = ['count', 'ids', 'content'] as const;
 type Step = 'copy' | (typeof MODES)[number];
-
-async function seedOldDataStream(url: string, name: string, counts: number[]): Promise<string[]> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [join(REAL_ES_DIR, 'seed-old-data-stream.mjs'), url, name, ...counts.map(String)],
-    { maxBuffer: 16 * 2 ** 20 },
-  );
-  const last = stdout.trim().split('\n').pop() ?? '';
-  return (JSON.parse(last) as { backingIndices: string[] }).backingIndices;
-}
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
