@@ -42,7 +42,8 @@ const net = require("net");
 const free = (port) => new Promise((ok) => { const s = net.createServer(); s.once("error", () => ok(false)); s.listen(port, "127.0.0.1", () => s.close(() => ok(true))); });
 (async () => {
   for (let tries = 0; tries < 200; tries++) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    // Below the Linux ephemeral range (32768 and up), from which the other tiers draw their client ports.
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const ports = [];
     for (let i = 0; i < '"$NODES"'; i++) ports.push(base + i, base + 100 + i);
     if ((await Promise.all(ports.map(free))).every(Boolean)) { console.log(base); return; }
