@@ -10,6 +10,7 @@ interface ReindexStatus {
   version_conflicts: number;
   requests_per_second: number;
   throttled_millis: number;
+  throttled_until_millis: number;
 }
 
 interface TaskResponse extends ReindexStatus {
@@ -198,14 +199,18 @@ describe('fidelity: _reindex and the tasks API', () => {
       source: { index: src, size: 10 },
       dest: { index: dest },
       wait_for_completion: false,
-      requests_per_second: 10,
+      // 5 s between batches of 10: the task spends nearly all its time asleep.
+      requests_per_second: 2,
     });
     const taskId = String(started.task);
-    // Once copying: a cancel that lands during the task's first search fails it with that search's
-    // task_cancelled_exception instead (the search is a child task and is cancelled with it).
-    await eventually(
-      async () => ((await es.tasks.get({ task_id: taskId })).task.status as ReindexStatus).created > 0,
-    );
+    // Only a cancel that finds the task asleep between batches ends it with `canceled`. One that lands
+    // while a search or bulk of the task is in flight fails that child request (it is cancelled with its
+    // parent), and the task ends with the child's task_cancelled_exception instead: wait for a batch
+    // written and a sleep with seconds left, so that the cancel cannot meet a request on a slow machine.
+    await eventually(async () => {
+      const status = (await es.tasks.get({ task_id: taskId })).task.status as ReindexStatus;
+      return status.created > 0 && status.throttled_until_millis > 2_000;
+    });
     const cancelled = await es.tasks.cancel({ task_id: taskId });
     const node = Object.values(cancelled.nodes ?? {})[0];
     expect(Object.keys(node?.tasks ?? {})).toContain(taskId);
