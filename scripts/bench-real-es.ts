@@ -32,11 +32,6 @@
  * Prints the tables and appends them, with the date, the machine and the command, to the "Real
  * Elasticsearch 8.19.21" section of docs/benchmarks-log.md (not with `--no-write`).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -51,7 +46,7 @@ import {
   machineDescription,
   median,
   numberOption,
-  REAL_ES_DIR,
+  realEsNode,
   seedOldDataStream,
   stringOption,
 } from './bench-support';
@@ -70,57 +65,9 @@ import { createReindexWorker } from '../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
 
-const execFileAsync = promisify(execFile);
 const SECTION = 'Real Elasticsearch 8.19.21';
 const TASK_QUEUE = 'bench-real-es';
 
-// ---------------------------------------------------------------------------------------------------
-// The node
-
-interface RealEsNode {
-  url: string;
-  /** How the node was obtained, for the report. */
-  origin: string;
-  stop(): Promise<void>;
-}
-
-async function shell(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await execFileAsync(join(REAL_ES_DIR, script), args, { env, maxBuffer: 16 * 2 ** 20 });
-  return stdout;
-}
-
-/** The node at `ES_URL`, or a fresh one built and started from ../shared/real-es (stopped by `stop`). */
-async function realEsNode(): Promise<RealEsNode> {
-  const external = process.env.ES_URL;
-  if (external) return { url: external.replace(/\/+$/, ''), origin: `ES_URL`, stop: async () => {} };
-  if (!existsSync(join(REAL_ES_DIR, 'start.sh'))) {
-    throw new Error(
-      `no real Elasticsearch: ${REAL_ES_DIR} does not exist. Set ES_URL to an 8.19 node that has the ` +
-        'real-es test module, or REAL_ES_DIR to the real-es folder.',
-    );
-  }
-  const port = numberOption('es-port', 9254);
-  const env = {
-    ...process.env,
-    REAL_ES_HOME: process.env.REAL_ES_HOME ?? join(tmpdir(), `real-es-bench-${port}`),
-  };
-  console.log(`building and starting a real node in ${env.REAL_ES_HOME} on port ${port}...`);
-  await shell('setup.sh', [], env);
-  const stop = async () => {
-    await shell('stop.sh', [], env);
-  };
-  try {
-    const started = await shell('start.sh', [String(port)], env);
-    const url = /http:\/\/\S+/.exec(started)?.[0];
-    if (url === undefined) throw new Error(`start.sh printed no URL:\n${started}`);
-    return { url, origin: `\`../shared/real-es\` (setup.sh, start.sh ${port})`, stop };
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Seeds a data stream of old (7.17) backing indices with the real node's seeder; their names, oldest first. */
 /** Waits until the node has no merge running, so that what follows is not slowed by the seeding's tail. */
 async function settle(es: Client): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
@@ -663,7 +610,7 @@ async function main(): Promise<void> {
     ...loadConfig({}).worker,
     ...(pollOverride ? { reindexPollIntervalMs: Number(pollOverride) } : {}),
   };
-  const node = await realEsNode();
+  const node = await realEsNode(9254);
   const es = new Client({ node: node.url, maxRetries: 0, requestTimeout: 300_000 });
   const env = await createTestEnvironment({ dynamicConfig: devServerDynamicConfig() });
   const copyRuns: CopyRun[] = [];

@@ -3,8 +3,9 @@
  * result into the benchmark log, docs/benchmarks-log.md (BENCHMARKS.md holds only the current figures).
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { format, resolveConfig } from 'prettier';
@@ -40,6 +41,56 @@ export async function seedOldDataStream(url: string, name: string, counts: numbe
   );
   const last = stdout.trim().split('\n').pop() ?? '';
   return (JSON.parse(last) as { backingIndices: string[] }).backingIndices;
+}
+
+/** A real Elasticsearch node for a benchmark. */
+export interface RealEsNode {
+  url: string;
+  /** How the node was obtained, for the report. */
+  origin: string;
+  stop(): Promise<void>;
+}
+
+async function realEsScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await promisify(execFile)(join(REAL_ES_DIR, script), args, {
+    env,
+    maxBuffer: 16 * 2 ** 20,
+  });
+  return stdout;
+}
+
+/**
+ * The node at `ES_URL`, or a fresh one built and started from ../shared/real-es on `--es-port`
+ * (`defaultPort`), in its own home, stopped by `stop`.
+ */
+export async function realEsNode(defaultPort: number): Promise<RealEsNode> {
+  const external = process.env.ES_URL;
+  if (external) return { url: external.replace(/\/+$/, ''), origin: `ES_URL`, stop: async () => {} };
+  if (!existsSync(join(REAL_ES_DIR, 'start.sh'))) {
+    throw new Error(
+      `no real Elasticsearch: ${REAL_ES_DIR} does not exist. Set ES_URL to an 8.19 node that has the ` +
+        'real-es test module, or REAL_ES_DIR to the real-es folder.',
+    );
+  }
+  const port = numberOption('es-port', defaultPort);
+  const env = {
+    ...process.env,
+    REAL_ES_HOME: process.env.REAL_ES_HOME ?? join(tmpdir(), `real-es-bench-${port}`),
+  };
+  console.log(`building and starting a real node in ${env.REAL_ES_HOME} on port ${port}...`);
+  await realEsScript('setup.sh', [], env);
+  const stop = async () => {
+    await realEsScript('stop.sh', [], env);
+  };
+  try {
+    const started = await realEsScript('start.sh', [String(port)], env);
+    const url = /http:\/\/\S+/.exec(started)?.[0];
+    if (url === undefined) throw new Error(`start.sh printed no URL:\n${started}`);
+    return { url, origin: `\`../shared/real-es\` (setup.sh, start.sh ${port})`, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
 }
 
 export function median(values: number[]): number {
