@@ -114,13 +114,15 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
     expect(await h().es.indices.exists({ index: `.migrated-${seeded[1].slice(1)}` })).toBe(false);
 
     await setMigrateSettings(h().es, { maxRequestsPerSecond: -1 });
-    await h().service.start(h().es, ds);
+    // Content verification reads both indices whole through a point in time: the role covers it too.
+    await h().service.start(h().es, ds, { verify: 'content' });
     const final = await h().completion(ds, 120_000);
     expect(final).toMatchObject({
       complete: true,
       total_indices_requiring_upgrade: 2,
       successes: 2,
       errors: [],
+      verify: 'content',
     });
     const after = await backingIndexNames(h().es, ds);
     expect(after).toHaveLength(4);
@@ -132,7 +134,8 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
     // 8.19.21 creates indices with an index version whose string is not the release's; a 7.17 one is 7170099.
     expect(versions.filter((version) => version === '7170099')).toEqual([]);
     expect(currentVersion).toMatch(/^8\./);
-  });
+    // Two upgrades, each waited for up to two minutes: more than jest's default on a busy machine.
+  }, 300_000);
 
   it('runs a whole-cluster run that marks old indices read-only with it', async () => {
     const seeded = await h().seed('lp-ro-1', [{ docCount: 50 }, { docCount: 5 }]);
