@@ -57,7 +57,7 @@ describe('readiness report', () => {
       readings(
         [
           index('.ds-logs-1', { data_stream: 'logs', hidden: true }),
-          index('app', { aliases: ['app-read', 'app-write'] }),
+          index('app', { aliases: ['app-read', 'app-write'], lifecycle_policy: 'keep-1y' }),
           index('.tasks', { system: true, hidden: true }),
           index('.ds-.sys-1', { data_stream: '.sys', system_data_stream: true }),
           index('mounted', { searchable_snapshot: true }),
@@ -93,7 +93,10 @@ describe('readiness report', () => {
       verified_read_only: 1,
     });
     const byName = new Map(report.old_indices.map((entry) => [entry.index, entry]));
-    expect(byName.get('app')?.aliases).toEqual(['app-read', 'app-write']);
+    expect(byName.get('app')).toMatchObject({
+      aliases: ['app-read', 'app-write'],
+      lifecycle_policy: 'keep-1y',
+    });
     expect(byName.get('app')?.action).toContain('PUT <index>/_block/write');
     expect(byName.get('queries')?.reasons).toEqual(['percolator field(s) query: read-only does not suffice']);
     expect(byName.get('pivot')?.reasons).toEqual(['destination of transform(s) daily-pivot']);

@@ -26,6 +26,8 @@ export interface ReadinessIndex {
   hidden: boolean;
   data_stream: string | null;
   aliases: string[];
+  /** `index.lifecycle.name`: ILM may still act on it (delete it, or roll it on) before the upgrade. */
+  lifecycle_policy: string | null;
   /** Why it is in its category (percolator fields, transforms, the system feature and its status). */
   reasons: string[];
   /** What to do about it. */
@@ -141,6 +143,7 @@ export function readinessReport(readings: ReadinessReadings): ReadinessReport {
         hidden: facts.hidden,
         data_stream: facts.data_stream,
         aliases: facts.aliases,
+        lifecycle_policy: facts.lifecycle_policy,
         reasons,
         action: ACTIONS[category],
       };

@@ -38,6 +38,7 @@ export function readinessLines(report: ReadinessReport): string[] {
             entry.data_stream === null ? '' : `data stream ${entry.data_stream}`,
             entry.aliases.length > 0 ? `aliases ${entry.aliases.join(', ')}` : '',
             entry.closed ? 'closed' : '',
+            entry.lifecycle_policy === null ? '' : `ILM policy ${entry.lifecycle_policy}`,
             entry.hidden ? 'hidden' : '',
             ...entry.reasons,
           ]
