@@ -37,7 +37,13 @@ describeOnSecuredCluster('ds-reindex CLI against real Elasticsearch security', (
     runCliOn(h(), args, credentials);
 
   it('refuses clearly, with exit code 6, when a secured cluster gets no credentials or wrong ones', async () => {
-    for (const command of [['plan', DATA_STREAM], ['status', DATA_STREAM], ['list'], ['settings', 'get']]) {
+    for (const command of [
+      ['plan', DATA_STREAM],
+      ['status', DATA_STREAM],
+      ['list'],
+      ['settings', 'get'],
+      ['readiness'],
+    ]) {
       const none = await cli(command, {});
       expect({ command, code: none.code }).toEqual({ command, code: EXIT_CODES.REFUSED });
       expect(none.stderr).toContain('Elasticsearch has security on and refused the credentials');
@@ -83,5 +89,12 @@ describeOnSecuredCluster('ds-reindex CLI against real Elasticsearch security', (
       expect.stringMatching(/^\.migrated-ds-cli-sec-/),
       expect.stringMatching(/^\.ds-cli-sec-/),
     ]);
+
+    // The readiness report with the same key: none of the data stream's indices is old any more.
+    const readiness = await cli(['readiness', '--json'], asKey);
+    expect(readiness.stderr).toBe('');
+    expect([EXIT_CODES.OK, EXIT_CODES.NOT_READY]).toContain(readiness.code);
+    const report = JSON.parse(readiness.stdout) as { old_indices: { data_stream: string | null }[] };
+    expect(report.old_indices.filter((entry) => entry.data_stream === DATA_STREAM)).toEqual([]);
   });
 });

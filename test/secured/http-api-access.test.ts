@@ -10,6 +10,7 @@ import {
   createApiKey,
   createUserWithRole,
   describeOnSecuredCluster,
+  eventually,
   setMigrateSettings,
   useUpgradeHarness,
   type RoleSpec,
@@ -174,6 +175,14 @@ const SAMPLES: ReadonlyArray<[key: string, sample: Sample]> = [
     { path: '/_ds_reindex/cluster/_cancel', status: 200, shape: acknowledged, refusedOn: CLUSTER_DS },
   ],
   ['GET /', { path: '/', status: 200, shape: has('cluster_name', 'version', 'tagline') }],
+  [
+    'GET /_ds_reindex/cluster/_readiness',
+    {
+      path: '/_ds_reindex/cluster/_readiness',
+      status: 200,
+      shape: has('verdict', 'ready', 'old_indices', 'indices_checked', 'checks'),
+    },
+  ],
   [
     'GET /_ds_reindex/openapi.json',
     { path: '/_ds_reindex/openapi.json', status: 200, shape: has('openapi', 'paths') },
@@ -375,6 +384,25 @@ describeOnSecuredCluster('HTTP API: every route behind real Elasticsearch securi
 
   it('serves every route to a user with the privileges it needs, and refuses one without manage on the data stream', async () => {
     expect(await runEveryRoute(users.full.authorization)).toEqual([]);
+  });
+
+  it('reads every index for the readiness report with monitor alone, system ones included', async () => {
+    // The cluster state's metadata is a `monitor` read that security does not filter by index: a caller
+    // with no index privilege at all sees the same indices as the administrator, `.security-7` among them.
+    const monitorOnly = await createUserWithRole(h().es, 'ds_readiness_monitor', {
+      cluster: ['monitor'],
+      indices: [],
+    });
+    // Cancelled upgrades may still be deleting their new indices: compare once both reads agree.
+    await eventually(async () => {
+      const answer = await call(api.url, 'GET', '/_ds_reindex/cluster/_readiness', {
+        headers: { authorization: monitorOnly.authorization },
+      });
+      expect(answer.status).toBe(200);
+      const all = await h().es.cat.indices({ format: 'json', h: 'index', expand_wildcards: 'all' });
+      expect(all.map((row) => row.index)).toContain('.security-7');
+      return (answer.json as { indices_checked: number }).indices_checked === all.length ? true : undefined;
+    }, 'the readiness report as monitor-only to count every index the administrator sees');
   });
 
   it('serves every route to an API key with those privileges', async () => {

@@ -19,7 +19,8 @@ async function backingIndices(es: Client, dataStream: string): Promise<string[]>
   return response.data_streams[0]?.indices.map((entry) => entry.index_name) ?? [];
 }
 
-async function markCreatedBy(es: Client, index: string, versionCreated: number): Promise<void> {
+/** Marks any index as created by `versionCreated` through the real-es node's test-only endpoint. */
+export async function markCreatedBy(es: Client, index: string, versionCreated: number): Promise<void> {
   try {
     await es.transport.request({
       method: 'POST',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import { startSandbox, type SandboxControls, type SeedIndexContent } from '@ds-reindex/es-sandbox';
-import { seedDataStreamOnCluster } from './cluster-seed';
+import { markCreatedBy, seedDataStreamOnCluster } from './cluster-seed';
 import { createElasticsearchClient } from '../../src/elasticsearch/client';
 
 /** Set when the tests run against a real cluster (`ES_URL`) instead of in-process sandboxes. */
@@ -33,6 +33,11 @@ export interface EsTarget {
    * names, oldest first; the last is the write index.
    */
   seedDataStream(name: string, backingIndices: readonly SeedIndexContent[]): Promise<string[]>;
+  /**
+   * Marks an index built through the API as created by `versionCreated` (e.g. 7170099, 7.17.0): on a
+   * cluster with the real-es node's test-only `_set_version_created`, on the sandbox with its control.
+   */
+  markCreatedBy(index: string, versionCreated: number): Promise<void>;
   /**
    * Every document of a concrete index, open or closed. On a cluster a closed index is opened for the
    * read and closed again.
@@ -117,6 +122,7 @@ export async function createEsTarget(): Promise<EsTarget> {
       url: REAL_CLUSTER_URL,
       sandboxControls: needsSandbox,
       seedDataStream: (name, contents) => seedDataStreamOnCluster(es, name, contents),
+      markCreatedBy: (index, versionCreated) => markCreatedBy(es, index, versionCreated),
       documents: (index) => clusterDocuments(es, index),
       close: () => es.close(),
     };
@@ -132,6 +138,10 @@ export async function createEsTarget(): Promise<EsTarget> {
     sandboxControls: () => controls,
     async seedDataStream(name, contents) {
       return (await controls.seedDataStream({ name, backingIndices: [...contents] })).backingIndices;
+    },
+    markCreatedBy(index, versionCreated) {
+      controls.setVersionCreated(index, versionCreated);
+      return Promise.resolve();
     },
     documents: (index) =>
       Promise.resolve(

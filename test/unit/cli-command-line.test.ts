@@ -40,6 +40,7 @@ const COMMANDS = [
   'report',
   'pause',
   'resume',
+  'readiness',
   'completion',
 ];
 
@@ -55,6 +56,7 @@ describe('the CLI command line', () => {
     for (const command of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(help.stdout).toContain('ES_PASSWORD_FILE');
     expect(help.stdout).toContain('Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict');
+    expect(help.stdout).toContain('8 not ready for the next major (readiness)');
   });
 
   it.each([
@@ -67,6 +69,7 @@ describe('the CLI command line', () => {
     ['plan', ['--all', '--ilm-horizon', '--pattern'], ['--wait', '--window']],
     ['pause', ['--now', '--all'], ['--wait', '--watch']],
     ['list', [], ['--wait', '--watch', '--all']],
+    ['readiness', [], ['--wait', '--watch', '--all', '--pattern']],
   ])('gives %s its own help, with its own flags only', async (command, has, hasNot) => {
     const help = await cli([command, '--help']);
     expect(help.code).toBe(EXIT_CODES.OK);

@@ -32,6 +32,11 @@ export interface SandboxControls {
   seedDataStream(spec: SeedDataStreamSpec): Promise<SeededDataStream>;
   /** Creates a plain index with documents `{@timestamp, message, n}`. */
   seedIndex(spec: SeedIndexSpec): Promise<SeededIndex>;
+  /**
+   * Marks an existing index as created by `versionCreated` (e.g. 7170099), as the real-es node's test-only
+   * `_set_version_created` does: how a test makes an index it built through the API old on both targets.
+   */
+  setVersionCreated(index: string, versionCreated: number): void;
   /** Adds a fault; returns its id. */
   injectFault(spec: FaultSpec): number;
   failReindexAfter(spec: ReindexFailureSpec): void;
@@ -59,6 +64,12 @@ export function createControls(deps: ControlDeps): SandboxControls {
   return {
     seedDataStream: (spec) => Promise.resolve(seedDataStream(deps.state, spec)),
     seedIndex: (spec) => Promise.resolve(seedIndex(deps.state, spec)),
+    setVersionCreated(index, versionCreated) {
+      const store = deps.state.indices.get(index);
+      if (store === undefined) throw new Error(`no such index [${index}]`);
+      store.settings['index.version.created'] = String(versionCreated);
+      deps.state.changed();
+    },
     injectFault: (spec) => deps.faults.add(spec),
     failReindexAfter: (spec) => deps.faults.addReindexFailure(spec),
     clearFaults: () => deps.faults.clear(),

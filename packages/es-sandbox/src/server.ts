@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { registerCluster } from './api/cluster';
+import { registerClusterState } from './api/cluster-state';
 import { applyFilterPath } from './http/filter-path';
 import { jsonText } from './http/json-text';
 import { registerDataStreams } from './api/data-streams';
@@ -76,6 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   const es = new Router();
   registerCluster(es, state, { version: options.version ?? SANDBOX_IDENTITY.DEFAULT_VERSION });
+  registerClusterState(es, state);
   registerIndices(es, state);
   registerDocuments(es, state);
   registerSearch(es, state, scrolls);

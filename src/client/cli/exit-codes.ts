@@ -18,6 +18,11 @@ export const EXIT_CODES = {
   REFUSED: 6,
   /** Anything else; the message says what. */
   INTERNAL: 7,
+  /**
+   * `readiness`: the cluster is not ready for the next major (old indices remain that it would refuse).
+   * Distinct from every failure code, so that a pipeline can tell "not ready" from "could not check".
+   */
+  NOT_READY: 8,
 } as const;
 
 /** Thrown for command-line mistakes; main prints the message and the usage, and exits with USAGE. */

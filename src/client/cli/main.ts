@@ -4,6 +4,7 @@ import { reportCommand } from './commands/cluster-run';
 import { pauseCommand, resumeCommand } from './commands/pause';
 import { listCommand } from './commands/list';
 import { planCommand } from './commands/plan';
+import { readinessCommand } from './commands/readiness';
 import { settingsCommand } from './commands/settings';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
@@ -31,6 +32,7 @@ const COMMANDS: readonly Command[] = [
   reportCommand,
   pauseCommand,
   resumeCommand,
+  readinessCommand,
 ];
 
 function isUnreachable(err: unknown): boolean {

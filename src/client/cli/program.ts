@@ -16,7 +16,7 @@ export interface ChosenCommand {
 export const EXIT_CODES_HELP = [
   'Exit codes: 0 ok, 1 usage, 2 not found, 3 conflict (an upgrade is already running),',
   '            4 completed with errors, 5 cannot reach Temporal or Elasticsearch, 6 refused by Elasticsearch,',
-  '            7 unexpected error',
+  '            7 unexpected error, 8 not ready for the next major (readiness)',
 ].join('\n');
 
 const CREDENTIALS_HELP = [

@@ -321,6 +321,30 @@ export const ROUTE_DESCRIPTIONS: Readonly<Record<string, RouteDescription>> = {
     description: `What each data stream's upgrade did, and how long it took. ${onRun}`,
     response: object('Per data stream outcome, totals and durations.'),
   },
+  'GET /_ds_reindex/cluster/_readiness': {
+    tag: 'ds-reindex',
+    summary: 'Whether the cluster is ready for the next major',
+    description:
+      "Reads Elasticsearch only, with the caller's credentials (cluster privilege `monitor`): every index created before the current major, hidden, closed and system ones included, classified as `data_stream`, `standalone`, `system` (left to `POST /_migration/system_features`), `needs_person` (percolator field, transform destination, follower), `searchable_snapshot` or `verified_read_only` (the last two are fine). `verdict` is `ready` or `not ready: N indices`; always 200 when the report could be made. See docs/READINESS.md.",
+    response: {
+      type: 'object',
+      required: ['verdict', 'ready', 'blocking_indices', 'old_indices', 'counts', 'checks'],
+      properties: {
+        cluster_version: { type: 'string' },
+        verdict: { type: 'string', examples: ['ready', 'not ready: 3 indices'] },
+        ready: { type: 'boolean' },
+        blocking_indices: { type: 'integer' },
+        indices_checked: { type: 'integer' },
+        old_indices: {
+          type: 'array',
+          items: object('One old index: category, whether it blocks, reasons, action.'),
+        },
+        counts: object('Old indices per category.'),
+        checks: object('Whether the system feature and transform reads could be made, and why not.'),
+        system_feature_migration_status: { type: ['string', 'null'] },
+      },
+    },
+  },
   'GET /_ds_reindex/openapi.json': {
     tag: 'ds-reindex',
     summary: 'This document',

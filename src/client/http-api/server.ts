@@ -18,6 +18,7 @@ import { requestRouted, traceRequest } from '../../observability/request-span';
 import { PlainErrorAnswer, RequestTooLargeAnswer } from './answers';
 import { capabilitiesRoute } from './capabilities-route';
 import { clusterRoutes } from './cluster-routes';
+import { readinessRoutes } from './readiness-routes';
 import { clusterUpgradeRoutes } from './cluster-upgrade-routes';
 import { openApiRoute } from './openapi';
 import { reindexRoutes } from './reindex-routes';
@@ -152,6 +153,7 @@ export function apiRoutes(service: ReindexService, clusterService?: ClusterUpgra
     ...reindexRoutes(service),
     ...clusterRoutes(service),
     ...clusterUpgradeRoutes(clusterService ?? new ClusterUpgradeService(service)),
+    ...readinessRoutes(),
   ];
   routes.push(
     capabilitiesRoute(() => routes),

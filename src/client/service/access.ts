@@ -49,6 +49,9 @@ export const ACCESS = {
   clusterCancel: { action: 'cluster:admin/ds_reindex/cluster/cancel', cluster: 'manage', index: 'manage' },
   clusterPause: { action: 'cluster:admin/ds_reindex/cluster/pause', cluster: 'manage', index: 'manage' },
   clusterResume: { action: 'cluster:admin/ds_reindex/cluster/resume', cluster: 'manage', index: 'manage' },
+  // The report reads the cluster state's metadata, which `monitor` grants for every index, system and
+  // hidden ones included; it needs no index privilege.
+  readiness: { action: 'cluster:monitor/ds_reindex/cluster/readiness', cluster: 'monitor' },
 } as const satisfies Record<string, Access>;
 
 /** A caller Elasticsearch has authenticated, or any caller when security is off. */

@@ -102,6 +102,16 @@ function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
 /** Settings ES lets through even when a metadata/read-only block is in place: the blocks themselves. */
 const onlyBlockSettings = (keys: string[]): boolean => keys.every((k) => k.startsWith('index.blocks.'));
 
+/**
+ * Lifting a write-blocking block through the settings API (`index.blocks.write` or `index.blocks.read_only`
+ * set to false or null) also drops `index.verified_read_only`, as a real 8.19.21 does; other updates keep it.
+ */
+function liftsWriteBlock(patch: Record<string, unknown>): boolean {
+  return ['index.blocks.write', 'index.blocks.read_only'].some(
+    (key) => key in patch && patch[key] !== 'true' && patch[key] !== true,
+  );
+}
+
 function putSettingsHandler(state: ClusterState, req: SandboxRequest): SandboxResponse {
   const body = jsonBody(req, true) as JsonObject;
   const raw = isObject(body.settings) ? body.settings : body;
@@ -151,6 +161,7 @@ function putSettingsHandler(state: ClusterState, req: SandboxRequest): SandboxRe
     } else {
       applyPatch(index.settings, patch);
     }
+    if (liftsWriteBlock(patch)) delete index.settings['index.verified_read_only'];
   }
   state.changed();
   return ok({ acknowledged: true });
