@@ -170,7 +170,8 @@ describe('ds-reindex CLI', () => {
     expect(json(await cli(['cancel', ds, '--json']))).toEqual({ acknowledged: true });
     expect((await cli(['status', ds])).code).toBe(2);
     expect((await cli(['pause', ds])).code).toBe(2);
-  });
+    // A dozen CLI processes or more, and two waits of up to 90 s: past jest's default on a busy machine.
+  }, 360_000);
 
   it('follows an upgrade to the end with --wait: progress, summary table, exit 0', async () => {
     const ds = 'cli-wait-ds';

@@ -17,7 +17,8 @@ describeOnSandbox('npm run demo', 'the demo starts its own sandbox', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((done) => child.once('exit', done));
-    expect({ code, output }).toMatchObject({ code: 0 });
+    // The whole output on failure: it says which step of the demo failed and why.
+    if (code !== 0) throw new Error(`the demo exited with ${code}:\n${output}`);
 
     expect(output).toContain('{"acknowledged":true}');
     expect(output).toMatch(/"complete": true/);
