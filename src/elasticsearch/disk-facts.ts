@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { chunked, mapInParallel } from './cluster-inspection';
+import { statusCodeOf } from './errors';
 import { WATERMARK_LEVELS, type WatermarkSetting, type WatermarkSettings } from '../shared/disk-watermarks';
 
 const DISK_SETTING = 'cluster.routing.allocation.disk';
@@ -25,6 +26,14 @@ export interface NodeDiskFacts {
 
 type FlatSettings = Record<string, string | undefined>;
 
+/**
+ * The cluster gives no disk figures or watermarks (a look-alike without `_nodes/stats/fs` or the disk
+ * settings): the plan says the disk is unknown, and nothing is refused or held on a guess.
+ */
+export class DiskFactsUnavailableError extends Error {
+  override readonly name = 'DiskFactsUnavailableError';
+}
+
 /** `GET _cluster/settings?include_defaults`: each setting as in force, transient over persistent over default. */
 export async function readDiskSettings(es: Client): Promise<DiskSettings> {
   const response = await es.cluster.getSettings({
@@ -43,7 +52,9 @@ export async function readDiskSettings(es: Client): Promise<DiskSettings> {
   const watermark = (level: string): WatermarkSetting => {
     const value = inForce(`${DISK_SETTING}.watermark.${level}`);
     if (value.value === undefined) {
-      throw new Error(`the cluster settings have no ${DISK_SETTING}.watermark.${level}, not even a default`);
+      throw new DiskFactsUnavailableError(
+        `the cluster settings have no ${DISK_SETTING}.watermark.${level}, not even a default`,
+      );
     }
     return {
       value: value.value,
@@ -59,7 +70,13 @@ export async function readDiskSettings(es: Client): Promise<DiskSettings> {
 
 /** `GET _nodes/stats/fs`: every node's disk. */
 export async function readNodeDisks(es: Client): Promise<Map<string, NodeDiskFacts>> {
-  const response = await es.nodes.stats({ metric: 'fs' });
+  const response = await es.nodes.stats({ metric: 'fs' }).catch((err: unknown) => {
+    const status = statusCodeOf(err);
+    if (status === 400 || status === 404 || status === 405) {
+      throw new DiskFactsUnavailableError(`GET _nodes/stats/fs answered ${status}`);
+    }
+    throw err;
+  });
   const disks = new Map<string, NodeDiskFacts>();
   for (const [id, node] of Object.entries(response.nodes)) {
     const paths = (node.fs?.data ?? []).filter(
@@ -87,13 +104,45 @@ export interface ShardCopyFacts {
   store_bytes: number;
 }
 
+type CatShardRow = Record<string, string | null | undefined>;
+
+async function catShards(es: Client, indices: readonly string[]): Promise<CatShardRow[]> {
+  const rows = await es.cat.shards({
+    index: [...indices],
+    format: 'json',
+    bytes: 'b',
+    h: ['index', 'state', 'store', 'id'],
+  });
+  return rows as CatShardRow[];
+}
+
+/**
+ * `_cat/shards` of a chunk; when one of its indices is gone (deleted since it was listed: `_cat/shards`
+ * has no `ignore_unavailable`), each index alone, the missing ones left out.
+ */
+async function catShardsOfExisting(es: Client, indices: readonly string[]): Promise<CatShardRow[]> {
+  try {
+    return await catShards(es, indices);
+  } catch (err) {
+    if (statusCodeOf(err) !== 404) throw err;
+    const each = await Promise.all(
+      indices.map((index) =>
+        catShards(es, [index]).catch((error: unknown) => {
+          if (statusCodeOf(error) === 404) return [];
+          throw error;
+        }),
+      ),
+    );
+    return each.flat();
+  }
+}
+
 /** `GET _cat/shards` for `indices`: every copy (primary or replica) that has a node, with its store size. */
 export async function readShardCopies(es: Client, indices: readonly string[]): Promise<ShardCopyFacts[]> {
   const readings = await mapInParallel(chunked(indices, INDICES_PER_REQUEST), PARALLEL_REQUESTS, (chunk) =>
-    es.cat.shards({ index: chunk, format: 'json', bytes: 'b', h: ['index', 'state', 'store', 'id'] }),
+    catShardsOfExisting(es, chunk),
   );
-  return readings.flat().flatMap((row) => {
-    const record = row as Record<string, string | null | undefined>;
+  return readings.flat().flatMap((record) => {
     const nodeId = record.id;
     const index = record.index;
     if (!nodeId || !index || (record.state !== 'STARTED' && record.state !== 'RELOCATING')) return [];

@@ -8,6 +8,7 @@ import {
   type WatermarkSettings,
 } from '../shared/disk-watermarks';
 import {
+  DiskFactsUnavailableError,
   readDiskSettings,
   readNodeDisks,
   readShardCopies,
@@ -41,6 +42,8 @@ export interface DiskPlan {
   nodes: NodeDiskPlan[];
   /** The nodes whose verdict is `past_flood_stage`, enforced or not. */
   past_flood_stage: string[];
+  /** Set when the cluster gave no disk figures: why. Then there are no nodes, and nothing is refused. */
+  unknown_reason?: string;
 }
 
 /**
@@ -99,16 +102,38 @@ export function diskPlanOf(
   };
 }
 
+const UNKNOWN_WATERMARK = { value: 'unknown', max_headroom: '-1', source: 'default' } as const;
+
+/** The watermarks and the nodes' disks, or why the cluster gives none. */
+export async function readDiskFacts(
+  es: Client,
+): Promise<{ settings: DiskSettings; disks: Map<string, NodeDiskFacts> } | { unknown: string }> {
+  try {
+    const [settings, disks] = await Promise.all([readDiskSettings(es), readNodeDisks(es)]);
+    return { settings, disks };
+  } catch (err) {
+    if (err instanceof DiskFactsUnavailableError) return { unknown: err.message };
+    throw err;
+  }
+}
+
 /** Reads the watermarks, the nodes' disks and where `indices` lie, and plans their copies' disk. */
 export async function planDisk(
   es: Client,
   indices: readonly string[],
   concurrency: number,
 ): Promise<DiskPlan> {
-  const [settings, disks, copies] = await Promise.all([
-    readDiskSettings(es),
-    readNodeDisks(es),
-    indices.length === 0 ? Promise.resolve([]) : readShardCopies(es, indices),
-  ]);
-  return diskPlanOf(settings, disks, copies, concurrency);
+  const facts = await readDiskFacts(es);
+  if ('unknown' in facts) {
+    return {
+      enforced: false,
+      concurrency,
+      watermarks: { low: UNKNOWN_WATERMARK, high: UNKNOWN_WATERMARK, flood_stage: UNKNOWN_WATERMARK },
+      nodes: [],
+      past_flood_stage: [],
+      unknown_reason: facts.unknown,
+    };
+  }
+  const copies = indices.length === 0 ? [] : await readShardCopies(es, indices);
+  return diskPlanOf(facts.settings, facts.disks, copies, concurrency);
 }

@@ -17,6 +17,7 @@ function watermark(setting: WatermarkSetting): string {
 
 /** The disk part of a plan: the watermarks in force, then one row per node holding shards to copy. */
 export function diskPlanLines(disk: DiskPlan): string[] {
+  if (disk.unknown_reason !== undefined) return [`Disk         unknown: ${disk.unknown_reason}`];
   const marks = disk.watermarks;
   const lines = [
     `Disk         watermarks low ${watermark(marks.low)}; high ${watermark(marks.high)}; ` +
