@@ -80,4 +80,44 @@ describe("the worker's metrics", () => {
       '{data_stream="logs",activity="copyDocuments",cause="WorkerShutdown"} 1',
     ]);
   });
+
+  it('counts the indices waiting for disk: held before their copy, or a copy stopped by the flood stage', async () => {
+    const m = metrics();
+    const status = {
+      start_time_millis: 0,
+      complete: false,
+      total_indices_in_data_stream: 5,
+      total_indices_requiring_upgrade: 4,
+      successes: 0,
+      in_progress: [
+        {
+          index: 'a',
+          total_doc_count: 10,
+          reindexed_doc_count: 5,
+          waiting: { reason: 'disk: flood stage', since_millis: 1, disk: true as const },
+        },
+        {
+          index: 'b',
+          total_doc_count: 10,
+          reindexed_doc_count: 5,
+          waiting: { reason: 'a shard', since_millis: 1 },
+        },
+      ],
+      pending: 2,
+      errors: [],
+      waiting_for_disk: { index: 'c', reason: 'disk: high watermark', since_millis: 2 },
+    };
+    m.setStatuses(
+      new Map([
+        ['logs', status],
+        ['quiet', { ...status, in_progress: [], waiting_for_disk: undefined }],
+      ]),
+    );
+    expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([
+      '{data_stream="logs"} 2',
+      '{data_stream="quiet"} 0',
+    ]);
+    m.setStatuses(new Map());
+    expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([]);
+  });
 });
