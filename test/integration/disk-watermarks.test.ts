@@ -146,7 +146,10 @@ async function seedWithNewWriteIndex(
         const [node] = plan.nodes;
         // The free space each watermark requires is the figure Elasticsearch reports for its node.
         expect(node.free_bytes_required).toEqual({ low: fs.low, high: fs.high, flood_stage: fs.flood });
-        expect(plan.watermarks.low).toMatchObject({ value: expect.stringMatching(/^\d+b$/) as unknown, source: 'set' });
+        expect(plan.watermarks.low).toMatchObject({
+          value: expect.stringMatching(/^\d+b$/) as unknown,
+          source: 'set',
+        });
         expect(node.copies).toBe(2);
         expect(node.extra_bytes_at_once).toBeGreaterThan(0);
         expect(node.verdict).toBe(verdict);

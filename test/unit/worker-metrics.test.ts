@@ -1,4 +1,5 @@
 import { WorkerMetrics } from '../../src/worker/metrics';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 /** The sample lines of one metric, as `{labels} value` strings. */
 async function samples(metrics: WorkerMetrics, name: string): Promise<string[]> {
@@ -83,7 +84,7 @@ describe("the worker's metrics", () => {
 
   it('counts the indices waiting for disk: held before their copy, or a copy stopped by the flood stage', async () => {
     const m = metrics();
-    const status = {
+    const status: ReindexDataStreamStatus = {
       start_time_millis: 0,
       complete: false,
       total_indices_in_data_stream: 5,
@@ -94,7 +95,7 @@ describe("the worker's metrics", () => {
           index: 'a',
           total_doc_count: 10,
           reindexed_doc_count: 5,
-          waiting: { reason: 'disk: flood stage', since_millis: 1, disk: true as const },
+          waiting: { reason: 'disk: flood stage', since_millis: 1, disk: true },
         },
         {
           index: 'b',
@@ -110,7 +111,7 @@ describe("the worker's metrics", () => {
     m.setStatuses(
       new Map([
         ['logs', status],
-        ['quiet', { ...status, in_progress: [], waiting_for_disk: undefined }],
+        ['quiet', { ...status, in_progress: [], waiting_for_disk: undefined }] as const,
       ]),
     );
     expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([
