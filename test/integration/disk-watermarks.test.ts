@@ -188,20 +188,22 @@ async function seedWithNewWriteIndex(
       expect(held).toMatchObject({ in_progress: [], pending: 2, successes: 0 });
       // Held, not started: no new index exists.
       expect(await h().es.indices.exists({ index: destinationIndexName(old[0]) })).toBe(false);
+      // No watermark enforced any more: it starts at the next check.
 
       await restoreDiskSettings(h().es);
       const final = await h().completion(ds, 120_000);
       expect(final).toMatchObject({ complete: true, successes: 2, errors: [] });
       expect(final.waiting_for_disk).toBeUndefined();
       await expectSuccessesOnCluster(h().es, ds, final);
-    });
+    }, 300_000);
 
     it('pauses a copy that meets the flood-stage block and resumes it, without copying again, once released', async () => {
       const ds = 'disk-flood-ds';
       const [source] = await seedWithNewWriteIndex(h(), ds, [20_000]);
       const destination = destinationIndexName(source);
-      // 40 s of copying at 500 documents per second: the flood stage comes in the middle.
-      await setMigrateSettings(h().es, { maxRequestsPerSecond: 500 });
+      // 100 s of copying at 200 documents per second: Elasticsearch notices the flood stage (every 10 s,
+      // here) well before the copy ends.
+      await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
       await h().service.start(h().es, ds);
       await h().copying(ds, { index: source, atLeastDocs: 1000 });
 
@@ -246,6 +248,6 @@ async function seedWithNewWriteIndex(
         .map((hit) => hit._source?.response?.created ?? 0);
       expect(created.length).toBeGreaterThan(0);
       expect(Math.min(...created)).toBeLessThan(20_000);
-    });
+    }, 600_000);
   },
 );
