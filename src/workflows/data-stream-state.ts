@@ -74,6 +74,7 @@ export class DataStreamUpgradeState {
     this.maxConcurrentIndices =
       continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
     this.paused = continued?.paused;
+    this.concurrencyLastRead = continued?.concurrencyLastRead;
     this.verify = input.verify;
   }
 
@@ -212,6 +213,7 @@ export class DataStreamUpgradeState {
       pendingIndices: [...this.pending],
       errors: this.errors.map((entry) => ({ ...entry })),
       maxConcurrentIndices: this.maxConcurrentIndices,
+      ...(this.concurrencyLastRead !== undefined ? { concurrencyLastRead: this.concurrencyLastRead } : {}),
       ...(this.paused !== undefined ? { paused: { ...this.paused } } : {}),
     };
   }
