@@ -57,6 +57,7 @@ export class CopyWatcher {
   private lastSettingsAt = Date.now();
   private unreachableSince: number | undefined;
   private pipelineRestored = false;
+  private lastBlockCheckAt = 0;
   /** The task's counters as last read, for a status kept while the copy waits. */
   private lastCounters: ReindexCounters = { total: 0, created: 0, updated: 0, versionConflicts: 0, noops: 0 };
   // A re-attached copy reads the task's counters at once, so that the status moves again as soon as the
@@ -92,6 +93,12 @@ export class CopyWatcher {
       await this.report(state);
       if (state.kind === 'succeeded') return this.resultOf(state);
       throwIfFailed(state, this.checkpoint.taskId, this.options.target);
+      if (await this.blockedWhileRunning()) {
+        // Its bulks answer 429 and are retried with backoff for minutes: stop it, wait, copy on.
+        await this.options.tasks.cancel(this.checkpoint.taskId);
+        await this.resumeAfterFloodStage(state.counters);
+        continue;
+      }
       await this.followThrottle();
       await this.waitOutRound(roundStartedAt, waitedForEnd);
     }
@@ -205,6 +212,18 @@ export class CopyWatcher {
       recovery,
       taskId: this.checkpoint.taskId,
     });
+  }
+
+  /**
+   * Whether the new index carries the flood-stage block while the task still runs, looked at every
+   * settings poll: the task's bulks fail with 429, which the reindex retries with backoff for minutes
+   * before the task ends.
+   */
+  private async blockedWhileRunning(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastBlockCheckAt < this.options.worker.settingsPollIntervalMs) return false;
+    this.lastBlockCheckAt = now;
+    return this.floodStageBlocked();
   }
 
   /** Whether the new index carries the flood-stage block now. */
