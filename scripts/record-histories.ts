@@ -33,6 +33,11 @@ import {
 import { ReindexService } from '../src/client/service/reindex-service';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../src/workflows/cluster-definitions';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
+import {
+  pauseUpgradeSignal,
+  resumeUpgradeSignal,
+  upgradePauseQuery,
+} from '../src/workflows/pause-definitions';
 
 /** One execution (one run) whose history becomes `<name>.json`. */
 interface Execution {
@@ -187,6 +192,36 @@ async function recordReindex(h: UpgradeHarness): Promise<Execution[]> {
         ],
       },
     );
+  }
+
+  // The same pause and resume as signals, as the cluster run and an older service send them: the signal
+  // handlers issue the same commands as the updates.
+  {
+    const ds = 'signal-pause-ds';
+    const before = await seed(ds, [20, 5000, 20]);
+    const handle = client.workflow.getHandle(dataStreamWorkflowId(ds));
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: 500 });
+    await long.start(h.es, ds);
+    await h.copying(ds, { index: before[1], atLeastDocs: 1 });
+    await handle.signal(pauseUpgradeSignal, { now: true });
+    await eventually(async () => {
+      const paused = await handle.query(upgradePauseQuery);
+      return paused?.now === true ? true : undefined;
+    }, 'the pause by signal to apply');
+    await setMigrateSettings(h.es, { maxRequestsPerSecond: -1 });
+    await handle.signal(resumeUpgradeSignal);
+    await complete(long, ds);
+    executions.push({
+      name: 'signal-pause-resume',
+      workflowId: dataStreamWorkflowId(ds),
+      expect: [
+        'WORKFLOW_EXECUTION_SIGNALED',
+        'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_SIGNALED',
+        'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
   }
 
   // The first index's own workflow is cancelled from outside the upgrade while it copies: it rolls back

@@ -56,7 +56,7 @@ async function attachOrStart(
 ): Promise<CopyCheckpoint> {
   if (previous !== undefined) {
     const state = await tasks.read(input, previous.taskId);
-    const watchable = ['running', 'succeeded', 'interrupted'];
+    const watchable = ['running', 'succeeded', 'interrupted', 'disk-blocked'];
     if (state !== undefined && watchable.includes(state.kind)) return previous;
   }
   return {
@@ -101,8 +101,9 @@ function quickCopyResult(
   // Forgotten by Elasticsearch: `copyDocuments` starts over.
   if (state === undefined) return { finished: false };
   if (state.kind === 'succeeded') return { finished: true, taskId: task.taskId };
-  // Still running, or ended short with a lost shard: `copyDocuments` watches it, and waits for the shard.
-  if (state.kind === 'running' || state.kind === 'interrupted') {
+  // Still running, or ended short with a lost shard or on the flood-stage block: `copyDocuments` watches
+  // it, and waits for the shard or the block's release.
+  if (state.kind === 'running' || state.kind === 'interrupted' || state.kind === 'disk-blocked') {
     return { finished: false, runningTask: { ...task, tasksStarted: 1 } };
   }
   // The pipeline was deleted since this worker put it: `copyDocuments` puts it back and copies again.

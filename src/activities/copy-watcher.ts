@@ -11,7 +11,13 @@ import {
   isMissingTimestampPipelineGone,
   putMissingTimestampPipeline,
 } from '../elasticsearch/missing-timestamp-pipeline';
-import { processedDocuments, type ReindexTaskState } from '../elasticsearch/reindex-task';
+import {
+  processedDocuments,
+  type ReindexCounters,
+  type ReindexTaskState,
+} from '../elasticsearch/reindex-task';
+import { floodStageBlockedIndices } from '../elasticsearch/flood-stage-block';
+import { waitForFloodStageRelease } from './flood-stage-wait';
 import type { MigrateSettings } from '../shared/migrate-settings';
 
 // A lost connection while watching the task is not a reason to give up on it: keep heartbeating and
@@ -51,6 +57,9 @@ export class CopyWatcher {
   private lastSettingsAt = Date.now();
   private unreachableSince: number | undefined;
   private pipelineRestored = false;
+  private lastBlockCheckAt = 0;
+  /** The task's counters as last read, for a status kept while the copy waits. */
+  private lastCounters: ReindexCounters = { total: 0, created: 0, updated: 0, versionConflicts: 0, noops: 0 };
   // A re-attached copy reads the task's counters at once, so that the status moves again as soon as the
   // copy is watched again; every other round waits for the task's end.
   private readAtOnce: boolean;
@@ -77,9 +86,19 @@ export class CopyWatcher {
         await this.resumeAfterShardLoss(state);
         continue;
       }
+      if (state.kind === 'disk-blocked') {
+        await this.resumeAfterFloodStage(state.counters);
+        continue;
+      }
       await this.report(state);
       if (state.kind === 'succeeded') return this.resultOf(state);
       throwIfFailed(state, this.checkpoint.taskId, this.options.target);
+      if (await this.blockedWhileRunning()) {
+        // Its bulks answer 429 and are retried with backoff for minutes: stop it, wait, copy on.
+        await this.options.tasks.cancel(this.checkpoint.taskId);
+        await this.resumeAfterFloodStage(state.counters);
+        continue;
+      }
       await this.followThrottle();
       await this.waitOutRound(roundStartedAt, waitedForEnd);
     }
@@ -103,6 +122,14 @@ export class CopyWatcher {
     this.readAtOnce = false;
     this.unreachableSince = undefined;
     this.retryDelayMs = this.firstRetryDelayMs();
+    if (state === undefined && (await this.floodStageBlocked())) {
+      // Past the flood stage, even `.tasks` may be blocked, and the task's result is lost with it.
+      return {
+        kind: 'disk-blocked',
+        message: 'the task ended unrecorded under a flood-stage block',
+        counters: this.lastCounters,
+      };
+    }
     if (state === undefined) {
       // Elasticsearch forgot the task (e.g. a node restart): the retry resumes with a new one.
       throw ApplicationFailure.retryable(
@@ -187,9 +214,65 @@ export class CopyWatcher {
     });
   }
 
+  /**
+   * Whether the new index carries the flood-stage block while the task still runs, looked at every
+   * settings poll: the task's bulks fail with 429, which the reindex retries with backoff for minutes
+   * before the task ends.
+   */
+  private async blockedWhileRunning(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastBlockCheckAt < this.options.worker.settingsPollIntervalMs) return false;
+    this.lastBlockCheckAt = now;
+    return this.floodStageBlocked();
+  }
+
+  /** Whether the new index carries the flood-stage block now. */
+  private async floodStageBlocked(): Promise<boolean> {
+    const { es, target } = this.options;
+    return (await floodStageBlockedIndices(es, [target.destinationIndex])).length > 0;
+  }
+
+  /**
+   * The task ended short on the flood-stage block: wait (the status says so) until Elasticsearch releases
+   * it, then copy on with a new task that skips what is already there (`op_type: create`).
+   */
+  private async resumeAfterFloodStage(counters: ReindexCounters): Promise<void> {
+    const { es, worker, tasks, target, context } = this.options;
+    let lastSignalAt = 0;
+    await waitForFloodStageRelease({
+      es,
+      worker,
+      context,
+      target,
+      reportWaiting: async (waiting) => {
+        context.heartbeat(this.checkpoint);
+        if (Date.now() - lastSignalAt < worker.progressSignalIntervalMs) return;
+        lastSignalAt = Date.now();
+        await tasks.reportProgress(target, {
+          totalDocCount: counters.total,
+          reindexedDocCount: processedDocuments(counters),
+          waiting,
+        });
+      },
+    });
+    const { requestsPerSecond, tasksStarted } = this.checkpoint;
+    this.checkpoint = {
+      taskId: await tasks.start(target, requestsPerSecond),
+      tasksStarted: tasksStarted + 1,
+      requestsPerSecond,
+    };
+    context.heartbeat(this.checkpoint);
+    this.lastProgressAt = 0;
+    log.warn('copy resumed after the flood-stage block was released', {
+      index: target.sourceIndex,
+      taskId: this.checkpoint.taskId,
+    });
+  }
+
   /** Heartbeats, tells the observer, and signals the progress to the upgrade when it is due (always at the end). */
   private async report(state: ReindexTaskState): Promise<void> {
     const { context, tracker, tasks, target, worker } = this.options;
+    this.lastCounters = state.counters;
     const reindexed = processedDocuments(state.counters);
     const total = state.counters.total;
     context.heartbeat(this.checkpoint);

@@ -4,6 +4,7 @@ import { createClusterActivities } from './cluster-activities';
 import { createCopyDocumentsActivity } from './copy-documents-activity';
 import { createDataStreamActivities } from './data-stream-activities';
 import { createDestinationIndexActivities } from './destination-index-activities';
+import { createDiskHeadroomActivities } from './disk-headroom-activity';
 import { createPrivilegeCheckActivities } from './privilege-check';
 import { createSourceIndexActivities } from './source-index-activities';
 import { createSwapActivities } from './swap-activities';
@@ -28,6 +29,7 @@ export function createActivities(workerDeps: ActivityDependencies) {
     ...createBackingIndexPhases(deps),
     ...createClusterActivities(deps),
     ...createPrivilegeCheckActivities(deps),
+    ...createDiskHeadroomActivities(deps),
   };
 }
 

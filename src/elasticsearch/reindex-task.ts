@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { isNotFound } from './errors';
+import { isFloodStageBlock } from './flood-stage-block';
 import type { TasksGetResponse, TasksTaskInfo } from '@elastic/elasticsearch/lib/api/types';
 
 /** Counters of a reindex task, from its running status or its final response. */
@@ -18,6 +19,8 @@ export type ReindexTaskState =
   | { kind: 'failed'; message: string; counters: ReindexCounters }
   /** Ended short because a node left (a source or destination shard, or the scroll, went with it). */
   | { kind: 'interrupted'; message: string; counters: ReindexCounters }
+  /** Ended short because the destination (or its node) passed the flood-stage watermark: resumes once released. */
+  | { kind: 'disk-blocked'; message: string; counters: ReindexCounters }
   | { kind: 'cancelled'; reason: string; counters: ReindexCounters };
 
 /**
@@ -111,13 +114,24 @@ export function reindexTaskState(
   const counters = countersOf(task.response ?? task.task.status);
   if (task.error) {
     return {
-      kind: isShardLoss(task.error) ? 'interrupted' : 'failed',
+      kind: isFloodStageBlock(task.error)
+        ? 'disk-blocked'
+        : isShardLoss(task.error)
+          ? 'interrupted'
+          : 'failed',
       message: copyFailureMessage(sourceIndex, destinationIndex, { reason: task.error }),
       counters,
     };
   }
   const failures = Array.isArray(response.failures) ? (response.failures as unknown[]) : [];
   if (failures.length > 0) {
+    if (failures.every(isFloodStageBlock)) {
+      return {
+        kind: 'disk-blocked',
+        message: copyFailureMessage(sourceIndex, destinationIndex, failures[0]),
+        counters,
+      };
+    }
     // A real failure among lost shards still fails the copy: it would fail again.
     const real = failures.find((failure) => !isShardLoss(failure));
     return {

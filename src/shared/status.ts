@@ -16,12 +16,24 @@ export interface InProgressIndex {
 export interface CopyWait {
   reason: string;
   since_millis: number;
+  /** Present when the wait is for disk (a flood-stage block), which `ds_reindex_indices_waiting_for_disk` counts. */
+  disk?: true;
 }
 
 /** One backing index that failed, with the reason. */
 export interface IndexError {
   index: string;
   message: string;
+}
+
+/**
+ * The next backing index held before its copy starts (beyond Elasticsearch): starting it would take a node
+ * holding its shards past the high disk watermark. Re-checked until it fits.
+ */
+export interface DiskHold {
+  index: string;
+  reason: string;
+  since_millis: number;
 }
 
 /** A paused upgrade (beyond Elasticsearch): since when, and whether the copies in flight were stopped too. */
@@ -50,6 +62,8 @@ export interface ReindexDataStreamStatus {
   /** Beyond Elasticsearch, only when not `count`: how each copy was proven before its swap. */
   verify?: VerifyMode;
   paused?: UpgradePause & { since?: string };
+  /** Beyond Elasticsearch, only while it lasts: the next index waits for disk before it starts. */
+  waiting_for_disk?: DiskHold;
 }
 
 /** What the data-stream workflow tracks; the status is derived from it, never stored twice. */
@@ -64,6 +78,7 @@ export interface StatusState {
   exception?: string;
   paused?: UpgradePause;
   verify?: VerifyMode;
+  waitingForDisk?: DiskHold;
 }
 
 export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
@@ -82,6 +97,7 @@ export function deriveStatus(state: StatusState): ReindexDataStreamStatus {
   // The default is not shown, so a default upgrade's status is exactly Elasticsearch's.
   if (state.verify !== undefined && state.verify !== DEFAULT_VERIFY_MODE) status.verify = state.verify;
   if (state.paused !== undefined) status.paused = { ...state.paused };
+  if (state.waitingForDisk !== undefined) status.waiting_for_disk = { ...state.waitingForDisk };
   return status;
 }
 

@@ -14,6 +14,7 @@ export const METRIC_NAMES = {
   throttle: 'ds_reindex_throttle_requests_per_second',
   secondsSinceProgress: 'ds_reindex_copy_seconds_since_progress',
   indices: 'ds_reindex_indices',
+  waitingForDisk: 'ds_reindex_indices_waiting_for_disk',
   retries: 'ds_reindex_activity_retries_total',
 } as const;
 
@@ -40,6 +41,7 @@ export class WorkerMetrics implements CopyObserver {
   private readonly throttle: Gauge<'data_stream' | 'index'>;
   private readonly sinceProgress: Gauge<'data_stream' | 'index'>;
   private readonly indices: Gauge<'data_stream' | 'state'>;
+  private readonly waitingForDisk: Gauge<'data_stream'>;
   private readonly retries: Counter<'data_stream' | 'activity' | 'cause'>;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -80,6 +82,12 @@ export class WorkerMetrics implements CopyObserver {
       name: METRIC_NAMES.indices,
       help: 'Backing indices of each upgrade by state (upgraded, failed, in_progress, pending), from its status.',
       labelNames: ['data_stream', 'state'],
+      registers,
+    });
+    this.waitingForDisk = new Gauge({
+      name: METRIC_NAMES.waitingForDisk,
+      help: 'Backing indices of each upgrade waiting for disk: held before their copy starts (it would cross the high watermark), or a copy stopped by the flood-stage block; from its status.',
+      labelNames: ['data_stream'],
       registers,
     });
     this.retries = new Counter({
@@ -145,7 +153,13 @@ export class WorkerMetrics implements CopyObserver {
   /** Replaces the per-data-stream index counts with those of the upgrades that have a status now. */
   setStatuses(statuses: ReadonlyMap<string, ReindexDataStreamStatus>): void {
     this.indices.reset();
+    this.waitingForDisk.reset();
     for (const [dataStream, status] of statuses) {
+      const copiesWaiting = status.in_progress.filter((entry) => entry.waiting?.disk === true).length;
+      this.waitingForDisk.set(
+        { data_stream: dataStream },
+        copiesWaiting + (status.waiting_for_disk !== undefined ? 1 : 0),
+      );
       const counts: Record<IndexState, number> = {
         upgraded: status.successes,
         failed: status.errors.length,

@@ -8,6 +8,7 @@ import {
   type InProgressIndex,
   type IndexError,
   type ReindexDataStreamStatus,
+  type DiskHold,
   type UpgradePause,
 } from '../shared/status';
 import type { VerifyMode } from '../shared/verify-mode';
@@ -46,6 +47,8 @@ export class DataStreamUpgradeState {
   maxConcurrentIndices: number;
   paused: UpgradePause | undefined;
   exception: string | undefined;
+  /** The next index, held before its start because a node's disk would cross the high watermark. */
+  waitingForDisk: DiskHold | undefined;
   /** How each index's copy is proven (issue 23); `count` unless the start said otherwise. */
   readonly verify: VerifyMode | undefined;
   complete = false;
@@ -71,6 +74,7 @@ export class DataStreamUpgradeState {
     this.maxConcurrentIndices =
       continued?.maxConcurrentIndices ?? DEFAULT_MIGRATE_SETTINGS.maxConcurrentIndices;
     this.paused = continued?.paused;
+    this.concurrencyLastRead = continued?.concurrencyLastRead;
     this.verify = input.verify;
   }
 
@@ -86,6 +90,7 @@ export class DataStreamUpgradeState {
       exception: this.exception,
       paused: this.paused,
       verify: this.verify,
+      waitingForDisk: this.waitingForDisk,
     });
   }
 
@@ -133,8 +138,25 @@ export class DataStreamUpgradeState {
     return this.paused !== undefined && this.exception === undefined && this.pending.length > 0;
   }
 
+  /** The index that starts next, oldest first; `undefined` when none is pending. */
+  get nextPending(): string | undefined {
+    return this.pending[0];
+  }
+
+  /** The next index waits for disk; a hold of the same index keeps its first time. */
+  holdForDisk(index: string, reason: string, nowMillis: number): void {
+    const since = this.waitingForDisk?.index === index ? this.waitingForDisk.since_millis : nowMillis;
+    this.waitingForDisk = { index, reason, since_millis: since };
+  }
+
+  /** Nothing waits for disk (it fits now, or nothing may start anyway). */
+  releaseDiskHold(): void {
+    this.waitingForDisk = undefined;
+  }
+
   /** Takes the oldest pending index and marks it in progress; `undefined` when none is pending. */
   startNext(): string | undefined {
+    this.waitingForDisk = undefined;
     const index = this.pending.shift();
     if (index !== undefined) {
       this.inProgress.set(index, { index, total_doc_count: 0, reindexed_doc_count: 0 });
@@ -191,6 +213,7 @@ export class DataStreamUpgradeState {
       pendingIndices: [...this.pending],
       errors: this.errors.map((entry) => ({ ...entry })),
       maxConcurrentIndices: this.maxConcurrentIndices,
+      ...(this.concurrencyLastRead !== undefined ? { concurrencyLastRead: this.concurrencyLastRead } : {}),
       ...(this.paused !== undefined ? { paused: { ...this.paused } } : {}),
     };
   }
@@ -198,6 +221,7 @@ export class DataStreamUpgradeState {
   /** Marks the upgrade complete and says how it ended. A pause that held nothing back at the end is over. */
   finish(): ReindexState {
     this.paused = undefined;
+    this.waitingForDisk = undefined;
     this.complete = true;
     if (this.exception !== undefined) return REINDEX_STATES.FAILED;
     return this.errors.length > 0 ? REINDEX_STATES.COMPLETED_WITH_ERRORS : REINDEX_STATES.COMPLETED;
@@ -217,6 +241,12 @@ export class DataStreamUpgradeState {
       ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
     ];
     if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);
+    if (this.waitingForDisk !== undefined) {
+      lines.push(
+        `- \`${this.waitingForDisk.index}\` waits for disk since ` +
+          `${new Date(this.waitingForDisk.since_millis).toISOString()}: ${this.waitingForDisk.reason}`,
+      );
+    }
     if (this.paused !== undefined) {
       lines.push(
         `- paused since ${new Date(this.paused.since_millis).toISOString()}` +

@@ -50,6 +50,11 @@ export interface ContinuedRun {
   pendingIndices: string[];
   errors: { index: string; message: string }[];
   maxConcurrentIndices: number;
+  /**
+   * The concurrency setting as last read from the cluster, so that the next run's first read is not
+   * taken for a change that would undo a newer value from the API.
+   */
+  concurrencyLastRead?: number;
   /** A pause that was on when the run continued; absent when none was. */
   paused?: UpgradePause;
 }

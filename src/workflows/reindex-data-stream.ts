@@ -166,8 +166,10 @@ async function planRun(dataStream: string, state: DataStreamUpgradeState, view: 
 
 /**
  * The scheduling loop: starts pending indices while the state allows one more and this run has room,
- * and waits for an end, a resume or a concurrency change. Returns when nothing runs and nothing may
- * start (done, failed, or this run's share taken). A cancel waits for every child to roll back.
+ * and waits for an end, a resume or a concurrency change. Before each start the disk is checked: an
+ * index whose copy would take a node past the high watermark waits (the status says why and since when)
+ * and is checked again every `DISK_RECHECK_INTERVAL_MS`. Returns when nothing runs and nothing may start
+ * (done, failed, or this run's share taken). A cancel waits for every child to roll back.
  */
 async function upgradeIndices(
   input: ReindexDataStreamInput,
@@ -179,21 +181,46 @@ async function upgradeIndices(
   let startedThisRun = 0;
   const mayStartAnother = (): boolean =>
     state.mayStartIndex() && startedThisRun < maxIndicesPerRun && !workflowInfo().continueAsNewSuggested;
-  const startWhatMay = (): void => {
+  const startWhatMay = async (): Promise<void> => {
     while (mayStartAnother()) {
+      const next = state.nextPending;
+      if (next === undefined) return;
+      const headroom = await es.checkDiskHeadroom({ index: next, inFlight: state.indicesInFlight });
+      // Paused, cancelled or otherwise changed while the disk was read: decide again.
+      if (!mayStartAnother() || state.nextPending !== next) continue;
+      if (!headroom.fits) {
+        state.holdForDisk(next, headroom.reason, Date.now());
+        view.show();
+        return;
+      }
       const index = state.startNext();
       if (index === undefined) return;
       startedThisRun += 1;
       indices.start(index);
     }
+    if (state.waitingForDisk !== undefined) {
+      // Nothing may start anyway (paused, at the cap, failed): it is not disk that holds it now.
+      state.releaseDiskHold();
+      view.show();
+    }
   };
-  const finished = (): boolean => indices.size === 0 && !state.heldByPause();
+  const heldForDisk = (): boolean => state.waitingForDisk !== undefined;
+  const finished = (): boolean => indices.size === 0 && !state.heldByPause() && !heldForDisk();
   try {
     for (;;) {
-      startWhatMay();
+      await startWhatMay();
       if (finished()) return;
       const endedBefore = state.endedCount;
-      await condition(() => state.endedCount !== endedBefore || mayStartAnother() || finished());
+      if (heldForDisk()) {
+        // Checked again on an end (it frees disk), a pause, or the timer.
+        const pausedBefore = state.paused;
+        await condition(
+          () => state.endedCount !== endedBefore || state.paused !== pausedBefore,
+          T.DISK_RECHECK_INTERVAL_MS,
+        );
+      } else {
+        await condition(() => state.endedCount !== endedBefore || mayStartAnother() || finished());
+      }
     }
   } catch (err) {
     if (isCancellation(err)) {

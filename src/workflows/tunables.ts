@@ -48,6 +48,11 @@ export const WORKFLOW_TUNABLES = {
   COPY_MAXIMUM_ATTEMPTS: 100,
   /** Upper bound on one copy attempt; a billion documents at 1,000/s is about 12 days. */
   REINDEX_START_TO_CLOSE_MS: 14 * 24 * 60 * 60 * 1000,
+  /**
+   * A backing index held before its copy because its node's disk would cross the high watermark is
+   * checked again this often (Elasticsearch itself refreshes disk figures every 30 s by default).
+   */
+  DISK_RECHECK_INTERVAL_MS: 15 * 1000,
   /** First retry delay after a failed Elasticsearch call. */
   RETRY_INITIAL_INTERVAL_MS: 1000,
   /** Longest delay between retries, so a recovered cluster is noticed within this. */

@@ -5,8 +5,8 @@ import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 /**
  * Which workflows module each folder under test/histories is replayed against: `reindex` (the
  * data-stream and backing-index workflows) and `cluster` (the cluster workflow) are recorded from
- * today's code by `npm run histories:record`; `signal-pause` keeps a data-stream and a cluster run
- * paused and resumed by signal, as before pause and resume were updates (docs/REPLAY.md); `smoke`
+ * today's code by `npm run histories:record`; `signal-pause` keeps a cluster run paused and resumed
+ * by signal, as before pause and resume were updates (docs/REPLAY.md); `smoke`
  * checks the replay machinery itself.
  */
 export const HISTORY_SETS = {

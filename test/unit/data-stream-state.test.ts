@@ -26,6 +26,24 @@ function planned(concurrency = 1): DataStreamUpgradeState {
 }
 
 describe('the state of a data stream upgrade', () => {
+  it('shows the next index held for disk, since its first hold, until it starts', () => {
+    const state = planned();
+    expect(state.nextPending).toBe('a');
+    state.holdForDisk('a', 'disk: node-1 would cross the high watermark', 5_000);
+    state.holdForDisk('a', 'disk: still', 9_000);
+    expect(state.status()).toMatchObject({
+      pending: 3,
+      in_progress: [],
+      waiting_for_disk: { index: 'a', reason: 'disk: still', since_millis: 5_000 },
+    });
+    expect(state.details('ds')).toContain('`a` waits for disk since');
+    expect(state.startNext()).toBe('a');
+    expect(state.status().waiting_for_disk).toBeUndefined();
+    state.holdForDisk('b', 'disk', 10_000);
+    state.releaseDiskHold();
+    expect(state.status().waiting_for_disk).toBeUndefined();
+  });
+
   it('counts an index as a success only once it has left every other list', () => {
     const state = planned();
     expect(state.status()).toMatchObject({ successes: 0, pending: 3, in_progress: [] });

@@ -156,4 +156,32 @@ describe('reindex task state', () => {
       message: 'Failure loading data from src into dst caused by bad date',
     });
   });
+
+  it('tells a copy stopped by the flood-stage block from a write block, which would not lift by itself', () => {
+    const blocked = (reason: string): TasksGetResponse => ({
+      completed: true,
+      task: taskInfo,
+      response: {
+        total: 20_000,
+        created: 3000,
+        failures: [
+          {
+            index: 'dst',
+            id: '9',
+            status: 429,
+            cause: { type: 'cluster_block_exception', reason },
+          },
+        ],
+      },
+    });
+    const flood = blocked(
+      'index [dst] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block; for more information, see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/fix-watermark-errors.html];',
+    );
+    expect(reindexTaskState(flood, 'src', 'dst')).toMatchObject({
+      kind: 'disk-blocked',
+      counters: { created: 3000 },
+    });
+    const writeBlock = blocked('index [dst] blocked by: [FORBIDDEN/8/index write (api)];');
+    expect(reindexTaskState(writeBlock, 'src', 'dst').kind).toBe('failed');
+  });
 });

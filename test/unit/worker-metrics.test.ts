@@ -1,4 +1,5 @@
 import { WorkerMetrics } from '../../src/worker/metrics';
+import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 /** The sample lines of one metric, as `{labels} value` strings. */
 async function samples(metrics: WorkerMetrics, name: string): Promise<string[]> {
@@ -79,5 +80,45 @@ describe("the worker's metrics", () => {
     expect(await samples(m, 'ds_reindex_activity_retries_total')).toEqual([
       '{data_stream="logs",activity="copyDocuments",cause="WorkerShutdown"} 1',
     ]);
+  });
+
+  it('counts the indices waiting for disk: held before their copy, or a copy stopped by the flood stage', async () => {
+    const m = metrics();
+    const status: ReindexDataStreamStatus = {
+      start_time_millis: 0,
+      complete: false,
+      total_indices_in_data_stream: 5,
+      total_indices_requiring_upgrade: 4,
+      successes: 0,
+      in_progress: [
+        {
+          index: 'a',
+          total_doc_count: 10,
+          reindexed_doc_count: 5,
+          waiting: { reason: 'disk: flood stage', since_millis: 1, disk: true },
+        },
+        {
+          index: 'b',
+          total_doc_count: 10,
+          reindexed_doc_count: 5,
+          waiting: { reason: 'a shard', since_millis: 1 },
+        },
+      ],
+      pending: 2,
+      errors: [],
+      waiting_for_disk: { index: 'c', reason: 'disk: high watermark', since_millis: 2 },
+    };
+    m.setStatuses(
+      new Map([
+        ['logs', status],
+        ['quiet', { ...status, in_progress: [], waiting_for_disk: undefined }] as const,
+      ]),
+    );
+    expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([
+      '{data_stream="logs"} 2',
+      '{data_stream="quiet"} 0',
+    ]);
+    m.setStatuses(new Map());
+    expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([]);
   });
 });

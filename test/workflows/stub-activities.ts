@@ -182,6 +182,7 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
   };
   const stubs: Activities = {
     ...phases,
+    checkDiskHeadroom: () => Promise.resolve({ fits: true as const }),
     checkWorkerPrivileges: () => Promise.resolve({ missing: [], message: '' }),
     planUpgrade: (dataStream) => {
       const names = cluster.indicesOf(dataStream);

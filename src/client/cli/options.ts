@@ -81,6 +81,11 @@ export const COMMAND_OPTIONS = {
       'count, ids or content: how each copy is proven before its swap (default: the cluster setting cluster.metadata.ds_reindex.verify, else count)',
     ),
   now: () => new Option('--now', 'also stop the copies in flight (resume continues them)'),
+  allowDiskRisk: () =>
+    new Option(
+      '--allow-disk-risk',
+      "start even if the plan's disk estimate would pass a node's flood-stage watermark",
+    ),
 } as const;
 export type CommandOptionName = keyof typeof COMMAND_OPTIONS;
 
@@ -96,6 +101,8 @@ export interface CommandFlags {
   intervalMs: number;
   /** `--verify`, unchecked: `start` and `start --all` check it. */
   verify?: string;
+  /** `start --allow-disk-risk`: start even when the disk plan passes a flood stage. */
+  allowDiskRisk: boolean;
   /** The whole-cluster upgrade's flags, unchecked (`src/client/cli/commands/cluster-*.ts` check them). */
   cluster: ClusterFlags;
 }
@@ -139,6 +146,7 @@ export function commandFlagsOf(options: OptionValues): CommandFlags {
     transient: options.transient === true,
     intervalMs,
     ...(text(options.verify) !== undefined ? { verify: text(options.verify) } : {}),
+    allowDiskRisk: options.allowDiskRisk === true,
     cluster: clusterFlagsOf(options),
   };
 }

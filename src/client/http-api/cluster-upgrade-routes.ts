@@ -156,11 +156,13 @@ export function clusterUpgradeRoutes(service: ClusterUpgradeService): Route[] {
       method: 'POST',
       path: `${CLUSTER_UPGRADE_PATH}/_start`,
       readsBody: true,
+      queryParams: ['allow_disk_risk'],
       access: ACCESS.clusterStart,
-      prepare({ body, es, requireIndices }) {
+      prepare({ body, es, query, requireIndices }) {
         const options = optionsFromBody(body);
+        const allowDiskRisk = strictBooleanParam(query, 'allow_disk_risk', false);
         return async () => {
-          const prepared = await service.prepareStart(es, options);
+          const prepared = await service.prepareStart(es, { ...options, allowDiskRisk });
           await requireIndices(prepared.dataStreams);
           return { status: 200, body: await service.start(prepared) };
         };

@@ -51,6 +51,14 @@ export const QUERY_PARAMETERS: Readonly<Record<string, { description: string; sc
     schema: { type: 'string', default: '*' },
   },
   include_system: { description: 'Include system data streams.', schema: { type: 'boolean' } },
+  allow_disk_risk: {
+    description:
+      'Start even when the disk plan would take a node past the flood-stage watermark. Without it such a ' +
+      'start is refused with 409 `status_exception`, naming the nodes, the space the upgrade needs there at ' +
+      'once, the space available and the free space the flood-stage watermark requires. Nothing is ' +
+      'refused when `cluster.routing.allocation.disk.threshold_enabled` is false. See docs/DISK.md.',
+    schema: { type: 'boolean', default: false },
+  },
   read_only: {
     description: 'Mark indices read-only instead of copying them where allowed.',
     schema: { type: 'boolean' },

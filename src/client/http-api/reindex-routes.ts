@@ -41,17 +41,21 @@ function startRoute(service: ReindexService): Route {
     // Elasticsearch's start handler declares this, and its YAML tests ask for it before every case.
     capabilities: ['migration_reindex'],
     // ds-reindex's own, beside Elasticsearch's body (which refuses unknown fields, as Elasticsearch does).
-    queryParams: ['verify'],
+    queryParams: ['verify', 'allow_disk_risk'],
     readsBody: true,
     access: ACCESS.start,
     prepare({ body, es, query, requireIndices }) {
       const request = parseMigrationReindexRequest(parseRequiredJsonBody(body));
       const verify = verifyModeParam(query);
+      const allowDiskRisk = strictBooleanParam(query, 'allow_disk_risk', false);
       return async () => {
         await requireIndices([request.dataStream]);
         return {
           status: 200,
-          body: await service.start(es, request.dataStream, verify !== undefined ? { verify } : {}),
+          body: await service.start(es, request.dataStream, {
+            ...(verify !== undefined ? { verify } : {}),
+            allowDiskRisk,
+          }),
         };
       };
     },

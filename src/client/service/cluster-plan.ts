@@ -6,6 +6,7 @@ import {
   type DataStreamFacts,
 } from '../../elasticsearch/cluster-inspection';
 import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
+import { planDisk, type DiskPlan } from '../../elasticsearch/disk-plan';
 import { readIlmFacts, type IlmFacts } from '../../elasticsearch/ilm';
 import { readMigrateSettings } from '../../elasticsearch/migrate-settings-store';
 import {
@@ -118,6 +119,11 @@ export interface ClusterPlan {
   /** Data streams the pattern names with nothing left to upgrade. */
   data_streams_up_to_date: number;
   totals: ClusterPlanTotals;
+  /**
+   * Per node holding shards of indices to reindex: free disk, watermarks, the extra space at once (at
+   * `max_data_streams` × the per-data-stream concurrency) and the verdict.
+   */
+  disk: DiskPlan;
 }
 
 /** The read-only rule as the plan, the status and the report show it. */
@@ -304,6 +310,13 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
   const rule = readOnlyRuleAt(options.readOnly, options.nowMillis);
   const dataStreams = withOldIndices.map((stream) => planDataStream(stream, rule, ilm, options, settings));
   const included = dataStreams.filter((stream) => stream.included);
+  const disk = await planDisk(
+    es,
+    included.flatMap((stream) =>
+      stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
+    ),
+    settings.maxConcurrentIndices * options.maxDataStreams,
+  );
   const sum = (pick: (stream: ClusterPlanDataStream) => number) =>
     included.reduce((total, stream) => total + pick(stream), 0);
   return {
@@ -340,6 +353,7 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
         options.maxDataStreams,
       ),
     },
+    disk,
   };
 }
 

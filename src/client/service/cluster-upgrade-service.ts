@@ -19,6 +19,8 @@ import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
 import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
 import { verifyModeForStart } from './verify-mode-default';
+import { refuseDiskRisk } from './disk-check';
+import type { DiskPlan } from '../../elasticsearch/disk-plan';
 import type { ReadOnlyRule } from '../../shared/read-only-rule';
 import type { ReindexDataStreamStatus } from '../../shared/status';
 import {
@@ -50,6 +52,8 @@ export interface ClusterStartRequest extends ClusterSelection {
   verify?: VerifyMode;
   /** Copies run only inside this daily window. */
   window?: MaintenanceWindow;
+  /** Start even when the disk plan would pass the flood-stage watermark on a node. */
+  allowDiskRisk?: boolean;
 }
 
 /** What a cluster start answers: the data streams the run upgrades; with none, no run and a message why. */
@@ -66,6 +70,8 @@ export interface PreparedClusterStart {
   verify: VerifyMode;
   readOnly: ReadOnlyRule;
   dataStreams: string[];
+  /** The disk plan of the run, refused by `start` when it passes the flood stage (unless allowed). */
+  disk: DiskPlan;
 }
 
 /** What the preparation of a running data stream found and did. */
@@ -189,6 +195,7 @@ export class ClusterUpgradeService {
     const plan = await planCluster(es, { ...request, ilmHorizonMs: 0, nowMillis });
     await this.requireWorkerPrivileges(plan);
     return {
+      disk: plan.disk,
       request,
       verify: await verifyModeForStart(es, request.verify),
       readOnly: readOnlyRuleAt(request.readOnly, nowMillis),
@@ -211,6 +218,11 @@ export class ClusterUpgradeService {
           "upgrade. No run was started; the last run's status and report stay.",
       };
     }
+    refuseDiskRisk(
+      prepared.disk,
+      `of the data streams [${prepared.request.pattern}]`,
+      prepared.request.allowDiskRisk ?? false,
+    );
     const reindexOptions = this.reindex.options;
     try {
       await reindexOptions.temporal.workflow.start(reindexCluster, {

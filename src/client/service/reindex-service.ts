@@ -18,6 +18,7 @@ import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../../shared/priv
 import { deriveStatus, withHumanReadableTimes, type ReindexDataStreamStatus } from '../../shared/status';
 import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
 import { verifyModeForStart } from './verify-mode-default';
+import { dataStreamDiskPlan, refuseDiskRisk } from './disk-check';
 import { requireWorkerPrivileges } from './worker-privileges';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import {
@@ -59,6 +60,11 @@ export interface StartOptions {
    * @default the cluster's `cluster.metadata.ds_reindex.verify`, else `count`
    */
   verify?: VerifyMode;
+  /**
+   * Start even when the disk plan would pass the flood-stage watermark on a node.
+   * @default false
+   */
+  allowDiskRisk?: boolean;
 }
 
 /** One data-stream upgrade as `list` shows it. */
@@ -272,6 +278,11 @@ export class ReindexService {
     const startTimeMillis = await this.now();
     const existing = await this.lookup(dataStream);
     if (existing.kind === 'running') throw apiErrors.taskAlreadyExists(dataStream);
+    refuseDiskRisk(
+      await dataStreamDiskPlan(es, inspection),
+      `[${dataStream}]`,
+      options.allowDiskRisk ?? false,
+    );
     if (existing.description?.status.name === 'RUNNING') {
       // A dismissal record that was never terminated (its process died between start and terminate):
       // replaced by the new start. Terminate that run only, so two racing starts cannot terminate each

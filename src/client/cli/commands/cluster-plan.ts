@@ -3,6 +3,7 @@ import { ACCESS } from '../../service/access';
 import { clusterOptionsOf } from './cluster-options';
 import { bytes, count, duration } from '../output/numbers';
 import { renderTable } from '../output/table';
+import { diskPlanLines } from '../output/disk-lines';
 import { planCluster, type ClusterPlan, type ClusterPlanIndex } from '../../service/cluster-plan';
 import { describeReadOnly } from '../../service/cluster-report';
 
@@ -41,6 +42,7 @@ export function clusterPlanLines(plan: ClusterPlan): string[] {
       : `ILM          unknown: ${plan.ilm.reason ?? ''}`,
   ];
   if (plan.data_streams.length === 0) return [...lines, '', 'Nothing to upgrade.'];
+  lines.push('', ...diskPlanLines(plan.disk));
   const rows = plan.data_streams.map((stream) => [
     stream.data_stream,
     stream.system ? (stream.included ? 'system' : 'system, skipped') : '',

@@ -108,7 +108,11 @@ async function watchCluster(context: CommandContext): Promise<number> {
 export async function runClusterStart(context: CommandContext): Promise<number> {
   const options = clusterOptionsOf(context);
   const service = await clusterServiceOf(context);
-  const prepared = await service.prepareStart(context.connections.es(), options, context.now());
+  const prepared = await service.prepareStart(
+    context.connections.es(),
+    { ...options, allowDiskRisk: context.flags.allowDiskRisk },
+    context.now(),
+  );
   await authorize(context, ACCESS.clusterStart, prepared.dataStreams);
   const answer = await service.start(prepared);
   if (answer.data_streams.length === 0) {

@@ -4,6 +4,8 @@ import { authorize, writeJson, writeLines, type Command } from '../command';
 import { ACCESS } from '../../service/access';
 import { bytes, count } from '../output/numbers';
 import { renderTable } from '../output/table';
+import { diskPlanLines } from '../output/disk-lines';
+import { dataStreamDiskPlan } from '../../service/disk-check';
 import { apiErrors } from '../../service/api-error';
 import { inspectDataStream } from '../../../elasticsearch/data-stream-inspection';
 import { DataStreamNotFoundError } from '../../../elasticsearch/data-streams';
@@ -31,8 +33,9 @@ export const planCommand: Command = {
     const plan = await inspectDataStream(context.connections.es(), dataStream).catch((err: unknown) => {
       throw err instanceof DataStreamNotFoundError ? apiErrors.dataStreamNotFound(dataStream) : err;
     });
+    const disk = await dataStreamDiskPlan(context.connections.es(), plan);
     if (context.flags.json) {
-      writeJson(context, plan);
+      writeJson(context, { ...plan, disk });
       return 0;
     }
     const upgrading = plan.backing_indices.filter((entry) => entry.needs_upgrade);
@@ -50,6 +53,8 @@ export const planCommand: Command = {
       renderTable(['index', 'version', 'action', 'documents', 'size', 'notes'], rows),
       `${upgrading.length} of ${plan.backing_indices.length} backing indices to upgrade, ${count(documents)} documents` +
         (upgrading.some((entry) => entry.write_index) ? '; the write index rolls over first' : ''),
+      '',
+      ...diskPlanLines(disk),
     ]);
     return 0;
   },

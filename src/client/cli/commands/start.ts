@@ -27,8 +27,9 @@ export const startCommand: Command = {
     'includeSystem',
     'window',
     'verify',
+    'allowDiskRisk',
   ],
-  help: "Forms:\n  ds-reindex start <data-stream> [--verify count|ids|content] [--wait]\n  ds-reindex start --all [--pattern <glob>] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
+  help: "Forms:\n  ds-reindex start <data-stream> [--verify count|ids|content] [--allow-disk-risk] [--wait]\n  ds-reindex start --all [--pattern <glob>] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
   summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
   async run(context) {
     if (context.flags.cluster.all) return runClusterStart(context);
@@ -37,7 +38,10 @@ export const startCommand: Command = {
     await authorize(context, ACCESS.start, [dataStream]);
     const service = await context.connections.service();
     const verify = verifyModeOfFlag(context.flags.verify);
-    const answer = await service.start(context.connections.es(), dataStream, verify ? { verify } : {});
+    const answer = await service.start(context.connections.es(), dataStream, {
+      ...(verify ? { verify } : {}),
+      allowDiskRisk: context.flags.allowDiskRisk,
+    });
     if (!context.flags.wait) {
       if (context.flags.json) writeJson(context, answer);
       else
