@@ -2,13 +2,13 @@
  * What an upgrade does to live traffic on a real Elasticsearch 8.19.21 node (issue 25, item 3):
  *
  *   npm run bench:live-traffic [-- --indices 10 --docs 20000 --write-rate 2000 --bulk 500 --search-rate 10
- *                                  --baseline-s 60 --max-phase-s 120 --no-write]
+ *                                  --baseline-s 45 --max-phase-s 120 --no-write]
  *
  * A writer sends `--write-rate` documents a second in bulks of `--bulk` into a data stream of the current
  * version that no upgrade touches, and a searcher runs `--search-rate` searches a second on it (a sorted
  * range query over the last minute with a per-second histogram), both open-loop from a process of their
  * own (`live-traffic-generator.ts`). Their latency and errors are measured:
- * 1. with no upgrade, for `--baseline-s` seconds;
+ * 1. with no upgrade, for `--baseline-s` seconds before each of the upgrades below (the seeding done);
  * 2. during an unthrottled upgrade, one index at a time (Elasticsearch's default concurrency);
  * 3. during one throttled at Elasticsearch's default of 1,000 documents a second;
  * 4. during an unthrottled one, three indices at a time.
@@ -48,6 +48,7 @@ import type { reindexDataStream } from '../src/workflows';
 const SECTION = 'Live traffic during an upgrade (issue 25, item 3)';
 const TASK_QUEUE = 'bench-live-traffic';
 const LIVE_DATA_STREAM = 'live-traffic';
+const NO_UPGRADE = 'no upgrade';
 /** Traffic before the first phase, not counted: the node's and the client's first requests are slow. */
 const WARM_UP_MS = 15_000;
 
@@ -168,8 +169,6 @@ async function runScenarios(
   const maxMs = numberOption('max-phase-s', 120) * 1000;
   const outcomes = new Map<string, UpgradeOutcome>();
   await sleep(WARM_UP_MS);
-  beginPhase(traffic, 'no upgrade');
-  await sleep(numberOption('baseline-s', 60) * 1000);
   for (const [at, scenario] of SCENARIOS.entries()) {
     const dataStream = `live-upgrade-${at + 1}`;
     beginPhase(traffic, `seeding ${dataStream}`);
@@ -184,6 +183,9 @@ async function runScenarios(
       maxRequestsPerSecond: scenario.requestsPerSecond,
       maxConcurrentIndices: scenario.concurrency,
     });
+    // A baseline right before each upgrade: on a shared machine the load drifts between scenarios.
+    beginPhase(traffic, `${NO_UPGRADE} (before ${at + 1})`);
+    await sleep(numberOption('baseline-s', 45) * 1000);
     beginPhase(traffic, scenario.phase);
     console.log(`${scenario.phase}...`);
     outcomes.set(scenario.phase, await upgradeFor(ctx, dataStream, indices * docs, maxMs));
@@ -262,7 +264,7 @@ function phaseRow(phase: PhaseTraffic, outcome: UpgradeOutcome | undefined): str
 }
 
 async function report(phases: PhaseTraffic[], outcomes: Map<string, UpgradeOutcome>): Promise<void> {
-  const measured = phases.filter((phase) => phase.name === 'no upgrade' || outcomes.has(phase.name));
+  const measured = phases.filter((phase) => phase.name.startsWith(NO_UPGRADE) || outcomes.has(phase.name));
   const table = [
     '| phase | length | written | bulk p50 | bulk p99 | bulk errors | search p50 | search p99 | search errors | upgrade |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
