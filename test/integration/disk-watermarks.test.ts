@@ -156,7 +156,7 @@ async function seedWithNewWriteIndex(
       }
     });
 
-    it('refuses a start whose plan passes the flood stage, in the shape of an Elasticsearch error', async () => {
+    it('refuses a start whose plan passes the flood stage, in the shape of an Elasticsearch error, unless told to', async () => {
       const ds = 'disk-refused-ds';
       await seedWithNewWriteIndex(h(), ds, [300]);
       await setWatermarks(h().es, { low: 3, high: 2, flood: 1 });
@@ -168,7 +168,15 @@ async function seedWithNewWriteIndex(
       });
       // Nothing started.
       expect(await apiError(h().service.status(ds))).toMatchObject({ status: 404 });
-    });
+
+      // The operator's override starts it all the same; with the disk back to normal it completes.
+      await h().service.start(h().es, ds, { allowDiskRisk: true });
+      expect((await h().service.status(ds)).complete).toBe(false);
+      await restoreDiskSettings(h().es);
+      const final = await h().completion(ds, 120_000);
+      expect(final).toMatchObject({ complete: true, successes: 1, errors: [] });
+      await expectSuccessesOnCluster(h().es, ds, final);
+    }, 300_000);
 
     it('holds an index before its copy while it would cross the high watermark, then upgrades it', async () => {
       const ds = 'disk-hold-ds';
