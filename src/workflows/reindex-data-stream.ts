@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { elasticsearchSteps as es } from './activity-stubs';
+import { elasticsearchSteps as es, localElasticsearchSteps as local } from './activity-stubs';
 import { DataStreamUpgradeState, REINDEX_STATES, type ReindexState } from './data-stream-state';
 import {
   indexProgressSignal,
@@ -185,7 +185,8 @@ async function upgradeIndices(
     while (mayStartAnother()) {
       const next = state.nextPending;
       if (next === undefined) return;
-      const headroom = await es.checkDiskHeadroom({ index: next, inFlight: state.indicesInFlight });
+      // Local: it shares the workflow task (and its marker batch) with the child's start that follows.
+      const headroom = await local.checkDiskHeadroom({ index: next, inFlight: state.indicesInFlight });
       // Paused, cancelled or otherwise changed while the disk was read: decide again.
       if (!mayStartAnother() || state.nextPending !== next) continue;
       if (!headroom.fits) {
