@@ -48,9 +48,13 @@ export function withoutVolatileFields(plan: ClusterPlan): unknown {
   const {
     generated_at_millis: _generated,
     read_only: { cutoff_millis: _cutoff, ...readOnly },
+    disk,
     ...rest
   } = plan;
-  return { ...rest, read_only: readOnly };
+  // A real node's free space moves between two reads (its own writes, other processes): the rest of
+  // the disk plan (watermarks, copies, space needed at once) must agree.
+  const nodes = disk.nodes.map(({ available_bytes: _available, verdict: _verdict, ...node }) => node);
+  return { ...rest, read_only: readOnly, disk: { ...disk, nodes } };
 }
 
 /** Runs the CLI as a user would, against the harness's Temporal server and Elasticsearch. */
