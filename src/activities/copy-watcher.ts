@@ -19,6 +19,7 @@ import {
 import { floodStageBlockedIndices } from '../elasticsearch/flood-stage-block';
 import { waitForFloodStageRelease } from './flood-stage-wait';
 import type { MigrateSettings } from '../shared/migrate-settings';
+import type { CopyWait } from '../shared/status';
 
 // A lost connection while watching the task is not a reason to give up on it: keep heartbeating and
 // polling for this long before letting the activity's retry take over.
@@ -147,6 +148,37 @@ export class CopyWatcher {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.worker.reindexPollIntervalMs);
   }
 
+  /** Copies on with a new task at the checkpoint's throttle, and heartbeats its id. */
+  private async startNextTask(): Promise<void> {
+    const { tasks, target, context } = this.options;
+    const { requestsPerSecond, tasksStarted } = this.checkpoint;
+    this.checkpoint = {
+      taskId: await tasks.start(target, requestsPerSecond),
+      tasksStarted: tasksStarted + 1,
+      requestsPerSecond,
+    };
+    context.heartbeat(this.checkpoint);
+  }
+
+  /**
+   * While the copy waits (for shards, for disk): heartbeats on every call, and tells the workflow what it
+   * waits for at most once per progress interval, with the counts it had reached.
+   */
+  private waitingReporter(counters: ReindexCounters): (waiting: CopyWait) => Promise<void> {
+    const { worker, tasks, target, context } = this.options;
+    let lastSignalAt = 0;
+    return async (waiting) => {
+      context.heartbeat(this.checkpoint);
+      if (Date.now() - lastSignalAt < worker.progressSignalIntervalMs) return;
+      lastSignalAt = Date.now();
+      await tasks.reportProgress(target, {
+        totalDocCount: counters.total,
+        reindexedDocCount: processedDocuments(counters),
+        waiting,
+      });
+    };
+  }
+
   /**
    * The pipeline is put once per worker process; deleted since, it fails the task (which wrote nothing;
    * `create` + `proceed` would skip it if it had): put it back and copy again, once.
@@ -155,16 +187,10 @@ export class CopyWatcher {
     if (state.kind !== 'failed' || this.pipelineRestored || !isMissingTimestampPipelineGone(state.message)) {
       return false;
     }
-    const { es, tasks, target, context } = this.options;
+    const { es, target } = this.options;
     this.pipelineRestored = true;
     await putMissingTimestampPipeline(es);
-    const { requestsPerSecond, tasksStarted } = this.checkpoint;
-    this.checkpoint = {
-      taskId: await tasks.start(target, requestsPerSecond),
-      tasksStarted: tasksStarted + 1,
-      requestsPerSecond,
-    };
-    context.heartbeat(this.checkpoint);
+    await this.startNextTask();
     log.warn('missing-timestamp pipeline was deleted: put it back and restarted the copy', {
       index: target.sourceIndex,
       taskId: this.checkpoint.taskId,
@@ -178,33 +204,17 @@ export class CopyWatcher {
    * already there.
    */
   private async resumeAfterShardLoss(state: ReindexTaskState & { kind: 'interrupted' }): Promise<void> {
-    const { es, worker, tasks, target, context } = this.options;
-    let lastSignalAt = 0;
+    const { es, worker, target } = this.options;
     const recovery = await recoverFromShardLoss(
       {
         es,
         worker,
         target,
-        reportWaiting: async (waiting) => {
-          context.heartbeat(this.checkpoint);
-          if (Date.now() - lastSignalAt < worker.progressSignalIntervalMs) return;
-          lastSignalAt = Date.now();
-          await tasks.reportProgress(target, {
-            totalDocCount: state.counters.total,
-            reindexedDocCount: processedDocuments(state.counters),
-            waiting,
-          });
-        },
+        reportWaiting: this.waitingReporter(state.counters),
       },
       state.message,
     );
-    const { requestsPerSecond, tasksStarted } = this.checkpoint;
-    this.checkpoint = {
-      taskId: await tasks.start(target, requestsPerSecond),
-      tasksStarted: tasksStarted + 1,
-      requestsPerSecond,
-    };
-    context.heartbeat(this.checkpoint);
+    await this.startNextTask();
     // The next round's progress goes out at once, and clears the wait from the status.
     this.lastProgressAt = 0;
     log.warn('copy resumed after a lost shard', {
@@ -237,31 +247,15 @@ export class CopyWatcher {
    * it, then copy on with a new task that skips what is already there (`op_type: create`).
    */
   private async resumeAfterFloodStage(counters: ReindexCounters): Promise<void> {
-    const { es, worker, tasks, target, context } = this.options;
-    let lastSignalAt = 0;
+    const { es, worker, target, context } = this.options;
     await waitForFloodStageRelease({
       es,
       worker,
       context,
       target,
-      reportWaiting: async (waiting) => {
-        context.heartbeat(this.checkpoint);
-        if (Date.now() - lastSignalAt < worker.progressSignalIntervalMs) return;
-        lastSignalAt = Date.now();
-        await tasks.reportProgress(target, {
-          totalDocCount: counters.total,
-          reindexedDocCount: processedDocuments(counters),
-          waiting,
-        });
-      },
+      reportWaiting: this.waitingReporter(counters),
     });
-    const { requestsPerSecond, tasksStarted } = this.checkpoint;
-    this.checkpoint = {
-      taskId: await tasks.start(target, requestsPerSecond),
-      tasksStarted: tasksStarted + 1,
-      requestsPerSecond,
-    };
-    context.heartbeat(this.checkpoint);
+    await this.startNextTask();
     this.lastProgressAt = 0;
     log.warn('copy resumed after the flood-stage block was released', {
       index: target.sourceIndex,
