@@ -1,5 +1,6 @@
 import { eventually, runCliOn, type CliRun, type UpgradeHarness } from '../support';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import type { AcceptedStart, ReindexDataStreamInput } from '../../src/workflows';
@@ -14,6 +15,16 @@ export function clusterService(
   options: { maxDataStreamsPerRun?: number } = {},
 ): ClusterUpgradeService {
   return new ClusterUpgradeService(h.service, { watchPollIntervalMs: 200, cancelWaitMs: 60_000, ...options });
+}
+
+/** The HTTP API over the harness's service and a cluster service, on a free port. */
+export function startClusterHttpApi(h: UpgradeHarness): Promise<HttpApi> {
+  return createHttpApi({
+    service: h.service,
+    clusterService: clusterService(h),
+    esConfig: { url: h.target.url, requestTimeoutMs: 30_000 },
+    port: 0,
+  });
 }
 
 /** The `accepted` totals a data stream's latest upgrade was started with, read from its first event. */

@@ -1,5 +1,12 @@
 import { basicAuth, call, SecuredClusterStub } from './http-api-helpers';
-import { acceptedStartOf, cli, clusterCompletion, clusterService, flatSettings } from './cluster-helpers';
+import {
+  acceptedStartOf,
+  cli,
+  clusterCompletion,
+  clusterService,
+  flatSettings,
+  startClusterHttpApi,
+} from './cluster-helpers';
 import {
   abandonWait,
   allDocumentIds,
@@ -43,12 +50,7 @@ describe('cluster upgrade', () => {
   let api: HttpApi;
 
   beforeAll(async () => {
-    api = await createHttpApi({
-      service: h().service,
-      clusterService: clusterService(h()),
-      esConfig: { url: h().target.url, requestTimeoutMs: 30_000 },
-      port: 0,
-    });
+    api = await startClusterHttpApi(h());
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types';
 import { call } from './http-api-helpers';
-import { cli, clusterService } from './cluster-helpers';
+import { cli, startClusterHttpApi } from './cluster-helpers';
 import { eventually, itOnSandbox, REAL_CLUSTER_URL, useUpgradeHarness } from '../support';
-import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
+import type { HttpApi } from '../../src/client/http-api/server';
 import type { ReadinessIndex, ReadinessReport } from '../../src/client/service/readiness-report';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 
@@ -60,12 +60,7 @@ describe('readiness report', () => {
   let api: HttpApi;
 
   beforeAll(async () => {
-    api = await createHttpApi({
-      service: h().service,
-      clusterService: clusterService(h()),
-      esConfig: { url: h().target.url, requestTimeoutMs: 30_000 },
-      port: 0,
-    });
+    api = await startClusterHttpApi(h());
   });
 
   afterAll(async () => {
