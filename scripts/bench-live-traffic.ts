@@ -26,10 +26,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
-import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
+import { createTestEnvironment } from '../test/support/temporal-env';
 import { resetMigrateSettings, setMigrateSettings } from '../test/support/settings';
 import {
   appendToBenchmarkLog,
+  benchWorker,
   flag,
   machineDescription,
   numberOption,
@@ -38,11 +39,8 @@ import {
 } from './bench-support';
 import type { ParentMessage, PhaseTraffic, ReportMessage, TrafficOptions } from './live-traffic-generator';
 import { loadConfig } from '../src/config';
-import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { ReindexService } from '../src/client/service/reindex-service';
 import { dataStreamWorkflowId, destinationIndexName } from '../src/shared/names';
-import { createReindexWorker } from '../src/worker/create-worker';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
 
 const SECTION = 'Live traffic during an upgrade (issue 25, item 3)';
@@ -201,15 +199,7 @@ async function main(): Promise<void> {
   const env = await createTestEnvironment({});
   try {
     await createLiveDataStream(es);
-    const worker = await createReindexWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: TASK_QUEUE,
-      es: createElasticsearchClient(loadConfig({ ES_URL: node.url }).elasticsearch),
-      temporal: env.client,
-      worker: loadConfig({}).worker,
-      workflowBundle: await bundleWorkflows(WORKFLOWS_PATH),
-    });
+    const worker = await benchWorker(env, TASK_QUEUE, node.url, loadConfig({}).worker);
     const service = new ReindexService({ temporal: env.client, taskQueue: TASK_QUEUE, statusRetentionMs: 1 });
     const traffic = startTraffic({
       url: node.url,

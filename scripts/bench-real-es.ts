@@ -36,10 +36,11 @@ import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
+import { createTestEnvironment } from '../test/support/temporal-env';
 import { setMigrateSettings } from '../test/support/settings';
 import {
   appendToBenchmarkLog,
+  benchWorker,
   devServerDescription,
   devServerDynamicConfig,
   flag,
@@ -52,7 +53,6 @@ import {
 } from './bench-support';
 import { destinationSettingsForCopy } from '../src/activities/destination-settings';
 import { loadConfig, type WorkerConfig } from '../src/config';
-import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { errorTypeOf } from '../src/elasticsearch/errors';
 import { ReindexService } from '../src/client/service/reindex-service';
 import {
@@ -61,8 +61,6 @@ import {
   destinationIndexName,
   MISSING_TIMESTAMP_PIPELINE,
 } from '../src/shared/names';
-import { createReindexWorker } from '../src/worker/create-worker';
-import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
 
 const SECTION = 'Real Elasticsearch 8.19.21';
@@ -626,15 +624,7 @@ async function main(): Promise<void> {
     });
     await setMigrateSettings(es, { maxRequestsPerSecond: -1, maxConcurrentIndices: concurrency });
 
-    const worker = await createReindexWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: TASK_QUEUE,
-      es: createElasticsearchClient(loadConfig({ ES_URL: node.url }).elasticsearch),
-      temporal: env.client,
-      worker: workerConfig,
-      workflowBundle: await bundleWorkflows(WORKFLOWS_PATH),
-    });
+    const worker = await benchWorker(env, TASK_QUEUE, node.url, workerConfig);
     const ctx: Context = {
       url: node.url,
       es,

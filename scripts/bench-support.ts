@@ -8,7 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
 import { format, resolveConfig } from 'prettier';
+import { bundleWorkflows } from '../test/support/temporal-env';
+import { loadConfig, type WorkerConfig } from '../src/config';
+import { createElasticsearchClient } from '../src/elasticsearch/client';
+import { createReindexWorker } from '../src/worker/create-worker';
+import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 
 /** `--name value` from the command line, or the fallback. */
 export function stringOption(name: string, fallback: string): string {
@@ -91,6 +98,24 @@ export async function realEsNode(defaultPort: number): Promise<RealEsNode> {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** The real worker, in the benchmark's process, against the node at `esUrl` and the test environment's server. */
+export async function benchWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  esUrl: string,
+  worker: WorkerConfig,
+): Promise<Worker> {
+  return createReindexWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    es: createElasticsearchClient(loadConfig({ ES_URL: esUrl }).elasticsearch),
+    temporal: env.client,
+    worker,
+    workflowBundle: await bundleWorkflows(WORKFLOWS_PATH),
+  });
 }
 
 export function median(values: number[]): number {
