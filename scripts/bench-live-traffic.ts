@@ -32,7 +32,7 @@ import {
   appendToBenchmarkLog,
   benchWorker,
   flag,
-  machineDescription,
+  benchLogEntry,
   numberOption,
   realEsNode,
   seedOldDataStream,
@@ -263,13 +263,7 @@ async function report(phases: PhaseTraffic[], outcomes: Map<string, UpgradeOutco
   console.log(`\n${table}\n`);
   if (flag('no-write')) return;
   const command = `npm run bench:live-traffic${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const entry = [
-    `### ${new Date().toISOString().slice(0, 10)}`,
-    '',
-    `Machine: ${machineDescription()}. Command: \`${command}\`.`,
-    '',
-    table,
-  ].join('\n');
+  const entry = benchLogEntry({ command, body: table });
   const intro =
     'A writer (bulks into a data stream of the current version, open-loop) and a searcher beside an ' +
     'upgrade of another data stream on the same real node (`scripts/bench-live-traffic.ts`). Latency ' +

@@ -21,7 +21,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { bundleWorkflows, createTestEnvironment } from '../test/support/temporal-env';
 import { seedDataStreamOnCluster } from '../test/support/cluster-seed';
 import { setMigrateSettings } from '../test/support/settings';
-import { appendToBenchmarkLog, flag, machineDescription, median, numberOption } from './bench-support';
+import { appendToBenchmarkLog, benchLogEntry, flag, median, numberOption } from './bench-support';
 import { ReindexService } from '../src/client/service/reindex-service';
 import { loadConfig, type CopyPlacement, type ElasticsearchConnectionConfig } from '../src/config';
 import { createElasticsearchClient } from '../src/elasticsearch/client';
@@ -164,13 +164,11 @@ async function main(): Promise<void> {
       return `| ${variant.name} | **${median(values).toFixed(1)} s** (${values.map((value) => value.toFixed(1)).join(', ')}) | ${spread.get(variant.name) ?? '?'} |`;
     }),
   ].join('\n');
-  const entry = [
-    `### ${new Date().toISOString().slice(0, 10)}: ${indices} × ${docs.toLocaleString('en-US')} documents, ${concurrency} at once, 3 nodes`,
-    '',
-    `Machine: ${machineDescription()}. Command: \`npm run bench:placement -- --runs ${runs} --indices ${indices} --docs ${docs} --concurrency ${concurrency}\`.`,
-    '',
-    table,
-  ].join('\n');
+  const entry = benchLogEntry({
+    title: `${indices} × ${docs.toLocaleString('en-US')} documents, ${concurrency} at once, 3 nodes`,
+    command: `npm run bench:placement -- --runs ${runs} --indices ${indices} --docs ${docs} --concurrency ${concurrency}`,
+    body: table,
+  });
   console.log(`\n${entry}\n`);
   if (!flag('no-write')) {
     await appendToBenchmarkLog(

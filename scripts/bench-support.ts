@@ -134,6 +134,21 @@ export function machineDescription(): string {
   );
 }
 
+/**
+ * One dated entry of the benchmark log: `### <date>[: title]`, the machine and the command that made it,
+ * then `body` (its table).
+ */
+export function benchLogEntry(entry: { title?: string; command: string; body: string }): string {
+  const date = new Date().toISOString().slice(0, 10);
+  return [
+    `### ${date}${entry.title === undefined ? '' : `: ${entry.title}`}`,
+    '',
+    `Machine: ${machineDescription()}. Command: \`${entry.command}\`.`,
+    '',
+    entry.body,
+  ].join('\n');
+}
+
 export const BENCHMARKS_LOG_FILE = resolve(__dirname, '../docs/benchmarks-log.md');
 
 /**

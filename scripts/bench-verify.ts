@@ -21,7 +21,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import {
   appendToBenchmarkLog,
   flag,
-  machineDescription,
+  benchLogEntry,
   median,
   numberOption,
   seedOldDataStream,
@@ -131,13 +131,11 @@ async function report(
   console.log(`\n${table}\n`);
   if (flag('no-write')) return;
   const command = `ES_URL=… npm run bench:verify -- --indices ${indices} --docs ${docs} --runs ${runs}`;
-  const entry = [
-    `### ${new Date().toISOString().slice(0, 10)}: ${indices} indices × ${docs.toLocaleString('en-US')} documents`,
-    '',
-    `Machine: ${machineDescription()}. Command: \`${command}\`.`,
-    '',
-    table,
-  ].join('\n');
+  const entry = benchLogEntry({
+    title: `${indices} indices × ${docs.toLocaleString('en-US')} documents`,
+    command,
+    body: table,
+  });
   const intro =
     'Each verification mode timed on the copy of every backing index (`scripts/bench-verify.ts`): `count` ' +
     'is a refresh and two counts; `ids` and `content` read both indices whole (point in time, batches of ' +
