@@ -116,8 +116,7 @@ describe('readiness report', () => {
       category: 'standalone',
       blocking: true,
       version_created_string: '7.17.0',
-      // The sandbox keeps no aliases (packages/es-sandbox/README.md); the real node has both.
-      aliases: h().target.kind === 'cluster' ? ['rd-app-read', 'rd-app-write'] : [],
+      aliases: ['rd-app-read', 'rd-app-write'],
     });
     expect(entries.get('rd-closed')).toMatchObject({ category: 'standalone', blocking: true, closed: true });
     expect(entries.get('.rd-hidden')).toMatchObject({ category: 'standalone', blocking: true, hidden: true });

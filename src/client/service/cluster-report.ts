@@ -3,6 +3,7 @@ import type { ReadOnlyView } from './cluster-plan';
 import { formatMaintenanceWindow } from '../../shared/maintenance-window';
 import type { VerifyMode } from '../../shared/verify-mode';
 import type { ClusterState, DataStreamRunReport } from '../../workflows/cluster-definitions';
+import type { StandaloneIndicesStatus } from '../../workflows/standalone-definitions';
 
 // Which outcomes are successes is the cluster workflow's to say (up to date is one: nothing needed
 // doing); the CLI, which may not import workflow code, reads it here.
@@ -60,6 +61,8 @@ export interface ClusterReport {
   not_started: string[];
   /** Why the run itself stopped (state `failed`). */
   exception?: string;
+  /** The standalone indices (`--indices`), each as it ended; absent when the run had none. */
+  standalone_indices?: StandaloneIndicesStatus;
 }
 
 export function buildClusterReport(status: ClusterStatusView): ClusterReport {
@@ -101,6 +104,7 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
     running: status.running.map((entry) => entry.data_stream),
     not_started: [...status.pending],
     ...(status.exception !== undefined ? { exception: status.exception } : {}),
+    ...(status.standalone_indices !== undefined ? { standalone_indices: status.standalone_indices } : {}),
   };
   if (status.end_time_millis !== undefined) {
     report.end_time_millis = status.end_time_millis;
@@ -208,6 +212,31 @@ function errorSection(report: ClusterReport): string[] {
   ];
 }
 
+/** The standalone indices: one row per finished index, then those running and not started. */
+function standaloneSection(report: ClusterReport): string[] {
+  const standalone = report.standalone_indices;
+  if (standalone === undefined) return [];
+  const open = [...standalone.running.map((entry) => entry.index), ...standalone.pending];
+  return [
+    `## Standalone indices (${cell(standalone.pattern)})`,
+    '',
+    ...(standalone.finished.length === 0
+      ? []
+      : [
+          '| index | result | new index | aliases moved | documents | duration | error |',
+          '| --- | --- | --- | --- | ---: | ---: | --- |',
+          ...standalone.finished.map(
+            (entry) =>
+              `| ${cell(entry.index)} | ${entry.outcome} | ${entry.destination_index ?? '-'} | ` +
+              `${cell(entry.aliases_moved.join(', ')) || '-'} | ${entry.documents === null ? '-' : number(entry.documents)} | ` +
+              `${humanDuration(entry.finished_at_millis - entry.started_at_millis)} | ${cell(entry.exception ?? '')} |`,
+          ),
+        ]),
+    ...(open.length > 0 ? ['', `Not finished: ${open.join(', ')}`] : []),
+    '',
+  ];
+}
+
 /** The report as Markdown: a summary, one table row per data stream, then every error. */
 export function renderClusterReportMarkdown(report: ClusterReport): string {
   const notStarted =
@@ -219,6 +248,7 @@ export function renderClusterReportMarkdown(report: ClusterReport): string {
     '',
     ...summaryLines(report),
     ...dataStreamTable(report),
+    ...standaloneSection(report),
     ...errorSection(report),
     ...notStarted,
   ];
