@@ -67,13 +67,14 @@ describe('standalone indices in the cluster run', () => {
     docs = 20,
   ): Promise<void> {
     await h().es.indices.create({ ...body, index });
-    await h().es.bulk({
-      refresh: true,
-      operations: Array.from({ length: docs }, (_, n) => [
-        { create: { _index: index, _id: `d${n}` } },
-        { n, tag: n % 2 === 0 ? 'even' : 'odd' },
-      ]).flat(),
-    });
+    if (docs > 0)
+      await h().es.bulk({
+        refresh: true,
+        operations: Array.from({ length: docs }, (_, n) => [
+          { create: { _index: index, _id: `d${n}` } },
+          { n, tag: n % 2 === 0 ? 'even' : 'odd' },
+        ]).flat(),
+      });
     await h().target.markCreatedBy(index, V7_17_0);
   }
 
@@ -210,9 +211,9 @@ describe('standalone indices in the cluster run', () => {
 
   it('a cancel mid-copy puts the index back as it was, aliases and all, and removes the copy', async () => {
     const es = h().es;
-    await oldIndex('sa-slow', { aliases: { 'sa-slow-read': {} } }, 300);
-    // Slow enough that the cancel comes while the copy runs.
-    await setMigrateSettings(es, { maxRequestsPerSecond: 5 });
+    // Several batches of 1,000, throttled: the copy waits between them, and the cancel comes meanwhile.
+    await oldIndex('sa-slow', { aliases: { 'sa-slow-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
     const service = clusterService(h());
     const prepared = await service.prepareStart(es, {
       pattern: 'sa-none-*',
@@ -238,7 +239,7 @@ describe('standalone indices in the cluster run', () => {
     const settings = (await es.indices.getSettings({ index: 'sa-slow', flat_settings: true }))['sa-slow']
       ?.settings as Record<string, string>;
     expect(settings['index.blocks.write']).toBeUndefined();
-    expect((await es.count({ index: 'sa-slow' })).count).toBe(300);
+    expect((await es.count({ index: 'sa-slow' })).count).toBe(3000);
   }, 180_000);
 
   itOnSandbox(
