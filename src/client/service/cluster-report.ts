@@ -169,7 +169,22 @@ function summaryLines(report: ClusterReport): string[] {
     `- **Backing indices:** ${number(t.indices_reindexed)} reindexed, ${number(t.indices_failed)} failed, ` +
       `${number(t.indices_marked_read_only)} marked read-only`,
     `- **Documents reindexed:** ${number(t.documents)}`,
+    ...standaloneSummary(report.standalone_indices),
     '',
+  ];
+}
+
+/** The standalone indices' outcomes in one line, when the run had any. */
+function standaloneSummary(standalone: StandaloneIndicesStatus | undefined): string[] {
+  if (standalone === undefined) return [];
+  const outcomes = new Map<string, number>();
+  for (const entry of standalone.finished)
+    outcomes.set(entry.outcome, (outcomes.get(entry.outcome) ?? 0) + 1);
+  const documents = standalone.finished.reduce((sum, entry) => sum + (entry.documents ?? 0), 0);
+  const counted = [...outcomes].map(([outcome, count]) => `${count} ${outcome.replace(/_/g, ' ')}`);
+  return [
+    `- **Standalone indices:** ${standalone.pattern}, ${number(standalone.total)} selected: ` +
+      `${counted.length > 0 ? counted.join(', ') : 'none finished'}; ${number(documents)} documents reindexed`,
   ];
 }
 
