@@ -242,6 +242,46 @@ describe('standalone indices in the cluster run', () => {
     expect((await es.count({ index: 'sa-slow' })).count).toBe(3000);
   }, 180_000);
 
+  it('a pause with now stops the copy; the resume finishes it, every document once', async () => {
+    const es = h().es;
+    await oldIndex('sa-reopen', { aliases: { 'sa-reopen-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, {
+        pattern: 'sa-none-*',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        indices: 'sa-reopen',
+        maxDataStreams: 1,
+      }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-reopen' })) ? true : undefined),
+      'the copy into migrated-sa-reopen to start',
+    );
+    await service.pause(true);
+    // Elasticsearch itself says no copy writes into the new index any more.
+    await eventually(async () => {
+      const tasks = await es.tasks.list({ actions: '*reindex', detailed: true });
+      const copying = Object.values(tasks.nodes ?? {}).flatMap((node) =>
+        Object.values(node.tasks).filter((task) => (task.description ?? '').includes('migrated-sa-reopen')),
+      );
+      return copying.length === 0 ? true : undefined;
+    }, 'the copy into migrated-sa-reopen to stop');
+    expect((await service.status()).standalone_indices?.running).toMatchObject([
+      { index: 'sa-reopen', step: 'upgrading', hold: 'paused_now' },
+    ]);
+    await setMigrateSettings(es, { maxRequestsPerSecond: -1 });
+    await service.resume();
+    const status = await clusterCompletion(service);
+    expect(status.state).toBe('completed');
+    expect(status.standalone_indices?.finished).toMatchObject([
+      { index: 'sa-reopen', outcome: 'upgraded', documents: 3000, aliases_moved: ['sa-reopen-read'] },
+    ]);
+    expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
+  }, 180_000);
+
   itOnSandbox(
     'an index with a percolator field needs a person: the plan lists it, the run never touches it',
     'the real-es node lacks the percolator module',

@@ -175,15 +175,22 @@ export class ClusterUpgradeService {
    */
   private async requireWorkerPrivileges(plan: ClusterPlan): Promise<void> {
     const reindexing = plan.data_streams.filter((stream) => stream.included && stream.indices_to_reindex > 0);
+    // A standalone index needs what a data stream and its backing index need, on its own name.
+    const standalone = (plan.standalone_indices?.indices ?? [])
+      .filter((index) => index.path === 'reindex')
+      .map((index) => index.index);
     const options = this.reindex.options;
     await requireWorkerPrivileges(options.temporal, options.taskQueue, ACCESS.clusterStart.action, {
-      dataStreams: reindexing.map((stream) => stream.data_stream),
-      backingIndices: reindexing.flatMap((stream) =>
-        sampleNames(
-          stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
-          CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
+      dataStreams: [...reindexing.map((stream) => stream.data_stream), ...standalone],
+      backingIndices: [
+        ...reindexing.flatMap((stream) =>
+          sampleNames(
+            stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
+            CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
+          ),
         ),
-      ),
+        ...standalone,
+      ],
     });
   }
 
