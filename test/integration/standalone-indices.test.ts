@@ -1,9 +1,11 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types';
-import { cli, clusterCompletion, clusterService } from './cluster-helpers';
+import { call } from './http-api-helpers';
+import { cli, clusterCompletion, clusterService, startClusterHttpApi } from './cluster-helpers';
 import {
   eventually,
   itOnSandbox,
+  REAL_CLUSTER_URL,
   resetMigrateSettings,
   setMigrateSettings,
   useUpgradeHarness,
@@ -39,6 +41,12 @@ async function catIndices(es: Client, pattern: string): Promise<Record<string, s
   });
   return Object.fromEntries(rows.map((row) => [row.index ?? '', row.status ?? '']));
 }
+
+/** `.tasks`, the system index the real node has once a task result is stored; the sandbox keeps none. */
+const itOnRealNode = (name: string, test: () => Promise<void>, timeoutMs?: number): void =>
+  REAL_CLUSTER_URL === undefined
+    ? it.skip(`${name} (real node only: the sandbox has no system indices)`, test)
+    : it(name, test, timeoutMs);
 
 // Standalone indices in the whole-cluster run (`start --all --indices`), on the sandbox and on the real
 // node: each old index is reindexed under its own workflow, and one `_aliases` call moves its name and
@@ -81,6 +89,7 @@ describe('standalone indices in the cluster run', () => {
   it('reindexes each old standalone index, moves every alias, and the readiness report says ready', async () => {
     const es = h().es;
     await oldIndex('sa-app', {
+      settings: { 'index.lifecycle.name': 'sa-keep' },
       aliases: {
         'sa-app-write': { is_write_index: true },
         'sa-app-even': { filter: { term: { tag: 'even' } }, index_routing: '1', search_routing: '1,2' },
@@ -159,6 +168,7 @@ describe('standalone indices in the cluster run', () => {
       'migrated-sa-app'
     ]?.settings as Record<string, string>;
     expect(newSettings['index.lifecycle.origination_date']).toBe(sourceSettings['index.creation_date']);
+    expect(newSettings['index.lifecycle.name']).toBe('sa-keep');
     // The verified read-only index is left as it was.
     expect(await catIndices(es, 'sa-frozen')).toEqual({ 'sa-frozen': 'open' });
 
@@ -281,6 +291,107 @@ describe('standalone indices in the cluster run', () => {
     ]);
     expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
   }, 180_000);
+
+  it('the HTTP API takes indices and reindex_read_only, and refuses them as Elasticsearch refuses a bad option', async () => {
+    const api = await startClusterHttpApi(h());
+    try {
+      const plan = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?pattern=sa-none-*&indices=sa-none-*',
+      );
+      expect(plan.status).toBe(200);
+      expect((plan.json as ClusterPlan).standalone_indices).toEqual({
+        pattern: 'sa-none-*',
+        reindex_read_only: false,
+        indices: [],
+        totals: { indices_to_reindex: 0, indices_to_mark_read_only: 0, indices_skipped: 0 },
+      });
+      const alone = await call(api.url, 'GET', '/_ds_reindex/cluster/_plan?reindex_read_only=true');
+      expect(alone.status).toBe(400);
+      expect(alone.json).toMatchObject({
+        error: {
+          type: 'illegal_argument_exception',
+          reason:
+            'reindex_read_only reindexes the standalone indices marked read-only: name them with indices',
+        },
+        status: 400,
+      });
+      const wrongType = await call(api.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ indices: 5 }),
+      });
+      expect(wrongType.status).toBe(400);
+      expect(wrongType.json).toMatchObject({
+        error: {
+          type: 'x_content_parse_exception',
+          reason: '[cluster_upgrade] indices must be a string, got [5]',
+        },
+      });
+      const nothing = await call(api.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ pattern: 'sa-none-*', indices: 'sa-none-*' }),
+      });
+      expect(nothing.status).toBe(200);
+      expect(nothing.json).toMatchObject({ acknowledged: true, data_streams: [], indices: [] });
+    } finally {
+      await api.close();
+    }
+  });
+
+  itOnRealNode(
+    "a system index is left to Elasticsearch's system feature migration: listed in the plan, never touched",
+    async () => {
+      const es = h().es;
+      // `.tasks` is Elasticsearch's own system index: there once a task's result is stored.
+      await es.index({ index: 'sa-task-source', document: { n: 1 }, refresh: true });
+      const started = await es.reindex({
+        source: { index: 'sa-task-source' },
+        dest: { index: 'sa-task-dest' },
+        wait_for_completion: false,
+      });
+      await eventually(
+        async () => ((await es.tasks.get({ task_id: String(started.task) })).completed ? true : undefined),
+        'the reindex task to be stored in .tasks',
+      );
+      const marked = await es.transport.request<{ previous_version_created: number }>({
+        method: 'POST',
+        path: '/_local_shim/index/.tasks/_set_version_created',
+        body: { version_created: V7_17_0 },
+      });
+      try {
+        const run = await cli(h(), [
+          'start',
+          '--all',
+          '--pattern',
+          'sa-none-*',
+          '--indices',
+          '.tasks',
+          '--json',
+        ]);
+        expect(JSON.parse(run.stdout)).toMatchObject({ data_streams: [], indices: [] });
+        const plan = await clusterService(h()).plan(es, {
+          pattern: 'sa-none-*',
+          includeSystem: false,
+          readOnly: { kind: 'none' },
+          indices: '.tasks',
+          ilmHorizonMs: 0,
+          maxDataStreams: 1,
+        });
+        expect(plan.standalone_indices?.indices).toMatchObject([
+          { index: '.tasks', category: 'system', path: 'skip', hidden: true },
+        ]);
+        expect(await catIndices(es, '.tasks')).toEqual({ '.tasks': 'open' });
+        expect(await es.indices.exists({ index: '.migrated-tasks' })).toBe(false);
+      } finally {
+        await es.transport.request({
+          method: 'POST',
+          path: '/_local_shim/index/.tasks/_set_version_created',
+          body: { version_created: marked.previous_version_created },
+        });
+        await es.indices.delete({ index: ['sa-task-source', 'sa-task-dest'] });
+      }
+    },
+    60_000,
+  );
 
   itOnSandbox(
     'an index with a percolator field needs a person: the plan lists it, the run never touches it',
