@@ -13,6 +13,7 @@ import {
 import type { ReadinessReport } from '../../src/client/service/readiness-report';
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
+import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
 
 const V7_17_0 = 7_170_099;
 const V8_0_0 = 8_000_099;
@@ -53,7 +54,17 @@ const itOnRealNode = (name: string, test: () => Promise<void>, timeoutMs?: numbe
 // every alias to the new index. Every claim is read back from Elasticsearch itself.
 describe('standalone indices in the cluster run', () => {
   const h = useUpgradeHarness('standalone-indices');
-  const OURS = ['sa-app', 'sa-closed', '.sa-hidden', 'sa-frozen', 'sa-queries', 'sa-slow', 'sa-reopen'];
+  const OURS = [
+    'sa-can-1',
+    'sa-can-2',
+    'sa-app',
+    'sa-closed',
+    '.sa-hidden',
+    'sa-frozen',
+    'sa-queries',
+    'sa-slow',
+    'sa-reopen',
+  ];
   const MIGRATED = OURS.map((name) =>
     name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
   );
@@ -148,7 +159,7 @@ describe('standalone indices in the cluster run', () => {
         },
       },
     });
-    expect(await catIndices(es, 'migrated-sa-*,.migrated-sa-*')).toEqual({
+    expect(await catIndices(es, 'migrated-sa-app,migrated-sa-closed,.migrated-sa-hidden')).toEqual({
       'migrated-sa-app': 'open',
       'migrated-sa-closed': 'close',
       '.migrated-sa-hidden': 'open',
@@ -291,6 +302,51 @@ describe('standalone indices in the cluster run', () => {
     ]);
     expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
   }, 180_000);
+
+  it('hands standalone indices over through continue-as-new, one started per run, and finishes them all', async () => {
+    const es = h().es;
+    // A real node keeps what an earlier run of this file left.
+    await es.indices.deleteDataStream({ name: 'sa-can-ds' }, { ignore: [404] });
+    await h().seed('sa-can-ds', [{ docCount: 10 }]);
+    for (const index of ['sa-can-1', 'sa-can-2']) {
+      await es.indices.delete({ index: `migrated-${index}`, ignore_unavailable: true });
+      await es.indices.delete({ index, ignore_unavailable: true });
+      await oldIndex(index, { aliases: { [`${index}-read`]: {} } }, 5);
+    }
+    const service = clusterService(h(), { maxDataStreamsPerRun: 1 });
+    await service.start(
+      await service.prepareStart(es, {
+        pattern: 'sa-can-ds',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        indices: 'sa-can-*',
+        maxDataStreams: 2,
+      }),
+    );
+    const status = await clusterCompletion(service, 180_000);
+    expect(status.state).toBe('completed');
+    expect(status.finished).toMatchObject([{ data_stream: 'sa-can-ds', outcome: 'upgraded' }]);
+    expect(status.standalone_indices?.finished.map((entry) => [entry.index, entry.outcome])).toEqual([
+      ['sa-can-1', 'upgraded'],
+      ['sa-can-2', 'upgraded'],
+    ]);
+    // Three runs: one per start (the data stream, then each index), chained by continue-as-new.
+    const runs = await eventually(async () => {
+      const listed: string[] = [];
+      for await (const run of h().env.client.workflow.list({
+        query: `WorkflowId = '${CLUSTER_UPGRADE_WORKFLOW_ID}' AND StartTime >= '${new Date(status.start_time_millis - 1000).toISOString()}'`,
+      })) {
+        listed.push(run.status.name);
+      }
+      return listed.length >= 3 ? listed : undefined;
+    }, 'the chained cluster runs to be listed');
+    expect(runs.filter((name) => name === 'CONTINUED_AS_NEW')).toHaveLength(2);
+    for (const index of ['sa-can-1', 'sa-can-2']) {
+      expect(await es.indices.getAlias({ index: `migrated-${index}` })).toEqual({
+        [`migrated-${index}`]: { aliases: { [index]: {}, [`${index}-read`]: {} } },
+      });
+    }
+  }, 240_000);
 
   it('the HTTP API takes indices and reindex_read_only, and refuses them as Elasticsearch refuses a bad option', async () => {
     const api = await startClusterHttpApi(h());
