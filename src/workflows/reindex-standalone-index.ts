@@ -64,14 +64,21 @@ function detailsOf(sourceIndex: string, destinationIndex: string): (name: string
   };
 }
 
+/** How far one index got: the steps started (for the rollback) and the documents counted before the switch. */
+interface Progress {
+  started: StepsStarted;
+  documents: number;
+}
+
 /** Copy, verify, finish and switch; returns the documents of the new index. */
 async function copyAndSwitch(
   input: ReindexStandaloneIndexInput,
   phase: { sourceIndex: string; destinationIndex: string; facts: SourceFacts },
-  started: StepsStarted,
+  progress: Progress,
   copy: ReturnType<typeof pausableCopy>,
   step: (name: string) => void,
 ): Promise<number> {
+  const { started } = progress;
   const { sourceIndex, destinationIndex } = phase;
   step('blocking writes and creating the destination');
   started.sourceOpened = true;
@@ -94,6 +101,8 @@ async function copyAndSwitch(
   await verifyBeyondCount(input.verify, { sourceIndex, destinationIndex }, step);
   step('verifying counts, restoring settings, waiting for health');
   const documents = await local.finishCopy({ ...phase, dataStream: '', standalone: true });
+  // Kept for the rollback: a switch whose answer was lost has still upgraded the index.
+  progress.documents = documents;
   step('switching the name and the aliases to the new index');
   started.swapAttempted = true;
   await local.switchStandaloneIndex({ sourceIndex, destinationIndex });
@@ -112,15 +121,13 @@ async function upgradeStandaloneIndex(
   const source = await elasticsearchSteps.readStandaloneSource(sourceIndex);
   const { facts } = source;
   const aliases = source.aliases.map((entry) => entry.alias);
-  const started: StepsStarted = {
-    sourceOpened: false,
-    writesBlocked: false,
-    destinationTouched: false,
-    swapAttempted: false,
+  const progress: Progress = {
+    started: { sourceOpened: false, writesBlocked: false, destinationTouched: false, swapAttempted: false },
+    documents: 0,
   };
   let documents: number;
   try {
-    documents = await copyAndSwitch(input, { sourceIndex, destinationIndex, facts }, started, copy, step);
+    documents = await copyAndSwitch(input, { sourceIndex, destinationIndex, facts }, progress, copy, step);
   } catch (err) {
     const finished = await rollBackOrFinish({
       err,
@@ -128,8 +135,8 @@ async function upgradeStandaloneIndex(
       sourceIndex,
       destinationIndex,
       facts,
-      started,
-      documents: 0,
+      started: progress.started,
+      documents: progress.documents,
       step,
       rollBack: () =>
         elasticsearchSteps.rollBackStandaloneUpgrade({
