@@ -32,6 +32,7 @@ import {
 } from '../src/client/service/cluster-upgrade-service';
 import { ReindexService } from '../src/client/service/reindex-service';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../src/workflows/cluster-definitions';
+import { standaloneIndexWorkflowId } from '../src/shared/names';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../src/shared/names';
 import {
   pauseUpgradeSignal,
@@ -375,7 +376,7 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
   };
   const start = async (
     pattern: string,
-    options: Partial<Pick<ClusterStartRequest, 'readOnly' | 'window' | 'maxDataStreams'>> = {},
+    options: Partial<Pick<ClusterStartRequest, 'readOnly' | 'window' | 'maxDataStreams' | 'indices'>> = {},
     serviceOptions: { maxDataStreamsPerRun?: number } = {},
   ): Promise<{ service: ClusterUpgradeService; runId: string }> => {
     const service = new ClusterUpgradeService(h.service, {
@@ -528,6 +529,43 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
         'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
         'WORKFLOW_EXECUTION_CANCELED',
       ],
+    });
+  }
+
+  // A standalone index beside a data stream (`--indices`): the data stream first, then the index under
+  // its own workflow, whose switch moves its two aliases and its name to the new index in one request.
+  {
+    await seed('cl-standalone-ds', [{ docCount: 20 }]);
+    await h.es.indices.create({
+      index: 'cl-standalone-index',
+      aliases: { 'cl-standalone-write': { is_write_index: true }, 'cl-standalone-read': {} },
+    });
+    await h.es.bulk({
+      refresh: true,
+      operations: Array.from({ length: 20 }, (_, n) => [{ create: { _id: `d${n}` } }, { n }]).flat(),
+      index: 'cl-standalone-index',
+    });
+    controls.setVersionCreated('cl-standalone-index', 7_170_099);
+    const { service, runId } = await start('cl-standalone-ds', { indices: 'cl-standalone-*' });
+    await clusterEnded(service);
+    const final = await service.status();
+    if (final.state !== 'completed') throw new Error(`standalone run: ended ${final.state}`);
+    executions.push({
+      name: 'standalone',
+      workflowId,
+      runId,
+      expect: [
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'ACTIVITY_TASK_COMPLETED',
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+        'WORKFLOW_EXECUTION_COMPLETED',
+      ],
+    });
+    executions.push({
+      name: 'standalone.child',
+      workflowId: standaloneIndexWorkflowId('cl-standalone-index'),
+      expect: ['ACTIVITY_TASK_COMPLETED', 'MARKER_RECORDED', 'WORKFLOW_EXECUTION_COMPLETED'],
     });
   }
 

@@ -18,4 +18,5 @@ exec "$TEMPORAL" server start-dev \
   --search-attribute DataStream=Keyword \
   --search-attribute ReindexState=Keyword \
   --search-attribute BackingIndex=Keyword \
+  --search-attribute StandaloneIndex=Keyword \
   --log-level warn

@@ -10,10 +10,13 @@ import { dataStreamOfIndex } from '../elasticsearch/data-streams';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 
 export interface PhaseInput {
+  /** `''` for a standalone index. */
   dataStream: string;
   sourceIndex: string;
   destinationIndex: string;
   facts: SourceFacts;
+  /** A standalone index (see `CopyTarget.standalone`); absent for a backing index. */
+  standalone?: true;
 }
 
 /**
@@ -82,7 +85,13 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
      * ILM's age, wait for the health the source had, and close the new index if the source was closed.
      * Returns the number of documents.
      */
-    async finishCopy({ dataStream, sourceIndex, destinationIndex, facts }: PhaseInput): Promise<number> {
+    async finishCopy({
+      dataStream,
+      sourceIndex,
+      destinationIndex,
+      facts,
+      standalone,
+    }: PhaseInput): Promise<number> {
       const documents = await destination.verifyDocumentCount({ sourceIndex, destinationIndex });
       await destination.restoreDestinationSettings({
         destinationIndex,
@@ -95,7 +104,7 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.DESTINATION_NOT_HEALTHY) {
           await tasks.reportProgress(
-            { dataStream, sourceIndex, destinationIndex },
+            { dataStream, sourceIndex, destinationIndex, ...(standalone === true ? { standalone } : {}) },
             {
               totalDocCount: documents,
               reindexedDocCount: documents,

@@ -4,14 +4,28 @@ import { FAILURE_TYPES } from './failures';
 import { clientForNewCopy } from '../elasticsearch/copy-placement';
 import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
 import { reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
-import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE } from '../shared/names';
+import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE, standaloneIndexWorkflowId } from '../shared/names';
 import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
 
 /** Which copy: the source, its destination, and the data stream whose upgrade is told its progress. */
 export interface CopyTarget {
+  /** `''` for a standalone index. */
   dataStream: string;
   sourceIndex: string;
   destinationIndex: string;
+  /**
+   * An index outside every data stream (the cluster run's `--indices`): its own workflow is told the
+   * progress, and its documents need no `@timestamp`. Absent for a backing index, so a data stream's
+   * inputs are as they always were.
+   */
+  standalone?: true;
+}
+
+/** The workflow that hears a copy's progress: the data stream's upgrade, or the standalone index's own. */
+export function progressWorkflowId(target: CopyTarget): string {
+  return target.standalone === true
+    ? standaloneIndexWorkflowId(target.sourceIndex)
+    : dataStreamWorkflowId(target.dataStream);
 }
 
 // How long past its own timeout a wait for the task may take to answer before the client gives up on
@@ -40,7 +54,7 @@ export class CopyTaskRequests {
    * task runs where it was received); returns its id.
    */
   async start(target: CopyTarget, requestsPerSecond: number): Promise<string> {
-    const pipeline = (await this.needsTimestampPipeline(target.sourceIndex))
+    const pipeline = (await this.needsTimestampPipeline(target))
       ? { pipeline: MISSING_TIMESTAMP_PIPELINE }
       : {};
     const { client } =
@@ -116,7 +130,7 @@ export class CopyTaskRequests {
   async reportProgress(target: CopyTarget, progress: Omit<IndexProgress, 'index'>): Promise<void> {
     try {
       await this.deps.temporal.workflow
-        .getHandle(dataStreamWorkflowId(target.dataStream))
+        .getHandle(progressWorkflowId(target))
         .signal(indexProgressSignal, { index: target.sourceIndex, ...progress });
     } catch (err) {
       log.warn('could not report copy progress', { index: target.sourceIndex, error: String(err) });
@@ -129,9 +143,11 @@ export class CopyTaskRequests {
    * costs time (10 to 16 % of a copy on a real node, BENCHMARKS.md). The source's writes are blocked and
    * it was refreshed before the copy, so the count cannot change under it.
    */
-  private async needsTimestampPipeline(sourceIndex: string): Promise<boolean> {
+  private async needsTimestampPipeline(target: CopyTarget): Promise<boolean> {
+    // A standalone index's documents stay as they are: nothing requires a timestamp there.
+    if (target.standalone === true) return false;
     const missing = await this.deps.es.count({
-      index: sourceIndex,
+      index: target.sourceIndex,
       query: { bool: { must_not: { exists: { field: '@timestamp' } } } },
     });
     return missing.count > 0;

@@ -18,6 +18,7 @@ export interface FloodStageWaitOptions {
 /** The indices the copy needs writable: the new index, and the data stream's write index (the live one). */
 async function indicesToWatch(options: FloodStageWaitOptions): Promise<string[]> {
   const { es, target } = options;
+  if (target.standalone === true) return [target.destinationIndex];
   const stream = await getDataStream(es, target.dataStream).catch(() => undefined);
   const writeIndex = stream?.indices[stream.indices.length - 1]?.index_name;
   return writeIndex === undefined ? [target.destinationIndex] : [target.destinationIndex, writeIndex];

@@ -7,6 +7,7 @@ import { createDestinationIndexActivities } from './destination-index-activities
 import { createDiskHeadroomActivities } from './disk-headroom-activity';
 import { createPrivilegeCheckActivities } from './privilege-check';
 import { createSourceIndexActivities } from './source-index-activities';
+import { createStandaloneIndexActivities } from './standalone-index-activities';
 import { createSwapActivities } from './swap-activities';
 import { createVerifyDocumentsActivity } from './verify-documents-activity';
 
@@ -27,6 +28,7 @@ export function createActivities(workerDeps: ActivityDependencies) {
     ...createSwapActivities(deps),
     ...createVerifyDocumentsActivity(deps),
     ...createBackingIndexPhases(deps),
+    ...createStandaloneIndexActivities(deps),
     ...createClusterActivities(deps),
     ...createPrivilegeCheckActivities(deps),
     ...createDiskHeadroomActivities(deps),

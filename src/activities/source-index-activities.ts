@@ -7,6 +7,24 @@ function flatString(settings: Record<string, unknown>, name: string): string | n
   return typeof value === 'string' ? value : null;
 }
 
+/**
+ * Gives a source its original blocks and open/closed state back after a failed or cancelled upgrade, so
+ * that it is exactly as before. Nothing when the source is gone.
+ */
+export async function restoreSourceAsItWas(
+  es: ActivityDependencies['es'],
+  sourceIndex: string,
+  facts: SourceFacts,
+): Promise<void> {
+  if (!(await es.indices.exists({ index: sourceIndex, expand_wildcards: 'all' }))) return;
+  const blocks = Object.fromEntries(
+    BLOCK_NAMES.map((name) => [`index.blocks.${name}`, facts.blocks[name] ? true : null]),
+  );
+  // Close before re-adding blocks: a metadata or read-only block would refuse the close.
+  if (facts.closed) await es.indices.close({ index: sourceIndex });
+  await es.indices.putSettings({ index: sourceIndex, settings: blocks });
+}
+
 export function createSourceIndexActivities({ es }: ActivityDependencies) {
   return {
     /** Reads the source's state before anything changes it. Read-only, so safe to repeat. */

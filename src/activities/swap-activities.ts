@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep, FAILURE_TYPES } from './failures';
-import { BLOCK_NAMES, type SourceFacts } from './source-facts';
+import type { SourceFacts } from './source-facts';
+import { restoreSourceAsItWas } from './source-index-activities';
 import { DataStreamNotFoundError, getBackingIndexNames } from '../elasticsearch/data-streams';
 import { deleteIndexIfExists } from '../elasticsearch/index-deletion';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
@@ -17,10 +18,6 @@ export type RollbackOutcome = 'restored-source' | 'completed-after-swap';
 
 export function createSwapActivities({ es }: ActivityDependencies) {
   const deleteIfExists = (index: string) => deleteIndexIfExists(es, index);
-
-  async function indexExists(index: string): Promise<boolean> {
-    return es.indices.exists({ index, expand_wildcards: 'all' });
-  }
 
   return {
     /**
@@ -92,14 +89,7 @@ export function createSwapActivities({ es }: ActivityDependencies) {
           await stopCopiesInto(es, input.destinationIndex);
           await deleteIfExists(input.destinationIndex);
         }
-        if (await indexExists(input.sourceIndex)) {
-          const blocks = Object.fromEntries(
-            BLOCK_NAMES.map((name) => [`index.blocks.${name}`, input.facts.blocks[name] ? true : null]),
-          );
-          // Close before re-adding blocks: a metadata or read-only block would refuse the close.
-          if (input.facts.closed) await es.indices.close({ index: input.sourceIndex });
-          await es.indices.putSettings({ index: input.sourceIndex, settings: blocks });
-        }
+        await restoreSourceAsItWas(es, input.sourceIndex, input.facts);
         return 'restored-source';
       });
     },

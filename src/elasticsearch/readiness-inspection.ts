@@ -28,6 +28,9 @@ export interface IndexReadinessFacts {
   percolator_fields: string[];
   /** `index.lifecycle.name`, if any. */
   lifecycle_policy: string | null;
+  /** `index.creation_date` (epoch ms), and `index.lifecycle.origination_date` when set: the read-only rule's age. */
+  creation_date_millis: number;
+  origination_date_millis: number | null;
 }
 
 /** Whether an optional read could be made, and why not. */
@@ -104,6 +107,11 @@ export function percolatorFields(mapping: unknown, prefix = ''): string[] {
   return found;
 }
 
+function millisOrNull(value: unknown): number | null {
+  const millis = Number(value);
+  return value === undefined || value === null || !Number.isFinite(millis) ? null : millis;
+}
+
 /** The cluster state holds mappings under their type (`_doc`), or `{}` for none. */
 function unwrapMapping(mappings: Record<string, unknown> | undefined): unknown {
   return mappings?._doc ?? mappings ?? {};
@@ -142,6 +150,8 @@ function indexFacts(
     follower: flag(settings, 'index.xpack.ccr.following_index'),
     percolator_fields: percolatorFields(unwrapMapping(entry.mappings)),
     lifecycle_policy: typeof policy === 'string' && policy !== '' ? policy : null,
+    creation_date_millis: Number(settings['index.creation_date'] ?? 0),
+    origination_date_millis: millisOrNull(settings['index.lifecycle.origination_date']),
   };
 }
 

@@ -13,6 +13,14 @@ export function backingIndexWorkflowId(dataStream: string, sourceIndex: string):
 }
 
 /**
+ * A standalone index's workflow id in the whole-cluster run: one per index, readable in the Web UI; its
+ * prefix `reindex-index-` keeps it apart from every data stream's `reindex-data-stream-<name>`.
+ */
+export function standaloneIndexWorkflowId(index: string): string {
+  return `reindex-index-${index}`;
+}
+
+/**
  * Elasticsearch's destination name: a leading `.` stays in front, then `migrated-`, then the rest.
  * `.ds-logs-2025.01.23-000001` → `.migrated-ds-logs-2025.01.23-000001`; `foo` → `migrated-foo`.
  */

@@ -22,8 +22,15 @@ export const BACKING_INDEX_SEARCH_ATTRIBUTE = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 
+/** The index a `reindexStandaloneIndex` workflow upgrades (an index outside every data stream). */
+export const STANDALONE_INDEX_SEARCH_ATTRIBUTE = defineSearchAttributeKey(
+  'StandaloneIndex',
+  SearchAttributeType.KEYWORD,
+);
+
 export const ALL_SEARCH_ATTRIBUTES = [
   DATA_STREAM_SEARCH_ATTRIBUTE,
   REINDEX_STATE_SEARCH_ATTRIBUTE,
   BACKING_INDEX_SEARCH_ATTRIBUTE,
+  STANDALONE_INDEX_SEARCH_ATTRIBUTE,
 ] as const;

@@ -10,6 +10,7 @@ import type { ReindexBackingIndexResult } from './definitions';
 import { rootCauseMessage } from './failure-message';
 import { rollbackFailureMessage, type StepsStarted } from './rollback-report';
 import type { SourceFacts } from '../activities/source-facts';
+import type { RollbackOutcome } from '../activities/swap-activities';
 
 /** Failure type of an index whose rollback failed: its message says what is left and how to fix it. */
 const ROLLBACK_FAILED_FAILURE_TYPE = 'RollbackFailed';
@@ -31,17 +32,20 @@ export async function rollBackOrFinish(options: {
   started: StepsStarted;
   documents: number;
   step: (name: string) => void;
+  /** The rollback activity; default: a backing index's (`rollBackIndexUpgrade`). */
+  rollBack?: () => Promise<RollbackOutcome>;
 }): Promise<ReindexBackingIndexResult> {
   const { err, dataStream, sourceIndex, destinationIndex, facts } = options;
   options.step(isCancellation(err) ? 'cancelled: rolling back' : 'failed: rolling back');
+  const rollBack =
+    options.rollBack ??
+    (() => elasticsearchSteps.rollBackIndexUpgrade({ dataStream, sourceIndex, destinationIndex, facts }));
   let rollbackError: unknown;
   const outcome = await CancellationScope.nonCancellable(() =>
-    elasticsearchSteps
-      .rollBackIndexUpgrade({ dataStream, sourceIndex, destinationIndex, facts })
-      .catch((error: unknown) => {
-        rollbackError = error;
-        return 'rollback-failed' as const;
-      }),
+    rollBack().catch((error: unknown) => {
+      rollbackError = error;
+      return 'rollback-failed' as const;
+    }),
   );
   if (outcome === 'rollback-failed') {
     const message = rollbackFailureMessage({

@@ -1,6 +1,8 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { PreparedDataStream } from '../activities/cluster-activities';
 import type { PauseState } from './pause-definitions';
+import type { StandaloneIndicesStatus } from './standalone-definitions';
+import type { ContinuedStandaloneIndices } from './standalone-run-state';
 import type { MaintenanceWindow } from '../shared/maintenance-window';
 import type { ReadOnlyRule } from '../shared/read-only-rule';
 import type { IndexError } from '../shared/status';
@@ -29,6 +31,11 @@ export interface ReindexClusterInput {
   watchPollIntervalMs?: number;
   /** Data streams started per run before continuing as new. Default: `CLUSTER_TUNABLES`. */
   maxDataStreamsPerRun?: number;
+  /**
+   * Standalone indices to upgrade too (`--indices`), in this order, once every data stream has started;
+   * absent: none (a run as before). `reindexReadOnly`: verified read-only ones are reindexed too.
+   */
+  standalone?: { pattern: string; indices: string[]; reindexReadOnly?: boolean };
   /** Set only by continue-as-new: where the previous run left off. */
   continued?: ContinuedClusterRun;
 }
@@ -135,6 +142,8 @@ export interface ClusterUpgradeStatus {
   window: WindowStatus | null;
   /** Why the run failed (state `failed`); absent otherwise. */
   exception?: string;
+  /** The standalone indices (`--indices`); absent when the run has none. */
+  standalone_indices?: StandaloneIndicesStatus;
 }
 
 export interface WindowStatus extends MaintenanceWindow {
@@ -152,6 +161,8 @@ export interface ContinuedClusterRun {
   finished: DataStreamRunReport[];
   paused?: PauseState;
   runNumber: number;
+  /** Absent when the run has no standalone indices. */
+  standalone?: ContinuedStandaloneIndices;
 }
 
 export const clusterStatusQuery = defineQuery<ClusterUpgradeStatus>('clusterStatus');

@@ -10,6 +10,7 @@ import {
   type WindowStatus,
 } from './cluster-definitions';
 import type { PauseState } from './pause-definitions';
+import { StandaloneRunState } from './standalone-run-state';
 
 /** What the run last asked an upgrade it started to do: go on, pause, or pause and stop its copies. */
 export type Hold = RunningDataStream['hold'];
@@ -31,8 +32,10 @@ export class ClusterRunState {
   window: WindowStatus | undefined;
   /** Why the run failed, once it did. */
   exception: string | undefined;
-  /** Data streams whose part of this run has ended; the scheduler waits for it to change. */
+  /** Data streams and standalone indices whose part of this run has ended; the scheduler waits for it to change. */
   settledCount = 0;
+  /** The standalone indices (`--indices`); absent when the run has none. */
+  readonly standalone: StandaloneRunState | undefined;
 
   constructor(
     private readonly input: ReindexClusterInput,
@@ -44,6 +47,10 @@ export class ClusterRunState {
     this.running = new Map((continued?.running ?? []).map((entry) => [entry.data_stream, { ...entry }]));
     this.finished = [...(continued?.finished ?? [])];
     this.paused = continued?.paused;
+    this.standalone =
+      input.standalone === undefined
+        ? undefined
+        : new StandaloneRunState(input.standalone.pattern, input.standalone.indices, continued?.standalone);
   }
 
   status(): ClusterUpgradeStatus {
@@ -65,6 +72,7 @@ export class ClusterRunState {
     };
     if (this.endTimeMillis !== undefined) current.end_time_millis = this.endTimeMillis;
     if (this.exception !== undefined) current.exception = this.exception;
+    if (this.standalone !== undefined) current.standalone_indices = this.standalone.status();
     return current;
   }
 
@@ -86,9 +94,33 @@ export class ClusterRunState {
     return changed.map((entry) => ({ dataStream: entry.data_stream, hold: wanted }));
   }
 
-  /** Whether one more data stream may start now, at most `maxDataStreams` at once. */
+  /**
+   * Whether one more data stream may start now: at most `maxDataStreams` data streams and standalone
+   * indices at once.
+   */
   mayStartAnother(): boolean {
-    return this.pending.length > 0 && this.running.size < this.input.maxDataStreams && !this.held();
+    return this.pending.length > 0 && this.inFlight() < this.input.maxDataStreams && !this.held();
+  }
+
+  /** Whether one more standalone index may start now: once no data stream is pending, in the same bound. */
+  mayStartStandalone(): boolean {
+    const standalone = this.standalone;
+    return (
+      standalone !== undefined &&
+      standalone.pending.length > 0 &&
+      this.pending.length === 0 &&
+      this.inFlight() < this.input.maxDataStreams &&
+      !this.held()
+    );
+  }
+
+  /** The copy hold standalone indices should have now: only a pause with `now` or a closed window stops a copy. */
+  standaloneHold(): 'paused_now' | undefined {
+    return this.wantedHold() === 'paused_now' ? 'paused_now' : undefined;
+  }
+
+  private inFlight(): number {
+    return this.running.size + (this.standalone?.running.size ?? 0);
   }
 
   /** Takes the next pending data stream and marks it preparing; `undefined` when none is pending. */
@@ -111,12 +143,23 @@ export class ClusterRunState {
   }
 
   get done(): boolean {
-    return this.running.size === 0 && this.pending.length === 0;
+    return this.running.size === 0 && this.pending.length === 0 && (this.standalone?.done ?? true);
   }
 
-  /** Only data streams being watched can be handed over; preparing or starting ones finish that here first. */
+  /** Anything left to start, data stream or standalone index. */
+  get anyPending(): boolean {
+    return this.pending.length > 0 || (this.standalone?.pending.length ?? 0) > 0;
+  }
+
+  /**
+   * Only data streams being watched can be handed over; preparing or starting ones finish that here
+   * first, and so does every standalone index (its workflow is this run's child).
+   */
   readyToHandOver(): boolean {
-    return [...this.running.values()].every((entry) => entry.step === 'upgrading');
+    return (
+      [...this.running.values()].every((entry) => entry.step === 'upgrading') &&
+      (this.standalone?.running.size ?? 0) === 0
+    );
   }
 
   continuedRun(): ContinuedClusterRun {
@@ -127,13 +170,15 @@ export class ClusterRunState {
       finished: this.finished.map((entry) => ({ ...entry })),
       ...(this.paused !== undefined ? { paused: { ...this.paused } } : {}),
       runNumber: (this.input.continued?.runNumber ?? 0) + 1,
+      ...(this.standalone !== undefined ? { standalone: this.standalone.continued() } : {}),
     };
   }
 
   /** Ends the run: completed when every data stream succeeded, otherwise completed with errors. */
   complete(nowMillis: number): ClusterState {
     this.endTimeMillis = nowMillis;
-    return this.finished.every((entry) => isSuccessfulOutcome(entry.outcome))
+    return this.finished.every((entry) => isSuccessfulOutcome(entry.outcome)) &&
+      (this.standalone?.allSucceeded ?? true)
       ? CLUSTER_STATES.COMPLETED
       : CLUSTER_STATES.COMPLETED_WITH_ERRORS;
   }
@@ -147,6 +192,7 @@ export class ClusterRunState {
         `${this.running.size} running, ${this.pending.length} pending`,
       ...[...this.running.values()].map((entry) => `- ${entry.step} \`${entry.data_stream}\``),
       ...failed.map((entry) => `- ${entry.outcome} \`${entry.data_stream}\``),
+      ...(this.standalone?.detailLines() ?? []),
       ...(this.exception !== undefined ? [`- failed: ${this.exception}`] : []),
     ].join('\n');
   }

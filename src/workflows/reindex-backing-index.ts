@@ -4,16 +4,16 @@ import {
   setCurrentDetails,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { localElasticsearchSteps as local, verifySteps } from './activity-stubs';
+import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
 import { rollBackOrFinish } from './backing-index-rollback';
 import { REINDEX_STATES, type ReindexState } from './data-stream-state';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
 import type { StepsStarted } from './rollback-report';
+import { verifyBeyondCount } from './verify-beyond-count';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { destinationIndexName } from '../shared/names';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
-import type { VerifyMode } from '../shared/verify-mode';
 
 /** How the index ended, for the Web UI: `ReindexState = "failed"` finds every failed index. */
 function showEnd(state: ReindexState): void {
@@ -52,22 +52,6 @@ export async function reindexBackingIndex(
     showEnd(isCancellation(err) ? REINDEX_STATES.CANCELLED : REINDEX_STATES.FAILED);
     throw err;
   }
-}
-
-/**
- * `ids` or `content` verification, when asked for: its own heartbeated activity, not a step of the finish
- * phase, since it reads both indices whole; and before the finish, which may close the new index and adds
- * its replicas. Nothing for `count` (the finish compares the counts), so a default upgrade's commands are
- * as they always were.
- */
-async function verifyBeyondCount(
-  verify: VerifyMode | undefined,
-  indices: { sourceIndex: string; destinationIndex: string },
-  step: (name: string) => void,
-): Promise<void> {
-  if (verify === undefined || verify === 'count') return;
-  step(`verifying ${verify === 'ids' ? 'document ids' : 'document contents'}`);
-  await verifySteps.verifyDocuments({ ...indices, mode: verify });
 }
 
 async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<ReindexBackingIndexResult> {

@@ -24,6 +24,7 @@ import {
 import { ClusterRunState } from './cluster-run-state';
 import { DataStreamUpgrades, type ClusterRunEvents } from './data-stream-upgrades';
 import { rootCauseMessage } from './failure-message';
+import { StandaloneIndexUpgrades } from './standalone-index-upgrades';
 import {
   pauseAnswerOf,
   pauseClusterSignal,
@@ -59,7 +60,10 @@ const windowSteps = proxyActivities<Activities>({
 });
 
 /** What the Web UI shows of the run, and the holds it sends, each once per change. */
-function clusterView(run: ClusterRunState): ClusterRunEvents & { setState(state: ClusterState): void } {
+function clusterView(
+  run: ClusterRunState,
+  standalone: () => StandaloneIndexUpgrades | undefined,
+): ClusterRunEvents & { setState(state: ClusterState): void } {
   const changed = (): void => setCurrentDetails(run.details());
   return {
     changed,
@@ -72,8 +76,9 @@ function clusterView(run: ClusterRunState): ClusterRunEvents & { setState(state:
     async holdsChanged() {
       const changes = run.holdsToSend();
       changed();
-      await Promise.all(
-        changes.map(({ dataStream, hold }) => {
+      await Promise.all([
+        standalone()?.sendHolds(),
+        ...changes.map(({ dataStream, hold }) => {
           const upgrade = getExternalWorkflowHandle(dataStreamWorkflowId(dataStream));
           const sent =
             hold === undefined
@@ -82,7 +87,7 @@ function clusterView(run: ClusterRunState): ClusterRunEvents & { setState(state:
           // One that has just finished cannot be signalled, and needs no pause.
           return sent.catch(() => undefined);
         }),
-      );
+      ]);
     },
   };
 }
@@ -96,23 +101,31 @@ function clusterView(run: ClusterRunState): ClusterRunEvents & { setState(state:
  * upgrade this run started, waits for their rollback, and ends the run. The status query answers
  * throughout, and from the closed workflow afterwards; it is the report.
  *
+ * With `standalone` (`--indices`), once no data stream is pending, the old standalone indices follow in
+ * the same bound: each marked read-only by the rule, or upgraded by its own child workflow
+ * (`reindex-index-<name>`, see `StandaloneIndexUpgrades`), which a cancel of the run rolls back.
+ *
  * Data streams' workflows are children that outlive a continue-as-new (`ParentClosePolicy.ABANDON`),
  * tracked by their business-key ids, so a run with hundreds of data streams hands over to a fresh run
  * every `maxDataStreamsPerRun` without waiting for the ones in flight.
  */
 export async function reindexCluster(input: ReindexClusterInput): Promise<ClusterUpgradeStatus> {
   const run = new ClusterRunState(input, Date.now());
-  const view = clusterView(run);
+  let standalone: StandaloneIndexUpgrades | undefined;
+  const view = clusterView(run, () => standalone);
   setHandler(clusterStatusQuery, () => run.status());
   view.setState(CLUSTER_STATES.RUNNING);
   answerPauseAndResume(run, view);
   const upgrades = new DataStreamUpgrades(input, run, view);
+  if (run.standalone !== undefined) {
+    standalone = new StandaloneIndexUpgrades(input, run, run.standalone, view);
+  }
   let handOver: boolean;
   try {
     if (input.window !== undefined) await followWindow(input.window, run, view);
-    handOver = await scheduleDataStreams(input, run, upgrades);
+    handOver = await scheduleDataStreams(input, run, { upgrades, standalone });
   } catch (err) {
-    await endStopped(err, run, view, upgrades);
+    await endStopped(err, run, view, { upgrades, standalone });
     throw err;
   }
   if (handOver) {
@@ -202,6 +215,12 @@ function throwIfFailed(run: ClusterRunState): void {
   });
 }
 
+/** What a run starts: data streams' upgrades, and its standalone indices' workflows when it has any. */
+interface RunUpgrades {
+  upgrades: DataStreamUpgrades;
+  standalone: StandaloneIndexUpgrades | undefined;
+}
+
 /**
  * The scheduling loop: watches the data streams a previous run handed over, then starts pending ones
  * while the run may. Resolves `true` when this run's share is started and it should hand over to a
@@ -210,20 +229,25 @@ function throwIfFailed(run: ClusterRunState): void {
 async function scheduleDataStreams(
   input: ReindexClusterInput,
   run: ClusterRunState,
-  upgrades: DataStreamUpgrades,
+  { upgrades, standalone }: RunUpgrades,
 ): Promise<boolean> {
   const maxPerRun = input.maxDataStreamsPerRun ?? C.DEFAULT_MAX_DATA_STREAMS_PER_RUN;
   let startedThisRun = 0;
   const wantsNewRun = (): boolean =>
-    run.pending.length > 0 && (startedThisRun >= maxPerRun || workflowInfo().continueAsNewSuggested);
-  const mayStartAnother = (): boolean => run.mayStartAnother() && !wantsNewRun();
+    run.anyPending && (startedThisRun >= maxPerRun || workflowInfo().continueAsNewSuggested);
+  const mayStartAnother = (): boolean =>
+    (run.mayStartAnother() || run.mayStartStandalone()) && !wantsNewRun();
   const readyForNewRun = (): boolean => wantsNewRun() && run.readyToHandOver();
   const startWhatMay = (): void => {
     while (mayStartAnother()) {
-      const entry = run.startNext(Date.now());
-      if (entry === undefined) return;
       startedThisRun += 1;
-      upgrades.launch(entry);
+      if (run.mayStartAnother()) {
+        const entry = run.startNext(Date.now());
+        if (entry !== undefined) upgrades.launch(entry);
+      } else {
+        const entry = run.standalone?.startNext(Date.now());
+        if (entry !== undefined) standalone?.launch(entry);
+      }
     }
   };
   for (const entry of run.running.values()) upgrades.launch(entry);
@@ -251,11 +275,12 @@ async function endStopped(
   err: unknown,
   run: ClusterRunState,
   view: ReturnType<typeof clusterView>,
-  upgrades: DataStreamUpgrades,
+  { upgrades, standalone }: RunUpgrades,
 ): Promise<void> {
   if (isCancellation(err)) {
     view.setState(CLUSTER_STATES.CANCELLING);
-    await CancellationScope.nonCancellable(() => upgrades.cancelAll());
+    // Standalone indices are this run's children: the cancel reached them, and they roll back.
+    await CancellationScope.nonCancellable(() => Promise.all([upgrades.cancelAll(), standalone?.allEnded()]));
     run.endTimeMillis = Date.now();
     view.setState(CLUSTER_STATES.CANCELLED);
   } else if (run.exception !== undefined) {

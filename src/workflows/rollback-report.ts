@@ -13,6 +13,7 @@ export interface StepsStarted {
 }
 
 export interface RollbackFailure {
+  /** `''` for a standalone index (its switch is an alias, not a data stream's backing index). */
   dataStream: string;
   sourceIndex: string;
   destinationIndex: string;
@@ -47,7 +48,11 @@ export function rollbackFailureMessage(report: RollbackFailure): string {
   if (steps.destinationTouched) left.push(`the copy [${destinationIndex}] may be left behind`);
   let text = `${report.failure}; rolling back failed too: ${report.rollbackFailure}.`;
   if (left.length > 0) text += ` ${capitalize(left.join('; '))}.`;
-  if (steps.swapAttempted) {
+  if (steps.swapAttempted && dataStream === '') {
+    text +=
+      ` The switch may have taken effect: if GET /_alias/${sourceIndex} names [${destinationIndex}], the` +
+      ' upgrade went through and nothing is left to do.';
+  } else if (steps.swapAttempted) {
     text +=
       ` The swap may have taken effect: if GET /_data_stream/${dataStream} lists [${destinationIndex}] and` +
       ` not [${sourceIndex}], the upgrade went through and only DELETE /${sourceIndex} is left to do.`;

@@ -53,8 +53,8 @@ function verdictFor(blocking: readonly string[]): string {
 
 // The readiness report end to end, on the sandbox and on the real node: old indices of every kind seeded
 // through the API (aged with the real node's `_set_version_created`, or the sandbox's control), the CLI
-// (table, JSON, exit code) and the HTTP API, then a whole-cluster run and the standalone indices marked
-// read-only, after which the report agrees with what Elasticsearch's own `_settings` says.
+// (table, JSON, exit code) and the HTTP API, then a whole-cluster run with `--indices`, after which the
+// report agrees with what Elasticsearch's own `_settings` says.
 describe('readiness report', () => {
   const h = useUpgradeHarness('readiness');
   let api: HttpApi;
@@ -71,6 +71,11 @@ describe('readiness report', () => {
 
   // A real node keeps what an earlier run of this file left.
   beforeAll(async () => {
+    // The new indices of an earlier run first: with them go the aliases that carry the old names.
+    const migrated = STANDALONE.map((name) =>
+      name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
+    );
+    await h().es.indices.delete({ index: migrated, ignore_unavailable: true });
     await h().es.indices.delete({ index: STANDALONE, ignore_unavailable: true });
   });
 
@@ -116,8 +121,7 @@ describe('readiness report', () => {
       category: 'standalone',
       blocking: true,
       version_created_string: '7.17.0',
-      // The sandbox keeps no aliases (packages/es-sandbox/README.md); the real node has both.
-      aliases: h().target.kind === 'cluster' ? ['rd-app-read', 'rd-app-write'] : [],
+      aliases: ['rd-app-read', 'rd-app-write'],
     });
     expect(entries.get('rd-closed')).toMatchObject({ category: 'standalone', blocking: true, closed: true });
     expect(entries.get('.rd-hidden')).toMatchObject({ category: 'standalone', blocking: true, hidden: true });
@@ -138,12 +142,25 @@ describe('readiness report', () => {
     expect(answer.status).toBe(200);
     expect((answer.json as ReadinessReport).old_indices).toEqual(before.report.old_indices);
 
-    // The whole-cluster run takes the data stream; the standalone indices get a verified write block.
-    const run = await cli(h(), ['start', '--all', '--pattern', 'rd-*', '--wait', '--interval-ms', '200']);
+    // The whole-cluster run takes the data stream and, with --indices, the standalone indices: each is
+    // reindexed and its name becomes an alias of the new index.
+    const run = await cli(h(), [
+      'start',
+      '--all',
+      '--pattern',
+      'rd-*',
+      '--indices',
+      'rd-*,.rd-*',
+      '--wait',
+      '--interval-ms',
+      '200',
+    ]);
     expect(run.code).toBe(0);
-    for (const index of ['rd-app', 'rd-closed', '.rd-hidden', 'rd-blocked']) {
-      await es.indices.addBlock({ index, block: 'write' });
-    }
+    expect(await es.indices.getAlias({ index: 'migrated-rd-app' })).toEqual({
+      'migrated-rd-app': {
+        aliases: { 'rd-app': {}, 'rd-app-read': {}, 'rd-app-write': { is_write_index: true } },
+      },
+    });
 
     const after = await readiness();
     const entriesAfter = byName(after.report);

@@ -43,3 +43,4 @@ export {
   type TestUser,
 } from './secured-cluster';
 export { CLI_EXECUTABLE, runCliOn, runCliProcess, type CliRun } from './cli-process';
+export { exited, startWorkerProcess } from './worker-process';

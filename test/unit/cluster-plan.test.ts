@@ -174,6 +174,8 @@ describe('cluster options', () => {
     maxDataStreams: '--max-data-streams',
     window: '--window',
     verify: '--verify',
+    indices: '--indices',
+    reindexReadOnly: '--reindex-read-only',
   };
 
   it('fills in the defaults', () => {

@@ -123,3 +123,57 @@ describe('the cluster report', () => {
     expect(buildClusterReport(status).exception).toBeUndefined();
   });
 });
+
+describe('the report of a run with standalone indices', () => {
+  const withStandalone: ClusterStatusView = {
+    ...status,
+    standalone_indices: {
+      pattern: 'orders-*',
+      total: 3,
+      pending: ['orders-2025'],
+      running: [],
+      finished: [
+        {
+          index: 'orders-2023',
+          outcome: 'upgraded',
+          started_at_millis: START,
+          finished_at_millis: START + 3_000,
+          destination_index: 'migrated-orders-2023',
+          documents: 1_200,
+          aliases_moved: ['orders', 'orders-read'],
+        },
+        {
+          index: 'orders-2024',
+          outcome: 'failed',
+          started_at_millis: START,
+          finished_at_millis: START + 1_000,
+          destination_index: null,
+          documents: null,
+          aliases_moved: [],
+          exception: 'document count mismatch | twice',
+        },
+      ],
+    },
+  };
+
+  it('keeps them in the JSON and shows each with its new index, moved aliases and error', () => {
+    const report = buildClusterReport(withStandalone);
+    expect(report.standalone_indices?.finished).toHaveLength(2);
+    const markdown = renderClusterReportMarkdown(report);
+    expect(markdown).toContain(
+      '- **Standalone indices:** orders-*, 3 selected: 1 upgraded, 1 failed; 1,200 documents reindexed',
+    );
+    expect(markdown).toContain('## Standalone indices (orders-*)');
+    expect(markdown).toContain(
+      '| orders-2023 | upgraded | migrated-orders-2023 | orders, orders-read | 1,200 | 3s |  |',
+    );
+    expect(markdown).toContain(
+      '| orders-2024 | failed | - | - | - | 1s | document count mismatch \\| twice |',
+    );
+    expect(markdown).toContain('Not finished: orders-2025');
+  });
+
+  it('says nothing of them when the run had none', () => {
+    expect(renderClusterReportMarkdown(buildClusterReport(status))).not.toContain('Standalone');
+  });
+});

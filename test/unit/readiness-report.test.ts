@@ -24,6 +24,8 @@ function index(name: string, facts: Partial<IndexReadinessFacts> = {}): IndexRea
     follower: false,
     percolator_fields: [],
     lifecycle_policy: null,
+    creation_date_millis: 0,
+    origination_date_millis: null,
     ...facts,
   };
 }
@@ -97,7 +99,7 @@ describe('readiness report', () => {
       aliases: ['app-read', 'app-write'],
       lifecycle_policy: 'keep-1y',
     });
-    expect(byName.get('app')?.action).toContain('PUT <index>/_block/write');
+    expect(byName.get('app')?.action).toContain('ds-reindex start --all --indices <pattern>');
     expect(byName.get('queries')?.reasons).toEqual(['percolator field(s) query: read-only does not suffice']);
     expect(byName.get('pivot')?.reasons).toEqual(['destination of transform(s) daily-pivot']);
     expect(byName.get('.tasks')?.action).toContain('POST /_migration/system_features');

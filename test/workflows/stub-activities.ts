@@ -244,6 +244,11 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
     prepareDataStreamUpgrade: () => Promise.reject(new Error('not stubbed: a cluster step')),
     maintenanceWindowState: () => Promise.reject(new Error('not stubbed: a cluster step')),
     awaitDataStreamUpgrade: () => Promise.reject(new Error('not stubbed: a cluster step')),
+    prepareStandaloneIndex: () => Promise.reject(new Error('not stubbed: a cluster step')),
+    readStandaloneSource: () => Promise.reject(new Error('not stubbed: a standalone index step')),
+    prepareStandaloneCopy: () => Promise.reject(new Error('not stubbed: a standalone index step')),
+    switchStandaloneIndex: () => Promise.reject(new Error('not stubbed: a standalone index step')),
+    rollBackStandaloneUpgrade: () => Promise.reject(new Error('not stubbed: a standalone index step')),
   };
   const all: Activities = { ...stubs, ...overrides };
   return all;

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { join } from 'node:path';
 import { isObject, text, type JsonObject } from './http/json';
 import type { ChangeJournal, ClusterState, DataStreamMeta, IndexTemplate } from './state/cluster-state';
+import type { AliasMeta } from './state/aliases';
 import { IndexStore, type StoredDoc } from './state/index-store';
 import type { FlatSettings } from './state/settings';
 
@@ -14,6 +15,8 @@ interface MetaSnapshot {
     settings: FlatSettings;
     mappings: JsonObject;
     state: 'open' | 'close';
+    /** Absent in journals written before the sandbox kept aliases. */
+    aliases?: Array<[string, AliasMeta]>;
   }>;
   dataStreams: DataStreamMeta[];
   templates: IndexTemplate[];
@@ -32,6 +35,7 @@ function snapshotOf(state: ClusterState): MetaSnapshot {
       settings: i.settings,
       mappings: i.mappings,
       state: i.state,
+      aliases: [...i.aliases],
     })),
     dataStreams: [...state.dataStreams.values()],
     templates: [...state.templates.values()],
@@ -117,6 +121,7 @@ export class Persistence implements ChangeJournal {
     for (const m of meta.indices) {
       const index = new IndexStore(m.name, m.uuid, m.settings, m.mappings);
       index.state = m.state;
+      for (const [alias, meta] of m.aliases ?? []) index.aliases.set(alias, meta);
       for (const doc of docs.get(m.uuid)?.values() ?? []) {
         index.put(doc, 0);
         index.bumpSeqNo(doc.seqNo);

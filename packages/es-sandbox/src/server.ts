@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { registerAliases } from './api/aliases';
 import { registerCluster } from './api/cluster';
 import { registerClusterState } from './api/cluster-state';
 import { applyFilterPath } from './http/filter-path';
@@ -79,6 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerCluster(es, state, { version: options.version ?? SANDBOX_IDENTITY.DEFAULT_VERSION });
   registerClusterState(es, state);
   registerIndices(es, state);
+  registerAliases(es, state);
   registerDocuments(es, state);
   registerSearch(es, state, scrolls);
   registerTemplates(es, state);

@@ -102,4 +102,36 @@ describe('sandbox persistence with dataDir', () => {
     await third.es.close();
     await third.sandbox.close();
   });
+
+  test('aliases survive a restart, with their options', async () => {
+    const first = await open();
+    await first.es.indices.create({
+      index: 'aliased',
+      aliases: { 'aliased-write': { is_write_index: true } },
+    });
+    await first.es.indices.create({ index: 'aliased-next' });
+    await first.es.indices.updateAliases({
+      actions: [
+        { remove_index: { index: 'aliased' } },
+        { add: { index: 'aliased-next', alias: 'aliased' } },
+        { add: { index: 'aliased-next', alias: 'aliased-even', filter: { term: { n: 2 } }, routing: '1' } },
+      ],
+    });
+    const before = await first.es.indices.getAlias({ index: 'aliased-next' });
+    await first.es.close();
+    await first.sandbox.close();
+
+    const second = await open();
+    expect(await second.es.indices.getAlias({ index: 'aliased-next' })).toEqual(before);
+    expect(before).toEqual({
+      'aliased-next': {
+        aliases: {
+          aliased: {},
+          'aliased-even': { filter: { term: { n: 2 } }, index_routing: '1', search_routing: '1' },
+        },
+      },
+    });
+    await second.es.close();
+    await second.sandbox.close();
+  });
 });

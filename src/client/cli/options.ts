@@ -68,6 +68,16 @@ export const COMMAND_OPTIONS = {
     new Option('--read-only-older-than <age>', '--all: mark old indices older than <age> (90d) read-only'),
   includeSystem: () =>
     new Option('--include-system', '--all: include system data streams (default: listed only)'),
+  indices: () =>
+    new Option(
+      '--indices <pattern>',
+      '--all: also upgrade the old standalone indices this index pattern names (logs-*,-logs-tmp; * for all)',
+    ),
+  reindexReadOnly: () =>
+    new Option(
+      '--reindex-read-only',
+      '--all --indices: reindex the standalone indices marked read-only too (not once the cluster is on the next major)',
+    ),
   ilmHorizon: () =>
     new Option('--ilm-horizon <age>', '--all: ILM deletions within <age> count as soon (default 7d)'),
   window: () =>
@@ -116,6 +126,9 @@ export interface ClusterFlags {
   ilmHorizon?: string;
   includeSystem: boolean;
   window?: string;
+  /** `--indices <pattern>`: standalone indices too. */
+  indices?: string;
+  reindexReadOnly: boolean;
   /** `pause --now`: stop the copies in flight too. */
   now: boolean;
 }
@@ -160,6 +173,8 @@ function clusterFlagsOf(options: OptionValues): ClusterFlags {
     'ilmHorizon',
     'includeSystem',
     'window',
+    'indices',
+    'reindexReadOnly',
   ]
     .filter((name) => options[name] !== undefined)
     .map((name) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`));
@@ -175,6 +190,8 @@ function clusterFlagsOf(options: OptionValues): ClusterFlags {
     ilmHorizon: text(options.ilmHorizon),
     includeSystem: options.includeSystem === true,
     window: text(options.window),
+    indices: text(options.indices),
+    reindexReadOnly: options.reindexReadOnly === true,
     now: options.now === true,
   };
 }

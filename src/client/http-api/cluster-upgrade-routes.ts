@@ -29,6 +29,8 @@ const PARAM_NAMES: Record<keyof RawClusterOptions, string> = {
   maxDataStreams: 'max_data_streams',
   window: 'window',
   verify: 'verify',
+  indices: 'indices',
+  reindexReadOnly: 'reindex_read_only',
 };
 
 /** The plan's query parameters (a window changes nothing in a plan). */
@@ -39,6 +41,8 @@ const PLAN_PARAMS = [
   'read_only_older_than',
   'ilm_horizon',
   'max_data_streams',
+  'indices',
+  'reindex_read_only',
 ];
 
 function illegalArgument(reason: string): ElasticsearchApiError {
@@ -62,6 +66,8 @@ function optionsFromQuery(query: URLSearchParams): ClusterOptions {
     readOnlyOlderThan: query.get('read_only_older_than') ?? undefined,
     ilmHorizon: query.get('ilm_horizon') ?? undefined,
     maxDataStreams: query.get('max_data_streams') ?? undefined,
+    indices: query.get('indices') ?? undefined,
+    reindexReadOnly: strictBooleanParam(query, 'reindex_read_only', false),
   });
 }
 
@@ -73,8 +79,10 @@ const BODY_FIELDS: Record<string, keyof RawClusterOptions> = {
   max_data_streams: 'maxDataStreams',
   window: 'window',
   verify: 'verify',
+  indices: 'indices',
+  reindex_read_only: 'reindexReadOnly',
 };
-const BOOLEAN_FIELDS = new Set(['include_system', 'read_only']);
+const BOOLEAN_FIELDS = new Set(['include_system', 'read_only', 'reindex_read_only']);
 const NUMBER_FIELDS = new Set(['max_data_streams']);
 
 /** `POST .../_start`'s body: optional; every field optional; unknown fields and wrong types refused. */
@@ -163,7 +171,7 @@ export function clusterUpgradeRoutes(service: ClusterUpgradeService): Route[] {
         const allowDiskRisk = strictBooleanParam(query, 'allow_disk_risk', false);
         return async () => {
           const prepared = await service.prepareStart(es, { ...options, allowDiskRisk });
-          await requireIndices(prepared.dataStreams);
+          await requireIndices([...prepared.dataStreams, ...prepared.standaloneIndices]);
           return { status: 200, body: await service.start(prepared) };
         };
       },

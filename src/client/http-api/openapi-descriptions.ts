@@ -67,6 +67,16 @@ export const QUERY_PARAMETERS: Readonly<Record<string, { description: string; sc
     description: 'Mark read-only only indices older than this age (e.g. `90d`).',
     schema: { type: 'string' },
   },
+  indices: {
+    description:
+      'Also upgrade the old standalone indices (outside every data stream) this Elasticsearch index pattern names (comma lists and `-` exclusions allowed, hidden and closed indices included). Each is reindexed under its own workflow; one `_aliases` call then removes it and gives its name and every alias to the new index. System, needs-a-person and searchable-snapshot indices are listed, never touched.',
+    schema: { type: 'string' },
+  },
+  reindex_read_only: {
+    description:
+      'With `indices`: reindex the standalone indices marked read-only (verified write block) too. Refused (400) when the cluster is already on the major after the one that created them.',
+    schema: { type: 'boolean' },
+  },
   ilm_horizon: {
     description: 'Indices ILM deletes within this horizon are left alone.',
     schema: { type: 'string' },
@@ -288,6 +298,15 @@ export const ROUTE_DESCRIPTIONS: Readonly<Record<string, RouteDescription>> = {
           read_only: { type: 'boolean' },
           read_only_older_than: { type: 'string' },
           max_data_streams: { type: 'integer' },
+          indices: {
+            type: 'string',
+            description:
+              'Also upgrade the old standalone indices this index pattern names; see the plan parameter `indices`.',
+          },
+          reindex_read_only: {
+            type: 'boolean',
+            description: 'With `indices`: reindex the standalone indices marked read-only too.',
+          },
           window: { type: 'string', description: 'A maintenance window: upgrades start only inside it.' },
           verify: {
             type: 'string',

@@ -22,6 +22,7 @@ import {
 } from '../../shared/maintenance-window';
 import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../../shared/time-values';
 import { invalidVerifyModeReason, parseVerifyMode, type VerifyMode } from '../../shared/verify-mode';
+import { planStandaloneIndices, type StandalonePlan } from './standalone-plan';
 import { CLUSTER_TUNABLES } from '../../workflows/tunables';
 
 /** What the operator chooses for the read-only path, before the run fixes its cutoff instant. */
@@ -33,6 +34,13 @@ export interface ClusterSelection {
   /** System data streams are listed and flagged, but upgraded only when asked for. */
   includeSystem: boolean;
   readOnly: ReadOnlyChoice;
+  /**
+   * Standalone indices to upgrade too (`--indices`): an Elasticsearch index pattern, comma lists and
+   * exclusions allowed; absent: data streams only.
+   */
+  indices?: string;
+  /** Verified read-only standalone indices are reindexed too (`--reindex-read-only`). */
+  reindexReadOnly?: boolean;
 }
 
 export interface ClusterPlanOptions extends ClusterSelection {
@@ -124,6 +132,8 @@ export interface ClusterPlan {
    * `max_data_streams` × the per-data-stream concurrency) and the verdict.
    */
   disk: DiskPlan;
+  /** The standalone indices (`--indices`); absent without it. */
+  standalone_indices?: StandalonePlan;
 }
 
 /** The read-only rule as the plan, the status and the report show it. */
@@ -310,11 +320,22 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
   const rule = readOnlyRuleAt(options.readOnly, options.nowMillis);
   const dataStreams = withOldIndices.map((stream) => planDataStream(stream, rule, ilm, options, settings));
   const included = dataStreams.filter((stream) => stream.included);
+  const standalone =
+    options.indices === undefined
+      ? undefined
+      : await planStandaloneIndices(es, {
+          pattern: options.indices,
+          readOnly: rule,
+          reindexReadOnly: options.reindexReadOnly === true,
+        });
   const disk = await planDisk(
     es,
-    included.flatMap((stream) =>
-      stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
-    ),
+    [
+      ...included.flatMap((stream) =>
+        stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
+      ),
+      ...(standalone?.indices.filter((index) => index.path === 'reindex').map((index) => index.index) ?? []),
+    ],
     settings.maxConcurrentIndices * options.maxDataStreams,
   );
   const sum = (pick: (stream: ClusterPlanDataStream) => number) =>
@@ -354,6 +375,7 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
       ),
     },
     disk,
+    ...(standalone !== undefined ? { standalone_indices: standalone } : {}),
   };
 }
 
@@ -372,6 +394,8 @@ export interface RawClusterOptions {
   maxDataStreams?: string | number;
   window?: string;
   verify?: string;
+  indices?: string;
+  reindexReadOnly?: boolean;
 }
 
 export interface ClusterOptions extends ClusterSelection {
@@ -395,6 +419,32 @@ function duration(name: string, value: string): number {
     if (err instanceof InvalidDurationError) throw new InvalidClusterOptionError(`${name}: ${err.message}`);
     throw err;
   }
+}
+
+/** The standalone options, checked: `--reindex-read-only` goes with `--indices` and against `--read-only…`. */
+function standaloneSelection(
+  raw: RawClusterOptions,
+  names: Record<keyof RawClusterOptions, string>,
+  readOnly: ReadOnlyChoice,
+): Pick<ClusterSelection, 'indices' | 'reindexReadOnly'> {
+  if (raw.indices !== undefined && raw.indices.trim() === '') {
+    throw new InvalidClusterOptionError(`${names.indices} must not be empty`);
+  }
+  if (raw.reindexReadOnly === true && raw.indices === undefined) {
+    throw new InvalidClusterOptionError(
+      `${names.reindexReadOnly} reindexes the standalone indices marked read-only: name them with ${names.indices}`,
+    );
+  }
+  if (raw.reindexReadOnly === true && readOnly.kind !== 'none') {
+    throw new InvalidClusterOptionError(
+      `${names.reindexReadOnly} reindexes indices marked read-only; ${names.readOnly} and ` +
+        `${names.readOnlyOlderThan} mark indices read-only: choose one`,
+    );
+  }
+  return {
+    ...(raw.indices !== undefined ? { indices: raw.indices } : {}),
+    ...(raw.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
+  };
 }
 
 /** Checks and completes the options of a cluster plan or start, with the defaults filled in. */
@@ -437,6 +487,7 @@ export function parseClusterOptions(
     pattern,
     includeSystem: raw.includeSystem ?? false,
     readOnly,
+    ...standaloneSelection(raw, names, readOnly),
     ilmHorizonMs: duration(names.ilmHorizon, raw.ilmHorizon ?? DEFAULT_ILM_HORIZON),
     maxDataStreams,
     ...(window !== undefined ? { window } : {}),

@@ -3,6 +3,7 @@ import type { ReadOnlyView } from './cluster-plan';
 import { formatMaintenanceWindow } from '../../shared/maintenance-window';
 import type { VerifyMode } from '../../shared/verify-mode';
 import type { ClusterState, DataStreamRunReport } from '../../workflows/cluster-definitions';
+import type { StandaloneIndicesStatus } from '../../workflows/standalone-definitions';
 
 // Which outcomes are successes is the cluster workflow's to say (up to date is one: nothing needed
 // doing); the CLI, which may not import workflow code, reads it here.
@@ -60,6 +61,8 @@ export interface ClusterReport {
   not_started: string[];
   /** Why the run itself stopped (state `failed`). */
   exception?: string;
+  /** The standalone indices (`--indices`), each as it ended; absent when the run had none. */
+  standalone_indices?: StandaloneIndicesStatus;
 }
 
 export function buildClusterReport(status: ClusterStatusView): ClusterReport {
@@ -101,6 +104,7 @@ export function buildClusterReport(status: ClusterStatusView): ClusterReport {
     running: status.running.map((entry) => entry.data_stream),
     not_started: [...status.pending],
     ...(status.exception !== undefined ? { exception: status.exception } : {}),
+    ...(status.standalone_indices !== undefined ? { standalone_indices: status.standalone_indices } : {}),
   };
   if (status.end_time_millis !== undefined) {
     report.end_time_millis = status.end_time_millis;
@@ -165,7 +169,22 @@ function summaryLines(report: ClusterReport): string[] {
     `- **Backing indices:** ${number(t.indices_reindexed)} reindexed, ${number(t.indices_failed)} failed, ` +
       `${number(t.indices_marked_read_only)} marked read-only`,
     `- **Documents reindexed:** ${number(t.documents)}`,
+    ...standaloneSummary(report.standalone_indices),
     '',
+  ];
+}
+
+/** The standalone indices' outcomes in one line, when the run had any. */
+function standaloneSummary(standalone: StandaloneIndicesStatus | undefined): string[] {
+  if (standalone === undefined) return [];
+  const outcomes = new Map<string, number>();
+  for (const entry of standalone.finished)
+    outcomes.set(entry.outcome, (outcomes.get(entry.outcome) ?? 0) + 1);
+  const documents = standalone.finished.reduce((sum, entry) => sum + (entry.documents ?? 0), 0);
+  const counted = [...outcomes].map(([outcome, count]) => `${count} ${outcome.replace(/_/g, ' ')}`);
+  return [
+    `- **Standalone indices:** ${standalone.pattern}, ${number(standalone.total)} selected: ` +
+      `${counted.length > 0 ? counted.join(', ') : 'none finished'}; ${number(documents)} documents reindexed`,
   ];
 }
 
@@ -208,6 +227,31 @@ function errorSection(report: ClusterReport): string[] {
   ];
 }
 
+/** The standalone indices: one row per finished index, then those running and not started. */
+function standaloneSection(report: ClusterReport): string[] {
+  const standalone = report.standalone_indices;
+  if (standalone === undefined) return [];
+  const open = [...standalone.running.map((entry) => entry.index), ...standalone.pending];
+  return [
+    `## Standalone indices (${cell(standalone.pattern)})`,
+    '',
+    ...(standalone.finished.length === 0
+      ? []
+      : [
+          '| index | result | new index | aliases moved | documents | duration | error |',
+          '| --- | --- | --- | --- | ---: | ---: | --- |',
+          ...standalone.finished.map(
+            (entry) =>
+              `| ${cell(entry.index)} | ${entry.outcome} | ${entry.destination_index ?? '-'} | ` +
+              `${cell(entry.aliases_moved.join(', ')) || '-'} | ${entry.documents === null ? '-' : number(entry.documents)} | ` +
+              `${humanDuration(entry.finished_at_millis - entry.started_at_millis)} | ${cell(entry.exception ?? '')} |`,
+          ),
+        ]),
+    ...(open.length > 0 ? ['', `Not finished: ${open.join(', ')}`] : []),
+    '',
+  ];
+}
+
 /** The report as Markdown: a summary, one table row per data stream, then every error. */
 export function renderClusterReportMarkdown(report: ClusterReport): string {
   const notStarted =
@@ -219,6 +263,7 @@ export function renderClusterReportMarkdown(report: ClusterReport): string {
     '',
     ...summaryLines(report),
     ...dataStreamTable(report),
+    ...standaloneSection(report),
     ...errorSection(report),
     ...notStarted,
   ];

@@ -13,6 +13,7 @@ import { ACCESS } from './access';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
 import { requireWorkerPrivileges } from './worker-privileges';
+import { standaloneIndicesToRun } from './standalone-plan';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import { sampleNames } from '../../shared/privileges';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
@@ -60,6 +61,8 @@ export interface ClusterStartRequest extends ClusterSelection {
 export interface ClusterStartAnswer {
   acknowledged: true;
   data_streams: string[];
+  /** The standalone indices it upgrades or marks read-only; present when `indices` was asked for. */
+  indices?: string[];
   message?: string;
 }
 
@@ -70,6 +73,8 @@ export interface PreparedClusterStart {
   verify: VerifyMode;
   readOnly: ReadOnlyRule;
   dataStreams: string[];
+  /** The standalone indices it reindexes or marks read-only (`indices`), in order; empty without. */
+  standaloneIndices: string[];
   /** The disk plan of the run, refused by `start` when it passes the flood stage (unless allowed). */
   disk: DiskPlan;
 }
@@ -170,15 +175,22 @@ export class ClusterUpgradeService {
    */
   private async requireWorkerPrivileges(plan: ClusterPlan): Promise<void> {
     const reindexing = plan.data_streams.filter((stream) => stream.included && stream.indices_to_reindex > 0);
+    // A standalone index needs what a data stream and its backing index need, on its own name.
+    const standalone = (plan.standalone_indices?.indices ?? [])
+      .filter((index) => index.path === 'reindex')
+      .map((index) => index.index);
     const options = this.reindex.options;
     await requireWorkerPrivileges(options.temporal, options.taskQueue, ACCESS.clusterStart.action, {
-      dataStreams: reindexing.map((stream) => stream.data_stream),
-      backingIndices: reindexing.flatMap((stream) =>
-        sampleNames(
-          stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
-          CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
+      dataStreams: [...reindexing.map((stream) => stream.data_stream), ...standalone],
+      backingIndices: [
+        ...reindexing.flatMap((stream) =>
+          sampleNames(
+            stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
+            CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
+          ),
         ),
-      ),
+        ...standalone,
+      ],
     });
   }
 
@@ -200,6 +212,8 @@ export class ClusterUpgradeService {
       verify: await verifyModeForStart(es, request.verify),
       readOnly: readOnlyRuleAt(request.readOnly, nowMillis),
       dataStreams: plan.data_streams.filter((stream) => stream.included).map((stream) => stream.data_stream),
+      standaloneIndices:
+        plan.standalone_indices === undefined ? [] : standaloneIndicesToRun(plan.standalone_indices),
     };
   }
 
@@ -209,13 +223,20 @@ export class ClusterUpgradeService {
    * last run's status and report stay.
    */
   async start(prepared: PreparedClusterStart): Promise<ClusterStartAnswer> {
-    if (prepared.dataStreams.length === 0) {
+    const { indices } = prepared.request;
+    const standaloneAnswer = indices !== undefined ? { indices: prepared.standaloneIndices } : {};
+    if (prepared.dataStreams.length === 0 && prepared.standaloneIndices.length === 0) {
+      const standaloneToo =
+        indices !== undefined
+          ? `, and no index matching [${indices}] is an old standalone index to upgrade`
+          : '';
       return {
         acknowledged: true,
         data_streams: [],
+        ...standaloneAnswer,
         message:
           `Nothing to upgrade: no data stream matching [${prepared.request.pattern}] has backing indices to ` +
-          "upgrade. No run was started; the last run's status and report stay.",
+          `upgrade${standaloneToo}. No run was started; the last run's status and report stay.`,
       };
     }
     refuseDiskRisk(
@@ -248,6 +269,15 @@ export class ClusterUpgradeService {
             ...(this.options.maxDataStreamsPerRun !== undefined
               ? { maxDataStreamsPerRun: this.options.maxDataStreamsPerRun }
               : {}),
+            ...(indices !== undefined
+              ? {
+                  standalone: {
+                    pattern: indices,
+                    indices: prepared.standaloneIndices,
+                    ...(prepared.request.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
+                  },
+                }
+              : {}),
           },
         ],
         workflowIdConflictPolicy: 'FAIL',
@@ -256,7 +286,7 @@ export class ClusterUpgradeService {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw clusterErrors.alreadyRunning();
       throw err;
     }
-    return { acknowledged: true, data_streams: prepared.dataStreams };
+    return { acknowledged: true, data_streams: prepared.dataStreams, ...standaloneAnswer };
   }
 
   /** The latest cluster run's status, running or finished, with each running data stream's live status. */
@@ -279,13 +309,24 @@ export class ClusterUpgradeService {
     return { ...status, read_only: readOnlyView(status.read_only), running };
   }
 
-  /** Every data stream the latest cluster run covers: whoever acts on the run must manage all of them. */
+  /**
+   * Every data stream and standalone index the latest cluster run covers: whoever acts on the run must
+   * manage all of them.
+   */
   async dataStreams(): Promise<string[]> {
     const status = await this.status();
+    const standalone = status.standalone_indices;
     return [
       ...status.pending,
       ...status.running.map((entry) => entry.data_stream),
       ...status.finished.map((entry) => entry.data_stream),
+      ...(standalone === undefined
+        ? []
+        : [
+            ...standalone.pending,
+            ...standalone.running.map((entry) => entry.index),
+            ...standalone.finished.map((entry) => entry.index),
+          ]),
     ];
   }
 

@@ -55,7 +55,7 @@ const ACTIONS: Record<ReadinessCategory, string> = {
   data_stream:
     'reindex or mark read-only: `ds-reindex start --all` (the whole-cluster run), or `ds-reindex start <data stream>`',
   standalone:
-    "reindex or mark read-only: not yet done by ds-reindex; use Kibana's Upgrade Assistant, or `PUT <index>/_block/write` (Elasticsearch 8.18+ then records `index.verified_read_only: true`, which the next major accepts)",
+    'reindex or mark read-only: `ds-reindex start --all --indices <pattern>` (add `--read-only` or `--read-only-older-than <age>` to mark instead of reindexing); its aliases move to the new index',
   system:
     "left to Elasticsearch's system feature migration: `POST /_migration/system_features` (Kibana's Upgrade Assistant runs it)",
   needs_person:

@@ -27,8 +27,8 @@ function indexMetadata(state: ClusterState, name: string, flat: boolean): JsonOb
     state: index.state,
     settings: flat ? { ...index.settings } : nestSettings(index.settings),
     mappings,
-    // The sandbox keeps no aliases; the sandbox has no system indices (it stores task results in memory).
-    aliases: [],
+    aliases: [...index.aliases.keys()].sort(),
+    // The sandbox has no system indices (it stores task results in memory).
     system: false,
   };
 }

@@ -9,6 +9,7 @@ import {
   type SandboxResponse,
 } from '../http/request';
 import type { Router } from '../http/router';
+import { aliasExists, aliasMetaOf, aliasView, validateAliasName } from '../state/aliases';
 import { API_BLOCKS, checkBlock } from '../state/blocks';
 import type { ClusterState } from '../state/cluster-state';
 import { createIndex } from '../state/create-index';
@@ -60,10 +61,16 @@ function createIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
   const settings = isObject(body.settings) ? normalizeIndexSettings(body.settings) : {};
   validateCreateSettings(settings);
   const mappings = isObject(body.mappings) ? body.mappings : undefined;
-  createIndex(state, name, {
+  const aliases = isObject(body.aliases) ? Object.entries(body.aliases) : [];
+  for (const [alias] of aliases) validateAliasName(state, alias, name);
+  const index = createIndex(state, name, {
     settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null)),
     mappings,
   });
+  for (const [alias, options] of aliases) {
+    index.aliases.set(alias, aliasMetaOf(isObject(options) ? options : {}));
+  }
+  if (aliases.length > 0) state.changed();
   return ok({ acknowledged: true, shards_acknowledged: true, index: name });
 }
 
@@ -74,6 +81,13 @@ function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
   // (marked `excluded_ds`), or skipped with ignore_unavailable. It never deletes the data stream.
   const options = resolveOptions(req, { expandClosed: true, includeDataStreams: false });
   const parts = expression.split(',').filter((part) => {
+    // An index is deleted by its own name only, never through an alias (ES 8 refuses, whatever the options).
+    if (!state.indices.has(part) && aliasExists(state, part)) {
+      if (options.ignoreUnavailable) return false;
+      throw illegalArgument(
+        `The provided expression [${part}] matches an alias, specify the corresponding concrete indices instead.`,
+      );
+    }
     if (!state.dataStreams.has(part)) return true;
     if (options.ignoreUnavailable) return false;
     throw dataStreamExcluded(part);
@@ -337,7 +351,7 @@ export function registerIndices(router: Router, state: ClusterState): void {
       for (const index of targets) {
         checkBlock(index.name, index.settings, 'metadata_read');
         const entry: JsonObject = {
-          aliases: {},
+          aliases: Object.fromEntries([...index.aliases].map(([alias, meta]) => [alias, aliasView(meta)])),
           mappings: index.mappings,
           settings: renderSettings(index.settings, flat),
         };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EsError, illegalArgument, indexClosed, indexNotFound } from '../http/errors';
 import type { JsonObject } from '../http/request';
+import { aliasExists, writeIndexOfAlias } from '../state/aliases';
 import { checkBlock } from '../state/blocks';
 import type { ClusterState } from '../state/cluster-state';
 import { createIndex, findTemplate } from '../state/create-index';
@@ -66,6 +67,7 @@ function resolveWriteTarget(
       );
     return index;
   }
+  if (aliasExists(state, target)) return writeIndexOfAlias(state, target);
   if (target.includes('*') || target.includes(',')) throw indexNotFound(target);
   const template = findTemplate(state, target);
   if (template?.dataStream) {

@@ -1,6 +1,7 @@
 import { EsError, resourceAlreadyExists } from '../http/errors';
 import { isObject, type JsonObject } from '../http/request';
 import { SANDBOX_IDENTITY } from '../version';
+import { aliasExists } from './aliases';
 import { randomUuid, type ClusterState, type IndexTemplate } from './cluster-state';
 import { IndexStore } from './index-store';
 import { applyPatch, normalizeIndexSettings, type FlatSettings, type SettingsPatch } from './settings';
@@ -64,6 +65,17 @@ export function createIndex(state: ClusterState, name: string, opts: CreateIndex
   }
   if (state.dataStreams.has(name)) {
     throw resourceAlreadyExists(`data stream [${name}] already exists`);
+  }
+  if (aliasExists(state, name)) {
+    throw new EsError(
+      400,
+      'invalid_index_name_exception',
+      `Invalid index name [${name}], already exists as alias`,
+      {
+        index_uuid: '_na_',
+        index: name,
+      },
+    );
   }
   const uuid = randomUuid();
   const settings: FlatSettings = {

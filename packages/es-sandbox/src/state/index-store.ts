@@ -1,4 +1,5 @@
 import type { JsonObject } from '../http/request';
+import type { AliasMeta } from './aliases';
 import type { FlatSettings } from './settings';
 
 export interface StoredDoc {
@@ -19,6 +20,8 @@ export type IndexState = 'open' | 'close';
  */
 export class IndexStore {
   state: IndexState = 'open';
+  /** Its aliases by name, as Elasticsearch keeps them in the index's metadata (gone with the index). */
+  readonly aliases = new Map<string, AliasMeta>();
   readonly live = new Map<string, StoredDoc>();
   readonly searchable = new Map<string, StoredDoc>();
   private readonly pending = new Map<string, StoredDoc | null>();

@@ -1,5 +1,6 @@
 import { illegalArgument, indexNotFound } from '../http/errors';
 import { queryBool, type SandboxRequest } from '../http/request';
+import { aliasIsHidden, allAliasNames, indicesOfAlias } from './aliases';
 import type { ClusterState } from './cluster-state';
 import type { IndexStore } from './index-store';
 
@@ -71,6 +72,12 @@ export function resolveIndices(state: ClusterState, expression: string, opts: Re
       for (const index of state.indices.values()) {
         if (re.test(index.name) && (hiddenOk || !index.isHidden())) candidates.push(index);
       }
+      // A wildcard matches alias names too, and takes in every index of the alias it matches.
+      for (const alias of allAliasNames(state)) {
+        if (re.test(alias) && (hiddenOk || !aliasIsHidden(state, alias))) {
+          candidates.push(...indicesOfAlias(state, alias));
+        }
+      }
       if (opts.includeDataStreams) {
         for (const ds of state.dataStreams.values()) {
           if (!re.test(ds.name) || (ds.hidden && !hiddenOk)) continue;
@@ -98,6 +105,13 @@ export function resolveIndices(state: ClusterState, expression: string, opts: Re
     const index = state.indices.get(part);
     if (index) {
       out.set(index.name, index);
+      continue;
+    }
+    const aliased = indicesOfAlias(state, part);
+    if (aliased.length > 0) {
+      for (const target of aliased) {
+        if (target.state === 'open' || opts.expandClosed) out.set(target.name, target);
+      }
       continue;
     }
     if (!opts.ignoreUnavailable) throw indexNotFound(part);

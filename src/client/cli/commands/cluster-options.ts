@@ -18,6 +18,8 @@ const FLAG_NAMES: Record<keyof RawClusterOptions, string> = {
   maxDataStreams: '--max-data-streams',
   window: '--window',
   verify: '--verify',
+  indices: '--indices',
+  reindexReadOnly: '--reindex-read-only',
 };
 
 /** The cluster options from the command line, checked: a bad value is a usage error. */
@@ -37,6 +39,8 @@ export function clusterOptionsOf(context: CommandContext): ClusterOptions {
         maxDataStreams: flags.maxDataStreams,
         window: flags.window,
         verify: context.flags.verify,
+        indices: flags.indices,
+        reindexReadOnly: flags.reindexReadOnly,
       },
       FLAG_NAMES,
     );

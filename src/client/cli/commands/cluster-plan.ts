@@ -6,6 +6,7 @@ import { renderTable } from '../output/table';
 import { diskPlanLines } from '../output/disk-lines';
 import { planCluster, type ClusterPlan, type ClusterPlanIndex } from '../../service/cluster-plan';
 import { describeReadOnly } from '../../service/cluster-report';
+import { standalonePlanLines } from '../output/standalone-lines';
 
 function ilmColumn(index: ClusterPlanIndex): string {
   const forecast = index.ilm_deletion;
@@ -27,7 +28,6 @@ function estimate(millis: number | null): string {
 
 /** The plan as an operator reads it: one summary row per data stream, then each one's old indices. */
 export function clusterPlanLines(plan: ClusterPlan): string[] {
-  const t = plan.totals;
   const rps = plan.throttle.max_requests_per_second;
   const readOnly = describeReadOnly(plan.read_only);
   const lines = [
@@ -41,8 +41,18 @@ export function clusterPlanLines(plan: ClusterPlan): string[] {
       ? `ILM          deletions within ${plan.ilm.horizon} are marked SOON`
       : `ILM          unknown: ${plan.ilm.reason ?? ''}`,
   ];
-  if (plan.data_streams.length === 0) return [...lines, '', 'Nothing to upgrade.'];
-  lines.push('', ...diskPlanLines(plan.disk));
+  const standalone = standalonePlanLines(plan.standalone_indices);
+  if (plan.data_streams.length === 0 && (plan.standalone_indices?.indices.length ?? 0) === 0) {
+    return [...lines, ...standalone, '', 'Nothing to upgrade.'];
+  }
+  lines.push('', ...diskPlanLines(plan.disk), ...standalone);
+  return plan.data_streams.length === 0 ? lines : [...lines, ...dataStreamPlanLines(plan)];
+}
+
+/** The data streams of the plan: one summary row each, the totals, then each one's old indices. */
+function dataStreamPlanLines(plan: ClusterPlan): string[] {
+  const t = plan.totals;
+  const lines: string[] = [];
   const rows = plan.data_streams.map((stream) => [
     stream.data_stream,
     stream.system ? (stream.included ? 'system' : 'system, skipped') : '',

@@ -14,6 +14,7 @@ import {
 import type { ClusterStatusView, RunningDataStreamView } from '../../service/cluster-upgrade-service';
 import { formatMaintenanceWindow } from '../../../shared/maintenance-window';
 import { progressPercent } from '../../../shared/status';
+import { standaloneStatusLines } from '../output/standalone-lines';
 
 /** The exit code of a cluster run: 0 when every data stream ended well, 4 otherwise. */
 function exitCodeOfRun(status: ClusterStatusView): number {
@@ -75,6 +76,7 @@ export function clusterStatusLines(status: ClusterStatusView, now: number): stri
       `${status.pending.length} pending, ${failed} failed or cancelled`,
     ...holdLines(status),
     ...status.running.map((entry) => runningLine(entry, width)),
+    ...standaloneStatusLines(status.standalone_indices),
   ];
 }
 
@@ -113,9 +115,10 @@ export async function runClusterStart(context: CommandContext): Promise<number> 
     { ...options, allowDiskRisk: context.flags.allowDiskRisk },
     context.now(),
   );
-  await authorize(context, ACCESS.clusterStart, prepared.dataStreams);
+  await authorize(context, ACCESS.clusterStart, [...prepared.dataStreams, ...prepared.standaloneIndices]);
   const answer = await service.start(prepared);
-  if (answer.data_streams.length === 0) {
+  const indices = answer.indices ?? [];
+  if (answer.data_streams.length === 0 && indices.length === 0) {
     if (context.flags.json) writeJson(context, answer);
     else
       // The service's words: they cover a pattern that matches nothing and data streams all up to date.
@@ -128,7 +131,8 @@ export async function runClusterStart(context: CommandContext): Promise<number> 
   if (context.flags.json) writeJson(context, answer);
   else
     writeLines(context, [
-      `Started the cluster upgrade of ${answer.data_streams.length} data stream(s): ${answer.data_streams.join(', ')}.`,
+      `Started the cluster upgrade of ${answer.data_streams.length} data stream(s): ${answer.data_streams.join(', ')}` +
+        (indices.length > 0 ? `, and ${indices.length} standalone index(es): ${indices.join(', ')}.` : '.'),
       'Follow it with: ds-reindex status --all --watch',
     ]);
   return 0;

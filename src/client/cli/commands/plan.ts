@@ -20,9 +20,11 @@ export const planCommand: Command = {
     'readOnly',
     'readOnlyOlderThan',
     'includeSystem',
+    'indices',
+    'reindexReadOnly',
     'ilmHorizon',
   ],
-  help: 'Forms:\n  ds-reindex plan <data-stream>\n  ds-reindex plan --all [--pattern <glob>] [--read-only-older-than 90d]',
+  help: 'Forms:\n  ds-reindex plan <data-stream>\n  ds-reindex plan --all [--pattern <glob>] [--indices <pattern>] [--read-only-older-than 90d]',
   summary: 'show which backing indices an upgrade would copy, changing nothing (needs only Elasticsearch)',
   async run(context) {
     if (context.flags.cluster.all) return runClusterPlan(context);

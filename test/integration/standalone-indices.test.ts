@@ -1,0 +1,475 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types';
+import { call } from './http-api-helpers';
+import { cli, clusterCompletion, clusterService, startClusterHttpApi } from './cluster-helpers';
+import {
+  eventually,
+  itOnSandbox,
+  REAL_CLUSTER_URL,
+  resetMigrateSettings,
+  setMigrateSettings,
+  useUpgradeHarness,
+} from '../support';
+import type { ReadinessReport } from '../../src/client/service/readiness-report';
+import type { ClusterPlan } from '../../src/client/service/cluster-plan';
+import { EXIT_CODES } from '../../src/client/cli/exit-codes';
+import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
+
+const V7_17_0 = 7_170_099;
+const V8_0_0 = 8_000_099;
+
+/** Every index of the cluster that the next major would refuse, read from `_settings` as the administrator. */
+async function blockingOnCluster(es: Client): Promise<string[]> {
+  const all = await es.indices.getSettings({ index: '_all', flat_settings: true, expand_wildcards: 'all' });
+  return Object.entries(all)
+    .filter(([, entry]) => {
+      const settings = (entry.settings ?? {}) as Record<string, string>;
+      const verified =
+        settings['index.verified_read_only'] === 'true' && settings['index.blocks.write'] === 'true';
+      return Number(settings['index.version.created']) < V8_0_0 && !verified;
+    })
+    .map(([name]) => name)
+    .sort();
+}
+
+/** The concrete indices a pattern names, with their open/closed status, from `_cat/indices`. */
+async function catIndices(es: Client, pattern: string): Promise<Record<string, string>> {
+  const rows = await es.cat.indices({
+    index: pattern,
+    expand_wildcards: 'all',
+    h: 'index,status',
+    format: 'json',
+  });
+  return Object.fromEntries(rows.map((row) => [row.index ?? '', row.status ?? '']));
+}
+
+/** `.tasks`, the system index the real node has once a task result is stored; the sandbox keeps none. */
+const itOnRealNode = (name: string, test: () => Promise<void>, timeoutMs?: number): void =>
+  REAL_CLUSTER_URL === undefined
+    ? it.skip(`${name} (real node only: the sandbox has no system indices)`, test)
+    : it(name, test, timeoutMs);
+
+// Standalone indices in the whole-cluster run (`start --all --indices`), on the sandbox and on the real
+// node: each old index is reindexed under its own workflow, and one `_aliases` call moves its name and
+// every alias to the new index. Every claim is read back from Elasticsearch itself.
+describe('standalone indices in the cluster run', () => {
+  const h = useUpgradeHarness('standalone-indices');
+  const OURS = [
+    'sa-can-1',
+    'sa-can-2',
+    'sa-app',
+    'sa-closed',
+    '.sa-hidden',
+    'sa-frozen',
+    'sa-queries',
+    'sa-slow',
+    'sa-reopen',
+  ];
+  const MIGRATED = OURS.map((name) =>
+    name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
+  );
+
+  // A real node keeps what an earlier run of this file left (a name may be an alias by now).
+  beforeAll(async () => {
+    // The new indices first: with them go the aliases that carry the old names.
+    await h().es.indices.delete({ index: MIGRATED, ignore_unavailable: true });
+    await h().es.indices.delete({ index: OURS, ignore_unavailable: true });
+  });
+
+  afterEach(async () => {
+    await resetMigrateSettings(h().es);
+  });
+
+  async function oldIndex(
+    index: string,
+    body: Omit<IndicesCreateRequest, 'index'>,
+    docs = 20,
+  ): Promise<void> {
+    await h().es.indices.create({ ...body, index });
+    if (docs > 0)
+      await h().es.bulk({
+        refresh: true,
+        operations: Array.from({ length: docs }, (_, n) => [
+          { create: { _index: index, _id: `d${n}` } },
+          { n, tag: n % 2 === 0 ? 'even' : 'odd' },
+        ]).flat(),
+      });
+    await h().target.markCreatedBy(index, V7_17_0);
+  }
+
+  it('reindexes each old standalone index, moves every alias, and the readiness report says ready', async () => {
+    const es = h().es;
+    await oldIndex('sa-app', {
+      settings: { 'index.lifecycle.name': 'sa-keep' },
+      aliases: {
+        'sa-app-write': { is_write_index: true },
+        'sa-app-even': { filter: { term: { tag: 'even' } }, index_routing: '1', search_routing: '1,2' },
+      },
+    });
+    await oldIndex('sa-closed', {}, 7);
+    await es.indices.close({ index: 'sa-closed' });
+    await oldIndex('.sa-hidden', { settings: { 'index.hidden': true } }, 5);
+    await oldIndex('sa-frozen', {}, 3);
+    await es.indices.addBlock({ index: 'sa-frozen', block: 'write' });
+    const sourceSettings = (await es.indices.getSettings({ index: 'sa-app', flat_settings: true }))['sa-app']
+      ?.settings as Record<string, string>;
+
+    const planRun = await cli(h(), [
+      'plan',
+      '--all',
+      '--pattern',
+      'sa-none-*',
+      '--indices',
+      'sa-*,.sa-*',
+      '--json',
+    ]);
+    expect(planRun.stderr).toBe('');
+    const plan = JSON.parse(planRun.stdout) as ClusterPlan;
+    const paths = Object.fromEntries(
+      (plan.standalone_indices?.indices ?? []).map((entry) => [entry.index, entry.path]),
+    );
+    expect(paths).toEqual({
+      '.sa-hidden': 'reindex',
+      'sa-app': 'reindex',
+      'sa-closed': 'reindex',
+      'sa-frozen': 'skip',
+    });
+
+    const run = await cli(h(), [
+      'start',
+      '--all',
+      '--pattern',
+      'sa-none-*',
+      '--indices',
+      'sa-*,.sa-*',
+      '--wait',
+      '--interval-ms',
+      '200',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    // The old name is an alias of the new index, with every alias moved over with its options.
+    expect(await es.indices.getAlias({ index: 'migrated-sa-app' })).toEqual({
+      'migrated-sa-app': {
+        aliases: {
+          'sa-app': {},
+          'sa-app-even': { filter: { term: { tag: 'even' } }, index_routing: '1', search_routing: '1,2' },
+          'sa-app-write': { is_write_index: true },
+        },
+      },
+    });
+    expect(await catIndices(es, 'migrated-sa-app,migrated-sa-closed,.migrated-sa-hidden')).toEqual({
+      'migrated-sa-app': 'open',
+      'migrated-sa-closed': 'close',
+      '.migrated-sa-hidden': 'open',
+    });
+    // The old concrete indices are gone: their names resolve to the new ones only.
+    expect(Object.keys(await catIndices(es, 'sa-app,sa-closed,.sa-hidden')).sort()).toEqual([
+      '.migrated-sa-hidden',
+      'migrated-sa-app',
+      'migrated-sa-closed',
+    ]);
+    expect((await es.count({ index: 'sa-app' })).count).toBe(20);
+    const written = await es.index({ index: 'sa-app-write', document: { n: 99 }, refresh: true });
+    expect(written._index).toBe('migrated-sa-app');
+    const hidden = await es.indices.getAlias({ name: '.sa-hidden', expand_wildcards: 'all' });
+    expect(hidden).toEqual({ '.migrated-sa-hidden': { aliases: { '.sa-hidden': { is_hidden: true } } } });
+    const newSettings = (await es.indices.getSettings({ index: 'migrated-sa-app', flat_settings: true }))[
+      'migrated-sa-app'
+    ]?.settings as Record<string, string>;
+    expect(newSettings['index.lifecycle.origination_date']).toBe(sourceSettings['index.creation_date']);
+    expect(newSettings['index.lifecycle.name']).toBe('sa-keep');
+    // The verified read-only index is left as it was.
+    expect(await catIndices(es, 'sa-frozen')).toEqual({ 'sa-frozen': 'open' });
+
+    const status = await clusterService(h()).status();
+    expect(status.standalone_indices?.finished.map((entry) => [entry.index, entry.outcome]).sort()).toEqual([
+      ['.sa-hidden', 'upgraded'],
+      ['sa-app', 'upgraded'],
+      ['sa-closed', 'upgraded'],
+    ]);
+
+    const readiness = await cli(h(), ['readiness', '--json']);
+    const report = JSON.parse(readiness.stdout) as ReadinessReport;
+    const ours = report.old_indices.filter(
+      (entry) => OURS.includes(entry.index) || MIGRATED.includes(entry.index),
+    );
+    expect(ours.map((entry) => [entry.index, entry.blocking])).toEqual([['sa-frozen', false]]);
+    const expected = await blockingOnCluster(es);
+    expect(report.blocking_indices).toBe(expected.length);
+    if (h().target.kind === 'sandbox') {
+      expect(report.verdict).toBe('ready');
+      expect(readiness.code).toBe(EXIT_CODES.OK);
+    }
+  }, 240_000);
+
+  it('reindexes an index marked read-only when asked, and gives its name to the new index', async () => {
+    const es = h().es;
+    if (!(await es.indices.exists({ index: 'sa-frozen' }))) {
+      await oldIndex('sa-frozen', {}, 3);
+      await es.indices.addBlock({ index: 'sa-frozen', block: 'write' });
+    }
+    const run = await cli(h(), [
+      'start',
+      '--all',
+      '--pattern',
+      'sa-none-*',
+      '--indices',
+      'sa-frozen',
+      '--reindex-read-only',
+      '--wait',
+      '--interval-ms',
+      '200',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(await es.indices.getAlias({ name: 'sa-frozen' })).toEqual({
+      'migrated-sa-frozen': { aliases: { 'sa-frozen': {} } },
+    });
+    expect((await es.count({ index: 'sa-frozen' })).count).toBe(3);
+  }, 120_000);
+
+  it('a cancel mid-copy puts the index back as it was, aliases and all, and removes the copy', async () => {
+    const es = h().es;
+    // Several batches of 1,000, throttled: the copy waits between them, and the cancel comes meanwhile.
+    await oldIndex('sa-slow', { aliases: { 'sa-slow-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    const prepared = await service.prepareStart(es, {
+      pattern: 'sa-none-*',
+      includeSystem: false,
+      readOnly: { kind: 'none' },
+      indices: 'sa-slow',
+      maxDataStreams: 1,
+    });
+    expect(prepared.standaloneIndices).toEqual(['sa-slow']);
+    await service.start(prepared);
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-slow' })) ? true : undefined),
+      'the copy into migrated-sa-slow to start',
+    );
+    await service.cancel();
+    const status = await clusterCompletion(service);
+    expect(status.state).toBe('cancelled');
+    expect(status.standalone_indices?.finished).toMatchObject([{ index: 'sa-slow', outcome: 'cancelled' }]);
+    expect(await es.indices.exists({ index: 'migrated-sa-slow' })).toBe(false);
+    expect(await es.indices.getAlias({ index: 'sa-slow' })).toEqual({
+      'sa-slow': { aliases: { 'sa-slow-read': {} } },
+    });
+    const settings = (await es.indices.getSettings({ index: 'sa-slow', flat_settings: true }))['sa-slow']
+      ?.settings as Record<string, string>;
+    expect(settings['index.blocks.write']).toBeUndefined();
+    expect((await es.count({ index: 'sa-slow' })).count).toBe(3000);
+  }, 180_000);
+
+  it('a pause with now stops the copy; the resume finishes it, every document once', async () => {
+    const es = h().es;
+    await oldIndex('sa-reopen', { aliases: { 'sa-reopen-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, {
+        pattern: 'sa-none-*',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        indices: 'sa-reopen',
+        maxDataStreams: 1,
+      }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-reopen' })) ? true : undefined),
+      'the copy into migrated-sa-reopen to start',
+    );
+    await service.pause(true);
+    // Elasticsearch itself says no copy writes into the new index any more.
+    await eventually(async () => {
+      const tasks = await es.tasks.list({ actions: '*reindex', detailed: true });
+      const copying = Object.values(tasks.nodes ?? {}).flatMap((node) =>
+        Object.values(node.tasks).filter((task) => (task.description ?? '').includes('migrated-sa-reopen')),
+      );
+      return copying.length === 0 ? true : undefined;
+    }, 'the copy into migrated-sa-reopen to stop');
+    expect((await service.status()).standalone_indices?.running).toMatchObject([
+      { index: 'sa-reopen', step: 'upgrading', hold: 'paused_now' },
+    ]);
+    await setMigrateSettings(es, { maxRequestsPerSecond: -1 });
+    await service.resume();
+    const status = await clusterCompletion(service);
+    expect(status.state).toBe('completed');
+    expect(status.standalone_indices?.finished).toMatchObject([
+      { index: 'sa-reopen', outcome: 'upgraded', documents: 3000, aliases_moved: ['sa-reopen-read'] },
+    ]);
+    expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
+  }, 180_000);
+
+  it('hands standalone indices over through continue-as-new, one started per run, and finishes them all', async () => {
+    const es = h().es;
+    // A real node keeps what an earlier run of this file left.
+    await es.indices.deleteDataStream({ name: 'sa-can-ds' }, { ignore: [404] });
+    await h().seed('sa-can-ds', [{ docCount: 10 }]);
+    for (const index of ['sa-can-1', 'sa-can-2']) {
+      await es.indices.delete({ index: `migrated-${index}`, ignore_unavailable: true });
+      await es.indices.delete({ index, ignore_unavailable: true });
+      await oldIndex(index, { aliases: { [`${index}-read`]: {} } }, 5);
+    }
+    const service = clusterService(h(), { maxDataStreamsPerRun: 1 });
+    await service.start(
+      await service.prepareStart(es, {
+        pattern: 'sa-can-ds',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        indices: 'sa-can-*',
+        maxDataStreams: 2,
+      }),
+    );
+    const status = await clusterCompletion(service, 180_000);
+    expect(status.state).toBe('completed');
+    expect(status.finished).toMatchObject([{ data_stream: 'sa-can-ds', outcome: 'upgraded' }]);
+    expect(status.standalone_indices?.finished.map((entry) => [entry.index, entry.outcome])).toEqual([
+      ['sa-can-1', 'upgraded'],
+      ['sa-can-2', 'upgraded'],
+    ]);
+    // Three runs: one per start (the data stream, then each index), chained by continue-as-new.
+    const runs = await eventually(async () => {
+      const listed: string[] = [];
+      for await (const run of h().env.client.workflow.list({
+        query: `WorkflowId = '${CLUSTER_UPGRADE_WORKFLOW_ID}' AND StartTime >= '${new Date(status.start_time_millis - 1000).toISOString()}'`,
+      })) {
+        listed.push(run.status.name);
+      }
+      return listed.length >= 3 ? listed : undefined;
+    }, 'the chained cluster runs to be listed');
+    expect(runs.filter((name) => name === 'CONTINUED_AS_NEW')).toHaveLength(2);
+    for (const index of ['sa-can-1', 'sa-can-2']) {
+      expect(await es.indices.getAlias({ index: `migrated-${index}` })).toEqual({
+        [`migrated-${index}`]: { aliases: { [index]: {}, [`${index}-read`]: {} } },
+      });
+    }
+  }, 240_000);
+
+  it('the HTTP API takes indices and reindex_read_only, and refuses them as Elasticsearch refuses a bad option', async () => {
+    const api = await startClusterHttpApi(h());
+    try {
+      const plan = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?pattern=sa-none-*&indices=sa-none-*',
+      );
+      expect(plan.status).toBe(200);
+      expect((plan.json as ClusterPlan).standalone_indices).toEqual({
+        pattern: 'sa-none-*',
+        reindex_read_only: false,
+        indices: [],
+        totals: { indices_to_reindex: 0, indices_to_mark_read_only: 0, indices_skipped: 0 },
+      });
+      const alone = await call(api.url, 'GET', '/_ds_reindex/cluster/_plan?reindex_read_only=true');
+      expect(alone.status).toBe(400);
+      expect(alone.json).toMatchObject({
+        error: {
+          type: 'illegal_argument_exception',
+          reason:
+            'reindex_read_only reindexes the standalone indices marked read-only: name them with indices',
+        },
+        status: 400,
+      });
+      const wrongType = await call(api.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ indices: 5 }),
+      });
+      expect(wrongType.status).toBe(400);
+      expect(wrongType.json).toMatchObject({
+        error: {
+          type: 'x_content_parse_exception',
+          reason: '[cluster_upgrade] indices must be a string, got [5]',
+        },
+      });
+      const nothing = await call(api.url, 'POST', '/_ds_reindex/cluster/_start', {
+        body: JSON.stringify({ pattern: 'sa-none-*', indices: 'sa-none-*' }),
+      });
+      expect(nothing.status).toBe(200);
+      expect(nothing.json).toMatchObject({ acknowledged: true, data_streams: [], indices: [] });
+    } finally {
+      await api.close();
+    }
+  });
+
+  itOnRealNode(
+    "a system index is left to Elasticsearch's system feature migration: listed in the plan, never touched",
+    async () => {
+      const es = h().es;
+      // `.tasks` is Elasticsearch's own system index: there once a task's result is stored.
+      await es.index({ index: 'sa-task-source', document: { n: 1 }, refresh: true });
+      const started = await es.reindex({
+        source: { index: 'sa-task-source' },
+        dest: { index: 'sa-task-dest' },
+        wait_for_completion: false,
+      });
+      await eventually(
+        async () => ((await es.tasks.get({ task_id: String(started.task) })).completed ? true : undefined),
+        'the reindex task to be stored in .tasks',
+      );
+      const marked = await es.transport.request<{ previous_version_created: number }>({
+        method: 'POST',
+        path: '/_local_shim/index/.tasks/_set_version_created',
+        body: { version_created: V7_17_0 },
+      });
+      try {
+        const run = await cli(h(), [
+          'start',
+          '--all',
+          '--pattern',
+          'sa-none-*',
+          '--indices',
+          '.tasks',
+          '--json',
+        ]);
+        expect(JSON.parse(run.stdout)).toMatchObject({ data_streams: [], indices: [] });
+        const plan = await clusterService(h()).plan(es, {
+          pattern: 'sa-none-*',
+          includeSystem: false,
+          readOnly: { kind: 'none' },
+          indices: '.tasks',
+          ilmHorizonMs: 0,
+          maxDataStreams: 1,
+        });
+        expect(plan.standalone_indices?.indices).toMatchObject([
+          { index: '.tasks', category: 'system', path: 'skip', hidden: true },
+        ]);
+        expect(await catIndices(es, '.tasks')).toEqual({ '.tasks': 'open' });
+        expect(await es.indices.exists({ index: '.migrated-tasks' })).toBe(false);
+      } finally {
+        await es.transport.request({
+          method: 'POST',
+          path: '/_local_shim/index/.tasks/_set_version_created',
+          body: { version_created: marked.previous_version_created },
+        });
+        await es.indices.delete({ index: ['sa-task-source', 'sa-task-dest'] });
+      }
+    },
+    60_000,
+  );
+
+  itOnSandbox(
+    'an index with a percolator field needs a person: the plan lists it, the run never touches it',
+    'the real-es node lacks the percolator module',
+    async () => {
+      const es = h().es;
+      await oldIndex('sa-queries', { mappings: { properties: { query: { type: 'percolator' } } } }, 0);
+      const plan = await clusterService(h()).plan(es, {
+        pattern: 'sa-none-*',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        indices: 'sa-queries',
+        ilmHorizonMs: 0,
+        maxDataStreams: 1,
+      });
+      expect(plan.standalone_indices?.indices).toMatchObject([
+        { index: 'sa-queries', category: 'needs_person', path: 'skip' },
+      ]);
+      const run = await cli(h(), ['start', '--all', '--pattern', 'sa-none-*', '--indices', 'sa-queries']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Nothing to upgrade');
+      expect(await catIndices(es, 'sa-queries')).toEqual({ 'sa-queries': 'open' });
+    },
+  );
+});
