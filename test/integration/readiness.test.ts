@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types';
 import { call } from './http-api-helpers';
 import { cli, startClusterHttpApi } from './cluster-helpers';
-import { eventually, itOnSandbox, REAL_CLUSTER_URL, useUpgradeHarness } from '../support';
+import { itOnSandbox, REAL_CLUSTER_URL, useUpgradeHarness, withTasksIndexFrom717 } from '../support';
 import type { HttpApi } from '../../src/client/http-api/server';
 import type { ReadinessIndex, ReadinessReport } from '../../src/client/service/readiness-report';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
@@ -195,23 +195,7 @@ describe('readiness report', () => {
     'an old system index is left to the system feature migration, whose absence the report states',
     async () => {
       const es = h().es;
-      // `.tasks` is Elasticsearch's own system index: created when a task's result is stored.
-      await es.index({ index: 'rd-source', document: { n: 1 }, refresh: true });
-      const started = await es.reindex({
-        source: { index: 'rd-source' },
-        dest: { index: 'rd-dest' },
-        wait_for_completion: false,
-      });
-      await eventually(
-        async () => ((await es.tasks.get({ task_id: String(started.task) })).completed ? true : undefined),
-        'the reindex task to be stored in .tasks',
-      );
-      const marked = await es.transport.request<{ previous_version_created: number }>({
-        method: 'POST',
-        path: '/_local_shim/index/.tasks/_set_version_created',
-        body: { version_created: V7_17_0 },
-      });
-      try {
+      await withTasksIndexFrom717(es, 'rd', async () => {
         const { code, report } = await readiness();
         expect(code).toBe(EXIT_CODES.NOT_READY);
         expect(byName(report).get('.tasks')).toMatchObject({
@@ -222,14 +206,7 @@ describe('readiness report', () => {
         expect(byName(report).get('.tasks')?.reasons[0]).toMatch(/^system index; feature status unknown: /);
         expect(report.checks.system_features.status).toBe('not_available');
         expect(report.checks.transforms.status).toBe('not_available');
-      } finally {
-        await es.transport.request({
-          method: 'POST',
-          path: '/_local_shim/index/.tasks/_set_version_created',
-          body: { version_created: marked.previous_version_created },
-        });
-        await es.indices.delete({ index: ['rd-source', 'rd-dest'] });
-      }
+      });
     },
     60_000,
   );

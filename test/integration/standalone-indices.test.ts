@@ -9,6 +9,7 @@ import {
   resetMigrateSettings,
   setMigrateSettings,
   useUpgradeHarness,
+  withTasksIndexFrom717,
 } from '../support';
 import type { ReadinessReport } from '../../src/client/service/readiness-report';
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
@@ -397,23 +398,7 @@ describe('standalone indices in the cluster run', () => {
     "a system index is left to Elasticsearch's system feature migration: listed in the plan, never touched",
     async () => {
       const es = h().es;
-      // `.tasks` is Elasticsearch's own system index: there once a task's result is stored.
-      await es.index({ index: 'sa-task-source', document: { n: 1 }, refresh: true });
-      const started = await es.reindex({
-        source: { index: 'sa-task-source' },
-        dest: { index: 'sa-task-dest' },
-        wait_for_completion: false,
-      });
-      await eventually(
-        async () => ((await es.tasks.get({ task_id: String(started.task) })).completed ? true : undefined),
-        'the reindex task to be stored in .tasks',
-      );
-      const marked = await es.transport.request<{ previous_version_created: number }>({
-        method: 'POST',
-        path: '/_local_shim/index/.tasks/_set_version_created',
-        body: { version_created: V7_17_0 },
-      });
-      try {
+      await withTasksIndexFrom717(es, 'sa-task', async () => {
         const run = await cli(h(), [
           'start',
           '--all',
@@ -437,14 +422,7 @@ describe('standalone indices in the cluster run', () => {
         ]);
         expect(await catIndices(es, '.tasks')).toEqual({ '.tasks': 'open' });
         expect(await es.indices.exists({ index: '.migrated-tasks' })).toBe(false);
-      } finally {
-        await es.transport.request({
-          method: 'POST',
-          path: '/_local_shim/index/.tasks/_set_version_created',
-          body: { version_created: marked.previous_version_created },
-        });
-        await es.indices.delete({ index: ['sa-task-source', 'sa-task-dest'] });
-      }
+      });
     },
     60_000,
   );

@@ -1,5 +1,6 @@
 import { errors, type Client } from '@elastic/elasticsearch';
 import { SEED_MAPPINGS, seedDocId, type SeedIndexContent } from '@ds-reindex/es-sandbox';
+import { eventually } from './wait';
 
 /** 7.17.0, what the sandbox's seeding defaults to: a backing index an 8.x upgrade must rebuild. */
 const VERSION_7_17_0 = 7_170_099;
@@ -35,6 +36,43 @@ export async function markCreatedBy(es: Client, index: string, versionCreated: n
           `whose POST ${setVersionCreatedPath('<index>')} marks an index as created by 7.17; this cluster has no such endpoint`,
       );
     throw err;
+  }
+}
+
+/**
+ * Runs `test` while Elasticsearch's own system index `.tasks` (there once a task's result is stored) is
+ * marked as created by 7.17 on the real-es node, then puts its version back and removes the two indices
+ * whose reindex stored that result (`<prefix>-source`, `<prefix>-dest`).
+ */
+export async function withTasksIndexFrom717(
+  es: Client,
+  prefix: string,
+  test: () => Promise<void>,
+): Promise<void> {
+  await es.index({ index: `${prefix}-source`, document: { n: 1 }, refresh: true });
+  const started = await es.reindex({
+    source: { index: `${prefix}-source` },
+    dest: { index: `${prefix}-dest` },
+    wait_for_completion: false,
+  });
+  await eventually(
+    async () => ((await es.tasks.get({ task_id: String(started.task) })).completed ? true : undefined),
+    'the reindex task to be stored in .tasks',
+  );
+  const marked = await es.transport.request<{ previous_version_created: number }>({
+    method: 'POST',
+    path: setVersionCreatedPath('.tasks'),
+    body: { version_created: VERSION_7_17_0 },
+  });
+  try {
+    await test();
+  } finally {
+    await es.transport.request({
+      method: 'POST',
+      path: setVersionCreatedPath('.tasks'),
+      body: { version_created: marked.previous_version_created },
+    });
+    await es.indices.delete({ index: [`${prefix}-source`, `${prefix}-dest`] });
   }
 }
 

@@ -12,6 +12,7 @@ export {
   type EsTarget,
   type TargetDocument,
 } from './target';
+export { withTasksIndexFrom717 } from './cluster-seed';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
 export {
   backingIndexVersions,
