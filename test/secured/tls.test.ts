@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEntryPoint, type EntryPoint, type LogLine } from '../integration/production-helpers';
+import { freePort, startEntryPoint, type EntryPoint, type LogLine } from '../integration/production-helpers';
 import {
   CLUSTER_CREDENTIALS,
   CLUSTER_NODE_URLS,
@@ -65,7 +65,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
   });
 
   /** The worker or the API as a process of its own, with the cluster's credentials and `esEnv`. */
-  function start(script: string, esEnv: Record<string, string>): EntryPoint {
+  async function start(script: string, esEnv: Record<string, string>): Promise<EntryPoint> {
     const entry = startEntryPoint(script, {
       TEMPORAL_ADDRESS: h().env.address,
       TEMPORAL_TASK_QUEUE: `${h().taskQueue}-${started.length}`,
@@ -73,7 +73,8 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
       ES_PASSWORD: CLUSTER_CREDENTIALS.password,
       ES_URLS: '',
       WORKER_HTTP_PORT: '0',
-      WORKER_SDK_METRICS_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+      // Free now: a random one once met a port in use (the other tiers' nodes and connections).
+      WORKER_SDK_METRICS_PORT: String(await freePort()),
       HTTP_API_PORT: '0',
       ...esEnv,
     });
@@ -89,7 +90,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
   }
 
   it('works with the CA in ES_CA_FILE', async () => {
-    const worker = start('src/worker/main.ts', {
+    const worker = await start('src/worker/main.ts', {
       ES_URL: CLUSTER_NODE_URLS[0],
       ES_CA_FILE: CLUSTER_CREDENTIALS.caFile ?? '',
     });
@@ -118,7 +119,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
   it('says in one line that the CA in ES_CA_FILE did not sign the certificate: worker log, worker and API /readyz', async () => {
     const ca = otherCa();
     const reason = `Elasticsearch at ${CLUSTER_NODE_URLS[0]}: TLS: the node's certificate is not signed by the CA in ES_CA_FILE (${ca})`;
-    const worker = start('src/worker/main.ts', { ES_URL: CLUSTER_NODE_URLS[0], ES_CA_FILE: ca });
+    const worker = await start('src/worker/main.ts', { ES_URL: CLUSTER_NODE_URLS[0], ES_CA_FILE: ca });
     const line = await worker.waitForLine((entry) => entry['log.level'] === 'error', 'the error line');
     expect(String(line.message)).toContain(reason);
     expect(JSON.stringify(line)).not.toContain('    at ');
@@ -132,7 +133,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
     expect(worse.status).toBe(503);
     expect(worse.body.checks?.elasticsearch).toContain(reason);
 
-    const api = start('src/client/http-api/main.ts', { ES_URL: CLUSTER_NODE_URLS[0], ES_CA_FILE: ca });
+    const api = await start('src/client/http-api/main.ts', { ES_URL: CLUSTER_NODE_URLS[0], ES_CA_FILE: ca });
     const apiUrl = urlIn(
       await api.waitForLine(
         (entry) => String(entry.message).startsWith('ds-reindex HTTP API listening on'),
@@ -147,7 +148,7 @@ describeOnSecuredCluster('TLS to Elasticsearch', () => {
   it('says in one line that the certificate is not for the host name in ES_URL', async () => {
     const forwarder = await ipv6Forwarder();
     try {
-      const worker = start('src/worker/main.ts', {
+      const worker = await start('src/worker/main.ts', {
         ES_URL: forwarder.url,
         ES_CA_FILE: CLUSTER_CREDENTIALS.caFile ?? '',
       });
