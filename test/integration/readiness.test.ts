@@ -1,15 +1,19 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types';
 import { call } from './http-api-helpers';
 import { cli, startClusterHttpApi } from './cluster-helpers';
-import { itOnSandbox, REAL_CLUSTER_URL, useUpgradeHarness, withTasksIndexFrom717 } from '../support';
+import {
+  blockingOnCluster,
+  itOnSandbox,
+  REAL_CLUSTER_URL,
+  useUpgradeHarness,
+  withTasksIndexFrom717,
+} from '../support';
 import type { HttpApi } from '../../src/client/http-api/server';
 import type { ReadinessIndex, ReadinessReport } from '../../src/client/service/readiness-report';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 
 const V7_17_0 = 7_170_099;
 /** The first 8.x index version: anything below it an 8.x cluster's next major refuses. */
-const V8_0_0 = 8_000_099;
 
 /** The system index the real node has once a task result is stored; the sandbox keeps none. */
 const itOnRealNode = (name: string, test: () => Promise<void>, timeoutMs?: number): void =>
@@ -22,19 +26,6 @@ const itOnRealNode = (name: string, test: () => Promise<void>, timeoutMs?: numbe
  * `GET _all/_settings` as the administrator, old (`index.version.created` below 8.0.0) and without a
  * verified write block (`index.verified_read_only` and `index.blocks.write`, which the next major accepts).
  */
-async function blockingOnCluster(es: Client): Promise<string[]> {
-  const all = await es.indices.getSettings({ index: '_all', flat_settings: true, expand_wildcards: 'all' });
-  return Object.entries(all)
-    .filter(([, entry]) => {
-      const settings = (entry.settings ?? {}) as Record<string, string>;
-      const verified =
-        settings['index.verified_read_only'] === 'true' && settings['index.blocks.write'] === 'true';
-      return Number(settings['index.version.created']) < V8_0_0 && !verified;
-    })
-    .map(([name]) => name)
-    .sort();
-}
-
 function byName(report: ReadinessReport): Map<string, ReadinessIndex> {
   return new Map(report.old_indices.map((entry) => [entry.index, entry]));
 }

@@ -3,6 +3,7 @@ import type { IndicesCreateRequest } from '@elastic/elasticsearch/lib/api/types'
 import { call } from './http-api-helpers';
 import { cli, clusterCompletion, clusterService, startClusterHttpApi } from './cluster-helpers';
 import {
+  blockingOnCluster,
   eventually,
   itOnSandbox,
   REAL_CLUSTER_URL,
@@ -17,21 +18,23 @@ import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
 
 const V7_17_0 = 7_170_099;
-const V8_0_0 = 8_000_099;
 
-/** Every index of the cluster that the next major would refuse, read from `_settings` as the administrator. */
-async function blockingOnCluster(es: Client): Promise<string[]> {
-  const all = await es.indices.getSettings({ index: '_all', flat_settings: true, expand_wildcards: 'all' });
-  return Object.entries(all)
-    .filter(([, entry]) => {
-      const settings = (entry.settings ?? {}) as Record<string, string>;
-      const verified =
-        settings['index.verified_read_only'] === 'true' && settings['index.blocks.write'] === 'true';
-      return Number(settings['index.version.created']) < V8_0_0 && !verified;
-    })
-    .map(([name]) => name)
-    .sort();
-}
+/** No data stream matches `sa-none-*`: the cluster run then has only the standalone indices of `indices`. */
+const NO_DATA_STREAMS = 'sa-none-*';
+
+/** `ds-reindex <command> --all` on no data stream and the standalone indices of `indices`. */
+const standaloneArgs = (command: 'plan' | 'start', indices: string): string[] => [
+  command,
+  '--all',
+  '--pattern',
+  NO_DATA_STREAMS,
+  '--indices',
+  indices,
+];
+
+/** The cluster service's options for the same run, with no read-only rule. */
+const standaloneOnly = (indices: string) =>
+  ({ pattern: NO_DATA_STREAMS, includeSystem: false, readOnly: { kind: 'none' }, indices }) as const;
 
 /** The concrete indices a pattern names, with their open/closed status, from `_cat/indices`. */
 async function catIndices(es: Client, pattern: string): Promise<Record<string, string>> {
@@ -115,15 +118,7 @@ describe('standalone indices in the cluster run', () => {
     const sourceSettings = (await es.indices.getSettings({ index: 'sa-app', flat_settings: true }))['sa-app']
       ?.settings as Record<string, string>;
 
-    const planRun = await cli(h(), [
-      'plan',
-      '--all',
-      '--pattern',
-      'sa-none-*',
-      '--indices',
-      'sa-*,.sa-*',
-      '--json',
-    ]);
+    const planRun = await cli(h(), [...standaloneArgs('plan', 'sa-*,.sa-*'), '--json']);
     expect(planRun.stderr).toBe('');
     const plan = JSON.parse(planRun.stdout) as ClusterPlan;
     const paths = Object.fromEntries(
@@ -136,17 +131,7 @@ describe('standalone indices in the cluster run', () => {
       'sa-frozen': 'skip',
     });
 
-    const run = await cli(h(), [
-      'start',
-      '--all',
-      '--pattern',
-      'sa-none-*',
-      '--indices',
-      'sa-*,.sa-*',
-      '--wait',
-      '--interval-ms',
-      '200',
-    ]);
+    const run = await cli(h(), [...standaloneArgs('start', 'sa-*,.sa-*'), '--wait', '--interval-ms', '200']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
 
@@ -212,12 +197,7 @@ describe('standalone indices in the cluster run', () => {
       await es.indices.addBlock({ index: 'sa-frozen', block: 'write' });
     }
     const run = await cli(h(), [
-      'start',
-      '--all',
-      '--pattern',
-      'sa-none-*',
-      '--indices',
-      'sa-frozen',
+      ...standaloneArgs('start', 'sa-frozen'),
       '--reindex-read-only',
       '--wait',
       '--interval-ms',
@@ -238,10 +218,7 @@ describe('standalone indices in the cluster run', () => {
     await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
     const service = clusterService(h());
     const prepared = await service.prepareStart(es, {
-      pattern: 'sa-none-*',
-      includeSystem: false,
-      readOnly: { kind: 'none' },
-      indices: 'sa-slow',
+      ...standaloneOnly('sa-slow'),
       maxDataStreams: 1,
     });
     expect(prepared.standaloneIndices).toEqual(['sa-slow']);
@@ -271,10 +248,7 @@ describe('standalone indices in the cluster run', () => {
     const service = clusterService(h());
     await service.start(
       await service.prepareStart(es, {
-        pattern: 'sa-none-*',
-        includeSystem: false,
-        readOnly: { kind: 'none' },
-        indices: 'sa-reopen',
+        ...standaloneOnly('sa-reopen'),
         maxDataStreams: 1,
       }),
     );
@@ -399,21 +373,10 @@ describe('standalone indices in the cluster run', () => {
     async () => {
       const es = h().es;
       await withTasksIndexFrom717(es, 'sa-task', async () => {
-        const run = await cli(h(), [
-          'start',
-          '--all',
-          '--pattern',
-          'sa-none-*',
-          '--indices',
-          '.tasks',
-          '--json',
-        ]);
+        const run = await cli(h(), [...standaloneArgs('start', '.tasks'), '--json']);
         expect(JSON.parse(run.stdout)).toMatchObject({ data_streams: [], indices: [] });
         const plan = await clusterService(h()).plan(es, {
-          pattern: 'sa-none-*',
-          includeSystem: false,
-          readOnly: { kind: 'none' },
-          indices: '.tasks',
+          ...standaloneOnly('.tasks'),
           ilmHorizonMs: 0,
           maxDataStreams: 1,
         });
@@ -434,17 +397,14 @@ describe('standalone indices in the cluster run', () => {
       const es = h().es;
       await oldIndex('sa-queries', { mappings: { properties: { query: { type: 'percolator' } } } }, 0);
       const plan = await clusterService(h()).plan(es, {
-        pattern: 'sa-none-*',
-        includeSystem: false,
-        readOnly: { kind: 'none' },
-        indices: 'sa-queries',
+        ...standaloneOnly('sa-queries'),
         ilmHorizonMs: 0,
         maxDataStreams: 1,
       });
       expect(plan.standalone_indices?.indices).toMatchObject([
         { index: 'sa-queries', category: 'needs_person', path: 'skip' },
       ]);
-      const run = await cli(h(), ['start', '--all', '--pattern', 'sa-none-*', '--indices', 'sa-queries']);
+      const run = await cli(h(), standaloneArgs('start', 'sa-queries'));
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Nothing to upgrade');
       expect(await catIndices(es, 'sa-queries')).toEqual({ 'sa-queries': 'open' });

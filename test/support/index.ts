@@ -16,6 +16,7 @@ export { withTasksIndexFrom717 } from './cluster-seed';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
 export {
   backingIndexVersions,
+  blockingOnCluster,
   expectSuccessesOnCluster,
   onCurrentVersion,
   successesMismatch,

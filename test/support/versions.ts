@@ -116,3 +116,25 @@ export async function expectSuccessesOnCluster(
   const mismatch = await successesMismatch(es, dataStream, status, atStart);
   if (mismatch !== undefined) throw new Error(mismatch);
 }
+
+/** 8.0.0's `index.version.created`: an index created before it is one the next major (9.x) refuses. */
+const VERSION_8_0_0 = 8_000_099;
+
+/**
+ * Every index the next major would refuse, read from Elasticsearch itself rather than from a report:
+ * each index's flat settings through `GET _all/_settings` as the administrator, old
+ * (`index.version.created` below 8.0.0) and without a verified write block (`index.verified_read_only`
+ * and `index.blocks.write`, which the next major accepts). Sorted by name.
+ */
+export async function blockingOnCluster(es: Client): Promise<string[]> {
+  const all = await es.indices.getSettings({ index: '_all', flat_settings: true, expand_wildcards: 'all' });
+  return Object.entries(all)
+    .filter(([, entry]) => {
+      const settings = (entry.settings ?? {}) as Record<string, string>;
+      const verified =
+        settings['index.verified_read_only'] === 'true' && settings['index.blocks.write'] === 'true';
+      return Number(settings['index.version.created']) < VERSION_8_0_0 && !verified;
+    })
+    .map(([name]) => name)
+    .sort();
+}
