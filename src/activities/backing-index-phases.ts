@@ -21,8 +21,8 @@ export interface PhaseInput {
 
 /**
  * What `prepareCopy` found: normally the destination ready for the copy; after a crash past the swap
- * (every phase of a small index runs in one workflow task, so all of them run again), the swap already
- * done, and how many documents the new index holds.
+ * (the phases of a workflow task that did not complete run again), the swap already done, and how many
+ * documents the new index holds.
  */
 export type PreparedCopy = { alreadySwapped: false } | { alreadySwapped: true; documents: number };
 

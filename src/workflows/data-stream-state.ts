@@ -1,6 +1,7 @@
 import type { UpgradePlan } from '../activities/data-stream-activities';
 import type { ContinuedRun, IndexProgress, ReindexDataStreamInput } from './definitions';
 import { statusBeforeFirstTask } from './definitions';
+import { WORKFLOW_TUNABLES as T } from './tunables';
 import { DEFAULT_MIGRATE_SETTINGS } from '../shared/migrate-settings';
 import {
   deriveStatus,
@@ -39,6 +40,13 @@ export type IndexEnd =
  * concurrency and the pause. Pure (no Temporal), so the rules are tested alone; the workflow keeps one
  * and answers its status query from it. `successes` is never stored: Elasticsearch's status derives it
  * from the other counts, so an index counts as a success only once it left every other list.
+ *
+ * Copies are handed out as permits, at most `maxConcurrentIndices` at once and in start order: an index
+ * holding one is Elasticsearch's `in_progress`. Around them, `COPY_LOOKAHEAD_INDICES` more start early and
+ * prepare (block writes, create the destination) while the copies run, and an index whose copy has ended
+ * finishes (verify, restore settings, swap, delete) while the next one copies, so the cluster never waits
+ * for an index's own steps between two copies. Both count as `pending`, as they would in Elasticsearch,
+ * whose `in_progress` never exceeds the setting.
  */
 export class DataStreamUpgradeState {
   readonly startTimeMillis: number;
@@ -58,7 +66,12 @@ export class DataStreamUpgradeState {
   // Until this run's own plan names them, the indices the service counted at the start are pending.
   private unnamedPendingCount: number;
   private readonly errors: IndexError[];
+  /** Holders of a copy permit: Elasticsearch's `in_progress`. */
   private readonly inProgress = new Map<string, InProgressIndex>();
+  /** Started ahead of their copy, oldest first: they prepare, then wait for a permit. */
+  private readonly awaitingCopy: string[] = [];
+  /** Their copy has ended: they finish while the next index copies. */
+  private readonly finishing = new Set<string>();
   // The concurrency setting as the last index start read it from the cluster.
   private concurrencyLastRead: number | undefined;
 
@@ -85,7 +98,8 @@ export class DataStreamUpgradeState {
       totalIndicesInDataStream: this.totalIndicesInDataStream,
       totalIndicesRequiringUpgrade: this.totalIndicesRequiringUpgrade,
       inProgress: [...this.inProgress.values()],
-      pendingCount: this.pending.length + this.unnamedPendingCount,
+      pendingCount:
+        this.pending.length + this.unnamedPendingCount + this.awaitingCopy.length + this.finishing.size,
       errors: this.errors,
       exception: this.exception,
       paused: this.paused,
@@ -118,19 +132,56 @@ export class DataStreamUpgradeState {
     return this.pending.length > 0;
   }
 
-  /** The indices being upgraded now, oldest start first. */
+  /** The indices whose workflows run now: copying, prepared ahead of their copy, or finishing. */
   get indicesInFlight(): string[] {
-    return [...this.inProgress.keys()];
+    return [...this.finishing, ...this.inProgress.keys(), ...this.awaitingCopy];
   }
 
-  /** Whether another index may start: not paused or failed, one pending, under the concurrency cap. */
+  /**
+   * Whether another index may start: not paused or failed, one pending, and room both among the copies
+   * and the indices prepared ahead of theirs, and among all the index workflows that run at once.
+   */
   mayStartIndex(): boolean {
+    const max = this.maxConcurrentIndices;
     return (
       this.paused === undefined &&
       this.exception === undefined &&
       this.pending.length > 0 &&
+      this.inProgress.size + this.awaitingCopy.length < max + T.COPY_LOOKAHEAD_INDICES &&
+      this.indicesInFlight.length < 2 * max + T.COPY_LOOKAHEAD_INDICES
+    );
+  }
+
+  /** Whether `index` may copy now (it holds a permit). */
+  holdsCopyPermit(index: string): boolean {
+    return this.inProgress.has(index);
+  }
+
+  /** Whether a permit is free for an index that waits for one, and not held back by a pause. */
+  mayGrantCopyPermit(): boolean {
+    return (
+      this.paused === undefined &&
+      this.awaitingCopy.length > 0 &&
       this.inProgress.size < this.maxConcurrentIndices
     );
+  }
+
+  /** Gives the free permits to the indices that wait, oldest first; returns those that now may copy. */
+  grantCopyPermits(): string[] {
+    const granted: string[] = [];
+    while (this.mayGrantCopyPermit()) {
+      const index = this.awaitingCopy.shift() as string;
+      this.inProgress.set(index, { index, total_doc_count: 0, reindexed_doc_count: 0 });
+      granted.push(index);
+    }
+    return granted;
+  }
+
+  /** The copy of `index` has ended: its permit is free, and it finishes. Whether it held one. */
+  copyEnded(index: string): boolean {
+    if (!this.inProgress.delete(index)) return false;
+    this.finishing.add(index);
+    return true;
   }
 
   /** Paused with indices left: the run waits for the resume (or a cancel) rather than ending. */
@@ -154,13 +205,17 @@ export class DataStreamUpgradeState {
     this.waitingForDisk = undefined;
   }
 
-  /** Takes the oldest pending index and marks it in progress; `undefined` when none is pending. */
+  /**
+   * Takes the oldest pending index: in progress when a permit is free and no older index waits for one,
+   * else it waits for one. `undefined` when none is pending.
+   */
   startNext(): string | undefined {
     this.waitingForDisk = undefined;
     const index = this.pending.shift();
-    if (index !== undefined) {
-      this.inProgress.set(index, { index, total_doc_count: 0, reindexed_doc_count: 0 });
-    }
+    if (index === undefined) return undefined;
+    this.awaitingCopy.push(index);
+    // Only its own permit: one freed for an older index is the scheduler's to grant (and signal).
+    if (this.awaitingCopy.length === 1) this.grantCopyPermits();
     return index;
   }
 
@@ -178,6 +233,9 @@ export class DataStreamUpgradeState {
 
   indexEnded(index: string, end: IndexEnd): void {
     this.inProgress.delete(index);
+    this.finishing.delete(index);
+    const awaiting = this.awaitingCopy.indexOf(index);
+    if (awaiting >= 0) this.awaitingCopy.splice(awaiting, 1);
     this.endedCount += 1;
     if (end.kind === 'failed') this.errors.push({ index, message: end.message });
     if (end.kind === 'rolled-back') this.pending.unshift(index);
@@ -234,10 +292,12 @@ export class DataStreamUpgradeState {
       `**${dataStream}**: ${current.complete ? 'complete' : 'upgrading'}, ${progressPercent(current)}% ` +
         `(${current.successes} of ${current.total_indices_requiring_upgrade} indices done, ` +
         `${current.pending} pending, ${current.errors.length} failed)`,
+      ...[...this.finishing].map((index) => `- finishing \`${index}\`: counts, settings, swap`),
       ...current.in_progress.map(
         (entry) =>
           `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
       ),
+      ...this.awaitingCopy.map((index) => `- prepared \`${index}\`: copies when a copy ends`),
       ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
     ];
     if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);

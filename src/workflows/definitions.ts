@@ -6,6 +6,7 @@ import {
   type UpgradePause,
 } from '../shared/status';
 import type { SourceFacts } from '../activities/source-facts';
+import type { CopyPermit } from './copy-permits';
 import type { VerifyMode } from '../shared/verify-mode';
 
 /** Input of the data-stream workflow. Names only: no credentials ever enter a workflow. */
@@ -73,7 +74,11 @@ export interface ReindexBackingIndexInput {
    */
   verify?: VerifyMode;
   /** The upgrade was paused with `now` as this index started (too late to tell it by signal): its copy waits for the resume. */
-  copyPaused?: boolean;
+  copyPaused?: boolean; /**
+   * Whether the index may copy at once or waits for a permit after preparing (`copy-permits.ts`); either
+   * way it reports its copy's end to the upgrade. Absent: copy at once, report nothing.
+   */
+  copyPermit?: CopyPermit;
 }
 
 export interface ReindexBackingIndexResult {

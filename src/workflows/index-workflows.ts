@@ -4,8 +4,10 @@ import {
   ParentClosePolicy,
   getExternalWorkflowHandle,
   startChild,
+  type ChildWorkflowHandle,
   type SignalDefinition,
 } from '@temporalio/workflow';
+import { copyPermitSignal } from './copy-permits';
 import { localElasticsearchSteps } from './activity-stubs';
 import { REINDEX_STATES, type DataStreamUpgradeState, type IndexEnd } from './data-stream-state';
 import type { ReindexBackingIndexInput } from './definitions';
@@ -27,6 +29,8 @@ import {
  */
 export class IndexWorkflows {
   private readonly running = new Map<string, Promise<void>>();
+  // The children whose start has been answered, to hand them their copy permit.
+  private readonly started = new Map<string, ChildWorkflowHandle<typeof reindexBackingIndex>>();
   // Captured as the upgrade starts: whether it was cancelled decides how a cancelled child counts.
   private readonly upgradeScope = CancellationScope.current();
 
@@ -58,6 +62,14 @@ export class IndexWorkflows {
     this.changed();
   }
 
+  /** Lets a child that waits for its copy permit copy; one still starting gets it with its start. */
+  permitCopy(sourceIndex: string): void {
+    void this.started
+      .get(sourceIndex)
+      ?.signal(copyPermitSignal)
+      .catch(() => undefined);
+  }
+
   /** Tells every running child to stop or continue its copy; one that has just finished needs neither. */
   async signalAll(signal: SignalDefinition<[]>): Promise<void> {
     await Promise.all(
@@ -81,6 +93,7 @@ export class IndexWorkflows {
     const read = await localElasticsearchSteps.readSourceBeforeStart(sourceIndex);
     state.concurrencyRead(read.maxConcurrentIndices);
     const startedPaused = state.paused?.now === true;
+    const permitted = state.holdsCopyPermit(sourceIndex);
     const args: [ReindexBackingIndexInput] = [
       {
         dataStream,
@@ -88,6 +101,7 @@ export class IndexWorkflows {
         facts: read.facts,
         // A pause with `now` that came while the facts were read cannot reach the child by signal.
         ...(startedPaused ? { copyPaused: true } : {}),
+        copyPermit: permitted ? 'granted' : 'awaited',
         // Only when not the default, so a default upgrade starts its children exactly as before.
         ...(state.verify !== undefined && state.verify !== 'count' ? { verify: state.verify } : {}),
       },
@@ -108,11 +122,18 @@ export class IndexWorkflows {
         { key: REINDEX_STATE_SEARCH_ATTRIBUTE, value: REINDEX_STATES.RUNNING },
       ],
     });
-    // A pause or resume with `now` between the start command and the child's start reached no one.
-    const pausedNow = state.paused?.now === true;
-    if (pausedNow !== startedPaused) {
-      await handle.signal(pausedNow ? pauseCopySignal : resumeCopySignal).catch(() => undefined);
+    this.started.set(sourceIndex, handle);
+    try {
+      // A pause or resume with `now`, or a permit, between the start command and the child's start
+      // reached no one.
+      const pausedNow = state.paused?.now === true;
+      if (pausedNow !== startedPaused) {
+        await handle.signal(pausedNow ? pauseCopySignal : resumeCopySignal).catch(() => undefined);
+      }
+      if (!permitted && state.holdsCopyPermit(sourceIndex)) this.permitCopy(sourceIndex);
+      await handle.result();
+    } finally {
+      this.started.delete(sourceIndex);
     }
-    await handle.result();
   }
 }

@@ -6,6 +6,7 @@ import {
 } from '@temporalio/workflow';
 import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
+import { copyTurn } from './copy-permits';
 import { rollBackOrFinish } from './backing-index-rollback';
 import { REINDEX_STATES, type ReindexState } from './data-stream-state';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
@@ -26,12 +27,17 @@ function showEnd(state: ReindexState): void {
  * with no round trip through the server):
  *
  *   prepare (clear blocks and open if needed, block writes and refresh, delete a stale destination,
- *   create the destination) → copy → [verify ids or contents, when asked] → finish (verify counts, restore replicas and refresh interval, keep
- *   ILM age, wait for health, close if it was closed) → atomic swap → retire (lifecycle name, delete source)
+ *   create the destination) → [wait for a copy permit] → copy → [verify ids or contents, when asked] →
+ *   [give the permit back] → finish (verify counts, restore replicas and refresh interval, keep ILM age,
+ *   wait for health, close if it was closed) → atomic swap → retire (lifecycle name, delete source)
+ *
+ * The permit (`copy-permits.ts`) lets the data stream prepare this index while the one before it copies,
+ * and copy the next one while this one finishes, with never more copies at once than the setting.
  *
  * The copy first runs as a local activity that waits up to `QUICK_COPY_WAIT_MS` for its reindex task: a
- * small index is upgraded in one workflow task. A longer copy is handed over, still running, to the
- * heartbeated copy activity, which re-attaches after a crash and stops while the upgrade is paused.
+ * small index is upgraded in two workflow tasks (up to its copy's end, and after it), three when it waited
+ * for its permit. A longer copy is handed over, still running, to the heartbeated copy activity, which
+ * re-attaches after a crash and stops while the upgrade is paused.
  *
  * Unlike Elasticsearch, the source keeps its write block until it is deleted (no window where a write is
  * lost), counts are verified before the swap, and a failure or cancel before the swap puts the source
@@ -60,6 +66,7 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
   const copy = pausableCopy({ pausedAtStart: input.copyPaused === true, step });
+  const turn = copyTurn(input.copyPermit);
   // The source as it was, read by the data-stream workflow in the task that started this one: it is in
   // history before anything changes it, so a step re-run after a crash never reads the write block this
   // upgrade added as the source's own.
@@ -83,6 +90,7 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
       // A crash after the swap made every phase run again: only the last one is left to do.
       documents = prepared.documents;
     } else {
+      await turn.wait(step);
       step('copying documents');
       const quick = copy.paused
         ? { finished: false as const }
@@ -101,6 +109,8 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
         });
       }
       await verifyBeyondCount(input.verify, { sourceIndex, destinationIndex }, step);
+      // Reading both indices whole is as heavy as a copy: the permit is held until it is done.
+      await turn.ended(sourceIndex);
       step('verifying counts, restoring settings, waiting for health');
       documents = await local.finishCopy(phase);
       step('swapping into the data stream');

@@ -21,6 +21,7 @@ import {
   type FinishedRunMemo,
   type ReindexDataStreamInput,
 } from './definitions';
+import { indexCopyEndedSignal } from './copy-permits';
 import { rootCauseMessage } from './failure-message';
 import { IndexWorkflows } from './index-workflows';
 import {
@@ -94,6 +95,9 @@ function answerQueriesAndSignals(
   setHandler(indexProgressSignal, (progress) => {
     if (state.progress(progress)) view.show();
   });
+  setHandler(indexCopyEndedSignal, (index) => {
+    if (state.copyEnded(index)) view.show();
+  });
   setHandler(maxConcurrentIndicesChangedSignal, (value) => state.setMaxConcurrentIndices(value));
   setHandler(upgradePauseQuery, () => (state.paused === undefined ? null : { ...state.paused }));
   answerPauseAndResume(state, indices, view);
@@ -165,8 +169,9 @@ async function planRun(dataStream: string, state: DataStreamUpgradeState, view: 
 }
 
 /**
- * The scheduling loop: starts pending indices while the state allows one more and this run has room,
- * and waits for an end, a resume or a concurrency change. Before each start the disk is checked: an
+ * The scheduling loop: hands free copy permits to the indices that wait for one (oldest first), starts
+ * pending indices while the state allows one more and this run has room, and waits for an end, a copy's
+ * end, a resume or a concurrency change. Before each start the disk is checked: an
  * index whose copy would take a node past the high watermark waits (the status says why and since when)
  * and is checked again every `DISK_RECHECK_INTERVAL_MS`. Returns when nothing runs and nothing may start
  * (done, failed, or this run's share taken). A cancel waits for every child to roll back.
@@ -205,10 +210,14 @@ async function upgradeIndices(
       view.show();
     }
   };
+  const grantWhatMay = (): void => {
+    for (const index of state.grantCopyPermits()) indices.permitCopy(index);
+  };
   const heldForDisk = (): boolean => state.waitingForDisk !== undefined;
   const finished = (): boolean => indices.size === 0 && !state.heldByPause() && !heldForDisk();
   try {
     for (;;) {
+      grantWhatMay();
       await startWhatMay();
       if (finished()) return;
       const endedBefore = state.endedCount;
@@ -216,11 +225,15 @@ async function upgradeIndices(
         // Checked again on an end (it frees disk), a pause, or the timer.
         const pausedBefore = state.paused;
         await condition(
-          () => state.endedCount !== endedBefore || state.paused !== pausedBefore,
+          () =>
+            state.endedCount !== endedBefore || state.paused !== pausedBefore || state.mayGrantCopyPermit(),
           T.DISK_RECHECK_INTERVAL_MS,
         );
       } else {
-        await condition(() => state.endedCount !== endedBefore || mayStartAnother() || finished());
+        await condition(
+          () =>
+            state.endedCount !== endedBefore || mayStartAnother() || finished() || state.mayGrantCopyPermit(),
+        );
       }
     }
   } catch (err) {

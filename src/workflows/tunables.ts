@@ -38,6 +38,12 @@ export const WORKFLOW_TUNABLES = {
    */
   QUICK_COPY_WAIT_MS: 1_000,
   /**
+   * Backing indices whose workflows start ahead of their copy, to block writes and create the destination
+   * while the copies before them run, so a copy never waits for the next index's preparation. One is
+   * enough: preparing takes far less than a copy. Write blocks are thus taken at most one index early.
+   */
+  COPY_LOOKAHEAD_INDICES: 1,
+  /**
    * `ids` and `content` verification heartbeats every second, also while a batch is read, so a worker
    * silent this long is presumed dead (the retry resumes from the last batch) and a cancel arrives soon.
    */

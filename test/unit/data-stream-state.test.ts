@@ -68,23 +68,67 @@ describe('the state of a data stream upgrade', () => {
     expect(state.continuedRun().pendingIndices).toEqual(['a', 'b', 'c']);
   });
 
-  it('starts no index while paused, failed, or at the concurrency cap', () => {
-    const state = planned(2);
+  it('starts no index while paused, failed, or with every copy permit and the look-ahead taken', () => {
+    const state = planned(1);
     state.startNext();
+    // One more starts to prepare while the first copies.
     expect(state.mayStartIndex()).toBe(true);
     state.startNext();
     expect(state.mayStartIndex()).toBe(false);
     state.indexEnded('a', { kind: 'upgraded' });
     expect(state.pause(false, 5)).toBe(false);
     expect(state.mayStartIndex()).toBe(false);
+    // The prepared index does not start its copy while paused either.
+    expect(state.mayGrantCopyPermit()).toBe(false);
     expect(state.heldByPause()).toBe(true);
     expect(state.pause(true, 9)).toBe(true);
     expect(state.paused).toEqual({ since_millis: 5, now: true });
     expect(state.resume()).toBe(true);
+    expect(state.grantCopyPermits()).toEqual(['b']);
     expect(state.mayStartIndex()).toBe(true);
     state.exception = 'rollover refused';
     expect(state.mayStartIndex()).toBe(false);
     expect(state.handsOver).toBe(false);
+  });
+
+  it('hands out copy permits in start order, with one index prepared ahead and finished ones behind', () => {
+    const state = new DataStreamUpgradeState({ dataStream: 'ds' }, 1_000);
+    state.planned(plan(['a', 'b', 'c', 'd', 'e']));
+    state.maxConcurrentIndices = 1;
+    expect([state.startNext(), state.startNext()]).toEqual(['a', 'b']);
+    expect(state.holdsCopyPermit('a')).toBe(true);
+    expect(state.holdsCopyPermit('b')).toBe(false);
+    expect(state.mayStartIndex()).toBe(false);
+    expect(state.status()).toMatchObject({ successes: 0, pending: 4, in_progress: [{ index: 'a' }] });
+
+    // Copied: `a` finishes, counted pending as Elasticsearch would, and `b` may copy.
+    expect(state.copyEnded('a')).toBe(true);
+    expect(state.copyEnded('a')).toBe(false);
+    expect(state.status()).toMatchObject({ successes: 0, pending: 5, in_progress: [] });
+    expect(state.grantCopyPermits()).toEqual(['b']);
+    expect(state.grantCopyPermits()).toEqual([]);
+    expect(state.mayStartIndex()).toBe(true);
+    expect(state.startNext()).toBe('c');
+    expect(state.details('ds')).toMatch(/finishing `a`[\s\S]*copying `b`[\s\S]*prepared `c`/);
+
+    // Two finishing and one copying: no more index workflows until one of them ends.
+    state.copyEnded('b');
+    expect(state.grantCopyPermits()).toEqual(['c']);
+    expect(state.indicesInFlight).toEqual(['a', 'b', 'c']);
+    expect(state.mayStartIndex()).toBe(false);
+    state.indexEnded('a', { kind: 'upgraded' });
+    expect(state.mayStartIndex()).toBe(true);
+    expect(state.startNext()).toBe('d');
+    expect(state.status()).toMatchObject({ successes: 1, pending: 3, in_progress: [{ index: 'c' }] });
+
+    // A wider setting lets the prepared index copy beside the running one.
+    state.setMaxConcurrentIndices(2);
+    expect(state.grantCopyPermits()).toEqual(['d']);
+    expect(state.status().in_progress.map((entry) => entry.index)).toEqual(['c', 'd']);
+    // A failed copy frees its permit too.
+    state.indexEnded('c', { kind: 'failed', message: 'x' });
+    expect(state.holdsCopyPermit('c')).toBe(false);
+    expect(state.status()).toMatchObject({ successes: 1, pending: 2, errors: [{ index: 'c' }] });
   });
 
   it('takes a concurrency read at an index start only when it changed since the last read', () => {

@@ -153,12 +153,17 @@ describe('the lifecycle of an upgrade', () => {
   it('refuses a second start while running, cancels a running upgrade (cancelled, rolled back), then starts again', async () => {
     const t = rig.fresh('cancel');
     const ds = 'cancel-ds';
-    const [first] = await t.seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
+    const [first, second] = await t.seed(ds, [{ docCount: 10 }, { docCount: 10 }]);
     const rolledBack: string[] = [];
+    const prepared: string[] = [];
     t.cluster.holdCopies = true;
     await t.service.start(rig.es, ds);
     await t.withWorker(
       {
+        createDestination: ({ sourceIndex }) => {
+          prepared.push(sourceIndex);
+          return Promise.resolve();
+        },
         rollBackIndexUpgrade: ({ sourceIndex }) => {
           rolledBack.push(sourceIndex);
           return Promise.resolve('restored-source');
@@ -166,12 +171,16 @@ describe('the lifecycle of an upgrade', () => {
       },
       async () => {
         await eventually(() => (t.cluster.copying.size === 1 ? true : undefined), 'the first copy');
+        // The second (the old write index, rolled over) is prepared while the first copies.
+        await eventually(() => (prepared.length === 2 ? true : undefined), 'the second prepared');
+        expect(t.cluster.copiesStarted).toEqual([first]);
         const refused = await apiError(t.service.start(rig.es, ds));
         expect(refused.reason).toBe(`Reindex task for data stream [${ds}] already exists`);
         await expect(t.service.cancel(ds)).resolves.toEqual({ acknowledged: true });
       },
     );
-    expect(rolledBack).toEqual([first]);
+    // Mid-overlap: the copying index and the one prepared ahead are both rolled back.
+    expect([...rolledBack].sort()).toEqual([first, second].sort());
     const cancelled = await describeRun(ds);
     expect(cancelled.status.name).toBe('CANCELLED');
     expect(cancelled.typedSearchAttributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE)).toBe('cancelled');

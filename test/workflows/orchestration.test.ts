@@ -76,6 +76,54 @@ describe('the upgrade workflows', () => {
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 6, errors: [] });
   });
 
+  it('at concurrency 1, prepares the next index during a copy and finishes one during the next: one copy at a time, oldest first', async () => {
+    const t = rig.fresh('overlap');
+    const ds = 'overlap-ds';
+    const names = t.cluster.addDataStream(ds, 5, 1);
+    const writeIndex = names[5];
+    t.cluster.holdCopies = true;
+    const blocked: string[] = [];
+    const copyEnded = (index: string): boolean =>
+      t.cluster.copiesStarted.includes(index) && !t.cluster.copying.has(index);
+    let mostBlockedAheadOfTheirCopy = 0;
+    let firstFinish: () => void = () => undefined;
+    const firstFinishHeld = new Promise<void>((resolve) => {
+      firstFinish = resolve;
+    });
+    const handle = await t.startWorkflow(ds);
+    await t.withWorker(
+      {
+        blockSourceWrites: (index) => {
+          blocked.push(index);
+          const ahead = blocked.filter((each) => !copyEnded(each)).length;
+          mostBlockedAheadOfTheirCopy = Math.max(mostBlockedAheadOfTheirCopy, ahead);
+          return Promise.resolve();
+        },
+        // The first index's finish waits until the second has started copying.
+        waitForDestinationHealth: ({ destinationIndex }) =>
+          destinationIndex === destinationIndexName(names[0]) ? firstFinishHeld : Promise.resolve(),
+      },
+      async () => {
+        await eventually(() => (t.cluster.copying.has(names[0]) ? true : undefined), 'the first copy');
+        await eventually(() => (blocked.includes(names[1]) ? true : undefined), 'the second prepared');
+        expect((await t.service.status(ds)).in_progress.map((entry) => entry.index)).toEqual([names[0]]);
+        t.cluster.release(names[0]);
+        // Only possible while the first index still finishes: its finish is held until then.
+        await eventually(() => (t.cluster.copying.has(names[1]) ? true : undefined), 'the second copy');
+        expect(await t.service.status(ds)).toMatchObject({ successes: 0, pending: 4 });
+        firstFinish();
+        t.cluster.releaseAll();
+        await closed(handle.workflowId);
+      },
+    );
+    expect(t.cluster.peakCopying).toBe(1);
+    expect(t.cluster.copiesStarted).toEqual(names.slice(0, 5));
+    // A write block is taken at most one index ahead of the copy, and never on the write index.
+    expect(mostBlockedAheadOfTheirCopy).toBe(2);
+    expect(blocked).not.toContain(writeIndex);
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 5, errors: [] });
+  });
+
   it('continues as new with its start time, totals, pending list, errors and concurrency intact', async () => {
     const t = rig.fresh('continue', { maxIndicesPerRun: 2 });
     const ds = 'continue-ds';

@@ -33,7 +33,7 @@ describe('the quick copy of a backing index', () => {
     });
   }
 
-  it('upgrades a small index in its first workflow task, the facts read by the parent, no activity scheduled', async () => {
+  it("upgrades a small index in a workflow task to its copy's end and one after, no activity scheduled", async () => {
     const t = rig.fresh('quick');
     const ds = 'quick-ds';
     const names = t.cluster.addDataStream(ds, 2, 1);
@@ -52,13 +52,20 @@ describe('the quick copy of a backing index', () => {
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 2, errors: [] });
     expect(t.cluster.copiesStarted).toEqual(names.slice(0, 2));
     expect(factsReadFor).toEqual(names.slice(0, 2));
+    const workflowTasks: number[] = [];
     for (const index of names.slice(0, 2)) {
       const child = backingIndexWorkflowId(ds, index);
       expect(await scheduledActivities(child)).toEqual([]);
       const history = await rig.client.workflow.getHandle(child).fetchHistory();
-      const tasks = (history.events ?? []).filter((event) => event.workflowTaskCompletedEventAttributes);
-      expect(tasks).toHaveLength(1);
+      workflowTasks.push(
+        (history.events ?? []).filter((event) => event.workflowTaskCompletedEventAttributes).length,
+      );
     }
+    // The first copies at once; it tells the upgrade its copy ended (ending that task), then finishes.
+    // The second started ahead, prepared, and copied on its permit, which may have come with its first task.
+    expect(workflowTasks[0]).toBe(2);
+    expect(workflowTasks[1]).toBeGreaterThanOrEqual(2);
+    expect(workflowTasks[1]).toBeLessThanOrEqual(3);
     // The parent read the facts: as local activities, in the tasks that started the children.
     expect(await scheduledActivities(dataStreamWorkflowId(ds))).not.toContain('readSourceFacts');
   });
