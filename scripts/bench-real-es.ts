@@ -360,10 +360,59 @@ function add(breakdown: Breakdown, step: string, ms: number): void {
   breakdown.set(step, (breakdown.get(step) ?? 0) + ms);
 }
 
-/** The `_reindex` task's own running time, from the task result Elasticsearch stores. */
-async function reindexTaskMs(es: Client, taskId: string): Promise<number> {
+/** When a `_reindex` task ran, from the task result Elasticsearch stores. */
+interface CopyInterval {
+  startMs: number;
+  endMs: number;
+}
+
+/** The `_reindex` task's own running time and interval, from the task result Elasticsearch stores. */
+async function reindexTask(es: Client, taskId: string): Promise<CopyInterval & { ms: number }> {
   const task = await es.tasks.get({ task_id: taskId });
-  return Number(task.task.running_time_in_nanos) / 1e6;
+  const ms = Number(task.task.running_time_in_nanos) / 1e6;
+  const startMs = Number(task.task.start_time_in_millis);
+  return { ms, startMs, endMs: startMs + ms };
+}
+
+/** What the node did during an upgrade, from its `_reindex` tasks' intervals (Elasticsearch's records). */
+interface NodeTimeline {
+  copyingMs: number;
+  beforeFirstCopyMs: number;
+  betweenCopiesMs: number;
+  gapsMs: number[];
+  afterLastCopyMs: number;
+  mostCopiesAtOnce: number;
+}
+
+function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs: number): NodeTimeline {
+  const sorted = [...intervals].sort((a, b) => a.startMs - b.startMs);
+  let copyingMs = 0;
+  let coveredUntil = -Infinity;
+  const gapsMs: number[] = [];
+  for (const { startMs, endMs } of sorted) {
+    if (coveredUntil !== -Infinity && startMs > coveredUntil) gapsMs.push(startMs - coveredUntil);
+    copyingMs += Math.max(0, endMs - Math.max(startMs, coveredUntil));
+    coveredUntil = Math.max(coveredUntil, endMs);
+  }
+  const edges = sorted.flatMap(({ startMs, endMs }) => [
+    { at: startMs, step: 1 },
+    { at: endMs, step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let running = 0;
+  let mostCopiesAtOnce = 0;
+  for (const edge of edges) {
+    running += edge.step;
+    mostCopiesAtOnce = Math.max(mostCopiesAtOnce, running);
+  }
+  return {
+    copyingMs,
+    beforeFirstCopyMs: (sorted[0]?.startMs ?? completeMs) - startedAtMs,
+    betweenCopiesMs: sum(gapsMs),
+    gapsMs,
+    afterLastCopyMs: completeMs - coveredUntil,
+    mostCopiesAtOnce,
+  };
 }
 
 interface UpgradeAnalysis {
@@ -373,6 +422,7 @@ interface UpgradeAnalysis {
   /** Per backing index: copy activity ms and its `_reindex` task's ms. */
   copies: { copyMs: number; taskMs: number; documents: number }[];
   retries: number;
+  timeline: NodeTimeline;
 }
 
 async function analyseUpgrade(
@@ -393,6 +443,7 @@ async function analyseUpgrade(
   }
   const childRows: Breakdown = new Map();
   const copies: UpgradeAnalysis['copies'] = [];
+  const intervals: CopyInterval[] = [];
   let childrenMs = 0;
   let pickupMs = 0;
   for (const sourceIndex of sourceIndices) {
@@ -411,7 +462,9 @@ async function analyseUpgrade(
       pickupMs += activity.pickupMs;
       if (activity.type === 'copyDocuments') {
         const result = activity.result as { taskId: string; totalDocCount: number };
-        const taskMs = await reindexTaskMs(es, result.taskId);
+        const task = await reindexTask(es, result.taskId);
+        intervals.push(task);
+        const taskMs = task.ms;
         add(childRows, COPY_TASK_STEP, taskMs);
         add(childRows, COPY_REST_STEP, activity.totalMs - taskMs);
         copies.push({ copyMs: activity.totalMs, taskMs, documents: result.totalDocCount });
@@ -424,7 +477,9 @@ async function analyseUpgrade(
     for (const local of child.localActivities) {
       const quick = local.result as { finished?: boolean; taskId?: string } | undefined;
       if (local.type !== 'copyDocumentsQuickly' || quick?.finished !== true || !quick.taskId) continue;
-      quickTaskMs += await reindexTaskMs(es, quick.taskId);
+      const task = await reindexTask(es, quick.taskId);
+      intervals.push(task);
+      quickTaskMs += task.ms;
     }
     add(childRows, COPY_TASK_STEP, quickTaskMs);
     add(childRows, LOCAL_STEPS_STEP, childMs - activitiesMs - quickTaskMs);
@@ -436,7 +491,8 @@ async function analyseUpgrade(
   );
   for (const [step, ms] of childRows) add(breakdown, step, ms);
   add(breakdown, PICKUP_STEP, pickupMs);
-  return { upgradeMs: parent.completeMs - startedAtMs, breakdown, copies, retries };
+  const timeline = nodeTimeline(intervals, startedAtMs, parent.completeMs);
+  return { upgradeMs: parent.completeMs - startedAtMs, breakdown, copies, retries, timeline };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -725,6 +781,35 @@ interface ReportInput {
   concurrency: number;
 }
 
+/** What the node did during the upgrades, median over runs: copying, or idle before, between and after. */
+function timelineTable(copyRuns: CopyRun[]): string[] {
+  const row = (label: string, of: (t: NodeTimeline, run: CopyRun) => number): string => {
+    const values = copyRuns.map((r) => of(r.analysis.timeline, r));
+    const share = median(copyRuns.map((r) => of(r.analysis.timeline, r) / r.upgradeMs));
+    return `| ${label} | ${seconds(median(values))} s | ${(share * 100).toFixed(1)} % | ${values.map((v) => seconds(v)).join(', ')} |`;
+  };
+  const gaps = copyRuns.flatMap((r) => r.analysis.timeline.gapsMs);
+  return [
+    "The node's time during the upgrade, from its `_reindex` tasks' start times and running times (Elasticsearch's task records):",
+    '',
+    '| the node | median | share of the upgrade | runs |',
+    '| --- | ---: | ---: | --- |',
+    row('copying (a `_reindex` task running)', (t) => t.copyingMs),
+    row(
+      'before the first copy (start, plan, rollover, the first index prepared)',
+      (t) => t.beforeFirstCopyMs,
+    ),
+    row('between copies (no `_reindex` task running), in all', (t) => t.betweenCopiesMs),
+    row(
+      'after the last copy (its finish, swap, delete; the status turning complete)',
+      (t) => t.afterLastCopyMs,
+    ),
+    `| one gap between copies: median, longest (all runs) | ${gaps.length > 0 ? `${median(gaps).toFixed(0)} ms, ${Math.max(...gaps).toFixed(0)} ms` : 'none'} | | |`,
+    `| most \`_reindex\` tasks at once | ${Math.max(...copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce))} | | ${copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce).join(', ')} |`,
+    '',
+  ];
+}
+
 function renderReport(input: ReportInput): string {
   const { copyRuns, indices } = input;
   const out: string[] = [];
@@ -761,7 +846,8 @@ function renderReport(input: ReportInput): string {
     const steps = [...(copyRuns[0]?.analysis.breakdown.keys() ?? [])];
     const upgradePerIndex = median(copyRuns.map((r) => r.upgradeMs)) / indices;
     out.push(
-      'Where the upgrade time goes, per backing index (median over runs of the mean per index; each activity from scheduled to completed, from the workflow histories):',
+      'Where the upgrade time goes, per backing index (median over runs of the mean per index; each activity from scheduled to completed, from the workflow histories; ' +
+        'the steps of different indices overlap, so the rows add up to the upgrade time only when one index ran at a time):',
       '',
       '| step | ms per index | share |',
       '| --- | ---: | ---: |',
@@ -777,6 +863,8 @@ function renderReport(input: ReportInput): string {
       `| bare loop, per index: synchronous \`_reindex\` | ${median(copyRuns.map((r) => r.bareCopyMs / indices)).toFixed(0)} | |`,
       '',
     );
+
+    out.push(...timelineTable(copyRuns));
 
     if (input.variants.length > 0) {
       const baseline = median(copyRuns.map((r) => r.variants.get(PRODUCT_REQUEST.name) ?? 0));

@@ -83,11 +83,11 @@ function cancelStopsTask(context: Context): boolean {
 async function adoptRunningTask(
   es: ActivityDependencies['es'],
   input: CopyDocumentsInput,
-  requestsPerSecond: number,
+  requestsPerSecond: Promise<number>,
 ): Promise<string | undefined> {
   const [adopted] = await runningCopyTasksInto(es, input.destinationIndex, { cancelling: false });
   if (adopted !== undefined) {
-    await es.reindexRethrottle({ task_id: adopted, requests_per_second: requestsPerSecond });
+    await es.reindexRethrottle({ task_id: adopted, requests_per_second: await requestsPerSecond });
   }
   return adopted;
 }
@@ -193,9 +193,15 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
       let taskId: string | undefined;
       let tracker: CopyTracker | undefined;
       try {
-        const { maxRequestsPerSecond: requestsPerSecond } = await readMigrateSettings(es);
-        const adopted = await adoptRunningTask(es, input, requestsPerSecond);
-        taskId = adopted ?? (await tasks.start(input, requestsPerSecond));
+        // Every read at once: the node copies nothing until this task starts.
+        const throttle = readMigrateSettings(es).then((settings) => settings.maxRequestsPerSecond);
+        const prepared = tasks.prepareStart(input);
+        // Awaited below; this only keeps a failure while another read fails first from going unhandled.
+        throttle.catch(() => undefined);
+        prepared.catch(() => undefined);
+        const adopted = await adoptRunningTask(es, input, throttle);
+        const requestsPerSecond = await throttle;
+        taskId = adopted ?? (await tasks.start(input, requestsPerSecond, prepared));
         tracker = copyObserver?.copyStarted({
           dataStream: input.dataStream,
           index: input.sourceIndex,

@@ -45,22 +45,27 @@ export function throwIfFailed(state: ReindexTaskState, taskId: string, target: C
   }
 }
 
+/** What starting a copy task needs: whether it runs through the timestamp pipeline, and the client to send it by. */
+export interface PreparedStart {
+  pipeline: boolean;
+  client: ActivityDependencies['es'];
+}
+
 /** The requests a copy makes about its Elasticsearch reindex task, and its progress signal. */
 export class CopyTaskRequests {
   constructor(private readonly deps: Pick<ActivityDependencies, 'es' | 'temporal' | 'worker'>) {}
 
   /**
    * Starts the reindex task of `target` at this throttle, on the node that runs the fewest copies (the
-   * task runs where it was received); returns its id.
+   * task runs where it was received); returns its id. `prepared` is `prepareStart`'s answer when the
+   * caller began it early.
    */
-  async start(target: CopyTarget, requestsPerSecond: number): Promise<string> {
-    const pipeline = (await this.needsTimestampPipeline(target))
-      ? { pipeline: MISSING_TIMESTAMP_PIPELINE }
-      : {};
-    const { client } =
-      this.deps.worker.copyPlacement === 'least-loaded'
-        ? await clientForNewCopy(this.deps.es)
-        : { client: this.deps.es };
+  async start(
+    target: CopyTarget,
+    requestsPerSecond: number,
+    prepared: Promise<PreparedStart> = this.prepareStart(target),
+  ): Promise<string> {
+    const { pipeline, client } = await prepared;
     const response = await client.reindex({
       wait_for_completion: false,
       slices: 'auto',
@@ -70,11 +75,29 @@ export class CopyTaskRequests {
       // `create` + `proceed`: a resumed copy skips what an earlier task already wrote.
       conflicts: 'proceed',
       source: { index: target.sourceIndex },
-      dest: { index: target.destinationIndex, op_type: 'create', ...pipeline },
+      dest: {
+        index: target.destinationIndex,
+        op_type: 'create',
+        ...(pipeline ? { pipeline: MISSING_TIMESTAMP_PIPELINE } : {}),
+      },
     });
     if (response.task === undefined)
       throw new Error(`_reindex of [${target.sourceIndex}] returned no task id`);
     return String(response.task);
+  }
+
+  /**
+   * What a start needs to know first, both read at once: whether the copy needs the timestamp pipeline,
+   * and which node receives it. A caller can begin this before its other reads (the node idles meanwhile).
+   */
+  async prepareStart(target: CopyTarget): Promise<PreparedStart> {
+    const [pipeline, { client }] = await Promise.all([
+      this.needsTimestampPipeline(target),
+      this.deps.worker.copyPlacement === 'least-loaded'
+        ? clientForNewCopy(this.deps.es)
+        : Promise.resolve({ client: this.deps.es }),
+    ]);
+    return { pipeline, client };
   }
 
   /** The task's state, or `undefined` when Elasticsearch no longer knows it (node restarted). */

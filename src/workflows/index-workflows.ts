@@ -62,9 +62,12 @@ export class IndexWorkflows {
     this.changed();
   }
 
-  /** Lets a child that waits for its copy permit copy; one still starting gets it with its start. */
-  permitCopy(sourceIndex: string): void {
-    void this.started
+  /**
+   * Lets a child that waits for its copy permit copy; one still starting gets it with its start. Resolves
+   * once the signal was delivered (or could not be: the child has ended).
+   */
+  async permitCopy(sourceIndex: string): Promise<void> {
+    await this.started
       .get(sourceIndex)
       ?.signal(copyPermitSignal)
       .catch(() => undefined);
@@ -130,7 +133,7 @@ export class IndexWorkflows {
       if (pausedNow !== startedPaused) {
         await handle.signal(pausedNow ? pauseCopySignal : resumeCopySignal).catch(() => undefined);
       }
-      if (!permitted && state.holdsCopyPermit(sourceIndex)) this.permitCopy(sourceIndex);
+      if (!permitted && state.holdsCopyPermit(sourceIndex)) await this.permitCopy(sourceIndex);
       await handle.result();
     } finally {
       this.started.delete(sourceIndex);

@@ -210,14 +210,17 @@ async function upgradeIndices(
       view.show();
     }
   };
-  const grantWhatMay = (): void => {
-    for (const index of state.grantCopyPermits()) indices.permitCopy(index);
+  const grantWhatMay = async (): Promise<void> => {
+    const granted = state.grantCopyPermits();
+    // Awaited, so this workflow task ends with the permits: the next start's steps (local activities,
+    // which would keep the task open) must not delay a copy the node is idle for.
+    if (granted.length > 0) await Promise.all(granted.map((index) => indices.permitCopy(index)));
   };
   const heldForDisk = (): boolean => state.waitingForDisk !== undefined;
   const finished = (): boolean => indices.size === 0 && !state.heldByPause() && !heldForDisk();
   try {
     for (;;) {
-      grantWhatMay();
+      await grantWhatMay();
       await startWhatMay();
       if (finished()) return;
       const endedBefore = state.endedCount;
