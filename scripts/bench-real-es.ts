@@ -32,6 +32,7 @@
  * Prints the tables and appends them, with the date, the machine and the command, to the "Real
  * Elasticsearch 8.19.21" section of docs/benchmarks-log.md (not with `--no-write`).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -531,6 +532,82 @@ interface BareLoop {
   copyMs: number;
 }
 
+/** The machine's CPU counters (all cores, from /proc/stat) and Elasticsearch's own, at one moment. */
+interface CpuReading {
+  machineBusyMs: number;
+  machineTotalMs: number;
+  esCpuMs: number;
+  /** This process: the worker, the service and the bare loops' client. */
+  ownCpuMs: number;
+  /** The Temporal dev server this process started (0 when it uses another server). */
+  temporalCpuMs: number;
+}
+
+/** How busy the machine was between two readings (1 = every core busy) and Elasticsearch's CPU time. */
+interface CpuUse {
+  machineBusyShare: number;
+  esCpuMs: number;
+  ownCpuMs: number;
+  temporalCpuMs: number;
+}
+
+/** CPU time of this process's children that run a Temporal server (utime + stime, in ms). */
+function temporalServerCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // pid (comm) state ppid ... utime(14) stime(15): split after the command, which may hold spaces.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const isChild = Number(rest[1]) === process.pid;
+      if (isChild && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('temporal')) {
+        total += (Number(rest[11]) + Number(rest[12])) * 10;
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
+async function readCpu(es: Client): Promise<CpuReading> {
+  // cpu user nice system idle iowait irq softirq steal, in 1/100 s.
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const total = sum(fields);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const stats = await es.nodes.stats({ node_id: '_local', metric: 'process' });
+  const node = Object.values(stats.nodes)[0];
+  const own = process.cpuUsage();
+  return {
+    machineBusyMs: (total - idle) * 10,
+    machineTotalMs: total * 10,
+    esCpuMs: node?.process?.cpu?.total_in_millis ?? 0,
+    ownCpuMs: (own.user + own.system) / 1000,
+    temporalCpuMs: temporalServerCpuMs(),
+  };
+}
+
+/** Runs `work` and says how busy the CPU was meanwhile. */
+async function measuringCpu<T>(es: Client, work: () => Promise<T>): Promise<[T, CpuUse]> {
+  const before = await readCpu(es);
+  const result = await work();
+  const after = await readCpu(es);
+  const totalMs = after.machineTotalMs - before.machineTotalMs;
+  return [
+    result,
+    {
+      machineBusyShare: totalMs > 0 ? (after.machineBusyMs - before.machineBusyMs) / totalMs : 0,
+      esCpuMs: after.esCpuMs - before.esCpuMs,
+      ownCpuMs: after.ownCpuMs - before.ownCpuMs,
+      temporalCpuMs: after.temporalCpuMs - before.temporalCpuMs,
+    },
+  ];
+}
+
 interface CopyRun {
   upgradeMs: number;
   /** The mean of the bare loop before the upgrade (over the seeded indices) and after it (over its copies). */
@@ -540,6 +617,8 @@ interface CopyRun {
   bareBeforeMs: number;
   bareAfterMs: number;
   analysis: UpgradeAnalysis;
+  /** CPU during the bare loop before, the upgrade, and the bare loop after (each with its deletes). */
+  cpu: { bareBefore: CpuUse; upgrade: CpuUse; bareAfter: CpuUse };
   /** Variant name → summed `_reindex` ms over the indices. */
   variants: Map<string, number>;
 }
@@ -592,12 +671,14 @@ async function copyRun(
   }
   await settle(ctx.es);
 
-  const before = await bareLoop(ctx, sources, docs);
+  const [before, bareBeforeCpu] = await measuringCpu(ctx.es, () => bareLoop(ctx, sources, docs));
   await settle(ctx.es);
-  const startedAtMs = await upgrade(ctx, name, indices);
+  const [startedAtMs, upgradeCpu] = await measuringCpu(ctx.es, () => upgrade(ctx, name, indices));
   const analysis = await analyseUpgrade(ctx.temporal, ctx.es, name, sources, startedAtMs);
   await settle(ctx.es);
-  const after = await bareLoop(ctx, sources.map(destinationIndexName), docs);
+  const [after, bareAfterCpu] = await measuringCpu(ctx.es, () =>
+    bareLoop(ctx, sources.map(destinationIndexName), docs),
+  );
   await removeDataStream(ctx.es, name);
   const bareCreateMs = (before.createMs + after.createMs) / 2;
   const bareCopyMs = (before.copyMs + after.copyMs) / 2;
@@ -609,6 +690,7 @@ async function copyRun(
     bareBeforeMs: before.createMs + before.copyMs,
     bareAfterMs: after.createMs + after.copyMs,
     analysis,
+    cpu: { bareBefore: bareBeforeCpu, upgrade: upgradeCpu, bareAfter: bareAfterCpu },
     variants: variantMs,
   };
 }
@@ -781,6 +863,31 @@ interface ReportInput {
   concurrency: number;
 }
 
+/** How busy the machine's cores were, and Elasticsearch's CPU per index, bare loops against the upgrade. */
+function cpuTable(copyRuns: CopyRun[], indices: number): string[] {
+  const phases = [
+    ['bare loop before', (r: CopyRun) => r.cpu.bareBefore],
+    ['the upgrade', (r: CopyRun) => r.cpu.upgrade],
+    ['bare loop after', (r: CopyRun) => r.cpu.bareAfter],
+  ] as const;
+  const busy = phases.map(([, of]) => median(copyRuns.map((r) => of(r).machineBusyShare)));
+  const perIndex = (field: 'esCpuMs' | 'ownCpuMs' | 'temporalCpuMs'): string =>
+    phases
+      .map(([, of]) => `${median(copyRuns.map((r) => of(r)[field] / indices)).toFixed(0)} ms`)
+      .join(' | ');
+  return [
+    'CPU meanwhile (median over runs; each bare loop with the deletes after its copies; the machine also runs the Temporal dev server, the worker and this script):',
+    '',
+    `| CPU | ${phases.map(([label]) => label).join(' | ')} |`,
+    `| --- | ${phases.map(() => '---:').join(' | ')} |`,
+    `| the machine's cores busy | ${busy.map((v) => `${(v * 100).toFixed(0)} %`).join(' | ')} |`,
+    `| Elasticsearch CPU per index | ${perIndex('esCpuMs')} |`,
+    `| Temporal dev server CPU per index | ${perIndex('temporalCpuMs')} |`,
+    `| this process (worker, service, bare loop client) CPU per index | ${perIndex('ownCpuMs')} |`,
+    '',
+  ];
+}
+
 /** What the node did during the upgrades, median over runs: copying, or idle before, between and after. */
 function timelineTable(copyRuns: CopyRun[]): string[] {
   const row = (label: string, of: (t: NodeTimeline, run: CopyRun) => number): string => {
@@ -864,7 +971,7 @@ function renderReport(input: ReportInput): string {
       '',
     );
 
-    out.push(...timelineTable(copyRuns));
+    out.push(...timelineTable(copyRuns), ...cpuTable(copyRuns, indices));
 
     if (input.variants.length > 0) {
       const baseline = median(copyRuns.map((r) => r.variants.get(PRODUCT_REQUEST.name) ?? 0));
