@@ -3,7 +3,7 @@
  * (issue 11, item 5):
  *
  *   npm run bench:real-es [-- --runs 3 --indices 20 --docs 20000 --concurrency 1 --copy-variants --no-write
- *                             --dev-server-poll-rps 1000]
+ *                             --dev-server-poll-rps 1000 --split-cores]
  *
  * Elasticsearch: the node at `ES_URL`, or else one this script builds and starts from
  * `../shared/real-es` (`REAL_ES_DIR`) on `--es-port` (9254) and stops at the end. Temporal: a dev server
@@ -23,7 +23,12 @@
  * 3. runs the bare loop again over the upgrade's new indices (the same documents); the bare figure is the
  *    mean of 1 and 3, which cancels most of the drift in a shared machine's load;
  * 4. reads where the upgrade's time went from the workflow histories (each activity from scheduled to
- *    completed, the workflow tasks between them) and the `_reindex` tasks' own running times.
+ *    completed, the workflow tasks between them) and the `_reindex` tasks' own running times; what the node
+ *    did meanwhile from those tasks' start and running times (copying, or idle before, between and after
+ *    the copies; most copies at once); and the CPU each of the three phases used (the machine's cores,
+ *    Elasticsearch's own counter, the dev server, this process).
+ * `--split-cores` puts Elasticsearch alone on core 0 and everything else on the other cores (`taskset`; the
+ * node must run on this machine), as in production, where the cluster and the worker do not share cores.
  * Then, `--throttle-runs` times, one index of `--throttle-docs` documents is upgraded at
  * `--throttle-rps` (1,000) documents per second: achieved rate of the `_reindex` task and of the copy step.
  * `--copy-variants` also times variants of the bare `_reindex` (batch size, slices, pipeline, refresh,
@@ -50,6 +55,7 @@ import {
   numberOption,
   realEsNode,
   seedOldDataStream,
+  splitCores,
   stringOption,
 } from './bench-support';
 import { destinationSettingsForCopy } from '../src/activities/destination-settings';
@@ -727,6 +733,14 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
 const percent = (value: number): string => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
 
+/** The process id of the node at `es` (it must run on this machine for `--split-cores`). */
+async function elasticsearchPid(es: Client): Promise<number> {
+  const info = await es.nodes.info({ node_id: '_local', metric: 'process' });
+  const pid = Object.values(info.nodes)[0]?.process?.id;
+  if (pid === undefined) throw new Error('--split-cores: the node did not say its process id');
+  return pid;
+}
+
 async function main(): Promise<void> {
   const runs = numberOption('runs', 3);
   const indices = numberOption('indices', 20);
@@ -739,6 +753,7 @@ async function main(): Promise<void> {
   const pollOverride = stringOption('poll-interval-ms', '');
   const variants = flag('copy-variants') ? COPY_VARIANTS : [];
   const write = !flag('no-write');
+  const splitCoresAsked = flag('split-cores');
   const date = new Date().toISOString().slice(0, 10);
   const command = `npm run bench:real-es${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
@@ -748,6 +763,8 @@ async function main(): Promise<void> {
   };
   const node = await realEsNode(9254);
   const es = new Client({ node: node.url, maxRetries: 0, requestTimeout: 300_000 });
+  // Before the dev server starts, so that it inherits this process's cores.
+  const rejoinCores = splitCoresAsked ? await splitCores(await elasticsearchPid(es)) : undefined;
   const env = await createTestEnvironment({ dynamicConfig: devServerDynamicConfig() });
   const copyRuns: CopyRun[] = [];
   const throttleResults: ThrottleRun[] = [];
@@ -794,6 +811,7 @@ async function main(): Promise<void> {
       }
     });
   } finally {
+    await rejoinCores?.().catch(() => undefined);
     await setMigrateSettings(es, { maxRequestsPerSecond: null, maxConcurrentIndices: null }).catch(
       () => undefined,
     );
@@ -818,6 +836,7 @@ async function main(): Promise<void> {
     throttleDocs,
     throttleRps,
     concurrency,
+    splitCores: splitCoresAsked,
   });
   console.log(`\n${report}`);
   if (write) {
@@ -861,6 +880,8 @@ interface ReportInput {
   throttleDocs: number;
   throttleRps: number;
   concurrency: number;
+  /** Elasticsearch ran alone on core 0 (`--split-cores`). */
+  splitCores: boolean;
 }
 
 /** How busy the machine's cores were, and Elasticsearch's CPU per index, bare loops against the upgrade. */
@@ -924,7 +945,9 @@ function renderReport(input: ReportInput): string {
   out.push(
     `### ${input.date}: ${input.indices} indices × ${integer(input.docs)} documents, ` +
       (input.production ? 'production intervals' : `copy poll ${w.reindexPollIntervalMs} ms (diagnosis)`) +
-      (input.variants.length > 0 ? ', copy variants' : ''),
+      (input.variants.length > 0 ? ', copy variants' : '') +
+      `, concurrency ${input.concurrency}` +
+      (input.splitCores ? ', Elasticsearch alone on one core' : ''),
     '',
     `\`${input.command}\`. Elasticsearch ${input.version} from ${input.origin}. Machine: ${machineDescription()}, ` +
       `shared with other sessions' tests. Worker intervals: ${input.production ? 'production' : '**not production**'} ` +

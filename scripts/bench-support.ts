@@ -194,3 +194,20 @@ export function devServerDescription(): string {
     ? `dev server with \`history.transferProcessorMaxPollRPS\` = ${rps} (one shard, as a production cluster's many shards would not limit one upgrade)`
     : 'dev server as it ships (one history shard, its transfer queue polled at most 20 times a second)';
 }
+
+/**
+ * `--split-cores`: Elasticsearch on core 0 alone, this process and what it starts afterwards (the Temporal
+ * dev server, the worker) on the other cores, as in production, where the cluster and the worker run on
+ * different machines. Linux `taskset`; returns what puts Elasticsearch back on every core.
+ */
+export async function splitCores(esPid: number): Promise<() => Promise<void>> {
+  const last = cpus().length - 1;
+  if (last < 1) throw new Error('--split-cores needs at least 2 cores');
+  const taskset = (cores: string, pid: number) =>
+    promisify(execFile)('taskset', ['-a', '-pc', cores, String(pid)]);
+  await taskset('0', esPid);
+  await taskset(`1-${last}`, process.pid);
+  return async () => {
+    await taskset(`0-${last}`, esPid);
+  };
+}
