@@ -21,8 +21,12 @@ export interface CopyDocumentsInput extends CopyTarget {
 export type QuickCopyResult =
   /** `taskId`: the reindex task that made the copy, for whoever reads the history. */
   | { finished: true; taskId: string }
-  /** `runningTask` is set when its task still runs; without it, the heartbeated copy starts over. */
-  | { finished: false; runningTask?: CopyCheckpoint };
+  /**
+   * `runningTask` is set when its task still runs; without it, the heartbeated copy starts over.
+   * `turnNotYet`: asked to follow the copy before it (`after`), which had not ended in time, it started
+   * nothing.
+   */
+  | { finished: false; runningTask?: CopyCheckpoint; turnNotYet?: true };
 
 export interface CopyDocumentsResult {
   taskId: string;
@@ -90,6 +94,24 @@ async function adoptRunningTask(
     await es.reindexRethrottle({ task_id: adopted, requests_per_second: await requestsPerSecond });
   }
   return adopted;
+}
+
+/**
+ * Whether the copy running into `before`'s destination (the index before this one, at concurrency 1) ends
+ * and succeeds within `waitMs`: then that index's copy is over and this one may start its own at once,
+ * without waiting for its permit to come round through Temporal. No copy found running (not started yet,
+ * or over already), or one that ended short: not known to be over.
+ */
+async function copyEndedWithin(
+  tasks: CopyTaskRequests,
+  es: ActivityDependencies['es'],
+  before: CopyTarget,
+  waitMs: number,
+): Promise<boolean> {
+  const [taskId] = await runningCopyTasksInto(es, before.destinationIndex, { cancelling: false });
+  if (taskId === undefined) return false;
+  const state = await tasks.awaitEnd(before, taskId, waitMs);
+  return state?.kind === 'succeeded';
 }
 
 /** What the quick copy says once its wait is over: done, handed over, or failed for good. */
@@ -188,8 +210,12 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
      * `waitMs` for its end. A copy that ends in time costs no activity round trip, heartbeat or progress
      * signal; a longer one is handed over, still running, to the heartbeated `copyDocuments`. A failed
      * task fails the copy as in `copyDocuments`; a task Elasticsearch forgot is started over there.
+     * With `after`, it first waits (up to `waitMs`, reading what the start needs meanwhile) for the copy
+     * before it to end, and starts nothing if it does not (`turnNotYet`).
      */
-    async copyDocumentsQuickly(input: CopyDocumentsInput & { waitMs: number }): Promise<QuickCopyResult> {
+    async copyDocumentsQuickly(
+      input: CopyDocumentsInput & { waitMs: number; after?: CopyTarget },
+    ): Promise<QuickCopyResult> {
       let taskId: string | undefined;
       let tracker: CopyTracker | undefined;
       try {
@@ -200,6 +226,11 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         throttle.catch(() => undefined);
         prepared.catch(() => undefined);
         const adopted = await adoptRunningTask(es, input, throttle);
+        if (adopted === undefined && input.after !== undefined) {
+          if (!(await copyEndedWithin(tasks, es, input.after, input.waitMs))) {
+            return { finished: false, turnNotYet: true };
+          }
+        }
         const requestsPerSecond = await throttle;
         taskId = adopted ?? (await tasks.start(input, requestsPerSecond, prepared));
         tracker = copyObserver?.copyStarted({

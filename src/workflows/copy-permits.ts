@@ -6,6 +6,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { localElasticsearchSteps } from './activity-stubs';
+import type { ReindexBackingIndexInput } from './definitions';
+import { WORKFLOW_TUNABLES as T } from './tunables';
+import type { CopyDocumentsInput, QuickCopyResult } from '../activities/copy-documents-activity';
 
 /**
  * Copy permits between a data stream's upgrade and its backing indices' workflows (issue 25): at most
@@ -26,6 +30,10 @@ export const indexCopyEndedSignal = defineSignal<[string]>('indexCopyEnded');
 export interface CopyTurn {
   /** Resolves once the permit is held (at once when it came with the start). */
   wait(step: (name: string) => void): Promise<void>;
+  /** The copy this index may follow without its permit: while it waits for one, at concurrency 1. */
+  follows(): ReindexBackingIndexInput['copyAfter'];
+  /** It followed that copy: its permit is on the way, and it copies now. */
+  followed(): void;
   /**
    * Tells the upgrade the copy has ended and waits until it was told, so the next copy starts while this
    * index finishes (a signal leaves only when the workflow task ends).
@@ -33,8 +41,15 @@ export interface CopyTurn {
   ended(sourceIndex: string): Promise<void>;
 }
 
-/** `permit` as the index's start gave it; absent (a standalone index) means no permits: copy at once. */
-export function copyTurn(permit: CopyPermit | undefined): CopyTurn {
+/**
+ * The permit as the index's start gave it; absent (a standalone index) means no permits: copy at once.
+ * With `copyAfter` (concurrency 1), the index may also follow the copy before it in Elasticsearch (see
+ * `quickCopyInTurn`).
+ */
+export function copyTurn(
+  input: Pick<ReindexBackingIndexInput, 'dataStream' | 'copyPermit' | 'copyAfter'>,
+): CopyTurn {
+  const permit = input.copyPermit;
   let held = permit !== 'awaited';
   setHandler(copyPermitSignal, () => {
     held = true;
@@ -44,6 +59,12 @@ export function copyTurn(permit: CopyPermit | undefined): CopyTurn {
       if (held) return;
       step('prepared: copies when the copy before it ends');
       await condition(() => held);
+    },
+    follows() {
+      return held ? undefined : input.copyAfter;
+    },
+    followed() {
+      held = true;
     },
     async ended(sourceIndex) {
       const parent = workflowInfo().parent;
@@ -56,4 +77,37 @@ export function copyTurn(permit: CopyPermit | undefined): CopyTurn {
       }
     },
   };
+}
+
+/**
+ * The quick copy, in this index's turn. At concurrency 1 an index prepared ahead first asks the quick copy
+ * to follow the copy before it: when that one ends (succeeded) within `QUICK_COPY_WAIT_MS`, the permit can
+ * only come here next, so this copy starts the moment the other ends, not a round trip through the upgrade
+ * later, and the node does not idle between them. Otherwise (or paused) it waits for its permit first.
+ */
+export async function quickCopyInTurn(
+  turn: CopyTurn,
+  paused: () => boolean,
+  input: CopyDocumentsInput,
+  step: (name: string) => void,
+): Promise<QuickCopyResult> {
+  const quickCopy = (after?: CopyDocumentsInput) =>
+    localElasticsearchSteps.copyDocumentsQuickly({
+      ...input,
+      waitMs: T.QUICK_COPY_WAIT_MS,
+      ...(after !== undefined ? { after } : {}),
+    });
+  const before = turn.follows();
+  if (before !== undefined && !paused()) {
+    step('prepared: copies when the copy before it ends');
+    const followed = await quickCopy({ dataStream: input.dataStream, ...before });
+    if (followed.finished || followed.turnNotYet !== true) {
+      turn.followed();
+      step('copying documents');
+      return followed;
+    }
+  }
+  await turn.wait(step);
+  step('copying documents');
+  return paused() ? { finished: false } : quickCopy();
 }

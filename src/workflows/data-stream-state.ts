@@ -157,6 +157,18 @@ export class DataStreamUpgradeState {
     return this.inProgress.has(index);
   }
 
+  /**
+   * At concurrency 1, the index whose copy `index` (waiting for a permit) follows: the one holding it.
+   * `undefined` when `index` holds one, or more may copy at once (then the next to end is not known).
+   */
+  copyToFollow(index: string): string | undefined {
+    if (this.maxConcurrentIndices !== 1 || this.inProgress.has(index)) return undefined;
+    // A verification beyond counts holds the permit after the copy: the copy's end is not the turn's end.
+    if (this.verify !== undefined && this.verify !== 'count') return undefined;
+    const holders = [...this.inProgress.keys()];
+    return holders.length === 1 ? holders[0] : undefined;
+  }
+
   /** Whether a permit is free for an index that waits for one, and not held back by a pause. */
   mayGrantCopyPermit(): boolean {
     return (
@@ -177,9 +189,14 @@ export class DataStreamUpgradeState {
     return granted;
   }
 
-  /** The copy of `index` has ended: its permit is free, and it finishes. Whether it held one. */
+  /**
+   * The copy of `index` has ended: its permit is free, and it finishes. Whether it was copying: it held a
+   * permit, or it copied before its permit reached it (it followed the copy before it).
+   */
   copyEnded(index: string): boolean {
-    if (!this.inProgress.delete(index)) return false;
+    const awaiting = this.awaitingCopy.indexOf(index);
+    if (awaiting >= 0) this.awaitingCopy.splice(awaiting, 1);
+    else if (!this.inProgress.delete(index)) return false;
     this.finishing.add(index);
     return true;
   }

@@ -79,6 +79,11 @@ export interface ReindexBackingIndexInput {
    * way it reports its copy's end to the upgrade. Absent: copy at once, report nothing.
    */
   copyPermit?: CopyPermit;
+  /**
+   * At concurrency 1, the index copying when this one started: if its copy ends within
+   * `QUICK_COPY_WAIT_MS` of this one being prepared, this one copies at once, its permit on the way.
+   */
+  copyAfter?: { sourceIndex: string; destinationIndex: string };
 }
 
 export interface ReindexBackingIndexResult {

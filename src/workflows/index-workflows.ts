@@ -15,7 +15,7 @@ import { indexEndOf } from './index-end';
 import { pauseCopySignal, resumeCopySignal } from './pause-definitions';
 import { reindexBackingIndex } from './reindex-backing-index';
 import { WORKFLOW_TUNABLES as T } from './tunables';
-import { backingIndexWorkflowId } from '../shared/names';
+import { backingIndexWorkflowId, destinationIndexName } from '../shared/names';
 import {
   BACKING_INDEX_SEARCH_ATTRIBUTE,
   DATA_STREAM_SEARCH_ATTRIBUTE,
@@ -97,6 +97,7 @@ export class IndexWorkflows {
     state.concurrencyRead(read.maxConcurrentIndices);
     const startedPaused = state.paused?.now === true;
     const permitted = state.holdsCopyPermit(sourceIndex);
+    const follows = state.copyToFollow(sourceIndex);
     const args: [ReindexBackingIndexInput] = [
       {
         dataStream,
@@ -105,6 +106,9 @@ export class IndexWorkflows {
         // A pause with `now` that came while the facts were read cannot reach the child by signal.
         ...(startedPaused ? { copyPaused: true } : {}),
         copyPermit: permitted ? 'granted' : 'awaited',
+        ...(follows !== undefined
+          ? { copyAfter: { sourceIndex: follows, destinationIndex: destinationIndexName(follows) } }
+          : {}),
         // Only when not the default, so a default upgrade starts its children exactly as before.
         ...(state.verify !== undefined && state.verify !== 'count' ? { verify: state.verify } : {}),
       },

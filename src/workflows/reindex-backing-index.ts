@@ -6,13 +6,12 @@ import {
 } from '@temporalio/workflow';
 import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
-import { copyTurn } from './copy-permits';
+import { copyTurn, quickCopyInTurn } from './copy-permits';
 import { rollBackOrFinish } from './backing-index-rollback';
 import { REINDEX_STATES, type ReindexState } from './data-stream-state';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
 import type { StepsStarted } from './rollback-report';
 import { verifyBeyondCount } from './verify-beyond-count';
-import { WORKFLOW_TUNABLES as T } from './tunables';
 import { destinationIndexName } from '../shared/names';
 import { REINDEX_STATE_SEARCH_ATTRIBUTE } from '../shared/search-attributes';
 
@@ -66,7 +65,7 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
   const step = (name: string): void =>
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
   const copy = pausableCopy({ pausedAtStart: input.copyPaused === true, step });
-  const turn = copyTurn(input.copyPermit);
+  const turn = copyTurn(input);
   // The source as it was, read by the data-stream workflow in the task that started this one: it is in
   // history before anything changes it, so a step re-run after a crash never reads the write block this
   // upgrade added as the source's own.
@@ -90,21 +89,11 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
       // A crash after the swap made every phase run again: only the last one is left to do.
       documents = prepared.documents;
     } else {
-      await turn.wait(step);
-      step('copying documents');
-      const quick = copy.paused
-        ? { finished: false as const }
-        : await local.copyDocumentsQuickly({
-            dataStream,
-            sourceIndex,
-            destinationIndex,
-            waitMs: T.QUICK_COPY_WAIT_MS,
-          });
+      const target = { dataStream, sourceIndex, destinationIndex };
+      const quick = await quickCopyInTurn(turn, () => copy.paused, target, step);
       if (!quick.finished) {
         await copy.copy({
-          dataStream,
-          sourceIndex,
-          destinationIndex,
+          ...target,
           ...(quick.runningTask !== undefined ? { runningTask: quick.runningTask } : {}),
         });
       }

@@ -121,14 +121,33 @@ describe('the state of a data stream upgrade', () => {
     expect(state.startNext()).toBe('d');
     expect(state.status()).toMatchObject({ successes: 1, pending: 3, in_progress: [{ index: 'c' }] });
 
+    // At concurrency 1 the prepared index may follow the copy before it, and may report its copy's end
+    // before its permit reached it.
+    expect(state.copyToFollow('d')).toBe('c');
+    expect(state.copyToFollow('c')).toBeUndefined();
+
     // A wider setting lets the prepared index copy beside the running one.
     state.setMaxConcurrentIndices(2);
+    expect(state.copyToFollow('d')).toBeUndefined();
     expect(state.grantCopyPermits()).toEqual(['d']);
     expect(state.status().in_progress.map((entry) => entry.index)).toEqual(['c', 'd']);
     // A failed copy frees its permit too.
     state.indexEnded('c', { kind: 'failed', message: 'x' });
     expect(state.holdsCopyPermit('c')).toBe(false);
     expect(state.status()).toMatchObject({ successes: 1, pending: 2, errors: [{ index: 'c' }] });
+  });
+
+  it('counts a copy that followed the one before it without its permit as ended, and frees nothing twice', () => {
+    const state = planned(1);
+    state.startNext();
+    state.startNext();
+    expect(state.copyToFollow('b')).toBe('a');
+    // `b` followed `a` in Elasticsearch and reported its end before `a`'s report arrived.
+    expect(state.copyEnded('b')).toBe(true);
+    expect(state.copyEnded('a')).toBe(true);
+    expect(state.grantCopyPermits()).toEqual([]);
+    expect(state.status()).toMatchObject({ in_progress: [], pending: 3 });
+    expect(state.mayStartIndex()).toBe(true);
   });
 
   it('takes a concurrency read at an index start only when it changed since the last read', () => {

@@ -90,9 +90,26 @@ describe('the upgrade workflows', () => {
     const firstFinishHeld = new Promise<void>((resolve) => {
       firstFinish = resolve;
     });
+    // Whose running copy a prepared index waited on, and which it saw end (then it copied at once).
+    const watched: string[] = [];
+    const followed: string[] = [];
     const handle = await t.startWorkflow(ds);
     await t.withWorker(
       {
+        copyDocumentsQuickly: async ({ after }) => {
+          if (after === undefined) return { finished: false };
+          const { sourceIndex } = after;
+          // Held copies run in the copy activity, which may start after this index was prepared.
+          await eventually(
+            () => (t.cluster.copiesStarted.includes(sourceIndex) ? true : undefined),
+            `${sourceIndex}'s copy`,
+          );
+          if (!t.cluster.copying.has(sourceIndex)) return { finished: false, turnNotYet: true };
+          watched.push(sourceIndex);
+          await t.cluster.copyEnded(sourceIndex);
+          followed.push(sourceIndex);
+          return { finished: false };
+        },
         blockSourceWrites: (index) => {
           blocked.push(index);
           const ahead = blocked.filter((each) => !copyEnded(each)).length;
@@ -106,6 +123,7 @@ describe('the upgrade workflows', () => {
       async () => {
         await eventually(() => (t.cluster.copying.has(names[0]) ? true : undefined), 'the first copy');
         await eventually(() => (blocked.includes(names[1]) ? true : undefined), 'the second prepared');
+        await eventually(() => (watched.includes(names[0]) ? true : undefined), 'the second watching');
         expect((await t.service.status(ds)).in_progress.map((entry) => entry.index)).toEqual([names[0]]);
         t.cluster.release(names[0]);
         // Only possible while the first index still finishes: its finish is held until then.
@@ -118,6 +136,8 @@ describe('the upgrade workflows', () => {
     );
     expect(t.cluster.peakCopying).toBe(1);
     expect(t.cluster.copiesStarted).toEqual(names.slice(0, 5));
+    // The second saw the first copy end in Elasticsearch and copied without waiting for its permit.
+    expect(followed).toContain(names[0]);
     // A write block is taken at most one index ahead of the copy, and never on the write index.
     expect(mostBlockedAheadOfTheirCopy).toBe(2);
     expect(blocked).not.toContain(writeIndex);

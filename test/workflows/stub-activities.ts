@@ -46,6 +46,8 @@ export class StubCluster {
   /** Destinations whose copies `stopCopies` was asked to stop, in order. */
   readonly stoppedCopiesInto: string[] = [];
   private readonly gates = new Map<string, Gate>();
+  // Opened when an index's copy has ended (not when it was cancelled).
+  private readonly copyEnds = new Map<string, Gate>();
   private rollovers = 0;
 
   /** A data stream of `oldCount` old backing indices, then `currentCount` current ones; returns the names. */
@@ -92,12 +94,41 @@ export class StubCluster {
     return held;
   }
 
+  /** Resolves when the copy of `index` has ended. */
+  copyEnded(index: string): Promise<void> {
+    return this.endGateFor(index).promise;
+  }
+
+  /** As the quick copy's `after` sees it: the copy of `index` is running and ends within `waitMs`. */
+  async copyEndsWithin(index: string, waitMs: number): Promise<boolean> {
+    if (!this.copying.has(index)) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    const ended = await Promise.race([this.copyEnded(index).then(() => true), timedOut]);
+    clearTimeout(timer);
+    return ended;
+  }
+
+  private endGateFor(index: string): Gate {
+    let ended = this.copyEnds.get(index);
+    if (!ended) {
+      ended = gate();
+      this.copyEnds.set(index, ended);
+    }
+    return ended;
+  }
+
   async copy(index: string): Promise<void> {
     this.copiesStarted.push(index);
     this.copying.add(index);
     this.peakCopying = Math.max(this.peakCopying, this.copying.size);
     try {
-      if (!this.holdCopies) return;
+      if (!this.holdCopies) {
+        this.endGateFor(index).open();
+        return;
+      }
       const context = Context.current();
       const heartbeats = setInterval(() => context.heartbeat(), HELD_COPY_HEARTBEAT_MS);
       try {
@@ -108,6 +139,7 @@ export class StubCluster {
     } finally {
       this.copying.delete(index);
     }
+    this.endGateFor(index).open();
   }
 
   rollover(dataStream: string): string {
@@ -212,7 +244,10 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
       await cluster.copy(sourceIndex);
       return { taskId: `stub:${sourceIndex}`, tasksStarted: 1, totalDocCount: 10, reindexedDocCount: 10 };
     },
-    copyDocumentsQuickly: async ({ sourceIndex }) => {
+    copyDocumentsQuickly: async ({ sourceIndex, after, waitMs }) => {
+      if (after !== undefined && !(await cluster.copyEndsWithin(after.sourceIndex, waitMs))) {
+        return { finished: false, turnNotYet: true };
+      }
       if (!cluster.quickCopies) {
         return cluster.handOverRunningTask
           ? {
