@@ -71,12 +71,11 @@ export class StandaloneIndexUpgrades {
   }
 
   private async upgrade(entry: RunningStandaloneIndex): Promise<void> {
-    const standalone = this.input.standalone;
     try {
       const prepared = await es.prepareStandaloneIndex({
         index: entry.index,
         readOnly: this.input.readOnly,
-        reindexReadOnly: standalone?.reindexReadOnly === true,
+        reindexReadOnly: this.input.reindexReadOnly === true,
       });
       if (prepared.next === 'done') {
         const outcome = prepared.markedReadOnly

@@ -338,13 +338,25 @@ describe('standalone indices in the cluster run', () => {
         indices: [],
         totals: { indices_to_reindex: 0, indices_to_mark_read_only: 0, indices_skipped: 0 },
       });
-      const alone = await call(api.url, 'GET', '/_ds_reindex/cluster/_plan?reindex_read_only=true');
-      expect(alone.status).toBe(400);
-      expect(alone.json).toMatchObject({
+      // Without indices it reindexes the backing indices marked read-only (reindex-read-only-backing).
+      const alone = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?pattern=sa-none-*&reindex_read_only=true',
+      );
+      expect(alone.status).toBe(200);
+      const both = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?reindex_read_only=true&read_only=true',
+      );
+      expect(both.status).toBe(400);
+      expect(both.json).toMatchObject({
         error: {
           type: 'illegal_argument_exception',
           reason:
-            'reindex_read_only reindexes the standalone indices marked read-only: name them with indices',
+            'reindex_read_only reindexes indices marked read-only; read_only and read_only_older_than ' +
+            'mark indices read-only: choose one',
         },
         status: 400,
       });

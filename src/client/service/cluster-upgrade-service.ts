@@ -255,6 +255,7 @@ export class ClusterUpgradeService {
             pattern: prepared.request.pattern,
             maxDataStreams: prepared.request.maxDataStreams,
             readOnly: prepared.readOnly,
+            ...(prepared.request.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
             ...(prepared.request.window !== undefined ? { window: prepared.request.window } : {}),
             dataStreamRun: {
               statusRetentionMs:
@@ -271,11 +272,7 @@ export class ClusterUpgradeService {
               : {}),
             ...(indices !== undefined
               ? {
-                  standalone: {
-                    pattern: indices,
-                    indices: prepared.standaloneIndices,
-                    ...(prepared.request.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
-                  },
+                  standalone: { pattern: indices, indices: prepared.standaloneIndices },
                 }
               : {}),
           },
