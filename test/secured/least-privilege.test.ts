@@ -30,8 +30,8 @@ import { dataStreamWorkflowId } from '../../src/shared/names';
 import { WORKER_PRIVILEGES, type RequiredPrivilege } from '../../src/shared/privileges';
 import { reindexDataStream } from '../../src/workflows';
 
-/** The role's name patterns, per scope, for the data streams these tests upgrade. */
-const PATTERNS: Record<Exclude<RequiredPrivilege['scope'], 'cluster'>, string> = {
+/** The role's name patterns, per scope, for the data streams these tests upgrade (they have no aliases). */
+const PATTERNS: Record<Exclude<RequiredPrivilege['scope'], 'cluster' | 'alias'>, string> = {
   data_stream: 'lp-*',
   backing_index: '.ds-lp-*',
   destination: '.migrated-*',

@@ -15,7 +15,7 @@ import type { ReindexService } from './reindex-service';
 import { requireWorkerPrivileges } from './worker-privileges';
 import { standaloneIndicesToRun } from './standalone-plan';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
-import { sampleNames } from '../../shared/privileges';
+import { clusterPrivilegeTargets } from './cluster-privilege-targets';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
 import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
@@ -139,9 +139,6 @@ export const clusterErrors = {
  * cluster workflow, its status (with each running data stream's own status), cancel, and the report.
  * Built on the data-stream service, whose Temporal client and data-stream settings it uses.
  */
-/** Backing indices per data stream whose new names a cluster run's privilege check asks about. */
-const CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM = 3;
-
 export class ClusterUpgradeService {
   constructor(
     readonly reindex: ReindexService,
@@ -168,30 +165,15 @@ export class ClusterUpgradeService {
     return plan;
   }
 
-  /**
-   * The worker's privileges for the data streams a run would reindex, a few backing indices of each
-   * (privileges go by name patterns); those only marked read-only need `manage`, which Elasticsearch
-   * checks as they are marked.
-   */
+  /** The worker's privileges for what a run would reindex (`clusterPrivilegeTargets`). */
   private async requireWorkerPrivileges(plan: ClusterPlan): Promise<void> {
-    const reindexing = plan.data_streams.filter((stream) => stream.included && stream.indices_to_reindex > 0);
-    // A standalone index needs what a data stream and its backing index need, on its own name.
-    const standalone = (plan.standalone_indices?.indices ?? [])
-      .filter((index) => index.path === 'reindex')
-      .map((index) => index.index);
     const options = this.reindex.options;
-    await requireWorkerPrivileges(options.temporal, options.taskQueue, ACCESS.clusterStart.action, {
-      dataStreams: [...reindexing.map((stream) => stream.data_stream), ...standalone],
-      backingIndices: [
-        ...reindexing.flatMap((stream) =>
-          sampleNames(
-            stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
-            CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
-          ),
-        ),
-        ...standalone,
-      ],
-    });
+    await requireWorkerPrivileges(
+      options.temporal,
+      options.taskQueue,
+      ACCESS.clusterStart.action,
+      clusterPrivilegeTargets(plan),
+    );
   }
 
   /**
