@@ -16,6 +16,7 @@ import type { ReadinessReport } from '../../src/client/service/readiness-report'
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
+import { standaloneIndexWorkflowId } from '../../src/shared/names';
 
 const V7_17_0 = 7_170_099;
 
@@ -68,6 +69,7 @@ describe('standalone indices in the cluster run', () => {
     'sa-queries',
     'sa-slow',
     'sa-reopen',
+    'sa-outside',
   ];
   const MIGRATED = OURS.map((name) =>
     name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
@@ -239,6 +241,46 @@ describe('standalone indices in the cluster run', () => {
       ?.settings as Record<string, string>;
     expect(settings['index.blocks.write']).toBeUndefined();
     expect((await es.count({ index: 'sa-slow' })).count).toBe(3000);
+  }, 180_000);
+
+  it('an index whose workflow is cancelled from outside the run is rolled back, and the report says so', async () => {
+    const es = h().es;
+    await oldIndex('sa-outside', { aliases: { 'sa-outside-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, { ...standaloneOnly('sa-outside'), maxDataStreams: 1 }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-outside' })) ? true : undefined),
+      'the copy into migrated-sa-outside to start',
+    );
+    // Not the run's cancel: its own workflow's, as an operator might in the Web UI.
+    await h().env.client.workflow.getHandle(standaloneIndexWorkflowId('sa-outside')).cancel();
+    const status = await clusterCompletion(service);
+    expect(status.standalone_indices?.finished).toEqual([
+      expect.objectContaining({
+        index: 'sa-outside',
+        outcome: 'cancelled',
+        exception:
+          'its workflow was cancelled from outside this cluster run; [sa-outside] was rolled back and keeps ' +
+          'its old version',
+      }),
+    ]);
+    expect(status.state).not.toBe('completed');
+    const report = await cli(h(), ['report', '--json']);
+    expect(report.code).toBe(EXIT_CODES.COMPLETED_WITH_ERRORS);
+    expect(JSON.stringify(JSON.parse(report.stdout))).toContain('cancelled from outside this cluster run');
+    // Rolled back, as Elasticsearch shows it: the copy gone, the old index writable with its alias.
+    expect(await catIndices(es, 'sa-outside*,migrated-sa-outside*')).toEqual({ 'sa-outside': 'open' });
+    expect(await es.indices.getAlias({ index: 'sa-outside' })).toEqual({
+      'sa-outside': { aliases: { 'sa-outside-read': {} } },
+    });
+    const settings = (await es.indices.getSettings({ index: 'sa-outside', flat_settings: true }))[
+      'sa-outside'
+    ]?.settings as Record<string, string>;
+    expect(settings['index.blocks.write']).toBeUndefined();
+    expect((await es.count({ index: 'sa-outside' })).count).toBe(3000);
   }, 180_000);
 
   it('a pause with now stops the copy; the resume finishes it, every document once', async () => {
