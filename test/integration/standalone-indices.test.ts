@@ -17,6 +17,9 @@ import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
 import { standaloneIndexWorkflowId } from '../../src/shared/names';
+import { JsonLogger } from '../../src/observability/json-logger';
+import { WorkerMetrics } from '../../src/worker/metrics';
+import { startStatusMetrics } from '../../src/worker/status-metrics';
 
 const V7_17_0 = 7_170_099;
 
@@ -268,6 +271,23 @@ describe('standalone indices in the cluster run', () => {
       }),
     ]);
     expect(status.state).not.toBe('completed');
+    // The worker's gauge, read from the same run's status as the worker reads it.
+    const metrics = new WorkerMetrics();
+    const reader = startStatusMetrics({
+      service: h().service,
+      cluster: service,
+      metrics,
+      logger: new JsonLogger({ level: 'ERROR' }),
+      intervalMs: 600_000,
+    });
+    try {
+      await reader.refresh();
+    } finally {
+      reader.stop();
+    }
+    const exposition = await metrics.exposition();
+    expect(exposition).toContain('ds_reindex_standalone_indices{state="cancelled"} 1');
+    expect(exposition).toContain('ds_reindex_standalone_indices{state="upgraded"} 0');
     const report = await cli(h(), ['report', '--json']);
     expect(report.code).toBe(EXIT_CODES.COMPLETED_WITH_ERRORS);
     expect(JSON.stringify(JSON.parse(report.stdout))).toContain('cancelled from outside this cluster run');

@@ -36,6 +36,7 @@ import {
   type PauseAnswer,
   type ClusterUpgradeStatus,
   type RunningDataStream,
+  type StandaloneIndicesStatus,
 } from '../../workflows';
 
 export interface ClusterUpgradeServiceOptions {
@@ -286,6 +287,19 @@ export class ClusterUpgradeService {
       }),
     );
     return { ...status, read_only: readOnlyView(status.read_only), running };
+  }
+
+  /**
+   * The standalone part of the latest cluster run's status (one query, no data stream read), for the
+   * worker's metrics; `undefined` when there is no run or it has no standalone indices.
+   */
+  async standaloneStatus(): Promise<StandaloneIndicesStatus | undefined> {
+    try {
+      return (await this.handle().query(clusterStatusQuery)).standalone_indices;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /**
