@@ -73,6 +73,7 @@ describe('standalone indices in the cluster run', () => {
     'sa-slow',
     'sa-reopen',
     'sa-outside',
+    'sa-window',
   ];
   const MIGRATED = OURS.map((name) =>
     name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
@@ -339,6 +340,55 @@ describe('standalone indices in the cluster run', () => {
     ]);
     expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
   }, 180_000);
+
+  it('a maintenance window that closes mid-copy holds the index: its copy stops, as with pause --now', async () => {
+    const es = h().es;
+    // 200 s of copying at 50 documents a second: the window below closes long before it ends.
+    await oldIndex('sa-window', {}, 10_000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    // Open now, closing at the start of the minute after next: in 60 to 120 s, whatever the second now.
+    const startMinute = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+    const endMinute = ((startMinute + 2) % 1440 || 1440);
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, {
+        ...standaloneOnly('sa-window'),
+        maxDataStreams: 1,
+        window: { startMinute, endMinute, timeZone: 'UTC' },
+      }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-window' })) ? true : undefined),
+      'the copy into migrated-sa-window to start',
+    );
+    const held = await eventually(
+      async () => {
+        const status = await service.status();
+        return status.window?.open === false ? status : undefined;
+      },
+      'the window to close',
+      180_000,
+      1_000,
+    );
+    expect(held.standalone_indices?.running).toMatchObject([
+      { index: 'sa-window', step: 'upgrading', hold: 'paused_now' },
+    ]);
+    // Elasticsearch itself says no copy writes into the new index any more, and the old one is whole.
+    await eventually(async () => {
+      const tasks = await es.tasks.list({ actions: '*reindex', detailed: true });
+      const copying = Object.values(tasks.nodes ?? {}).flatMap((node) =>
+        Object.values(node.tasks).filter((task) => (task.description ?? '').includes('migrated-sa-window')),
+      );
+      return copying.length === 0 ? true : undefined;
+    }, 'the copy into migrated-sa-window to stop');
+    expect((await es.count({ index: 'migrated-sa-window' })).count).toBeLessThan(10_000);
+    expect((await es.count({ index: 'sa-window' })).count).toBe(10_000);
+    await service.cancel();
+    expect((await clusterCompletion(service)).standalone_indices?.finished).toMatchObject([
+      { index: 'sa-window', outcome: 'cancelled' },
+    ]);
+    expect(await catIndices(es, 'sa-window*,migrated-sa-window*')).toEqual({ 'sa-window': 'open' });
+  }, 300_000);
 
   it('hands standalone indices over through continue-as-new, one started per run, and finishes them all', async () => {
     const es = h().es;
