@@ -1,15 +1,18 @@
-import type { Client } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
+import { startSandbox } from '@ds-reindex/es-sandbox';
 import { cli, clusterCompletion, clusterService, flatSettings } from './cluster-helpers';
 import {
   allDocumentIds,
   backingIndexNames,
   duplicates,
+  itOnSandbox,
   resetMigrateSettings,
   setMigrateSettings,
   useUpgradeHarness,
   type UpgradeHarness,
 } from '../support';
-import type { ClusterPlan } from '../../src/client/service/cluster-plan';
+import { ElasticsearchApiError } from '../../src/client/service/api-error';
+import { planCluster, type ClusterPlan } from '../../src/client/service/cluster-plan';
 import { destinationIndexName } from '../../src/shared/names';
 
 /** `_cat/indices` of these names (a missing one is left out): which exist, and whether each is open. */
@@ -165,4 +168,54 @@ describe('reindexing backing indices marked read-only', () => {
     });
     expect(later.dataStreams).toEqual([]);
   }, 240_000);
+
+  itOnSandbox(
+    'is refused, naming them, for indices the cluster already on the next major keeps read-only',
+    'a sandbox posing as 9.1.0',
+    async () => {
+      const sandbox = await startSandbox({ port: 0, version: '9.1.0' });
+      const es = new Client({ node: sandbox.url, maxRetries: 0 });
+      try {
+        const { backingIndices } = await sandbox.controls.seedDataStream({
+          name: 'rro-next',
+          backingIndices: [
+            { docCount: 5, versionCreated: 7_170_099 },
+            { docCount: 5, versionCreated: 8_536_000 },
+            { docCount: 1, versionCreated: 9_000_000 },
+          ],
+        });
+        const [from717, from8] = backingIndices as [string, string];
+        await es.indices.addBlock({ index: `${from717},${from8}`, block: 'write' });
+        const plan = (reindexReadOnly: boolean) =>
+          planCluster(es, {
+            pattern: 'rro-next',
+            includeSystem: false,
+            readOnly: { kind: 'none' },
+            reindexReadOnly,
+            ilmHorizonMs: 0,
+            maxDataStreams: 1,
+            nowMillis: Date.now(),
+          });
+        // Marked read-only, both are left alone without the flag.
+        expect((await plan(false)).data_streams).toEqual([]);
+        // 9.1 can only read the 7.17 one: lifting its block is refused before anything changes. The 8.x
+        // one, old for the next major but writable on this one, is not named.
+        const refused = await plan(true).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(refused).toMatchObject({ status: 400, type: 'illegal_argument_exception' });
+        expect((refused as ElasticsearchApiError).reason).toMatch(
+          /^--reindex-read-only cannot reindex \[[^\]]+\]: the cluster is already on 9\.1\.0/,
+        );
+        expect((refused as ElasticsearchApiError).reason).toContain(`[${from717}]`);
+        expect((refused as ElasticsearchApiError).reason).not.toContain(from8);
+        const settings = await es.indices.getSettings({ index: from717, flat_settings: true });
+        expect(settings[from717]?.settings?.['index.verified_read_only']).toBe('true');
+      } finally {
+        await es.close();
+        await sandbox.close();
+      }
+    },
+  );
 });
