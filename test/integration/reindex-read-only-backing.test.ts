@@ -29,10 +29,18 @@ async function catIndices(es: Client, names: readonly string[]): Promise<Record<
 }
 
 /** Seeds a data stream of old backing indices and marks them read-only with a cluster run, as an operator would. */
-async function seedMarkedReadOnly(h: UpgradeHarness, name: string, docCounts: number[]): Promise<string[]> {
+async function seedMarkedReadOnly(
+  h: UpgradeHarness,
+  name: string,
+  docCounts: number[],
+  options: { firstClosed?: boolean } = {},
+): Promise<string[]> {
   const seeded = await h.seed(
     name,
-    docCounts.map((docCount) => ({ docCount })),
+    docCounts.map((docCount, n) => ({
+      docCount,
+      ...(n === 0 && options.firstClosed ? { closed: true } : {}),
+    })),
   );
   const service = clusterService(h);
   await service.start(
@@ -167,6 +175,36 @@ describe('reindexing backing indices marked read-only', () => {
       maxDataStreams: 1,
     });
     expect(later.dataStreams).toEqual([]);
+  }, 240_000);
+
+  it('a cancel of a closed one puts it back closed, with its verified write block', async () => {
+    const es = h().es;
+    const seeded = await seedMarkedReadOnly(h(), 'rro-closed', [3000, 5], { firstClosed: true });
+    const closed = seeded[0];
+    expect(await catIndices(es, [closed])).toEqual({ [closed]: 'close' });
+    const before = await flatSettings(h(), [closed]);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, {
+        pattern: 'rro-closed',
+        includeSystem: false,
+        readOnly: { kind: 'none' },
+        reindexReadOnly: true,
+        maxDataStreams: 1,
+      }),
+    );
+    await h().copying('rro-closed', { index: closed });
+    await service.cancel();
+    expect((await clusterCompletion(service)).state).toBe('cancelled');
+    expect(await catIndices(es, [closed, destinationIndexName(closed)])).toEqual({ [closed]: 'close' });
+    const after = await flatSettings(h(), [closed]);
+    const blocks = (settings: Record<string, string>) =>
+      Object.entries(settings).filter(
+        ([name]) => name.startsWith('index.blocks.') || name.includes('verified'),
+      );
+    expect(blocks(after[closed] ?? {})).toEqual(blocks(before[closed] ?? {}));
+    expect(after[closed]?.['index.verified_read_only']).toBe('true');
   }, 240_000);
 
   itOnSandbox(
