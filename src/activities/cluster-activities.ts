@@ -9,6 +9,7 @@ import { windowStateAt, type MaintenanceWindow, type WindowState } from '../shar
 import { dataStreamWorkflowId } from '../shared/names';
 import { upgradePathOf, type ReadOnlyRule } from '../shared/read-only-rule';
 import type { ReindexDataStreamStatus } from '../shared/status';
+import { upgradedByRun } from '../shared/upgrade-predicate';
 import { statusQuery } from '../workflows/definitions';
 
 /** What the cluster workflow does next with a data stream, once its read-only indices are marked. */
@@ -57,20 +58,29 @@ async function upgradeRunning(temporal: Temporal, dataStream: string): Promise<b
   return (await executionOf(temporal.workflow.getHandle(dataStreamWorkflowId(dataStream)))) === 'RUNNING';
 }
 
+/** What the cluster run asks of one data stream's preparation. */
+interface DataStreamPreparation {
+  dataStream: string;
+  readOnly: ReadOnlyRule;
+  /** Old indices marked read-only are reindexed too (`--reindex-read-only`); absent: skipped. */
+  reindexReadOnly?: boolean;
+}
+
 /**
  * Marks the indices the read-only rule picks (rolling over first when that includes the write index),
  * and counts what is left to reindex. An upgrade still running marks nothing: it is adopted as it is.
  */
 async function markAndCount(
   es: ActivityDependencies['es'],
-  input: { dataStream: string; readOnly: ReadOnlyRule },
+  input: DataStreamPreparation,
   running: boolean,
 ): Promise<PreparedDataStream> {
   const [facts] = (await inspectDataStreams(es, input.dataStream)).data_streams;
   if (facts === undefined || facts.data_stream !== input.dataStream) {
     throw new DataStreamNotFoundError(input.dataStream);
   }
-  const old = facts.backing_indices.filter((index) => index.needs_upgrade);
+  const reindexReadOnly = input.reindexReadOnly === true;
+  const old = facts.backing_indices.filter((index) => upgradedByRun(index, reindexReadOnly));
   const path = (index: (typeof old)[number]) =>
     upgradePathOf(
       {
@@ -100,9 +110,9 @@ async function markAndCount(
     documentsToReindex: toReindex.reduce((sum, index) => sum + (index.doc_count ?? 0), 0),
     bytesToReindex: toReindex.reduce((sum, index) => sum + (index.size_in_bytes ?? 0), 0),
     indicesMarkedReadOnly: toMark.length,
-    indicesAlreadyReadOnly: facts.backing_indices.filter(
-      (index) => index.skip_reason === 'verified-read-only',
-    ).length,
+    indicesAlreadyReadOnly: reindexReadOnly
+      ? 0
+      : facts.backing_indices.filter((index) => index.skip_reason === 'verified-read-only').length,
     rolledOver,
     // The rollover, by this attempt or by an earlier one, is already in `facts` unless it happened now.
     totalIndicesInDataStream: facts.backing_indices.length + (rolledOver ? 1 : 0),
@@ -156,11 +166,9 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
      * the data stream over first when that includes the write index, and counts what is left to
      * reindex. An upgrade already running is left alone, to be watched (a finished one has closed, and
      * a new start replaces it). Idempotent: a retry finds the marked indices marked and the rollover done.
+     * With `reindexReadOnly`, indices marked read-only count as left to reindex.
      */
-    async prepareDataStreamUpgrade(input: {
-      dataStream: string;
-      readOnly: ReadOnlyRule;
-    }): Promise<PreparedDataStream> {
+    async prepareDataStreamUpgrade(input: DataStreamPreparation): Promise<PreparedDataStream> {
       const running = await upgradeRunning(temporal, input.dataStream);
       return elasticsearchStep(() => markAndCount(es, input, running));
     },

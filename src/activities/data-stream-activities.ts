@@ -5,6 +5,7 @@ import { getBackingIndexNames } from '../elasticsearch/data-streams';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import { PRIVILEGE_SAMPLE_PER_DATA_STREAM, sampleNames } from '../shared/privileges';
 import type { MigrateSettings } from '../shared/migrate-settings';
+import { upgradedByRun } from '../shared/upgrade-predicate';
 import { requireWorkerPrivileges } from './privilege-check';
 
 /** What the data-stream workflow needs to plan a run; names only, so it stays small in history. */
@@ -26,14 +27,15 @@ export function createDataStreamActivities({ es }: ActivityDependencies) {
     /**
      * Reads the data stream and decides which backing indices need upgrading, then checks that the
      * worker's credentials hold every privilege that takes: a missing one fails the run here, before the
-     * rollover or anything else changes. Changes nothing.
+     * rollover or anything else changes. Changes nothing. With `reindexReadOnly` (a cluster run's
+     * `--reindex-read-only`), old indices marked read-only are upgraded too.
      */
-    async planUpgrade(dataStream: string): Promise<UpgradePlan> {
+    async planUpgrade(dataStream: string, options?: { reindexReadOnly?: boolean }): Promise<UpgradePlan> {
       const inspection = await elasticsearchStep(() => inspectDataStream(es, dataStream));
+      const upgraded = (entry: (typeof inspection.backing_indices)[number]): boolean =>
+        upgradedByRun(entry, options?.reindexReadOnly === true);
       const write = inspection.backing_indices.find((entry) => entry.write_index);
-      const indicesToUpgrade = inspection.backing_indices
-        .filter((entry) => entry.needs_upgrade)
-        .map((entry) => entry.index);
+      const indicesToUpgrade = inspection.backing_indices.filter(upgraded).map((entry) => entry.index);
       if (indicesToUpgrade.length > 0) {
         await elasticsearchStep(() =>
           requireWorkerPrivileges(es, {
@@ -45,7 +47,7 @@ export function createDataStreamActivities({ es }: ActivityDependencies) {
       return {
         totalIndicesInDataStream: inspection.backing_indices.length,
         writeIndex: inspection.write_index,
-        writeIndexNeedsUpgrade: write?.needs_upgrade ?? false,
+        writeIndexNeedsUpgrade: write !== undefined && upgraded(write),
         indicesToUpgrade,
       };
     },

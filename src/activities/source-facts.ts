@@ -26,6 +26,12 @@ export interface SourceFacts {
   /** `index.lifecycle.origination_date`, when set; otherwise ILM ages the index from its creation date. */
   lifecycleOriginationDate: string | null;
   blocks: IndexBlocks;
+  /**
+   * Marked read-only with the block API (`index.verified_read_only` with its write block), as a cluster
+   * run's read-only path marks it: a rollback puts that verified block back, not a plain one. Absent in
+   * facts read before it was recorded: not verified.
+   */
+  verifiedReadOnly?: boolean;
 }
 
 export const BLOCK_NAMES = [

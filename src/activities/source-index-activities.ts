@@ -1,15 +1,21 @@
 import type { ActivityDependencies } from './dependencies';
 import { elasticsearchStep } from './failures';
 import { BLOCK_NAMES, type HealthStatus, type IndexBlocks, type SourceFacts } from './source-facts';
+import { markIndicesReadOnly } from '../elasticsearch/read-only-marking';
 
 function flatString(settings: Record<string, unknown>, name: string): string | null {
   const value = settings[name];
   return typeof value === 'string' ? value : null;
 }
 
+/** Blocks that refuse metadata changes, the block API's included. */
+const METADATA_BLOCKS: ReadonlySet<keyof IndexBlocks> = new Set(['metadata', 'read_only']);
+
 /**
  * Gives a source its original blocks and open/closed state back after a failed or cancelled upgrade, so
- * that it is exactly as before. Nothing when the source is gone.
+ * that it is exactly as before: a verified write block (`verifiedReadOnly`) is put back with the block API,
+ * since lifting `read_only` or `write` through the settings API (as the preparation and the restore do)
+ * drops `index.verified_read_only`, and setting them records none. Nothing when the source is gone.
  */
 export async function restoreSourceAsItWas(
   es: ActivityDependencies['es'],
@@ -17,12 +23,22 @@ export async function restoreSourceAsItWas(
   facts: SourceFacts,
 ): Promise<void> {
   if (!(await es.indices.exists({ index: sourceIndex, expand_wildcards: 'all' }))) return;
-  const blocks = Object.fromEntries(
-    BLOCK_NAMES.map((name) => [`index.blocks.${name}`, facts.blocks[name] ? true : null]),
-  );
+  const verified = facts.verifiedReadOnly === true;
+  // A verified source's metadata-refusing blocks go on after its verified block, which they would refuse.
+  const afterVerified = (name: keyof IndexBlocks): boolean =>
+    verified && facts.blocks[name] && METADATA_BLOCKS.has(name);
+  const blocks = (names: readonly (keyof IndexBlocks)[]) =>
+    Object.fromEntries(names.map((name) => [`index.blocks.${name}`, facts.blocks[name] ? true : null]));
   // Close before re-adding blocks: a metadata or read-only block would refuse the close.
   if (facts.closed) await es.indices.close({ index: sourceIndex });
-  await es.indices.putSettings({ index: sourceIndex, settings: blocks });
+  await es.indices.putSettings({
+    index: sourceIndex,
+    settings: blocks(BLOCK_NAMES.filter((name) => !afterVerified(name))),
+  });
+  if (!verified) return;
+  await markIndicesReadOnly(es, [sourceIndex]);
+  const last = BLOCK_NAMES.filter(afterVerified);
+  if (last.length > 0) await es.indices.putSettings({ index: sourceIndex, settings: blocks(last) });
 }
 
 export function createSourceIndexActivities({ es }: ActivityDependencies) {
@@ -46,6 +62,7 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
         const blocks = Object.fromEntries(
           BLOCK_NAMES.map((name) => [name, flatString(settings, `index.blocks.${name}`) === 'true']),
         ) as unknown as IndexBlocks;
+        const verifiedReadOnly = flatString(settings, 'index.verified_read_only') === 'true' && blocks.write;
         return {
           index,
           closed,
@@ -56,6 +73,8 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
           creationDate: flatString(settings, 'index.creation_date') ?? '',
           lifecycleOriginationDate: flatString(settings, 'index.lifecycle.origination_date'),
           blocks,
+          // Only when set, so the facts of an index never marked read as they always did.
+          ...(verifiedReadOnly ? { verifiedReadOnly: true } : {}),
         };
       }, index);
     },

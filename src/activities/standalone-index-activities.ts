@@ -31,8 +31,6 @@ export interface StandaloneSourceFacts {
   facts: SourceFacts;
   /** `index.hidden`: the alias that keeps its name is hidden too, so `*` still leaves it out. */
   hidden: boolean;
-  /** `index.verified_read_only` with its write block: a rollback puts the verified block back. */
-  verifiedReadOnly: boolean;
   /** Its aliases then (the switch moves the ones it has at the switch). */
   aliases: IndexAlias[];
 }
@@ -214,7 +212,6 @@ export function createStandaloneIndexActivities(deps: ActivityDependencies) {
         return {
           facts,
           hidden: flag(settings, 'index.hidden'),
-          verifiedReadOnly: flag(settings, 'index.verified_read_only') && facts.blocks.write,
           aliases: await aliasesOf(es, index),
         };
       }, index);
@@ -251,11 +248,10 @@ export function createStandaloneIndexActivities(deps: ActivityDependencies) {
     /**
      * After a failure or a cancel: when the switch had happened, finishes (the lifecycle policy on the new
      * index); otherwise stops any copy, deletes the partial destination and gives the source back its
-     * blocks (the verified write block too, when it had one) and its open/closed state.
+     * blocks (the verified write block too, when it had one: `restoreSourceAsItWas`) and its open/closed
+     * state.
      */
-    async rollBackStandaloneUpgrade(
-      input: StandalonePhaseInput & { verifiedReadOnly: boolean },
-    ): Promise<RollbackOutcome> {
+    async rollBackStandaloneUpgrade(input: StandalonePhaseInput): Promise<RollbackOutcome> {
       return elasticsearchStep(async () => {
         if (await switchedToDestination(es, input)) {
           if (input.facts.lifecycleName !== null) {
@@ -269,7 +265,6 @@ export function createStandaloneIndexActivities(deps: ActivityDependencies) {
         await stopCopiesInto(es, input.destinationIndex);
         await deleteIndexIfExists(es, input.destinationIndex);
         await restoreSourceAsItWas(es, input.sourceIndex, input.facts);
-        if (input.verifiedReadOnly) await markIndicesReadOnly(es, [input.sourceIndex]);
         return 'restored-source';
       }, input.sourceIndex);
     },

@@ -3,14 +3,18 @@ import { reasonOf } from './errors';
 import { hasPrivileges, identify, meansSecurityDisabled } from './security';
 import { destinationIndexName } from '../shared/names';
 import {
+  STANDALONE_ALIAS_PRIVILEGE,
   WORKER_PRIVILEGES,
   type MissingPrivilege,
   type PrivilegeScope,
   type PrivilegeTargets,
 } from '../shared/privileges';
 
+/** Everything an upgrade may need; the alias privilege is asked about only when there are aliases. */
+const REQUIRED = [...WORKER_PRIVILEGES, STANDALONE_ALIAS_PRIVILEGE];
+
 const privilegesOf = (scope: PrivilegeScope) =>
-  WORKER_PRIVILEGES.filter((required) => required.scope === scope).map((required) => required.privilege);
+  REQUIRED.filter((required) => required.scope === scope).map((required) => required.privilege);
 
 /** The names each index scope is asked about for `targets`. */
 function namesByScope(
@@ -20,6 +24,7 @@ function namesByScope(
     data_stream: targets.dataStreams,
     backing_index: targets.backingIndices,
     destination: targets.backingIndices.map(destinationIndexName),
+    alias: targets.aliases ?? [],
   };
 }
 
@@ -32,7 +37,7 @@ export async function missingWorkerPrivileges(
   targets: PrivilegeTargets,
 ): Promise<MissingPrivilege[]> {
   const names = namesByScope(targets);
-  const scopes = (['data_stream', 'backing_index', 'destination'] as const).filter(
+  const scopes = (['data_stream', 'backing_index', 'destination', 'alias'] as const).filter(
     (scope) => names[scope].length > 0,
   );
   let answer;
@@ -46,7 +51,7 @@ export async function missingWorkerPrivileges(
     throw err;
   }
   const missing: MissingPrivilege[] = [];
-  for (const required of WORKER_PRIVILEGES) {
+  for (const required of REQUIRED) {
     if (required.scope === 'cluster') {
       if (answer.cluster[required.privilege] !== true) missing.push({ ...required, names: [] });
       continue;

@@ -6,9 +6,9 @@
 /**
  * Where a privilege applies: the cluster; the data streams (and so their backing indices while they are
  * in them); the old backing indices by their own names (once swapped out, the data stream's privileges no
- * longer cover them); the new indices.
+ * longer cover them); the new indices; the aliases of standalone indices.
  */
-export type PrivilegeScope = 'cluster' | 'data_stream' | 'backing_index' | 'destination';
+export type PrivilegeScope = 'cluster' | 'data_stream' | 'backing_index' | 'destination' | 'alias';
 
 /** One privilege the worker needs, an action Elasticsearch refuses without it, and why ds-reindex needs it. */
 export interface RequiredPrivilege {
@@ -68,6 +68,18 @@ export const WORKER_PRIVILEGES: readonly RequiredPrivilege[] = [
   },
 ];
 
+/**
+ * Needed beyond the worker's role only when a standalone index has aliases: its switch moves them to the
+ * new index in one `_aliases` call, which Elasticsearch refuses without `manage` on each alias name.
+ * Apart from `WORKER_PRIVILEGES`, whose every entry an upgrade of a data stream needs.
+ */
+export const STANDALONE_ALIAS_PRIVILEGE: RequiredPrivilege = {
+  scope: 'alias',
+  privilege: 'manage',
+  action: 'indices:admin/aliases',
+  why: "move a standalone index's aliases to the new index, in the one _aliases call that gives it the old name",
+};
+
 /** One privilege the credentials lack, on what. */
 export interface MissingPrivilege extends RequiredPrivilege {
   /** The names it is missing on; empty for a cluster privilege. */
@@ -78,6 +90,8 @@ export interface MissingPrivilege extends RequiredPrivilege {
 export interface PrivilegeTargets {
   dataStreams: readonly string[];
   backingIndices: readonly string[];
+  /** The aliases of the standalone indices it will reindex (each moves to the new index); absent: none. */
+  aliases?: readonly string[];
 }
 
 /** What the worker's own credentials lack for an upgrade; `missing` empty when they hold everything. */

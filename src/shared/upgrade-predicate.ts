@@ -41,3 +41,14 @@ export function upgradeSkipReason(
   if (facts.verifiedReadOnly) return 'verified-read-only';
   return undefined;
 }
+
+/**
+ * Whether a run upgrades an old index the predicate has classified: one that needs it, or, when the run
+ * reindexes indices marked read-only (`--reindex-read-only`), one skipped only for its verified block.
+ */
+export function upgradedByRun(
+  entry: { needs_upgrade: boolean; skip_reason?: SkipReason },
+  reindexReadOnly: boolean,
+): boolean {
+  return entry.needs_upgrade || (reindexReadOnly && entry.skip_reason === 'verified-read-only');
+}

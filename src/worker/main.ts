@@ -21,6 +21,7 @@ import { createReindexWorker } from './create-worker';
 import { checkElasticsearch } from './elasticsearch-check';
 import { WorkerMetrics } from './metrics';
 import { startStatusMetrics } from './status-metrics';
+import { ClusterUpgradeService } from '../client/service/cluster-upgrade-service';
 import { ReindexService } from '../client/service/reindex-service';
 import { ensureSearchAttributes } from './search-attributes';
 import { startWorkerEndpoints, type WorkerEndpoints } from './worker-endpoints';
@@ -101,8 +102,10 @@ async function serveHealthAndMetrics(
   isStopping: () => boolean,
 ): Promise<{ close(): Promise<void> }> {
   const { worker, connection, client, metrics, es } = parts;
+  const service = new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue });
   const statusMetrics = startStatusMetrics({
-    service: new ReindexService({ temporal: client, taskQueue: config.temporal.taskQueue }),
+    service,
+    cluster: new ClusterUpgradeService(service, {}),
     metrics,
     logger,
     intervalMs: config.workerProcess.statusMetricsIntervalMs,

@@ -1,6 +1,11 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { CopyObserver, CopyProgress, CopyTracker } from '../activities/dependencies';
 import type { ReindexDataStreamStatus } from '../shared/status';
+import {
+  STANDALONE_OUTCOMES,
+  type StandaloneIndicesStatus,
+  type StandaloneOutcome,
+} from '../workflows/standalone-definitions';
 
 /**
  * The application's own metrics, all named `ds_reindex_*`, labelled by data stream (and backing index where
@@ -15,11 +20,15 @@ export const METRIC_NAMES = {
   secondsSinceProgress: 'ds_reindex_copy_seconds_since_progress',
   indices: 'ds_reindex_indices',
   waitingForDisk: 'ds_reindex_indices_waiting_for_disk',
+  standaloneIndices: 'ds_reindex_standalone_indices',
   retries: 'ds_reindex_activity_retries_total',
 } as const;
 
 /** `state` values of `ds_reindex_indices`, from the upgrade's status. */
 export type IndexState = 'upgraded' | 'failed' | 'in_progress' | 'pending';
+
+/** `state` values of `ds_reindex_standalone_indices`: not started, running, or how each ended. */
+export type StandaloneIndexState = 'pending' | 'in_progress' | StandaloneOutcome;
 
 // Copy rate over this window: long enough to smooth a poll's jitter, short enough to show a slowdown.
 const RATE_WINDOW_MS = 30_000;
@@ -42,6 +51,7 @@ export class WorkerMetrics implements CopyObserver {
   private readonly sinceProgress: Gauge<'data_stream' | 'index'>;
   private readonly indices: Gauge<'data_stream' | 'state'>;
   private readonly waitingForDisk: Gauge<'data_stream'>;
+  private readonly standaloneIndices: Gauge<'state'>;
   private readonly retries: Counter<'data_stream' | 'activity' | 'cause'>;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -88,6 +98,12 @@ export class WorkerMetrics implements CopyObserver {
       name: METRIC_NAMES.waitingForDisk,
       help: 'Backing indices of each upgrade waiting for disk: held before their copy starts (it would cross the high watermark), or a copy stopped by the flood-stage block; from its status.',
       labelNames: ['data_stream'],
+      registers,
+    });
+    this.standaloneIndices = new Gauge({
+      name: METRIC_NAMES.standaloneIndices,
+      help: 'Standalone indices of the latest cluster run by state (pending, in_progress, or each outcome: upgraded, read_only, up_to_date, failed, cancelled), from its status.',
+      labelNames: ['state'],
       registers,
     });
     this.retries = new Counter({
@@ -170,6 +186,22 @@ export class WorkerMetrics implements CopyObserver {
         this.indices.set({ data_stream: dataStream, state }, value);
       }
     }
+  }
+
+  /**
+   * Replaces the standalone index counts with those of the latest cluster run's status; none when there
+   * is no run, or it was started without `--indices`.
+   */
+  setStandaloneIndices(status: StandaloneIndicesStatus | undefined): void {
+    this.standaloneIndices.reset();
+    if (status === undefined) return;
+    const counts = new Map<StandaloneIndexState, number>([
+      ['pending', status.pending.length],
+      ['in_progress', status.running.length],
+      ...Object.values(STANDALONE_OUTCOMES).map((outcome): [StandaloneIndexState, number] => [outcome, 0]),
+    ]);
+    for (const entry of status.finished) counts.set(entry.outcome, (counts.get(entry.outcome) ?? 0) + 1);
+    for (const [state, value] of counts) this.standaloneIndices.set({ state }, value);
   }
 
   retried(labels: { dataStream: string; activity: string; cause: string }): void {

@@ -1,3 +1,4 @@
+import type { ClusterUpgradeService } from '../client/service/cluster-upgrade-service';
 import type { ReindexService } from '../client/service/reindex-service';
 import type { JsonLogger } from '../observability/json-logger';
 import type { WorkerMetrics } from './metrics';
@@ -5,12 +6,15 @@ import type { WorkerMetrics } from './metrics';
 /**
  * Keeps `ds_reindex_indices` equal to what `_status` says for every upgrade that has a status (running,
  * or finished and within its retention), read every `intervalMs` through the service that answers
- * `_status` (each upgrade looked up once per read), so a closed run counts as the API shows it. Reading the status rather than counting events
+ * `_status` (each upgrade looked up once per read), so a closed run counts as the API shows it; and
+ * `ds_reindex_standalone_indices` equal to the latest cluster run's status, as `status --all` shows it.
+ * Reading the status rather than counting events
  * here makes the numbers right after a worker restart and with several workers (each reports the same
  * values; graph them with `max by (data_stream, state)`).
  */
 export function startStatusMetrics(options: {
   service: Pick<ReindexService, 'statuses'>;
+  cluster: Pick<ClusterUpgradeService, 'standaloneStatus'>;
   metrics: WorkerMetrics;
   logger: JsonLogger;
   intervalMs: number;
@@ -19,7 +23,12 @@ export function startStatusMetrics(options: {
   let timer: NodeJS.Timeout | undefined;
 
   async function refresh(): Promise<void> {
-    options.metrics.setStatuses(await options.service.statuses());
+    const [statuses, standalone] = await Promise.all([
+      options.service.statuses(),
+      options.cluster.standaloneStatus(),
+    ]);
+    options.metrics.setStatuses(statuses);
+    options.metrics.setStandaloneIndices(standalone);
   }
 
   function schedule(): void {

@@ -23,6 +23,11 @@ export interface ReindexClusterInput {
   /** Data streams upgraded at once. */
   maxDataStreams: number;
   readOnly: ReadOnlyRule;
+  /**
+   * Old indices marked read-only (`index.verified_read_only`), backing and standalone alike, are reindexed
+   * instead of skipped (`--reindex-read-only`). Absent: skipped, as Elasticsearch skips them.
+   */
+  reindexReadOnly?: boolean;
   /** Copies run only inside this daily window; outside it the run waits. Absent: any time. */
   window?: MaintenanceWindow;
   /** What each data stream's own workflow is started with, as the API starts it. */
@@ -33,9 +38,9 @@ export interface ReindexClusterInput {
   maxDataStreamsPerRun?: number;
   /**
    * Standalone indices to upgrade too (`--indices`), in this order, once every data stream has started;
-   * absent: none (a run as before). `reindexReadOnly`: verified read-only ones are reindexed too.
+   * absent: none (a run as before).
    */
-  standalone?: { pattern: string; indices: string[]; reindexReadOnly?: boolean };
+  standalone?: { pattern: string; indices: string[] };
   /** Set only by continue-as-new: where the previous run left off. */
   continued?: ContinuedClusterRun;
 }

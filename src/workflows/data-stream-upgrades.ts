@@ -94,6 +94,7 @@ export class DataStreamUpgrades {
         const prepared = await es.prepareDataStreamUpgrade({
           dataStream: entry.data_stream,
           readOnly: this.input.readOnly,
+          ...(this.input.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
         });
         entry.prepared = prepared;
         if (prepared.next === 'done') {
@@ -127,7 +128,14 @@ export class DataStreamUpgrades {
     try {
       await startChild(reindexDataStream, {
         workflowId: dataStreamWorkflowId(dataStream),
-        args: [{ dataStream, ...this.input.dataStreamRun, accepted: acceptedStartOf(prepared) }],
+        args: [
+          {
+            dataStream,
+            ...this.input.dataStreamRun,
+            ...(this.input.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
+            accepted: acceptedStartOf(prepared),
+          },
+        ],
         // It must outlive this run's continue-as-new; a cluster cancel cancels it explicitly.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,

@@ -25,6 +25,11 @@ export interface ReindexDataStreamInput {
    */
   verify?: VerifyMode;
   /**
+   * Old backing indices marked read-only (`index.verified_read_only`) are reindexed too, as a cluster run
+   * with `--reindex-read-only` asks; absent: they are skipped, as Elasticsearch skips them.
+   */
+  reindexReadOnly?: boolean;
+  /**
    * What the service counted when it accepted the start, so the status is right from the first query,
    * before this workflow's own plan arrives. Absent: the workflow counts for itself when it plans.
    */

@@ -75,7 +75,7 @@ export async function reindexDataStream(input: ReindexDataStreamInput): Promise<
   const view = upgradeView(input.dataStream, state);
   const indices = new IndexWorkflows(input.dataStream, state, view.show);
   answerQueriesAndSignals(state, indices, view);
-  if (input.continued === undefined) await planRun(input.dataStream, state, view);
+  if (input.continued === undefined) await planRun(input, state, view);
   await upgradeIndices(input, state, indices, view);
   if (state.handsOver) {
     // History stays small however many backing indices there are: hand over to a fresh run.
@@ -149,10 +149,19 @@ function answerPauseAndResume(
 }
 
 /** The first run plans: which indices to upgrade, the rollover of an old write index, the concurrency. */
-async function planRun(dataStream: string, state: DataStreamUpgradeState, view: UpgradeView): Promise<void> {
+async function planRun(
+  input: ReindexDataStreamInput,
+  state: DataStreamUpgradeState,
+  view: UpgradeView,
+): Promise<void> {
+  const { dataStream } = input;
   view.setState(REINDEX_STATES.RUNNING);
   try {
-    const plan = await es.planUpgrade(dataStream);
+    // Asked for only when set, so a default run's plan request is as it always was.
+    const plan =
+      input.reindexReadOnly === true
+        ? await es.planUpgrade(dataStream, { reindexReadOnly: true })
+        : await es.planUpgrade(dataStream);
     state.planned(plan);
     if (plan.writeIndexNeedsUpgrade) {
       const rollover = await es.rolloverDataStream({ dataStream, expectedWriteIndex: plan.writeIndex });

@@ -138,13 +138,7 @@ async function upgradeStandaloneIndex(
       started: progress.started,
       documents: progress.documents,
       step,
-      rollBack: () =>
-        elasticsearchSteps.rollBackStandaloneUpgrade({
-          sourceIndex,
-          destinationIndex,
-          facts,
-          verifiedReadOnly: source.verifiedReadOnly,
-        }),
+      rollBack: () => elasticsearchSteps.rollBackStandaloneUpgrade({ sourceIndex, destinationIndex, facts }),
     });
     return { ...finished, aliases };
   }

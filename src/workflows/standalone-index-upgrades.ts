@@ -1,4 +1,5 @@
 import {
+  CancellationScope,
   ChildWorkflowCancellationType,
   ParentClosePolicy,
   getExternalWorkflowHandle,
@@ -9,7 +10,6 @@ import { elasticsearchSteps as es } from './activity-stubs';
 import type { ReindexClusterInput } from './cluster-definitions';
 import type { ClusterRunState } from './cluster-run-state';
 import type { ClusterRunEvents } from './data-stream-upgrades';
-import { rootCauseMessage } from './failure-message';
 import { pauseCopySignal, resumeCopySignal } from './pause-definitions';
 import { REINDEX_STATES } from './data-stream-state';
 import { reindexStandaloneIndex } from './reindex-standalone-index';
@@ -20,6 +20,7 @@ import {
   type RunningStandaloneIndex,
   type StandaloneOutcome,
 } from './standalone-definitions';
+import { standaloneEndOf } from './standalone-index-end';
 import type { StandaloneRunState } from './standalone-run-state';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import { standaloneIndexWorkflowId } from '../shared/names';
@@ -35,6 +36,8 @@ import {
  */
 export class StandaloneIndexUpgrades {
   private readonly tasks = new Map<string, Promise<void>>();
+  /** The run's scope: cancelled only by a cancel of the run, not of one index's workflow from outside. */
+  private readonly runScope = CancellationScope.current();
 
   constructor(
     private readonly input: ReindexClusterInput,
@@ -71,12 +74,11 @@ export class StandaloneIndexUpgrades {
   }
 
   private async upgrade(entry: RunningStandaloneIndex): Promise<void> {
-    const standalone = this.input.standalone;
     try {
       const prepared = await es.prepareStandaloneIndex({
         index: entry.index,
         readOnly: this.input.readOnly,
-        reindexReadOnly: standalone?.reindexReadOnly === true,
+        reindexReadOnly: this.input.reindexReadOnly === true,
       });
       if (prepared.next === 'done') {
         const outcome = prepared.markedReadOnly
@@ -87,11 +89,11 @@ export class StandaloneIndexUpgrades {
       }
       this.finish(entry, STANDALONE_OUTCOMES.UPGRADED, await this.runWorkflow(entry));
     } catch (err) {
-      if (isCancellation(err)) {
-        this.finish(entry, STANDALONE_OUTCOMES.CANCELLED);
-        throw err;
-      }
-      this.finish(entry, STANDALONE_OUTCOMES.FAILED, undefined, rootCauseMessage(err));
+      const runCancelled = this.runScope.consideredCancelled;
+      const end = standaloneEndOf(err, entry.index, runCancelled);
+      this.finish(entry, end.outcome, undefined, end.exception);
+      // The run's cancel goes on up; a cancel from outside ends this index only, and the run goes on.
+      if (isCancellation(err) && runCancelled) throw err;
     }
   }
 

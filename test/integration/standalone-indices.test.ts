@@ -16,6 +16,10 @@ import type { ReadinessReport } from '../../src/client/service/readiness-report'
 import type { ClusterPlan } from '../../src/client/service/cluster-plan';
 import { EXIT_CODES } from '../../src/client/cli/exit-codes';
 import { CLUSTER_UPGRADE_WORKFLOW_ID } from '../../src/workflows/cluster-definitions';
+import { standaloneIndexWorkflowId } from '../../src/shared/names';
+import { JsonLogger } from '../../src/observability/json-logger';
+import { WorkerMetrics } from '../../src/worker/metrics';
+import { startStatusMetrics } from '../../src/worker/status-metrics';
 
 const V7_17_0 = 7_170_099;
 
@@ -68,6 +72,8 @@ describe('standalone indices in the cluster run', () => {
     'sa-queries',
     'sa-slow',
     'sa-reopen',
+    'sa-outside',
+    'sa-window',
   ];
   const MIGRATED = OURS.map((name) =>
     name.startsWith('.') ? `.migrated-${name.slice(1)}` : `migrated-${name}`,
@@ -241,6 +247,63 @@ describe('standalone indices in the cluster run', () => {
     expect((await es.count({ index: 'sa-slow' })).count).toBe(3000);
   }, 180_000);
 
+  it('an index whose workflow is cancelled from outside the run is rolled back, and the report says so', async () => {
+    const es = h().es;
+    await oldIndex('sa-outside', { aliases: { 'sa-outside-read': {} } }, 3000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, { ...standaloneOnly('sa-outside'), maxDataStreams: 1 }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-outside' })) ? true : undefined),
+      'the copy into migrated-sa-outside to start',
+    );
+    // Not the run's cancel: its own workflow's, as an operator might in the Web UI.
+    await h().env.client.workflow.getHandle(standaloneIndexWorkflowId('sa-outside')).cancel();
+    const status = await clusterCompletion(service);
+    expect(status.standalone_indices?.finished).toEqual([
+      expect.objectContaining({
+        index: 'sa-outside',
+        outcome: 'cancelled',
+        exception:
+          'its workflow was cancelled from outside this cluster run; [sa-outside] was rolled back and keeps ' +
+          'its old version',
+      }),
+    ]);
+    expect(status.state).not.toBe('completed');
+    // The worker's gauge, read from the same run's status as the worker reads it.
+    const metrics = new WorkerMetrics();
+    const reader = startStatusMetrics({
+      service: h().service,
+      cluster: service,
+      metrics,
+      logger: new JsonLogger({ level: 'ERROR' }),
+      intervalMs: 600_000,
+    });
+    try {
+      await reader.refresh();
+    } finally {
+      reader.stop();
+    }
+    const exposition = await metrics.exposition();
+    expect(exposition).toContain('ds_reindex_standalone_indices{state="cancelled"} 1');
+    expect(exposition).toContain('ds_reindex_standalone_indices{state="upgraded"} 0');
+    const report = await cli(h(), ['report', '--json']);
+    expect(report.code).toBe(EXIT_CODES.COMPLETED_WITH_ERRORS);
+    expect(JSON.stringify(JSON.parse(report.stdout))).toContain('cancelled from outside this cluster run');
+    // Rolled back, as Elasticsearch shows it: the copy gone, the old index writable with its alias.
+    expect(await catIndices(es, 'sa-outside*,migrated-sa-outside*')).toEqual({ 'sa-outside': 'open' });
+    expect(await es.indices.getAlias({ index: 'sa-outside' })).toEqual({
+      'sa-outside': { aliases: { 'sa-outside-read': {} } },
+    });
+    const settings = (await es.indices.getSettings({ index: 'sa-outside', flat_settings: true }))[
+      'sa-outside'
+    ]?.settings as Record<string, string>;
+    expect(settings['index.blocks.write']).toBeUndefined();
+    expect((await es.count({ index: 'sa-outside' })).count).toBe(3000);
+  }, 180_000);
+
   it('a pause with now stops the copy; the resume finishes it, every document once', async () => {
     const es = h().es;
     await oldIndex('sa-reopen', { aliases: { 'sa-reopen-read': {} } }, 3000);
@@ -277,6 +340,57 @@ describe('standalone indices in the cluster run', () => {
     ]);
     expect((await es.count({ index: 'sa-reopen-read' })).count).toBe(3000);
   }, 180_000);
+
+  it('a maintenance window that closes mid-copy holds the index: its copy stops, as with pause --now', async () => {
+    const es = h().es;
+    // 200 s of copying at 50 documents a second: the window below closes long before it ends.
+    await oldIndex('sa-window', {}, 10_000);
+    await setMigrateSettings(es, { maxRequestsPerSecond: 50 });
+    // Open now, closing at the next minute's start, or the one after when that is under 30 s away (the
+    // copy must be under way first, on a busy machine too): in 30 to 90 s. Windows go by the minute.
+    const now = new Date();
+    const startMinute = now.getUTCHours() * 60 + now.getUTCMinutes();
+    const endMinute = (startMinute + (now.getUTCSeconds() < 30 ? 1 : 2)) % 1440 || 1440;
+    const service = clusterService(h());
+    await service.start(
+      await service.prepareStart(es, {
+        ...standaloneOnly('sa-window'),
+        maxDataStreams: 1,
+        window: { startMinute, endMinute, timeZone: 'UTC' },
+      }),
+    );
+    await eventually(
+      async () => ((await es.indices.exists({ index: 'migrated-sa-window' })) ? true : undefined),
+      'the copy into migrated-sa-window to start',
+    );
+    const held = await eventually(
+      async () => {
+        const status = await service.status();
+        return status.window?.open === false ? status : undefined;
+      },
+      'the window to close',
+      180_000,
+      1_000,
+    );
+    expect(held.standalone_indices?.running).toMatchObject([
+      { index: 'sa-window', step: 'upgrading', hold: 'paused_now' },
+    ]);
+    // Elasticsearch itself says no copy writes into the new index any more, and the old one is whole.
+    await eventually(async () => {
+      const tasks = await es.tasks.list({ actions: '*reindex', detailed: true });
+      const copying = Object.values(tasks.nodes ?? {}).flatMap((node) =>
+        Object.values(node.tasks).filter((task) => (task.description ?? '').includes('migrated-sa-window')),
+      );
+      return copying.length === 0 ? true : undefined;
+    }, 'the copy into migrated-sa-window to stop');
+    expect((await es.count({ index: 'migrated-sa-window' })).count).toBeLessThan(10_000);
+    expect((await es.count({ index: 'sa-window' })).count).toBe(10_000);
+    await service.cancel();
+    expect((await clusterCompletion(service)).standalone_indices?.finished).toMatchObject([
+      { index: 'sa-window', outcome: 'cancelled' },
+    ]);
+    expect(await catIndices(es, 'sa-window*,migrated-sa-window*')).toEqual({ 'sa-window': 'open' });
+  }, 300_000);
 
   it('hands standalone indices over through continue-as-new, one started per run, and finishes them all', async () => {
     const es = h().es;
@@ -338,13 +452,25 @@ describe('standalone indices in the cluster run', () => {
         indices: [],
         totals: { indices_to_reindex: 0, indices_to_mark_read_only: 0, indices_skipped: 0 },
       });
-      const alone = await call(api.url, 'GET', '/_ds_reindex/cluster/_plan?reindex_read_only=true');
-      expect(alone.status).toBe(400);
-      expect(alone.json).toMatchObject({
+      // Without indices it reindexes the backing indices marked read-only (reindex-read-only-backing).
+      const alone = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?pattern=sa-none-*&reindex_read_only=true',
+      );
+      expect(alone.status).toBe(200);
+      const both = await call(
+        api.url,
+        'GET',
+        '/_ds_reindex/cluster/_plan?reindex_read_only=true&read_only=true',
+      );
+      expect(both.status).toBe(400);
+      expect(both.json).toMatchObject({
         error: {
           type: 'illegal_argument_exception',
           reason:
-            'reindex_read_only reindexes the standalone indices marked read-only: name them with indices',
+            'reindex_read_only reindexes indices marked read-only; read_only and read_only_older_than ' +
+            'mark indices read-only: choose one',
         },
         status: 400,
       });

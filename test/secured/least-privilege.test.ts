@@ -30,8 +30,8 @@ import { dataStreamWorkflowId } from '../../src/shared/names';
 import { WORKER_PRIVILEGES, type RequiredPrivilege } from '../../src/shared/privileges';
 import { reindexDataStream } from '../../src/workflows';
 
-/** The role's name patterns, per scope, for the data streams these tests upgrade. */
-const PATTERNS: Record<Exclude<RequiredPrivilege['scope'], 'cluster'>, string> = {
+/** The role's name patterns, per scope, for the data streams these tests upgrade (they have no aliases). */
+const PATTERNS: Record<Exclude<RequiredPrivilege['scope'], 'cluster' | 'alias'>, string> = {
   data_stream: 'lp-*',
   backing_index: '.ds-lp-*',
   destination: '.migrated-*',
@@ -51,9 +51,17 @@ function workerRole(without?: RequiredPrivilege): RoleSpec {
 }
 
 const OPTION_NAMES = Object.fromEntries(
-  ['pattern', 'includeSystem', 'readOnly', 'readOnlyOlderThan', 'ilmHorizon', 'maxDataStreams', 'window'].map(
-    (name) => [name, name],
-  ),
+  [
+    'pattern',
+    'includeSystem',
+    'readOnly',
+    'readOnlyOlderThan',
+    'ilmHorizon',
+    'maxDataStreams',
+    'window',
+    'indices',
+    'reindexReadOnly',
+  ].map((name) => [name, name]),
 ) as Record<keyof RawClusterOptions, string>;
 
 /** `index.version.created` of each index, as Elasticsearch reports it. */
@@ -206,6 +214,59 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
       expect(await backingIndexNames(h().es, ds)).toEqual(before);
     });
   });
+
+  it('refuses a standalone index whose alias the role does not manage, naming it; with it, moves the alias', async () => {
+    const index = 'lp-sa-orders';
+    const alias = 'orders-lp-current';
+    await h().es.indices.delete({ index: `migrated-${index}`, ignore_unavailable: true });
+    await h().es.indices.delete({ index, ignore_unavailable: true });
+    await h().es.indices.create({ index, aliases: { [alias]: { is_write_index: true } } });
+    await h().es.index({ index, id: 'o1', document: { n: 1 }, refresh: true });
+    await h().target.markCreatedBy(index, 7_170_099);
+    // The role's lines for a standalone index's own name (`lp-*`) and its new index, not its alias.
+    const standaloneRole = (aliases: string[]): RoleSpec => {
+      const role = workerRole();
+      return {
+        cluster: role.cluster,
+        indices: [
+          ...role.indices,
+          { names: [`migrated-${index}`], privileges: ['manage', 'read', 'write'] },
+          ...(aliases.length > 0 ? [{ names: aliases, privileges: ['manage'] }] : []),
+        ],
+      };
+    };
+    const options = parseClusterOptions({ pattern: 'lp-none-*', indices: index }, OPTION_NAMES);
+    await workerWith(standaloneRole([]), 'worker-without-alias');
+    const refused = await cluster.prepareStart(h().es, options).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(ElasticsearchApiError);
+    expect((refused as ElasticsearchApiError).status).toBe(403);
+    expect((refused as ElasticsearchApiError).reason).toContain(
+      `the index privilege [manage] on [${alias}], without which Elasticsearch refuses [indices:admin/aliases]`,
+    );
+    expect(await h().es.indices.getAlias({ name: alias })).toEqual({
+      [index]: { aliases: { [alias]: { is_write_index: true } } },
+    });
+
+    await workerWith(standaloneRole([alias]), 'worker-with-alias');
+    await cluster.start(await cluster.prepareStart(h().es, options));
+    const status = await eventually(
+      async () => {
+        const current = await cluster.status();
+        return current.complete ? current : undefined;
+      },
+      'the cluster run to finish',
+      120_000,
+      200,
+    );
+    expect(status.standalone_indices?.finished).toMatchObject([{ index, outcome: 'upgraded' }]);
+    expect(await h().es.indices.getAlias({ index: `migrated-${index}` })).toEqual({
+      [`migrated-${index}`]: { aliases: { [alias]: { is_write_index: true }, [index]: {} } },
+    });
+    await workerWith(workerRole(), 'ds-reindex-worker-again');
+  }, 300_000);
 
   it('an upgrade started past that check (the privilege revoked since) fails as its first step, before the rollover', async () => {
     const ds = 'lp-revoked';

@@ -192,6 +192,17 @@ describe('cluster options', () => {
     });
   });
 
+  it('takes --reindex-read-only with or without --indices, and never with a read-only rule', () => {
+    expect(parseClusterOptions({ reindexReadOnly: true }, names)).toMatchObject({ reindexReadOnly: true });
+    expect(parseClusterOptions({ reindexReadOnly: true, indices: 'old-*' }, names)).toMatchObject({
+      reindexReadOnly: true,
+      indices: 'old-*',
+    });
+    expect(() => parseClusterOptions({ reindexReadOnly: true, readOnly: true }, names)).toThrow(
+      /--reindex-read-only .* --read-only .*choose one/,
+    );
+  });
+
   it('refuses contradictions and bad values, naming the option as the caller spelled it', () => {
     expect(() => parseClusterOptions({ readOnly: true, readOnlyOlderThan: '9d' }, names)).toThrow(
       /--read-only .* --read-only-older-than .*choose one/,

@@ -1,4 +1,9 @@
-import { indexVersionMajor, releaseMajor, upgradeSkipReason } from '../../src/shared/upgrade-predicate';
+import {
+  indexVersionMajor,
+  releaseMajor,
+  upgradedByRun,
+  upgradeSkipReason,
+} from '../../src/shared/upgrade-predicate';
 
 const old = { versionCreated: 7170099, verifiedReadOnly: false, system: false };
 
@@ -24,5 +29,15 @@ describe('which backing indices need upgrading', () => {
     expect(upgradeSkipReason({ ...old, system: true }, 8, false)).toBe('system-index');
     expect(upgradeSkipReason({ ...old, system: true }, 8, true)).toBeUndefined();
     expect(upgradeSkipReason({ ...old, versionCreated: 8536000 }, 8, false)).toBe('current-version');
+  });
+
+  it('upgrades a verified read-only index only when the run reindexes those (--reindex-read-only)', () => {
+    const marked = { needs_upgrade: false, skip_reason: 'verified-read-only' as const };
+    expect(upgradedByRun(marked, false)).toBe(false);
+    expect(upgradedByRun(marked, true)).toBe(true);
+    expect(upgradedByRun({ needs_upgrade: true }, false)).toBe(true);
+    for (const skip_reason of ['current-version', 'searchable-snapshot', 'system-index'] as const) {
+      expect(upgradedByRun({ needs_upgrade: false, skip_reason }, true)).toBe(false);
+    }
   });
 });

@@ -121,4 +121,34 @@ describe("the worker's metrics", () => {
     m.setStatuses(new Map());
     expect(await samples(m, 'ds_reindex_indices_waiting_for_disk')).toEqual([]);
   });
+
+  it("shows the latest cluster run's standalone indices by state, every state present, none without a run", async () => {
+    const m = metrics();
+    m.setStandaloneIndices({
+      pattern: 'orders-*',
+      total: 6,
+      pending: ['orders-2024'],
+      running: [{ index: 'orders-2023', started_at_millis: 0, step: 'upgrading' }],
+      finished: (['upgraded', 'upgraded', 'cancelled', 'read_only'] as const).map((outcome, n) => ({
+        index: `orders-20${n}`,
+        outcome,
+        started_at_millis: 0,
+        finished_at_millis: 1,
+        destination_index: null,
+        documents: null,
+        aliases_moved: [],
+      })),
+    });
+    expect(await samples(m, 'ds_reindex_standalone_indices')).toEqual([
+      '{state="pending"} 1',
+      '{state="in_progress"} 1',
+      '{state="upgraded"} 2',
+      '{state="read_only"} 1',
+      '{state="up_to_date"} 0',
+      '{state="failed"} 0',
+      '{state="cancelled"} 1',
+    ]);
+    m.setStandaloneIndices(undefined);
+    expect(await samples(m, 'ds_reindex_standalone_indices')).toEqual([]);
+  });
 });

@@ -76,7 +76,7 @@ export const COMMAND_OPTIONS = {
   reindexReadOnly: () =>
     new Option(
       '--reindex-read-only',
-      '--all --indices: reindex the standalone indices marked read-only too (not once the cluster is on the next major)',
+      '--all: reindex the old indices marked read-only too, backing and standalone (not once the cluster is on the next major)',
     ),
   ilmHorizon: () =>
     new Option('--ilm-horizon <age>', '--all: ILM deletions within <age> count as soon (default 7d)'),

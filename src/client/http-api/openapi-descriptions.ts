@@ -74,7 +74,7 @@ export const QUERY_PARAMETERS: Readonly<Record<string, { description: string; sc
   },
   reindex_read_only: {
     description:
-      'With `indices`: reindex the standalone indices marked read-only (verified write block) too. Refused (400) when the cluster is already on the major after the one that created them.',
+      'Reindex the old indices marked read-only (verified write block) too: the backing indices of the selected data streams, and with `indices` the standalone ones. Refused (400) when the cluster is already on the major after the one that created them.',
     schema: { type: 'boolean' },
   },
   ilm_horizon: {
@@ -305,7 +305,8 @@ export const ROUTE_DESCRIPTIONS: Readonly<Record<string, RouteDescription>> = {
           },
           reindex_read_only: {
             type: 'boolean',
-            description: 'With `indices`: reindex the standalone indices marked read-only too.',
+            description:
+              'Reindex the old indices marked read-only too, backing and (with `indices`) standalone; see the plan parameter `reindex_read_only`.',
           },
           window: { type: 'string', description: 'A maintenance window: upgrades start only inside it.' },
           verify: {

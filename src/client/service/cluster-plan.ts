@@ -3,6 +3,7 @@ import { apiErrors } from './api-error';
 import {
   inspectDataStreams,
   type BackingIndexFacts,
+  type ClusterFacts,
   type DataStreamFacts,
 } from '../../elasticsearch/cluster-inspection';
 import { DataStreamNotFoundError } from '../../elasticsearch/data-streams';
@@ -22,7 +23,8 @@ import {
 } from '../../shared/maintenance-window';
 import { formatDurationMs, InvalidDurationError, parseDurationMs } from '../../shared/time-values';
 import { invalidVerifyModeReason, parseVerifyMode, type VerifyMode } from '../../shared/verify-mode';
-import { planStandaloneIndices, type StandalonePlan } from './standalone-plan';
+import { planStandaloneIndices, refuseOnNextMajor, type StandalonePlan } from './standalone-plan';
+import { upgradedByRun } from '../../shared/upgrade-predicate';
 import { CLUSTER_TUNABLES } from '../../workflows/tunables';
 
 /** What the operator chooses for the read-only path, before the run fixes its cutoff instant. */
@@ -39,7 +41,10 @@ export interface ClusterSelection {
    * exclusions allowed; absent: data streams only.
    */
   indices?: string;
-  /** Verified read-only standalone indices are reindexed too (`--reindex-read-only`). */
+  /**
+   * Old indices marked read-only (`index.verified_read_only`), backing and standalone, are reindexed too
+   * (`--reindex-read-only`).
+   */
   reindexReadOnly?: boolean;
 }
 
@@ -81,7 +86,7 @@ export interface ClusterPlanDataStream {
   /** The write index is old, so the data stream rolls over first (it cannot be blocked). */
   rolls_over: boolean;
   total_backing_indices: number;
-  /** Old indices already marked read-only (`index.verified_read_only`): skipped. */
+  /** Old indices already marked read-only (`index.verified_read_only`): skipped, unless `--reindex-read-only`. */
   already_read_only: number;
   /** The backing indices needing upgrade, oldest first, each with the path it takes. */
   old_indices: ClusterPlanIndex[];
@@ -246,7 +251,8 @@ function planDataStream(
   options: ClusterPlanOptions,
   throttle: { maxRequestsPerSecond: number; maxConcurrentIndices: number },
 ): ClusterPlanDataStream {
-  const old = facts.backing_indices.filter((index) => index.needs_upgrade);
+  const reindexReadOnly = options.reindexReadOnly === true;
+  const old = facts.backing_indices.filter((index) => upgradedByRun(index, reindexReadOnly));
   const oldIndices = old.map((index): ClusterPlanIndex => {
     const ageReference = ageReferenceMillis({
       creationDateMillis: index.creation_date_millis,
@@ -274,8 +280,9 @@ function planDataStream(
     write_index: facts.write_index,
     rolls_over: oldIndices.some((index) => index.write_index),
     total_backing_indices: facts.backing_indices.length,
-    already_read_only: facts.backing_indices.filter((index) => index.skip_reason === 'verified-read-only')
-      .length,
+    already_read_only: reindexReadOnly
+      ? 0
+      : facts.backing_indices.filter((index) => index.skip_reason === 'verified-read-only').length,
     old_indices: oldIndices,
     indices_to_reindex: reindexed.length,
     indices_to_mark_read_only: oldIndices.length - reindexed.length,
@@ -294,6 +301,32 @@ function planDataStream(
 }
 
 /**
+ * `--reindex-read-only` on backing indices the next major keeps read-only: refused as for standalone
+ * indices (`refuseOnNextMajor`), naming them, before anything changes.
+ */
+function refuseReadOnlyReindexOnNextMajor(clusterVersion: string, streams: readonly DataStreamFacts[]): void {
+  const marked = streams.flatMap((stream) =>
+    stream.backing_indices.filter((index) => index.skip_reason === 'verified-read-only'),
+  );
+  if (marked.length === 0) return;
+  const versions = new Map(marked.map((index) => [index.index, index.version_created]));
+  refuseOnNextMajor(
+    clusterVersion,
+    marked.map((index) => ({ index: index.index, category: 'verified_read_only', path: 'reindex' })),
+    (index) => versions.get(index) ?? 0,
+  );
+}
+
+/** The data streams with old indices a run upgrades (refused as `refuseReadOnlyReindexOnNextMajor` says). */
+function dataStreamsToUpgrade(facts: ClusterFacts, reindexReadOnly: boolean): DataStreamFacts[] {
+  const streams = facts.data_streams.filter((stream) =>
+    stream.backing_indices.some((index) => upgradedByRun(index, reindexReadOnly)),
+  );
+  if (reindexReadOnly) refuseReadOnlyReindexOnNextMajor(facts.cluster_version, streams);
+  return streams;
+}
+
+/**
  * The whole-cluster dry run: every data stream the pattern names that has backing indices needing
  * upgrade, each old index with the path it takes (reindex or mark read-only), its documents and size, when
  * ILM deletes it, and the time copying takes at the current throttle. Reads Elasticsearch only, in
@@ -307,9 +340,7 @@ export async function planCluster(es: Client, options: ClusterPlanOptions): Prom
     if (err instanceof DataStreamNotFoundError) throw apiErrors.dataStreamNotFound(options.pattern);
     throw err;
   }
-  const withOldIndices = facts.data_streams.filter((stream) =>
-    stream.backing_indices.some((index) => index.needs_upgrade),
-  );
+  const withOldIndices = dataStreamsToUpgrade(facts, options.reindexReadOnly === true);
   const [settings, ilm] = await Promise.all([
     readMigrateSettings(es),
     readIlmFacts(
@@ -421,7 +452,7 @@ function duration(name: string, value: string): number {
   }
 }
 
-/** The standalone options, checked: `--reindex-read-only` goes with `--indices` and against `--read-only…`. */
+/** The standalone options, checked: `--reindex-read-only` goes against `--read-only…`. */
 function standaloneSelection(
   raw: RawClusterOptions,
   names: Record<keyof RawClusterOptions, string>,
@@ -429,11 +460,6 @@ function standaloneSelection(
 ): Pick<ClusterSelection, 'indices' | 'reindexReadOnly'> {
   if (raw.indices !== undefined && raw.indices.trim() === '') {
     throw new InvalidClusterOptionError(`${names.indices} must not be empty`);
-  }
-  if (raw.reindexReadOnly === true && raw.indices === undefined) {
-    throw new InvalidClusterOptionError(
-      `${names.reindexReadOnly} reindexes the standalone indices marked read-only: name them with ${names.indices}`,
-    );
   }
   if (raw.reindexReadOnly === true && readOnly.kind !== 'none') {
     throw new InvalidClusterOptionError(

@@ -15,7 +15,7 @@ import type { ReindexService } from './reindex-service';
 import { requireWorkerPrivileges } from './worker-privileges';
 import { standaloneIndicesToRun } from './standalone-plan';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
-import { sampleNames } from '../../shared/privileges';
+import { clusterPrivilegeTargets } from './cluster-privilege-targets';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
 import type { MaintenanceWindow } from '../../shared/maintenance-window';
 import { DEFAULT_VERIFY_MODE, type VerifyMode } from '../../shared/verify-mode';
@@ -36,6 +36,7 @@ import {
   type PauseAnswer,
   type ClusterUpgradeStatus,
   type RunningDataStream,
+  type StandaloneIndicesStatus,
 } from '../../workflows';
 
 export interface ClusterUpgradeServiceOptions {
@@ -139,9 +140,6 @@ export const clusterErrors = {
  * cluster workflow, its status (with each running data stream's own status), cancel, and the report.
  * Built on the data-stream service, whose Temporal client and data-stream settings it uses.
  */
-/** Backing indices per data stream whose new names a cluster run's privilege check asks about. */
-const CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM = 3;
-
 export class ClusterUpgradeService {
   constructor(
     readonly reindex: ReindexService,
@@ -168,30 +166,15 @@ export class ClusterUpgradeService {
     return plan;
   }
 
-  /**
-   * The worker's privileges for the data streams a run would reindex, a few backing indices of each
-   * (privileges go by name patterns); those only marked read-only need `manage`, which Elasticsearch
-   * checks as they are marked.
-   */
+  /** The worker's privileges for what a run would reindex (`clusterPrivilegeTargets`). */
   private async requireWorkerPrivileges(plan: ClusterPlan): Promise<void> {
-    const reindexing = plan.data_streams.filter((stream) => stream.included && stream.indices_to_reindex > 0);
-    // A standalone index needs what a data stream and its backing index need, on its own name.
-    const standalone = (plan.standalone_indices?.indices ?? [])
-      .filter((index) => index.path === 'reindex')
-      .map((index) => index.index);
     const options = this.reindex.options;
-    await requireWorkerPrivileges(options.temporal, options.taskQueue, ACCESS.clusterStart.action, {
-      dataStreams: [...reindexing.map((stream) => stream.data_stream), ...standalone],
-      backingIndices: [
-        ...reindexing.flatMap((stream) =>
-          sampleNames(
-            stream.old_indices.filter((index) => index.path === 'reindex').map((index) => index.index),
-            CLUSTER_PRIVILEGE_SAMPLE_PER_DATA_STREAM,
-          ),
-        ),
-        ...standalone,
-      ],
-    });
+    await requireWorkerPrivileges(
+      options.temporal,
+      options.taskQueue,
+      ACCESS.clusterStart.action,
+      clusterPrivilegeTargets(plan),
+    );
   }
 
   /**
@@ -255,6 +238,7 @@ export class ClusterUpgradeService {
             pattern: prepared.request.pattern,
             maxDataStreams: prepared.request.maxDataStreams,
             readOnly: prepared.readOnly,
+            ...(prepared.request.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
             ...(prepared.request.window !== undefined ? { window: prepared.request.window } : {}),
             dataStreamRun: {
               statusRetentionMs:
@@ -271,11 +255,7 @@ export class ClusterUpgradeService {
               : {}),
             ...(indices !== undefined
               ? {
-                  standalone: {
-                    pattern: indices,
-                    indices: prepared.standaloneIndices,
-                    ...(prepared.request.reindexReadOnly === true ? { reindexReadOnly: true } : {}),
-                  },
+                  standalone: { pattern: indices, indices: prepared.standaloneIndices },
                 }
               : {}),
           },
@@ -307,6 +287,19 @@ export class ClusterUpgradeService {
       }),
     );
     return { ...status, read_only: readOnlyView(status.read_only), running };
+  }
+
+  /**
+   * The standalone part of the latest cluster run's status (one query, no data stream read), for the
+   * worker's metrics; `undefined` when there is no run or it has no standalone indices.
+   */
+  async standaloneStatus(): Promise<StandaloneIndicesStatus | undefined> {
+    try {
+      return (await this.handle().query(clusterStatusQuery)).standalone_indices;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /**

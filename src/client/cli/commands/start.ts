@@ -31,7 +31,7 @@ export const startCommand: Command = {
     'verify',
     'allowDiskRisk',
   ],
-  help: "Forms:\n  ds-reindex start <data-stream> [--verify count|ids|content] [--allow-disk-risk] [--wait]\n  ds-reindex start --all [--pattern <glob>] [--indices <pattern> [--reindex-read-only]] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
+  help: "Forms:\n  ds-reindex start <data-stream> [--verify count|ids|content] [--allow-disk-risk] [--wait]\n  ds-reindex start --all [--pattern <glob>] [--indices <pattern>] [--reindex-read-only] [--window '01:00-05:00 Europe/Berlin'] [--wait]",
   summary: 'start upgrading a data stream (POST /_migration/reindex); --wait follows it to the end',
   async run(context) {
     if (context.flags.cluster.all) return runClusterStart(context);
