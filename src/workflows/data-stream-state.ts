@@ -45,8 +45,9 @@ export type IndexEnd =
  * holding one is Elasticsearch's `in_progress`. Around them, `COPY_LOOKAHEAD_INDICES` more start early and
  * prepare (block writes, create the destination) while the copies run, and an index whose copy has ended
  * finishes (verify, restore settings, swap, delete) while the next one copies, so the cluster never waits
- * for an index's own steps between two copies. Both count as `pending`, as they would in Elasticsearch,
- * whose `in_progress` never exceeds the setting.
+ * for an index's own steps between two copies. Both count as `pending`, so that `in_progress` lists no
+ * more copies than the setting, as in Elasticsearch; only a finishing index held by a wait for its
+ * replicas is listed there too, with the wait, so that the status says what holds the upgrade.
  */
 export class DataStreamUpgradeState {
   readonly startTimeMillis: number;
@@ -72,6 +73,8 @@ export class DataStreamUpgradeState {
   private readonly awaitingCopy: string[] = [];
   /** Their copy has ended: they finish while the next index copies. */
   private readonly finishing = new Set<string>();
+  /** Finishing indices held by a wait (their replicas): listed in progress again, with the wait. */
+  private readonly finishingWaits = new Map<string, InProgressIndex>();
   // The concurrency setting as the last index start read it from the cluster.
   private concurrencyLastRead: number | undefined;
 
@@ -97,9 +100,13 @@ export class DataStreamUpgradeState {
       complete: this.complete,
       totalIndicesInDataStream: this.totalIndicesInDataStream,
       totalIndicesRequiringUpgrade: this.totalIndicesRequiringUpgrade,
-      inProgress: [...this.inProgress.values()],
+      inProgress: [...this.inProgress.values(), ...this.finishingWaits.values()],
       pendingCount:
-        this.pending.length + this.unnamedPendingCount + this.awaitingCopy.length + this.finishing.size,
+        this.pending.length +
+        this.unnamedPendingCount +
+        this.awaitingCopy.length +
+        this.finishing.size -
+        this.finishingWaits.size,
       errors: this.errors,
       exception: this.exception,
       paused: this.paused,
@@ -236,11 +243,15 @@ export class DataStreamUpgradeState {
     return index;
   }
 
-  /** Copy progress of an index in flight; whether it was one (a late signal for an ended index is not). */
+  /**
+   * Copy progress of an index in flight; whether it was one (a late signal for an ended index is not). A
+   * finishing index reports only a wait (for its replicas): it is shown in progress with it, as
+   * Elasticsearch would show it, until the wait is over.
+   */
   progress(progress: IndexProgress): boolean {
     this.setMaxConcurrentIndices(progress.maxConcurrentIndices);
     const entry = this.inProgress.get(progress.index);
-    if (entry === undefined) return false;
+    if (entry === undefined) return this.finishingProgress(progress);
     entry.total_doc_count = progress.totalDocCount;
     entry.reindexed_doc_count = progress.reindexedDocCount;
     if (progress.waiting !== undefined) entry.waiting = { ...progress.waiting };
@@ -248,9 +259,23 @@ export class DataStreamUpgradeState {
     return true;
   }
 
+  private finishingProgress(progress: IndexProgress): boolean {
+    const { index, waiting } = progress;
+    if (!this.finishing.has(index)) return false;
+    if (waiting === undefined) return this.finishingWaits.delete(index);
+    this.finishingWaits.set(index, {
+      index,
+      total_doc_count: progress.totalDocCount,
+      reindexed_doc_count: progress.reindexedDocCount,
+      waiting: { ...waiting },
+    });
+    return true;
+  }
+
   indexEnded(index: string, end: IndexEnd): void {
     this.inProgress.delete(index);
     this.finishing.delete(index);
+    this.finishingWaits.delete(index);
     const awaiting = this.awaitingCopy.indexOf(index);
     if (awaiting >= 0) this.awaitingCopy.splice(awaiting, 1);
     this.endedCount += 1;
@@ -309,11 +334,16 @@ export class DataStreamUpgradeState {
       `**${dataStream}**: ${current.complete ? 'complete' : 'upgrading'}, ${progressPercent(current)}% ` +
         `(${current.successes} of ${current.total_indices_requiring_upgrade} indices done, ` +
         `${current.pending} pending, ${current.errors.length} failed)`,
-      ...[...this.finishing].map((index) => `- finishing \`${index}\`: counts, settings, swap`),
-      ...current.in_progress.map(
-        (entry) =>
-          `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
+      ...[...this.finishing].map(
+        (index) =>
+          `- finishing \`${index}\`: ${this.finishingWaits.get(index)?.waiting?.reason ?? 'counts, settings, swap'}`,
       ),
+      ...current.in_progress
+        .filter((entry) => !this.finishing.has(entry.index))
+        .map(
+          (entry) =>
+            `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
+        ),
       ...this.awaitingCopy.map((index) => `- prepared \`${index}\`: copies when a copy ends`),
       ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
     ];

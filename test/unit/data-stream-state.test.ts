@@ -137,6 +137,27 @@ describe('the state of a data stream upgrade', () => {
     expect(state.status()).toMatchObject({ successes: 1, pending: 2, errors: [{ index: 'c' }] });
   });
 
+  it('lists a finishing index held by a wait for its replicas in progress, with the wait, until it is over', () => {
+    const state = planned(1);
+    state.startNext();
+    state.startNext();
+    state.copyEnded('a');
+    state.grantCopyPermits();
+    const waiting = { reason: 'the new index is not yet green, as the old one was', since_millis: 7 };
+    expect(state.progress({ index: 'a', totalDocCount: 5, reindexedDocCount: 5, waiting })).toBe(true);
+    expect(state.status()).toMatchObject({
+      successes: 0,
+      pending: 1,
+      in_progress: [{ index: 'b' }, { index: 'a', total_doc_count: 5, waiting }],
+    });
+    expect(state.details('ds')).toContain('finishing `a`: the new index is not yet green');
+    expect(state.progress({ index: 'a', totalDocCount: 5, reindexedDocCount: 5 })).toBe(true);
+    expect(state.status()).toMatchObject({ pending: 2, in_progress: [{ index: 'b' }] });
+    state.progress({ index: 'a', totalDocCount: 5, reindexedDocCount: 5, waiting });
+    state.indexEnded('a', { kind: 'upgraded' });
+    expect(state.status()).toMatchObject({ successes: 1, pending: 1, in_progress: [{ index: 'b' }] });
+  });
+
   it('counts a copy that followed the one before it without its permit as ended, and frees nothing twice', () => {
     const state = planned(1);
     state.startNext();
