@@ -46,9 +46,7 @@ export interface CopyTurn {
  * With `copyAfter` (concurrency 1), the index may also follow the copy before it in Elasticsearch (see
  * `quickCopyInTurn`).
  */
-export function copyTurn(
-  input: Pick<ReindexBackingIndexInput, 'dataStream' | 'copyPermit' | 'copyAfter'>,
-): CopyTurn {
+export function copyTurn(input: Pick<ReindexBackingIndexInput, 'copyPermit' | 'copyAfter'>): CopyTurn {
   const permit = input.copyPermit;
   let held = permit !== 'awaited';
   setHandler(copyPermitSignal, () => {

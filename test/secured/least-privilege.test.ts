@@ -95,6 +95,18 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
     worker = await h().startWorker({}, workerEs);
   }
 
+  /** The cluster run's status once it is complete. */
+  const clusterRunFinished = () =>
+    eventually(
+      async () => {
+        const current = await cluster.status();
+        return current.complete ? current : undefined;
+      },
+      'the cluster run to finish',
+      120_000,
+      200,
+    );
+
   beforeAll(async () => {
     cluster = new ClusterUpgradeService(h().service, { watchPollIntervalMs: 200 });
     currentVersion = (await h().es.info()).version.number;
@@ -152,15 +164,7 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
       parseClusterOptions({ pattern: 'lp-ro-*', readOnly: true }, OPTION_NAMES),
     );
     await cluster.start(prepared);
-    const status = await eventually(
-      async () => {
-        const current = await cluster.status();
-        return current.complete ? current : undefined;
-      },
-      'the cluster run to finish',
-      120_000,
-      200,
-    );
+    const status = await clusterRunFinished();
     expect(status.finished.map((entry) => [entry.data_stream, entry.outcome])).toEqual([
       ['lp-ro-1', 'read_only'],
     ]);
@@ -252,15 +256,7 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
 
     await workerWith(standaloneRole([alias]), 'worker-with-alias');
     await cluster.start(await cluster.prepareStart(h().es, options));
-    const status = await eventually(
-      async () => {
-        const current = await cluster.status();
-        return current.complete ? current : undefined;
-      },
-      'the cluster run to finish',
-      120_000,
-      200,
-    );
+    const status = await clusterRunFinished();
     expect(status.standalone_indices?.finished).toMatchObject([{ index, outcome: 'upgraded' }]);
     expect(await h().es.indices.getAlias({ index: `migrated-${index}` })).toEqual({
       [`migrated-${index}`]: { aliases: { [alias]: { is_write_index: true }, [index]: {} } },
