@@ -42,6 +42,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
+import { mostOverlapping, type Interval } from '../test/support/intervals';
 import { createTestEnvironment } from '../test/support/temporal-env';
 import { setMigrateSettings } from '../test/support/settings';
 import {
@@ -367,14 +368,8 @@ function add(breakdown: Breakdown, step: string, ms: number): void {
   breakdown.set(step, (breakdown.get(step) ?? 0) + ms);
 }
 
-/** When a `_reindex` task ran, from the task result Elasticsearch stores. */
-interface CopyInterval {
-  startMs: number;
-  endMs: number;
-}
-
 /** The `_reindex` task's own running time and interval, from the task result Elasticsearch stores. */
-async function reindexTask(es: Client, taskId: string): Promise<CopyInterval & { ms: number }> {
+async function reindexTask(es: Client, taskId: string): Promise<Interval & { ms: number }> {
   const task = await es.tasks.get({ task_id: taskId });
   const ms = Number(task.task.running_time_in_nanos) / 1e6;
   const startMs = Number(task.task.start_time_in_millis);
@@ -391,7 +386,7 @@ interface NodeTimeline {
   mostCopiesAtOnce: number;
 }
 
-function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs: number): NodeTimeline {
+function nodeTimeline(intervals: Interval[], startedAtMs: number, completeMs: number): NodeTimeline {
   const sorted = [...intervals].sort((a, b) => a.startMs - b.startMs);
   let copyingMs = 0;
   let coveredUntil = -Infinity;
@@ -401,24 +396,13 @@ function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs
     copyingMs += Math.max(0, endMs - Math.max(startMs, coveredUntil));
     coveredUntil = Math.max(coveredUntil, endMs);
   }
-  const edges = sorted.flatMap(({ startMs, endMs }) => [
-    { at: startMs, step: 1 },
-    { at: endMs, step: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let running = 0;
-  let mostCopiesAtOnce = 0;
-  for (const edge of edges) {
-    running += edge.step;
-    mostCopiesAtOnce = Math.max(mostCopiesAtOnce, running);
-  }
   return {
     copyingMs,
     beforeFirstCopyMs: (sorted[0]?.startMs ?? completeMs) - startedAtMs,
     betweenCopiesMs: sum(gapsMs),
     gapsMs,
     afterLastCopyMs: completeMs - coveredUntil,
-    mostCopiesAtOnce,
+    mostCopiesAtOnce: mostOverlapping(intervals),
   };
 }
 
@@ -450,7 +434,7 @@ async function analyseUpgrade(
   }
   const childRows: Breakdown = new Map();
   const copies: UpgradeAnalysis['copies'] = [];
-  const intervals: CopyInterval[] = [];
+  const intervals: Interval[] = [];
   let childrenMs = 0;
   let pickupMs = 0;
   for (const sourceIndex of sourceIndices) {

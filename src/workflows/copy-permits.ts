@@ -17,6 +17,9 @@ import type { CopyDocumentsInput, QuickCopyResult } from '../activities/copy-doc
  * prepare and finish around them.
  */
 
+/** What the Web UI shows of an index prepared ahead, until its copy starts. */
+const WAITING_FOR_TURN = 'prepared: copies when the copy before it ends';
+
 /** Whether an index workflow may copy at once, or waits for `copyPermitSignal` after preparing. */
 export type CopyPermit = 'granted' | 'awaited';
 
@@ -55,7 +58,7 @@ export function copyTurn(input: Pick<ReindexBackingIndexInput, 'copyPermit' | 'c
   return {
     async wait(step) {
       if (held) return;
-      step('prepared: copies when the copy before it ends');
+      step(WAITING_FOR_TURN);
       await condition(() => held);
     },
     follows() {
@@ -97,7 +100,7 @@ export async function quickCopyInTurn(
     });
   const before = turn.follows();
   if (before !== undefined && !paused()) {
-    step('prepared: copies when the copy before it ends');
+    step(WAITING_FOR_TURN);
     const followed = await quickCopy({ dataStream: input.dataStream, ...before });
     if (followed.finished || followed.turnNotYet !== true) {
       turn.followed();

@@ -16,6 +16,7 @@ import {
   expectSuccessesOnCluster,
   setMigrateSettings,
   useUpgradeHarness,
+  mostOverlapping,
 } from '../support';
 import { createHttpApi, type HttpApi } from '../../src/client/http-api/server';
 import { planCluster } from '../../src/client/service/cluster-plan';
@@ -28,19 +29,9 @@ const DAY = 86_400_000;
 
 /** The most data streams whose [start, finish] intervals overlap at one instant, from the workflow's own clock. */
 function mostAtOnce(reports: readonly DataStreamRunReport[]): number {
-  const events = reports.flatMap((report) => [
-    { at: report.started_at_millis, delta: 1 },
-    { at: report.finished_at_millis, delta: -1 },
-  ]);
-  // A finish and a start at the same instant: the finish freed the slot first.
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let current = 0;
-  let most = 0;
-  for (const event of events) {
-    current += event.delta;
-    most = Math.max(most, current);
-  }
-  return most;
+  return mostOverlapping(
+    reports.map((report) => ({ startMs: report.started_at_millis, endMs: report.finished_at_millis })),
+  );
 }
 
 // One cluster workflow over the data-stream workflows, end to end: a real Temporal dev server, real

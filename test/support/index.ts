@@ -24,6 +24,7 @@ export {
   type IndexVersion,
 } from './versions';
 export { copyResults } from './history';
+export { mostOverlapping, type Interval } from './intervals';
 export { apiError } from './api-errors';
 export { resetMigrateSettings, setMigrateSettings } from './settings';
 export {

@@ -18,6 +18,16 @@ function gate(): Gate {
   return { promise, open };
 }
 
+/** The gate of `index` in `gates`, made closed on first use. */
+function gateIn(gates: Map<string, Gate>, index: string): Gate {
+  let found = gates.get(index);
+  if (!found) {
+    found = gate();
+    gates.set(index, found);
+  }
+  return found;
+}
+
 /** How often a held copy heartbeats: often enough that cancels reach it and no heartbeat timeout fires. */
 const HELD_COPY_HEARTBEAT_MS = 200;
 
@@ -86,12 +96,7 @@ export class StubCluster {
   }
 
   private gateFor(index: string): Gate {
-    let held = this.gates.get(index);
-    if (!held) {
-      held = gate();
-      this.gates.set(index, held);
-    }
-    return held;
+    return gateIn(this.gates, index);
   }
 
   /** Resolves when the copy of `index` has ended. */
@@ -112,12 +117,7 @@ export class StubCluster {
   }
 
   private endGateFor(index: string): Gate {
-    let ended = this.copyEnds.get(index);
-    if (!ended) {
-      ended = gate();
-      this.copyEnds.set(index, ended);
-    }
-    return ended;
+    return gateIn(this.copyEnds, index);
   }
 
   async copy(index: string): Promise<void> {
