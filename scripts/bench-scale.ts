@@ -3,7 +3,7 @@
  * worker processes sharing the task queue.
  *
  *   npm run bench:scale [-- --data-streams 20 --indices-per-data-stream 500 --workers 1,3 --docs 1
- *                          --concurrency 1 --timeout-minutes 90]
+ *                          --concurrency 1 --max-data-streams <data streams> --timeout-minutes 90]
  *
  * One measured run per entry of `--workers`, each on a fresh Temporal dev server and a fresh sandbox (the
  * harness's), with data stream names and a task queue of its own:
@@ -121,6 +121,8 @@ interface HistoryFigures {
   workflows: number;
   maxEvents: number;
   maxBytes: number;
+  /** Bytes of each read run's input (its state handed over by continue-as-new), in start order. */
+  inputBytes: number[];
   /** Server time of the first start and the last close, epoch ms. */
   firstStartMillis: number;
   lastCloseMillis: number;
@@ -147,11 +149,13 @@ async function listRuns(client: TemporalClient, workflowType: string): Promise<W
 async function historySize(
   client: TemporalClient,
   run: WorkflowExecutionInfo,
-): Promise<{ events: number; bytes: number }> {
+): Promise<{ events: number; bytes: number; inputBytes: number }> {
   const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   return {
     events: history.events?.length ?? 0,
     bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    inputBytes: input.reduce((sum, payload) => sum + (payload.data?.length ?? 0), 0),
   };
 }
 
@@ -173,22 +177,28 @@ async function historyFigures(
     : [...new Set([...byListing((run) => run.historyLength), ...byListing((run) => run.historySize ?? 0)])];
   let maxEvents = 0;
   let maxBytes = 0;
-  for (const run of read) {
+  const inputBytes: number[] = [];
+  const inStartOrder = [...read].sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  for (const run of inStartOrder) {
     const size = await historySize(client, run);
     maxEvents = Math.max(maxEvents, size.events);
     maxBytes = Math.max(maxBytes, size.bytes);
+    inputBytes.push(size.inputBytes);
   }
   return {
     runs: runs.length,
     workflows: new Set(runs.map((run) => run.workflowId)).size,
     maxEvents,
     maxBytes,
+    inputBytes,
     ...timesOf(runs),
   };
 }
 
 interface RunOptions {
   dataStreams: number;
+  /** `start --all --max-data-streams`: data streams upgraded at once. */
+  maxDataStreams: number;
   indicesPerDataStream: number;
   workers: number;
   docs: number;
@@ -203,6 +213,8 @@ interface RunResult {
   planSeconds: number;
   seconds: number;
   successes: number;
+  /** Bytes of the cluster run's final status, as its last run returned it. */
+  finalStatusBytes: number;
   workerPeaks: number[];
   serverPeak: number | undefined;
   cluster: HistoryFigures;
@@ -320,7 +332,7 @@ async function measure(options: RunOptions): Promise<RunResult> {
       pattern: `${prefix}-*`,
       includeSystem: false,
       readOnly: { kind: 'none' },
-      maxDataStreams: dataStreams,
+      maxDataStreams: options.maxDataStreams,
     });
     if (prepared.dataStreams.length !== dataStreams) {
       throw new Error(`the plan selected ${prepared.dataStreams.length} data streams, not ${dataStreams}`);
@@ -331,10 +343,12 @@ async function measure(options: RunOptions): Promise<RunResult> {
     const seconds = (performance.now() - started) / 1000;
     sampler.sample();
 
-    const notUpgraded = final.finished.filter((entry) => entry.outcome !== 'upgraded');
-    if (final.state !== 'completed' || notUpgraded.length > 0 || final.finished.length !== dataStreams) {
+    // The whole report, with what earlier runs finished read back from their pages, as the CLI reads it.
+    const { finished } = await cluster.status();
+    const notUpgraded = finished.filter((entry) => entry.outcome !== 'upgraded');
+    if (final.state !== 'completed' || notUpgraded.length > 0 || finished.length !== dataStreams) {
       throw new Error(
-        `the cluster run ended ${final.state}: ${final.finished.length} of ${dataStreams} data streams finished; ` +
+        `the cluster run ended ${final.state}: ${finished.length} of ${dataStreams} data streams finished; ` +
           `not upgraded: ${JSON.stringify(notUpgraded.slice(0, 5))}`,
       );
     }
@@ -365,6 +379,7 @@ async function measure(options: RunOptions): Promise<RunResult> {
       planSeconds,
       seconds,
       successes,
+      finalStatusBytes: Buffer.byteLength(JSON.stringify(final)),
       workerPeaks: workers.map((worker) => sampler.peak(worker.child.pid) ?? 0),
       serverPeak: sampler.peak(serverPid),
       cluster: await historyFigures(client, 'reindexCluster', true),
@@ -380,6 +395,15 @@ async function measure(options: RunOptions): Promise<RunResult> {
 
 const mib = (bytes: number | undefined): string =>
   bytes === undefined ? 'n/a' : `${(bytes / MiB).toFixed(0)} MiB`;
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The state each cluster run was handed: constant-size, or growing with the data streams finished. */
+function clusterInputs(figures: HistoryFigures): string {
+  const sizes = figures.inputBytes;
+  if (sizes.length === 0) return 'n/a';
+  return [sizes[0] ?? 0, Math.max(...sizes), sizes[sizes.length - 1] ?? 0].map(kib).join(' / ');
+}
 
 function longest(figures: HistoryFigures): string {
   const limit = 51_200;
@@ -416,6 +440,8 @@ function rows(result: RunResult): Array<[string, string]> {
     ['worker peak RSS, max / sum', `${mib(Math.max(...peaks))} / ${mib(sum)}`],
     ['Temporal dev server peak RSS (VmHWM)', mib(result.serverPeak)],
     ['cluster workflow runs (continue-as-new)', `${result.cluster.runs}`],
+    ["cluster run's own size: input of its first, largest and last run", clusterInputs(result.cluster)],
+    ["cluster run's own size: its final status", kib(result.finalStatusBytes)],
     [
       'data-stream workflow runs (continue-as-new)',
       `${count(result.dataStream.runs)} for ${result.dataStream.workflows} data streams`,
@@ -461,6 +487,7 @@ function workerCounts(): number[] {
 
 async function run(): Promise<void> {
   const dataStreams = numberOption('data-streams', 20);
+  const maxDataStreams = numberOption('max-data-streams', dataStreams);
   const indicesPerDataStream = numberOption('indices-per-data-stream', 500);
   const docs = numberOption('docs', 1);
   const concurrency = numberOption('concurrency', 1);
@@ -473,7 +500,7 @@ async function run(): Promise<void> {
   const description =
     `${dataStreams} data streams × ${count(indicesPerDataStream)} backing indices (7.17) = ${count(total)} ` +
     `indices of ${count(docs)} document${docs === 1 ? '' : 's'}; unthrottled, ${concurrency} at a time per data ` +
-    `stream (${count(dataStreams * concurrency)} at once); \`start --all --max-data-streams ${dataStreams}\`; ` +
+    `stream (${count(maxDataStreams * concurrency)} at once); \`start --all --max-data-streams ${maxDataStreams}\`; ` +
     `production intervals, pre-built bundle; continue-as-new every ${WORKFLOW_TUNABLES.DEFAULT_MAX_INDICES_PER_RUN} ` +
     `indices (data stream) and ${CLUSTER_TUNABLES.DEFAULT_MAX_DATA_STREAMS_PER_RUN} data streams (cluster)`;
   console.log(`machine: ${machineDescription()}, ${new Date().toISOString()}`);
@@ -484,6 +511,7 @@ async function run(): Promise<void> {
       console.log(`\nrun: ${workers} worker process${workers === 1 ? '' : 'es'}`);
       const result = await measure({
         dataStreams,
+        maxDataStreams,
         indicesPerDataStream,
         workers,
         docs,

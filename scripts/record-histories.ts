@@ -569,11 +569,11 @@ async function recordCluster(h: UpgradeHarness): Promise<Execution[]> {
     });
   }
 
-  // Three data streams, at most two at once and one started per run: three runs chained by
-  // continue-as-new, the later ones watching upgrades an earlier run started.
+  // Three data streams, one at a time and one started per run: three runs chained by continue-as-new,
+  // each watching the upgrade the run before started to its end and writing its report as a page.
   {
     for (const name of ['cl-can-1', 'cl-can-2', 'cl-can-3']) await seed(name, [{ docCount: 20 }]);
-    const { service, runId } = await start('cl-can-*', { maxDataStreams: 2 }, { maxDataStreamsPerRun: 1 });
+    const { service, runId } = await start('cl-can-*', { maxDataStreams: 1 }, { maxDataStreamsPerRun: 1 });
     await clusterEnded(service);
     let next: string | undefined = runId;
     let run = 1;

@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { PreparedDataStream } from '../activities/cluster-activities';
+import type { EarlierFinished } from './finished-pages';
 import type { PauseState } from './pause-definitions';
 import type { StandaloneIndicesStatus } from './standalone-definitions';
 import type { ContinuedStandaloneIndices } from './standalone-run-state';
@@ -16,7 +17,10 @@ export const CLUSTER_UPGRADE_WORKFLOW_ID = 'ds-reindex-cluster';
 
 /** Input of the cluster workflow. Names and numbers only: no credentials ever enter a workflow. */
 export interface ReindexClusterInput {
-  /** The data streams to upgrade, in this order: what the caller's plan listed (and was allowed to manage). */
+  /**
+   * The data streams to upgrade, in this order: what the caller's plan listed (and was allowed to manage).
+   * A run continued as new is handed only those still pending.
+   */
   dataStreams: string[];
   /** The pattern they were selected with, for the status and the report. */
   pattern: string;
@@ -141,6 +145,11 @@ export interface ClusterUpgradeStatus {
   running: RunningDataStream[];
   /** In the order they finished. */
   finished: DataStreamRunReport[];
+  /**
+   * Only in the workflow's own answer: `finished` (and the standalone indices' `finished`) then holds
+   * what this run finished, and the earlier runs' reports are in pages the service reads back in.
+   */
+  earlier_finished?: EarlierFinished;
   /** Paused by the operator (`pause --all`), since when; `null` when not. */
   paused: PauseState | null;
   /** The maintenance window, whether it is open now, and when that changes; `null` without one. */
@@ -157,13 +166,18 @@ export interface WindowStatus extends MaintenanceWindow {
   next_change_millis: number;
 }
 
-/** The state a run hands to the next one when it continues as new. */
+/**
+ * The state a run hands to the next one when it continues as new: the same size whatever the run has
+ * finished (the pending data streams are the next run's `dataStreams`; finished ones are in pages).
+ */
 export interface ContinuedClusterRun {
   startTimeMillis: number;
-  pending: string[];
+  /** Data streams the whole upgrade covers. */
+  totalDataStreams: number;
   /** Only data streams being watched (step `upgrading`): the next run watches them on. */
   running: RunningDataStream[];
-  finished: DataStreamRunReport[];
+  /** What earlier runs finished; absent before the first page. */
+  earlier?: EarlierFinished;
   paused?: PauseState;
   runNumber: number;
   /** Absent when the run has no standalone indices. */

@@ -9,6 +9,7 @@ import {
   type RunningDataStream,
   type WindowStatus,
 } from './cluster-definitions';
+import type { EarlierFinished, FinishedPage } from './finished-pages';
 import type { PauseState } from './pause-definitions';
 import { StandaloneRunState } from './standalone-run-state';
 
@@ -18,13 +19,17 @@ export type Hold = RunningDataStream['hold'];
 /**
  * What one cluster run knows: the data streams pending, running and finished, the pause, the maintenance
  * window and how the run ended. Pure (no Temporal), so its rules are tested alone; the workflow keeps one
- * and answers its status query from it.
+ * and answers its status query from it. `finished` is this run's: earlier runs' are in pages, of which it
+ * keeps only counts, so what a run hands to the next stays the same size.
  */
 export class ClusterRunState {
   readonly startTimeMillis: number;
   readonly pending: string[];
   readonly running: Map<string, RunningDataStream>;
-  readonly finished: DataStreamRunReport[];
+  readonly finished: DataStreamRunReport[] = [];
+  readonly totalDataStreams: number;
+  /** What earlier runs (and this one's written pages) finished; undefined before the first page. */
+  earlier: EarlierFinished | undefined;
   state: ClusterState = CLUSTER_STATES.RUNNING;
   endTimeMillis: number | undefined;
   paused: PauseState | undefined;
@@ -43,14 +48,23 @@ export class ClusterRunState {
   ) {
     const { continued } = input;
     this.startTimeMillis = continued?.startTimeMillis ?? nowMillis;
-    this.pending = [...(continued?.pending ?? input.dataStreams)];
+    this.pending = [...input.dataStreams];
+    this.totalDataStreams = continued?.totalDataStreams ?? input.dataStreams.length;
     this.running = new Map((continued?.running ?? []).map((entry) => [entry.data_stream, { ...entry }]));
-    this.finished = [...(continued?.finished ?? [])];
+    this.earlier = continued?.earlier;
     this.paused = continued?.paused;
     this.standalone =
       input.standalone === undefined
         ? undefined
-        : new StandaloneRunState(input.standalone.pattern, input.standalone.indices, continued?.standalone);
+        : new StandaloneRunState(
+            input.standalone.pattern,
+            input.standalone.indices,
+            continued?.standalone,
+            () => ({
+              finished: this.earlier?.standalone_indices ?? 0,
+              unsuccessful: this.earlier?.standalone_indices_unsuccessful ?? 0,
+            }),
+          );
   }
 
   status(): ClusterUpgradeStatus {
@@ -64,9 +78,10 @@ export class ClusterRunState {
       max_data_streams: input.maxDataStreams,
       read_only: input.readOnly,
       verify: input.dataStreamRun.verify ?? 'count',
-      total_data_streams: input.dataStreams.length,
+      total_data_streams: this.totalDataStreams,
       running: [...this.running.values()].map((entry) => ({ ...entry })),
       finished: this.finished.map((entry) => ({ ...entry })),
+      ...(this.earlier !== undefined ? { earlier_finished: { ...this.earlier } } : {}),
       paused: this.paused === undefined ? null : { ...this.paused },
       window: this.window === undefined ? null : { ...this.window },
     };
@@ -162,22 +177,76 @@ export class ClusterRunState {
     );
   }
 
-  continuedRun(): ContinuedClusterRun {
-    return {
+  /**
+   * What this run has finished so far, as the next page, with the counts once it is written; `undefined`
+   * when it has finished nothing since its last page. Stays in `finished` until `pageWritten`, so the
+   * status lists it meanwhile.
+   */
+  nextPage(firstRunId: string): { page: FinishedPage; earlier: EarlierFinished } | undefined {
+    const standalone = this.standalone?.finished ?? [];
+    if (this.finished.length === 0 && standalone.length === 0) return undefined;
+    const before = this.earlier;
+    const page: FinishedPage = {
+      data_streams: this.finished.map((entry) => ({ ...entry })),
+      standalone_indices: standalone.map((entry) => ({ ...entry, aliases_moved: [...entry.aliases_moved] })),
+    };
+    const earlier: EarlierFinished = {
+      pages: (before?.pages ?? 0) + 1,
+      first_run_id: before?.first_run_id ?? firstRunId,
+      data_streams: (before?.data_streams ?? 0) + page.data_streams.length,
+      data_streams_unsuccessful: (before?.data_streams_unsuccessful ?? 0) + this.unsuccessful().length,
+      standalone_indices: (before?.standalone_indices ?? 0) + page.standalone_indices.length,
+      standalone_indices_unsuccessful:
+        (before?.standalone_indices_unsuccessful ?? 0) + (this.standalone?.unsuccessful() ?? 0),
+    };
+    return { page, earlier };
+  }
+
+  /** The page `nextPage` gave is written: its reports leave `finished`, its counts join `earlier`. */
+  pageWritten({ page, earlier }: { page: FinishedPage; earlier: EarlierFinished }): void {
+    this.finished.splice(0, page.data_streams.length);
+    this.standalone?.finished.splice(0, page.standalone_indices.length);
+    this.earlier = earlier;
+  }
+
+  /**
+   * What the next run is handed: the pending data streams and standalone indices as its input's lists,
+   * and counts of what is finished. Only once every report is in a page (`nextPage` has none left).
+   */
+  continuedInput(): ReindexClusterInput {
+    const { input } = this;
+    if (this.finished.length > 0 || (this.standalone?.finished.length ?? 0) > 0) {
+      throw new Error('a run hands over only once what it finished is written as pages');
+    }
+    const continued: ContinuedClusterRun = {
       startTimeMillis: this.startTimeMillis,
-      pending: [...this.pending],
+      totalDataStreams: this.totalDataStreams,
       running: [...this.running.values()].map((entry) => ({ ...entry })),
-      finished: this.finished.map((entry) => ({ ...entry })),
+      ...(this.earlier !== undefined ? { earlier: { ...this.earlier } } : {}),
       ...(this.paused !== undefined ? { paused: { ...this.paused } } : {}),
-      runNumber: (this.input.continued?.runNumber ?? 0) + 1,
+      runNumber: (input.continued?.runNumber ?? 0) + 1,
       ...(this.standalone !== undefined ? { standalone: this.standalone.continued() } : {}),
     };
+    return {
+      ...input,
+      dataStreams: [...this.pending],
+      ...(input.standalone !== undefined && this.standalone !== undefined
+        ? { standalone: { pattern: input.standalone.pattern, indices: [...this.standalone.pending] } }
+        : {}),
+      continued,
+    };
+  }
+
+  /** Data streams this run finished without success. */
+  private unsuccessful(): DataStreamRunReport[] {
+    return this.finished.filter((entry) => !isSuccessfulOutcome(entry.outcome));
   }
 
   /** Ends the run: completed when every data stream succeeded, otherwise completed with errors. */
   complete(nowMillis: number): ClusterState {
     this.endTimeMillis = nowMillis;
-    return this.finished.every((entry) => isSuccessfulOutcome(entry.outcome)) &&
+    return (this.earlier?.data_streams_unsuccessful ?? 0) === 0 &&
+      this.unsuccessful().length === 0 &&
       (this.standalone?.allSucceeded ?? true)
       ? CLUSTER_STATES.COMPLETED
       : CLUSTER_STATES.COMPLETED_WITH_ERRORS;
@@ -186,12 +255,16 @@ export class ClusterRunState {
   /** The Markdown the Web UI shows as the workflow's current details. */
   details(): string {
     const { input } = this;
-    const failed = this.finished.filter((entry) => !isSuccessfulOutcome(entry.outcome));
+    const earlierUnsuccessful = this.earlier?.data_streams_unsuccessful ?? 0;
+    const done = (this.earlier?.data_streams ?? 0) + this.finished.length;
     return [
-      `**cluster upgrade** (${input.pattern}): ${this.state}, ${this.finished.length} of ${input.dataStreams.length} data streams done, ` +
+      `**cluster upgrade** (${input.pattern}): ${this.state}, ${done} of ${this.totalDataStreams} data streams done, ` +
         `${this.running.size} running, ${this.pending.length} pending`,
       ...[...this.running.values()].map((entry) => `- ${entry.step} \`${entry.data_stream}\``),
-      ...failed.map((entry) => `- ${entry.outcome} \`${entry.data_stream}\``),
+      ...this.unsuccessful().map((entry) => `- ${entry.outcome} \`${entry.data_stream}\``),
+      ...(earlierUnsuccessful > 0
+        ? [`- ${earlierUnsuccessful} more not upgraded by earlier runs (see the status)`]
+        : []),
       ...(this.standalone?.detailLines() ?? []),
       ...(this.exception !== undefined ? [`- failed: ${this.exception}`] : []),
     ].join('\n');

@@ -5,34 +5,44 @@ import {
   type StandaloneIndicesStatus,
 } from './standalone-definitions';
 
-/** What a cluster run hands over of its standalone indices when it continues as new (none is running then). */
+/**
+ * What a cluster run hands over of its standalone indices when it continues as new (none is running
+ * then): the pending ones are the next run's `standalone.indices`, the finished ones are in its pages.
+ */
 export interface ContinuedStandaloneIndices {
-  pending: string[];
-  finished: StandaloneIndexRunReport[];
+  /** Standalone indices the whole upgrade covers. */
+  total: number;
 }
 
 /**
- * The standalone indices of one cluster run: pending, running and finished. Pure (no Temporal), kept by
- * the run's state; the run starts them once no data stream is pending, within the same `max_data_streams`.
+ * The standalone indices of one cluster run: pending, running and finished (by this run; earlier runs'
+ * are in the cluster run's pages). Pure (no Temporal), kept by the run's state; the run starts them once
+ * no data stream is pending, within the same `max_data_streams`.
  */
 export class StandaloneRunState {
   readonly pending: string[];
   readonly running = new Map<string, RunningStandaloneIndex>();
-  readonly finished: StandaloneIndexRunReport[];
+  readonly finished: StandaloneIndexRunReport[] = [];
+  readonly total: number;
 
   constructor(
     readonly pattern: string,
-    private readonly indices: readonly string[],
+    indices: readonly string[],
     continued: ContinuedStandaloneIndices | undefined,
+    /** Finished by earlier runs (in the cluster run's pages), and how many of them did not succeed. */
+    private readonly earlier: () => { finished: number; unsuccessful: number } = () => ({
+      finished: 0,
+      unsuccessful: 0,
+    }),
   ) {
-    this.pending = [...(continued?.pending ?? indices)];
-    this.finished = [...(continued?.finished ?? [])];
+    this.pending = [...indices];
+    this.total = continued?.total ?? indices.length;
   }
 
   status(): StandaloneIndicesStatus {
     return {
       pattern: this.pattern,
-      total: this.indices.length,
+      total: this.total,
       pending: [...this.pending],
       running: [...this.running.values()].map((entry) => ({ ...entry })),
       finished: this.finished.map((entry) => ({ ...entry, aliases_moved: [...entry.aliases_moved] })),
@@ -58,7 +68,12 @@ export class StandaloneRunState {
   }
 
   get allSucceeded(): boolean {
-    return this.finished.every((entry) => isSuccessfulStandaloneOutcome(entry.outcome));
+    return this.earlier().unsuccessful === 0 && this.unsuccessful() === 0;
+  }
+
+  /** Finished by this run without success. */
+  unsuccessful(): number {
+    return this.finished.filter((entry) => !isSuccessfulStandaloneOutcome(entry.outcome)).length;
   }
 
   /**
@@ -77,17 +92,20 @@ export class StandaloneRunState {
   }
 
   continued(): ContinuedStandaloneIndices {
-    return { pending: [...this.pending], finished: this.finished.map((entry) => ({ ...entry })) };
+    return { total: this.total };
   }
 
   /** The Web UI's lines for the standalone indices. */
   detailLines(): string[] {
     const failed = this.finished.filter((entry) => !isSuccessfulStandaloneOutcome(entry.outcome));
     return [
-      `**standalone indices** (${this.pattern}): ${this.finished.length} of ${this.indices.length} done, ` +
+      `**standalone indices** (${this.pattern}): ${this.earlier().finished + this.finished.length} of ${this.total} done, ` +
         `${this.running.size} running, ${this.pending.length} pending`,
       ...[...this.running.values()].map((entry) => `- ${entry.step} index \`${entry.index}\``),
       ...failed.map((entry) => `- ${entry.outcome} index \`${entry.index}\``),
+      ...(this.earlier().unsuccessful > 0
+        ? [`- ${this.earlier().unsuccessful} more not upgraded by earlier runs (see the status)`]
+        : []),
     ];
   }
 }

@@ -70,6 +70,96 @@ describe('the outcomes of a cluster run', () => {
   });
 });
 
+describe('what a cluster run hands to the next', () => {
+  const many = Array.from({ length: 300 }, (_, at) => `logs-app-${String(at).padStart(3, '0')}`);
+
+  /** Starts and finishes `count` data streams of `run`, the first of them failed. */
+  const finishSome = (run: ClusterRunState, count: number): void => {
+    for (let at = 0; at < count; at += 1) {
+      const started = run.startNext(1);
+      if (started === undefined) throw new Error('nothing pending');
+      const outcome = at === 0 ? DATA_STREAM_OUTCOMES.FAILED : DATA_STREAM_OUTCOMES.UPGRADED;
+      run.finish(dataStreamReport(started, { outcome }, 2));
+    }
+  };
+
+  /** Hands `run` over as a continue-as-new would, its pages written. */
+  const handOver = (run: ClusterRunState): ClusterRunState => {
+    for (let next = run.nextPage('first-run'); next !== undefined; next = run.nextPage('first-run')) {
+      run.pageWritten(next);
+    }
+    return new ClusterRunState(run.continuedInput(), 5);
+  };
+
+  it('is the same size however many data streams are done: their reports go to a page', () => {
+    const run = new ClusterRunState({ ...input, dataStreams: many }, 0);
+    finishSome(run, 100);
+    expect(run.nextPage('first-run')?.page.data_streams.map((report) => report.data_stream)).toEqual(
+      many.slice(0, 100),
+    );
+    const second = handOver(run);
+    finishSome(second, 100);
+    const third = handOver(second);
+    const handedOver = (state: ClusterRunState) => JSON.stringify(state.continuedInput().continued);
+    // Counts, not reports: what is handed over does not grow with the data streams finished.
+    expect(handedOver(third).length).toBe(handedOver(second).length);
+    expect(handedOver(third)).not.toContain('logs-app-');
+    expect(third.status()).toMatchObject({
+      total_data_streams: 300,
+      pending: many.slice(200),
+      finished: [],
+      earlier_finished: {
+        pages: 2,
+        first_run_id: 'first-run',
+        data_streams: 200,
+        data_streams_unsuccessful: 2,
+      },
+    });
+    expect(third.details()).toContain('200 of 300 data streams done');
+  });
+
+  it('ends with errors when only an earlier run had a failed data stream', () => {
+    const run = new ClusterRunState(input, 0);
+    finishSome(run, 1);
+    const next = handOver(run);
+    finishSome(next, 0);
+    for (;;) {
+      const started = next.startNext(3);
+      if (started === undefined) break;
+      next.finish(dataStreamReport(started, { outcome: DATA_STREAM_OUTCOMES.UPGRADED }, 4));
+    }
+    expect(next.complete(6)).toBe('completed_with_errors');
+    expect(next.details()).toContain('1 more not upgraded by earlier runs');
+  });
+
+  it('writes no page for a run that finished nothing, and keeps the earlier counts', () => {
+    const run = new ClusterRunState(input, 0);
+    expect(run.nextPage('first-run')).toBeUndefined();
+    const next = handOver(run);
+    finishSome(next, 1);
+    const third = handOver(next);
+    expect(third.nextPage('another-id')).toBeUndefined();
+    expect(third.status().earlier_finished).toMatchObject({ pages: 1, first_run_id: 'first-run' });
+  });
+
+  it('lists a report in the status until its page is written, and pages one that finished meanwhile', () => {
+    const run = new ClusterRunState(input, 0);
+    finishSome(run, 1);
+    const first = run.nextPage('first-run');
+    if (first === undefined) throw new Error('no page');
+    // While the page is being written: still listed, not yet counted as earlier.
+    finishSome(run, 1);
+    expect(run.status().finished.map((entry) => entry.data_stream)).toEqual(['a', 'b']);
+    expect(() => run.continuedInput()).toThrow('pages');
+    run.pageWritten(first);
+    expect(run.status()).toMatchObject({ finished: [{ data_stream: 'b' }], earlier_finished: { pages: 1 } });
+    expect(run.nextPage('first-run')).toMatchObject({
+      page: { data_streams: [{ data_stream: 'b' }] },
+      earlier: { pages: 2, data_streams: 2, data_streams_unsuccessful: 2 },
+    });
+  });
+});
+
 describe('the report line of a data stream', () => {
   const preparedEntry = entry({
     prepared: {

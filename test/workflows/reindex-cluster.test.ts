@@ -7,12 +7,17 @@ import {
 } from '../fixtures/workflows/cluster-with-fake-data-streams';
 import {
   clusterStatusQuery,
+  finishedPageWorkflowId,
   pauseClusterUpdate,
+  type ReindexClusterInput,
   resumeClusterUpdate,
   upgradePauseQuery,
 } from '../../src/workflows';
 import { dataStreamWorkflowId } from '../../src/shared/names';
 import { ReindexService } from '../../src/client/service/reindex-service';
+import { FinishedPagesReader } from '../../src/client/service/finished-pages-reader';
+import { buildClusterReport } from '../../src/client/service/cluster-report';
+import { readOnlyView } from '../../src/client/service/cluster-plan';
 
 // The cluster workflow's own logic, with the data-stream workflow replaced by a stand-in the test ends
 // by signal, and the preparation step stubbed; the watch activity is the real one. Real dev server.
@@ -32,6 +37,21 @@ describe('the cluster workflow', () => {
   const startCluster: ClusterRig['start'] = (...args) => rig.start(...args);
   const finishUpgrade: ClusterRig['finishUpgrade'] = (...args) => rig.finishUpgrade(...args);
   const upgrading: ClusterRig['upgrading'] = (...args) => rig.upgrading(...args);
+
+  /** The input each run of a chain was started with, oldest first (the id's earlier chains left out). */
+  const runsOf = async (workflowId: string, firstRunId: string): Promise<ReindexClusterInput[]> => {
+    const first = await rig.env.client.workflow.getHandle(workflowId, firstRunId).describe();
+    const inputs: { started: number; input: ReindexClusterInput }[] = [];
+    for await (const run of rig.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      if (run.startTime < first.startTime) continue;
+      const history = await rig.env.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      const { payloadConverter } = rig.env.client.options.loadedDataConverter;
+      const input = payloadConverter.fromPayload<ReindexClusterInput>(payload ?? {});
+      inputs.push({ started: run.startTime.getTime(), input });
+    }
+    return inputs.sort((a, b) => a.started - b.started).map((entry) => entry.input);
+  };
 
   const exists = (dataStream: string) =>
     rig.env.client.workflow
@@ -131,8 +151,53 @@ describe('the cluster workflow', () => {
     await finishUpgrade('can-c');
     const final = await handle.result();
     expect(final.state).toBe('completed');
-    expect(final.finished.map((entry) => entry.data_stream).sort()).toEqual(['can-a', 'can-b', 'can-c']);
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+    expect(final.finished.map((entry) => entry.data_stream).sort()).toEqual(['can-a', 'can-b', 'can-c']);
+  });
+
+  it('hands each run what it finished as a page, and the status reads every page back', async () => {
+    const handle = await startCluster('page', ['page-a', 'page-b', 'page-c'], {
+      maxDataStreams: 1,
+      maxDataStreamsPerRun: 1,
+    });
+    // One at a time, one started per run: a run hands over once its data stream is upgrading, so each
+    // finishes in the next run, which writes it as a page when it hands over in turn.
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      await upgrading('page', [name]);
+      await finishUpgrade(name);
+    }
+    const final = await handle.result();
+    expect(final.state).toBe('completed');
+    const earlier = final.earlier_finished;
+    expect(earlier).toMatchObject({ first_run_id: handle.firstExecutionRunId, data_streams_unsuccessful: 0 });
+    expect(earlier?.pages).toBeGreaterThanOrEqual(1);
+    expect((earlier?.data_streams ?? 0) + final.finished.length).toBe(3);
+    // Each run was handed counts and the pending data streams, never a report.
+    const everyRun = await runsOf(handle.workflowId, handle.firstExecutionRunId);
+    expect(everyRun.map((input) => input.dataStreams)).toEqual([
+      ['page-a', 'page-b', 'page-c'],
+      ['page-b', 'page-c'],
+      ['page-c'],
+    ]);
+    for (const input of everyRun) expect(JSON.stringify(input)).not.toContain('"outcome"');
+    // What the service does to every status it answers (this rig's run has an id of its own).
+    const status = await new FinishedPagesReader(rig.env.client).complete(final);
+    expect(status.finished.map((entry) => entry.data_stream)).toEqual(['page-a', 'page-b', 'page-c']);
+    expect(status.total_data_streams).toBe(3);
+    expect(status).not.toHaveProperty('earlier_finished');
+    expect(
+      buildClusterReport({ ...status, read_only: readOnlyView(status.read_only), running: [] }).totals,
+    ).toMatchObject({
+      data_streams: 3,
+      upgraded: 3,
+    });
+    // The run released its pages as it ended: they close with it, and their retention starts with its own.
+    for (let page = 1; page <= (earlier?.pages ?? 0); page += 1) {
+      const description = await rig.env.client.workflow
+        .getHandle(finishedPageWorkflowId(handle.firstExecutionRunId, page))
+        .describe();
+      expect(description.status.name).toBe('COMPLETED');
+    }
   });
   const pauseOf = (dataStream: string) =>
     rig.env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);

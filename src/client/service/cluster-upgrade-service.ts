@@ -13,6 +13,7 @@ import { ACCESS } from './access';
 import { buildClusterReport, type ClusterReport } from './cluster-report';
 import type { ReindexService } from './reindex-service';
 import { requireWorkerPrivileges } from './worker-privileges';
+import { FinishedPagesReader } from './finished-pages-reader';
 import { standaloneIndicesToRun } from './standalone-plan';
 import { pauseUpdateOutcome, type PauseUpdateOutcome } from './pause-update';
 import { clusterPrivilegeTargets } from './cluster-privilege-targets';
@@ -141,10 +142,19 @@ export const clusterErrors = {
  * Built on the data-stream service, whose Temporal client and data-stream settings it uses.
  */
 export class ClusterUpgradeService {
+  private readonly finishedPages: FinishedPagesReader;
+
   constructor(
     readonly reindex: ReindexService,
     private readonly options: ClusterUpgradeServiceOptions = {},
-  ) {}
+  ) {
+    this.finishedPages = new FinishedPagesReader(reindex.options.temporal);
+  }
+
+  /** The run's status as its workflow answers it, with what its earlier runs finished read back in. */
+  private async query(): Promise<ClusterUpgradeStatus> {
+    return await this.finishedPages.complete(await this.handle().query(clusterStatusQuery));
+  }
 
   private handle() {
     return this.reindex.options.temporal.workflow.getHandle<typeof reindexCluster>(
@@ -273,7 +283,7 @@ export class ClusterUpgradeService {
   async status(): Promise<ClusterStatusView> {
     let status: ClusterUpgradeStatus;
     try {
-      status = await this.handle().query(clusterStatusQuery);
+      status = await this.query();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw clusterErrors.noClusterUpgrade();
       throw err;
@@ -295,7 +305,7 @@ export class ClusterUpgradeService {
    */
   async standaloneStatus(): Promise<StandaloneIndicesStatus | undefined> {
     try {
-      return (await this.handle().query(clusterStatusQuery)).standalone_indices;
+      return (await this.query()).standalone_indices;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
