@@ -106,7 +106,10 @@ function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
   }
   for (const index of targets) {
     const ds = state.dataStreamOf(index.name);
-    if (ds) ds.indices = ds.indices.filter((n) => n !== index.name);
+    if (ds) {
+      ds.indices = ds.indices.filter((n) => n !== index.name);
+      state.backingIndicesChanged();
+    }
     state.indices.delete(index.name);
   }
   state.changed();

@@ -21,8 +21,7 @@ export function indicesOfAlias(state: ClusterState, name: string): IndexStore[] 
 }
 
 export function aliasExists(state: ClusterState, name: string): boolean {
-  for (const index of state.indices.values()) if (index.aliases.has(name)) return true;
-  return false;
+  return state.aliasNames.has(name);
 }
 
 /** Every alias name in the cluster, sorted. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../http/request';
 import { IndexStore, type StoredDoc } from './index-store';
 import type { FlatSettings } from './settings';
+import { AliasRegistry, IndexMap, NotifyingMap } from './lookup-maps';
 
 export interface DataStreamMeta {
   name: string;
@@ -38,8 +39,13 @@ export function randomUuid(): string {
 
 /** Everything the cluster knows. Handlers mutate it; `journal` hears about each change. */
 export class ClusterState {
-  readonly indices = new Map<string, IndexStore>();
-  readonly dataStreams = new Map<string, DataStreamMeta>();
+  /** Which alias names the cluster's indices hold, kept by `indices` and the indices' alias maps. */
+  readonly aliasNames = new AliasRegistry();
+  readonly indices = new IndexMap<IndexStore>(this.aliasNames);
+  /** A change here drops the backing-index lookup; so must a change of a stored data stream's `indices`. */
+  readonly dataStreams = new NotifyingMap<string, DataStreamMeta>(() => this.backingIndicesChanged());
+  /** Which data stream each backing index belongs to; built on first use after a change. */
+  private owners: Map<string, DataStreamMeta> | undefined;
   readonly templates = new Map<string, IndexTemplate>();
   readonly pipelines = new Map<string, JsonObject>();
   readonly persistentSettings: FlatSettings = {};
@@ -66,8 +72,19 @@ export class ClusterState {
 
   /** The data stream an index backs, if any. */
   dataStreamOf(indexName: string): DataStreamMeta | undefined {
-    for (const ds of this.dataStreams.values()) if (ds.indices.includes(indexName)) return ds;
-    return undefined;
+    if (this.owners === undefined) {
+      const owners = new Map<string, DataStreamMeta>();
+      for (const ds of this.dataStreams.values()) {
+        for (const name of ds.indices) if (!owners.has(name)) owners.set(name, ds);
+      }
+      this.owners = owners;
+    }
+    return this.owners.get(indexName);
+  }
+
+  /** To call after changing a stored data stream's `indices` in place. */
+  backingIndicesChanged(): void {
+    this.owners = undefined;
   }
 
   writeIndexOf(ds: DataStreamMeta): IndexStore | undefined {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../http/request';
-import type { AliasMeta } from './aliases';
 import type { FlatSettings } from './settings';
+import { AliasMap } from './lookup-maps';
 
 export interface StoredDoc {
   id: string;
@@ -21,7 +21,7 @@ export type IndexState = 'open' | 'close';
 export class IndexStore {
   state: IndexState = 'open';
   /** Its aliases by name, as Elasticsearch keeps them in the index's metadata (gone with the index). */
-  readonly aliases = new Map<string, AliasMeta>();
+  readonly aliases = new AliasMap();
   readonly live = new Map<string, StoredDoc>();
   readonly searchable = new Map<string, StoredDoc>();
   private readonly pending = new Map<string, StoredDoc | null>();

@@ -39,9 +39,18 @@ export function resolveOptions(req: SandboxRequest, defaults: Partial<ResolveOpt
   return base;
 }
 
+/** Compiled patterns: index templates are matched against every index created. Bounded, as callers' patterns are not. */
+const compiledPatterns = new Map<string, RegExp>();
+const MAX_COMPILED_PATTERNS = 10_000;
+
 export function wildcardToRegExp(pattern: string): RegExp {
+  const known = compiledPatterns.get(pattern);
+  if (known !== undefined) return known;
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+  const compiled = new RegExp(`^${escaped}$`);
+  if (compiledPatterns.size >= MAX_COMPILED_PATTERNS) compiledPatterns.clear();
+  compiledPatterns.set(pattern, compiled);
+  return compiled;
 }
 
 export function isWildcard(expression: string): boolean {

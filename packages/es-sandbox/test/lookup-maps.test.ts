@@ -1,0 +1,68 @@
+import type { Client } from '@elastic/elasticsearch';
+import { expectErrorType, startTestSandbox, uniqueName, type TestSandbox } from './helpers';
+
+// The constant-time lookups (alias names, a backing index's data stream) must follow every change the
+// handlers make, as the scans they replace did.
+describe('sandbox lookups at scale', () => {
+  let target: TestSandbox;
+  let es: Client;
+
+  beforeAll(async () => {
+    target = await startTestSandbox();
+    es = target.client;
+  });
+  afterAll(async () => {
+    await target.close();
+  });
+
+  test('an alias name stays taken while any index holds it, and is free once none does', async () => {
+    const alias = uniqueName('alias');
+    const [first, second] = [uniqueName('first'), uniqueName('second')];
+    await es.indices.create({ index: first, aliases: { [alias]: {} } });
+    await es.indices.create({ index: second });
+    await es.indices.updateAliases({ actions: [{ add: { index: second, alias } }] });
+    await expectErrorType(es.indices.create({ index: alias }), 400, 'invalid_index_name_exception');
+    await es.indices.delete({ index: first });
+    await expectErrorType(es.indices.create({ index: alias }), 400, 'invalid_index_name_exception');
+    await es.indices.updateAliases({ actions: [{ remove: { index: second, alias } }] });
+    await es.indices.create({ index: alias });
+    expect(await es.indices.exists({ index: alias })).toBe(true);
+  });
+
+  test("a backing index's data stream follows rollovers, swaps and deletes", async () => {
+    const name = uniqueName('ds');
+    const seeded = await target.controls.seedDataStream({
+      name,
+      backingIndices: [{ docCount: 1 }, { docCount: 1 }],
+    });
+    const [oldest] = seeded.backingIndices;
+    if (oldest === undefined) throw new Error('nothing seeded');
+    // Its write index cannot be deleted (and the lookup is built now, before the rollover changes it).
+    await expectErrorType(
+      es.indices.delete({ index: seeded.backingIndices[1] ?? '' }),
+      400,
+      'illegal_argument_exception',
+    );
+    const rolled = await es.indices.rollover({ alias: name });
+    // The new write index is the data stream's: deleting it is refused.
+    await expectErrorType(es.indices.delete({ index: rolled.new_index }), 400, 'illegal_argument_exception');
+    // Swapped out, the old index is no longer a backing index: it can be deleted, and added back it is one again.
+    await es.indices.modifyDataStream({
+      actions: [{ remove_backing_index: { data_stream: name, index: oldest } }],
+    });
+    const standalone = uniqueName('standalone');
+    await es.indices.create({
+      index: standalone,
+      mappings: { properties: { '@timestamp': { type: 'date' } } },
+    });
+    await es.indices.modifyDataStream({
+      actions: [{ add_backing_index: { data_stream: name, index: standalone } }],
+    });
+    const afterSwap = await es.indices.getDataStream({ name });
+    expect(afterSwap.data_streams[0]?.indices.map((index) => index.index_name)).toContain(standalone);
+    await es.indices.delete({ index: oldest });
+    await es.indices.delete({ index: standalone });
+    const afterDelete = await es.indices.getDataStream({ name });
+    expect(afterDelete.data_streams[0]?.indices.map((index) => index.index_name)).not.toContain(standalone);
+  });
+});
