@@ -4,7 +4,7 @@
  *   npm run bench:recovery [-- --runs 5 --only copy,step]
  *
  * A real Temporal dev server, the sandbox in this process, and the real worker entry point
- * (`src/worker/main.ts`) in a process of its own with production intervals and a pre-built workflow bundle
+ * (compiled, `dist/worker/main.js`) in a process of its own with production intervals and a pre-built workflow bundle
  * (as the image runs it), so SIGKILL is a real crash.
  * - `copy`: one backing index of 60,000 documents copied at 1,000 docs/s; once the status shows the copy
  *   under way the worker is killed and a new one started at once; measured from the kill until the
@@ -21,7 +21,7 @@ import { ReindexService } from '../src/client/service/reindex-service';
 import { destinationIndexName } from '../src/shared/names';
 import { WORKFLOW_TUNABLES } from '../src/workflows/tunables';
 import { machineDescription, median, numberOption, stringOption } from './bench-support';
-import { startProductionWorker, writeWorkflowBundle } from './bench-workers';
+import { startProductionWorker, prepareWorkerFiles } from './bench-workers';
 
 /** The workflow bundle's file, written once; the worker processes load it. */
 let bundlePath = '';
@@ -117,7 +117,7 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
 async function run(): Promise<void> {
   const runs = numberOption('runs', 5);
   const only = stringOption('only', 'copy,step').split(',');
-  const bundle = await writeWorkflowBundle('bench-recovery');
+  const bundle = await prepareWorkerFiles('bench-recovery');
   bundlePath = bundle.path;
   const h = await createUpgradeHarness('bench-recovery');
   const results = new Map<string, number[]>();

@@ -3,15 +3,17 @@
  * worker processes sharing the task queue.
  *
  *   npm run bench:scale [-- --data-streams 20 --indices-per-data-stream 500 --workers 1,3 --docs 1
- *                          --concurrency 1 --max-data-streams <data streams> --timeout-minutes 90]
+ *                          --concurrency 1 --max-data-streams <data streams> --worker-heap-mib <MiB>
+ *                          --timeout-minutes 90]
  *
  * One measured run per entry of `--workers`, each on a fresh Temporal dev server and a fresh sandbox (the
  * harness's), with data stream names and a task queue of its own:
  * - seeds N data streams × M backing indices created by 7.17, of `--docs` documents each; unthrottled, and
  *   `migrate.max_concurrent_indices_reindexed_per_data_stream` = `--concurrency` (so N × that at once);
- * - starts K processes of the real worker entry point (`src/worker/main.ts`) with production intervals and a
- *   pre-built workflow bundle (as the image runs it, and so K workers do not each run webpack), and waits
- *   until all K poll the task queue, so worker start-up is not measured;
+ * - starts K processes of the real worker entry point, compiled as the image runs it (`dist/worker/main.js`),
+ *   with production intervals and a pre-built workflow bundle (so K workers do not each run webpack), and
+ *   `--worker-heap-mib` as `--max-old-space-size` when given; waits until all K poll the task queue, so
+ *   worker start-up is not measured;
  * - starts every data stream at once the way an operator would, `ds-reindex start --all --pattern <run's>
  *   --max-data-streams N` (the same `ClusterUpgradeService` calls: plan, then one cluster workflow);
  * - waits for the cluster workflow's result and fails loudly on any failed index, data stream, worker exit
@@ -41,7 +43,7 @@ import {
 } from '../src/workflows';
 import { CLUSTER_TUNABLES, WORKFLOW_TUNABLES } from '../src/workflows/tunables';
 import { machineDescription, numberOption, stringOption } from './bench-support';
-import { startProductionWorker, writeWorkflowBundle, type WorkerProcess } from './bench-workers';
+import { startProductionWorker, prepareWorkerFiles, type WorkerProcess } from './bench-workers';
 
 const MiB = 1024 * 1024;
 const count = (value: number): string => value.toLocaleString('en-US');
@@ -199,6 +201,8 @@ interface RunOptions {
   dataStreams: number;
   /** `start --all --max-data-streams`: data streams upgraded at once. */
   maxDataStreams: number;
+  /** Each worker's V8 old-space limit (`--worker-heap-mib`); absent: Node's default. */
+  workerHeapMiB: number | undefined;
   indicesPerDataStream: number;
   workers: number;
   docs: number;
@@ -316,6 +320,7 @@ async function measure(options: RunOptions): Promise<RunResult> {
           taskQueue,
           esUrl: h.target.url,
           bundlePath: options.bundlePath,
+          ...(options.workerHeapMiB !== undefined ? { heapMiB: options.workerHeapMiB } : {}),
         }),
       );
     await eventually(
@@ -488,6 +493,9 @@ function workerCounts(): number[] {
 async function run(): Promise<void> {
   const dataStreams = numberOption('data-streams', 20);
   const maxDataStreams = numberOption('max-data-streams', dataStreams);
+  const workerHeapMiB = process.argv.includes('--worker-heap-mib')
+    ? numberOption('worker-heap-mib', 0)
+    : undefined;
   const indicesPerDataStream = numberOption('indices-per-data-stream', 500);
   const docs = numberOption('docs', 1);
   const concurrency = numberOption('concurrency', 1);
@@ -495,7 +503,7 @@ async function run(): Promise<void> {
   const counts = workerCounts();
   const total = dataStreams * indicesPerDataStream;
   // The harness bundles the same module (cached); the worker processes load it from the file.
-  const bundle = await writeWorkflowBundle('bench-scale');
+  const bundle = await prepareWorkerFiles('bench-scale');
   const bundlePath = bundle.path;
   const description =
     `${dataStreams} data streams × ${count(indicesPerDataStream)} backing indices (7.17) = ${count(total)} ` +
@@ -512,6 +520,7 @@ async function run(): Promise<void> {
       const result = await measure({
         dataStreams,
         maxDataStreams,
+        workerHeapMiB,
         indicesPerDataStream,
         workers,
         docs,

@@ -1,9 +1,9 @@
 /**
  * The worker as production runs it, for the benchmarks that kill or count worker processes: the real
- * entry point (`src/worker/main.ts`) in a process of its own, default intervals, and a pre-built workflow
+ * entry point compiled as the image has it (`dist/worker/main.js`) in a process of its own, default intervals, and a pre-built workflow
  * bundle (as the image has it), so that a worker starts without webpack and SIGKILL is a real crash.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,14 @@ export interface WorkerProcess {
   stderrTail: string;
 }
 
-/** Writes the workflow bundle to a temporary file for worker processes to load; `remove` deletes it. */
-export async function writeWorkflowBundle(name: string): Promise<{ path: string; remove(): void }> {
+/**
+ * What a worker process runs, as the image runs it: the compiled entry point (`npm run build`, into the
+ * git-ignored `dist/`, as the image's build stage does) and the workflow bundle, written to a temporary
+ * file for the processes to load; `remove` deletes the bundle.
+ */
+export async function prepareWorkerFiles(name: string): Promise<{ path: string; remove(): void }> {
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
   const path = join(tmpdir(), `ds-reindex-${name}-${process.pid}.js`);
   writeFileSync(path, (await bundleWorkflows(WORKFLOWS_PATH)).code);
   return { path, remove: () => rmSync(path, { force: true }) };
@@ -29,8 +35,10 @@ export function startProductionWorker(options: {
   taskQueue: string;
   esUrl: string;
   bundlePath: string;
+  /** V8's old-space limit for the process (`--max-old-space-size`); absent: Node's default. */
+  heapMiB?: number;
 }): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+  const child = spawn(process.execPath, ['dist/worker/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -40,6 +48,7 @@ export function startProductionWorker(options: {
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ES_URL: options.esUrl,
       WORKFLOW_BUNDLE_PATH: options.bundlePath,
+      ...(options.heapMiB !== undefined ? { NODE_OPTIONS: `--max-old-space-size=${options.heapMiB}` } : {}),
     },
     // Its JSON logs go to stdout and are not needed; stderr is kept for the error should it die.
     stdio: ['ignore', 'ignore', 'pipe'],
