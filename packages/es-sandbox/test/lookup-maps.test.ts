@@ -64,5 +64,30 @@ describe('sandbox lookups at scale', () => {
     await es.indices.delete({ index: standalone });
     const afterDelete = await es.indices.getDataStream({ name });
     expect(afterDelete.data_streams[0]?.indices.map((index) => index.index_name)).not.toContain(standalone);
+    // Deleted, it belongs to no data stream: a new index of that name can join another one.
+    const other = uniqueName('other');
+    await target.controls.seedDataStream({ name: other, backingIndices: [{ docCount: 1 }] });
+    await es.indices.create({
+      index: standalone,
+      mappings: { properties: { '@timestamp': { type: 'date' } } },
+    });
+    await es.indices.modifyDataStream({
+      actions: [{ add_backing_index: { data_stream: other, index: standalone } }],
+    });
+  });
+
+  test('a deleted backing index backs nothing: a new index of its name takes documents as any index', async () => {
+    const name = uniqueName('deleted');
+    const seeded = await target.controls.seedDataStream({
+      name,
+      backingIndices: [{ docCount: 1 }, { docCount: 1 }],
+    });
+    const [first] = seeded.backingIndices;
+    if (first === undefined) throw new Error('nothing seeded');
+    // A backing index takes no new document by its own name.
+    await expectErrorType(es.index({ index: first, document: { n: 1 } }), 400, 'illegal_argument_exception');
+    await es.indices.delete({ index: first });
+    await es.indices.create({ index: first, mappings: { properties: { '@timestamp': { type: 'date' } } } });
+    await es.index({ index: first, document: { '@timestamp': '2026-01-01T00:00:00Z' } });
   });
 });

@@ -108,7 +108,7 @@ function deleteIndexHandler(state: ClusterState, req: SandboxRequest): SandboxRe
     const ds = state.dataStreamOf(index.name);
     if (ds) {
       ds.indices = ds.indices.filter((n) => n !== index.name);
-      state.backingIndicesChanged();
+      state.dataStreams.indexRemoved(ds, index.name);
     }
     state.indices.delete(index.name);
   }

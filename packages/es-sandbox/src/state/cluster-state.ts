@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../http/request';
 import { IndexStore, type StoredDoc } from './index-store';
 import type { FlatSettings } from './settings';
-import { AliasRegistry, IndexMap, NotifyingMap } from './lookup-maps';
+import { AliasRegistry, DataStreamMap, IndexMap } from './lookup-maps';
 
 export interface DataStreamMeta {
   name: string;
@@ -42,10 +42,8 @@ export class ClusterState {
   /** Which alias names the cluster's indices hold, kept by `indices` and the indices' alias maps. */
   readonly aliasNames = new AliasRegistry();
   readonly indices = new IndexMap<IndexStore>(this.aliasNames);
-  /** A change here drops the backing-index lookup; so must a change of a stored data stream's `indices`. */
-  readonly dataStreams = new NotifyingMap<string, DataStreamMeta>(() => this.backingIndicesChanged());
-  /** Which data stream each backing index belongs to; built on first use after a change. */
-  private owners: Map<string, DataStreamMeta> | undefined;
+  /** With the data stream of each backing index; a stored data stream's `indices` changed in place says so. */
+  readonly dataStreams = new DataStreamMap<DataStreamMeta>();
   readonly templates = new Map<string, IndexTemplate>();
   readonly pipelines = new Map<string, JsonObject>();
   readonly persistentSettings: FlatSettings = {};
@@ -72,19 +70,7 @@ export class ClusterState {
 
   /** The data stream an index backs, if any. */
   dataStreamOf(indexName: string): DataStreamMeta | undefined {
-    if (this.owners === undefined) {
-      const owners = new Map<string, DataStreamMeta>();
-      for (const ds of this.dataStreams.values()) {
-        for (const name of ds.indices) if (!owners.has(name)) owners.set(name, ds);
-      }
-      this.owners = owners;
-    }
-    return this.owners.get(indexName);
-  }
-
-  /** To call after changing a stored data stream's `indices` in place. */
-  backingIndicesChanged(): void {
-    this.owners = undefined;
+    return this.dataStreams.ownerOf(indexName);
   }
 
   writeIndexOf(ds: DataStreamMeta): IndexStore | undefined {

@@ -70,7 +70,7 @@ export function rolloverDataStream(state: ClusterState, ds: DataStreamMeta, dryR
   const generation = Number(index.name.slice(-6));
   ds.generation = generation;
   ds.indices.push(index.name);
-  state.backingIndicesChanged();
+  state.dataStreams.indexAdded(ds, index.name);
   state.changed();
   return { oldIndex, newIndex: index.name };
 }

@@ -84,24 +84,47 @@ export class IndexMap<Index extends { aliases: AliasMap }> extends Map<string, I
   }
 }
 
-/** A map that reports each change, so a lookup derived from its values can be dropped and rebuilt. */
-export class NotifyingMap<K, V> extends Map<K, V> {
-  constructor(private readonly changed: () => void) {
-    super();
+/**
+ * Data streams by name, and which one each backing index belongs to, kept as data streams are stored and
+ * removed: a swap or a delete updates one data stream's entries, never the whole cluster's.
+ */
+export class DataStreamMap<DataStream extends { indices: string[] }> extends Map<string, DataStream> {
+  private readonly owners = new Map<string, DataStream>();
+
+  ownerOf(index: string): DataStream | undefined {
+    return this.owners.get(index);
   }
 
-  override set(key: K, value: V): this {
-    this.changed();
-    return super.set(key, value);
+  /** To call after a stored data stream's `indices` gained `index` in place. */
+  indexAdded(dataStream: DataStream, index: string): void {
+    if (!this.owners.has(index)) this.owners.set(index, dataStream);
   }
 
-  override delete(key: K): boolean {
-    this.changed();
-    return super.delete(key);
+  /** To call after `index` left a stored data stream's `indices` in place. */
+  indexRemoved(dataStream: DataStream, index: string): void {
+    if (this.owners.get(index) === dataStream) this.owners.delete(index);
+  }
+
+  override set(name: string, dataStream: DataStream): this {
+    const before = this.get(name);
+    if (before !== undefined) this.forget(before);
+    super.set(name, dataStream);
+    for (const index of dataStream.indices) this.indexAdded(dataStream, index);
+    return this;
+  }
+
+  override delete(name: string): boolean {
+    const before = this.get(name);
+    if (before !== undefined) this.forget(before);
+    return super.delete(name);
   }
 
   override clear(): void {
-    this.changed();
+    this.owners.clear();
     super.clear();
+  }
+
+  private forget(dataStream: DataStream): void {
+    for (const index of dataStream.indices) this.indexRemoved(dataStream, index);
   }
 }
