@@ -9,7 +9,7 @@ import {
   type RunningDataStream,
   type WindowStatus,
 } from './cluster-definitions';
-import type { EarlierFinished, FinishedPage } from './finished-pages';
+import { earlierUnsuccessfulLines, type EarlierFinished, type FinishedPage } from './finished-pages';
 import type { PauseState } from './pause-definitions';
 import { StandaloneRunState } from './standalone-run-state';
 
@@ -255,16 +255,13 @@ export class ClusterRunState {
   /** The Markdown the Web UI shows as the workflow's current details. */
   details(): string {
     const { input } = this;
-    const earlierUnsuccessful = this.earlier?.data_streams_unsuccessful ?? 0;
     const done = (this.earlier?.data_streams ?? 0) + this.finished.length;
     return [
       `**cluster upgrade** (${input.pattern}): ${this.state}, ${done} of ${this.totalDataStreams} data streams done, ` +
         `${this.running.size} running, ${this.pending.length} pending`,
       ...[...this.running.values()].map((entry) => `- ${entry.step} \`${entry.data_stream}\``),
       ...this.unsuccessful().map((entry) => `- ${entry.outcome} \`${entry.data_stream}\``),
-      ...(earlierUnsuccessful > 0
-        ? [`- ${earlierUnsuccessful} more not upgraded by earlier runs (see the status)`]
-        : []),
+      ...earlierUnsuccessfulLines(this.earlier?.data_streams_unsuccessful ?? 0),
       ...(this.standalone?.detailLines() ?? []),
       ...(this.exception !== undefined ? [`- failed: ${this.exception}`] : []),
     ].join('\n');

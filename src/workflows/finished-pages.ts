@@ -47,3 +47,8 @@ export async function clusterFinishedPage(page: FinishedPage): Promise<FinishedP
   await condition(() => released);
   return page;
 }
+
+/** The Web UI's line for what earlier runs finished without success; none when nothing did. */
+export function earlierUnsuccessfulLines(unsuccessful: number): string[] {
+  return unsuccessful > 0 ? [`- ${unsuccessful} more not upgraded by earlier runs (see the status)`] : [];
+}

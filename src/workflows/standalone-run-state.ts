@@ -4,6 +4,7 @@ import {
   type StandaloneIndexRunReport,
   type StandaloneIndicesStatus,
 } from './standalone-definitions';
+import { earlierUnsuccessfulLines } from './finished-pages';
 
 /**
  * What a cluster run hands over of its standalone indices when it continues as new (none is running
@@ -103,9 +104,7 @@ export class StandaloneRunState {
         `${this.running.size} running, ${this.pending.length} pending`,
       ...[...this.running.values()].map((entry) => `- ${entry.step} index \`${entry.index}\``),
       ...failed.map((entry) => `- ${entry.outcome} index \`${entry.index}\``),
-      ...(this.earlier().unsuccessful > 0
-        ? [`- ${this.earlier().unsuccessful} more not upgraded by earlier runs (see the status)`]
-        : []),
+      ...earlierUnsuccessfulLines(this.earlier().unsuccessful),
     ];
   }
 }

@@ -15,6 +15,10 @@ describe('sandbox lookups at scale', () => {
     await target.close();
   });
 
+  /** A data stream of two one-document backing indices, oldest first. */
+  const seedTwoIndices = (name: string) =>
+    target.controls.seedDataStream({ name, backingIndices: [{ docCount: 1 }, { docCount: 1 }] });
+
   test('an alias name stays taken while any index holds it, and is free once none does', async () => {
     const alias = uniqueName('alias');
     const [first, second] = [uniqueName('first'), uniqueName('second')];
@@ -31,13 +35,10 @@ describe('sandbox lookups at scale', () => {
 
   test("a backing index's data stream follows rollovers, swaps and deletes", async () => {
     const name = uniqueName('ds');
-    const seeded = await target.controls.seedDataStream({
-      name,
-      backingIndices: [{ docCount: 1 }, { docCount: 1 }],
-    });
+    const seeded = await seedTwoIndices(name);
     const [oldest] = seeded.backingIndices;
     if (oldest === undefined) throw new Error('nothing seeded');
-    // Its write index cannot be deleted (and the lookup is built now, before the rollover changes it).
+    // Its write index cannot be deleted: the lookup knows it before the rollover changes it.
     await expectErrorType(
       es.indices.delete({ index: seeded.backingIndices[1] ?? '' }),
       400,
@@ -78,10 +79,7 @@ describe('sandbox lookups at scale', () => {
 
   test('a deleted backing index backs nothing: a new index of its name takes documents as any index', async () => {
     const name = uniqueName('deleted');
-    const seeded = await target.controls.seedDataStream({
-      name,
-      backingIndices: [{ docCount: 1 }, { docCount: 1 }],
-    });
+    const seeded = await seedTwoIndices(name);
     const [first] = seeded.backingIndices;
     if (first === undefined) throw new Error('nothing seeded');
     // A backing index takes no new document by its own name.
