@@ -77,6 +77,38 @@ describe('sandbox lookups at scale', () => {
     });
   });
 
+  test('within one modify request, an index removed from one data stream can join another, and only then', async () => {
+    const [from, to] = [uniqueName('from'), uniqueName('to')];
+    const [oldest] = (await seedTwoIndices(from)).backingIndices;
+    await seedTwoIndices(to);
+    if (oldest === undefined) throw new Error('nothing seeded');
+    const addToOther = { add_backing_index: { data_stream: to, index: oldest } };
+    // Still owned by its data stream: refused, and nothing of the request applied.
+    await expectErrorType(
+      es.indices.modifyDataStream({ actions: [addToOther] }),
+      400,
+      'illegal_argument_exception',
+    );
+    await es.indices.modifyDataStream({
+      actions: [{ remove_backing_index: { data_stream: from, index: oldest } }, addToOther],
+    });
+    const [source, target] = (await es.indices.getDataStream({ name: `${from},${to}` })).data_streams;
+    expect(source?.indices.map((index) => index.index_name)).not.toContain(oldest);
+    expect(target?.indices[0]?.index_name).toBe(oldest);
+    // The lookup followed the move: removing it from its new data stream works, from its old one does not.
+    await expectErrorType(
+      es.indices.modifyDataStream({
+        actions: [{ remove_backing_index: { data_stream: from, index: oldest } }],
+      }),
+      400,
+      'illegal_argument_exception',
+    );
+    // Deleted, it leaves its new data stream.
+    await es.indices.delete({ index: oldest });
+    const afterDelete = await es.indices.getDataStream({ name: to });
+    expect(afterDelete.data_streams[0]?.indices.map((index) => index.index_name)).not.toContain(oldest);
+  });
+
   test('a deleted backing index backs nothing: a new index of its name takes documents as any index', async () => {
     const name = uniqueName('deleted');
     const seeded = await seedTwoIndices(name);

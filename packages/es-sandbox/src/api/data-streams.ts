@@ -87,12 +87,11 @@ function modify(state: ClusterState, req: SandboxRequest): SandboxResponse {
     throw illegalArgument('must specify at least one data stream modification action');
   const copies = new Map<string, DataStreamMeta>();
   const hidden = new Map<string, string>();
+  // This request's own changes first; the stored owner only if this request left its data stream alone.
   const owner = (indexName: string): DataStreamMeta | undefined => {
-    for (const name of new Set([...state.dataStreams.keys(), ...copies.keys()])) {
-      const ds = copies.get(name) ?? state.dataStreams.get(name);
-      if (ds?.indices.includes(indexName)) return ds;
-    }
-    return undefined;
+    for (const ds of copies.values()) if (ds.indices.includes(indexName)) return ds;
+    const stored = state.dataStreamOf(indexName);
+    return stored && !copies.has(stored.name) ? stored : undefined;
   };
   for (const raw of actions) {
     if (!isObject(raw)) throw illegalArgument('invalid data stream action');
