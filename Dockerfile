@@ -22,7 +22,10 @@ RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# NODE_OPTIONS caps Node's heap, and with it the SDK's workflow cache, so a worker stays well under 1 GiB
+# whatever the host's memory (docs/OPERATING.md, "A worker's memory"); set it again to change it.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=512 \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     WORKER_HTTP_HOST=0.0.0.0 \
     WORKER_HTTP_PORT=9464
