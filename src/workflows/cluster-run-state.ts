@@ -9,7 +9,12 @@ import {
   type RunningDataStream,
   type WindowStatus,
 } from './cluster-definitions';
-import { earlierUnsuccessfulLines, type EarlierFinished, type FinishedPage } from './finished-pages';
+import {
+  earlierUnsuccessfulLines,
+  type EarlierFinished,
+  type FinishedPage,
+  type RenamedPages,
+} from './finished-pages';
 import type { PauseState } from './pause-definitions';
 import { StandaloneRunState } from './standalone-run-state';
 
@@ -30,6 +35,8 @@ export class ClusterRunState {
   readonly totalDataStreams: number;
   /** What earlier runs (and this one's written pages) finished; undefined before the first page. */
   earlier: EarlierFinished | undefined;
+  /** Page names changed after a reset, kept here until the next page carries them (`renamePagesFrom`). */
+  private pagesRenamed: RenamedPages[];
   state: ClusterState = CLUSTER_STATES.RUNNING;
   endTimeMillis: number | undefined;
   paused: PauseState | undefined;
@@ -52,6 +59,7 @@ export class ClusterRunState {
     this.totalDataStreams = continued?.totalDataStreams ?? input.dataStreams.length;
     this.running = new Map((continued?.running ?? []).map((entry) => [entry.data_stream, { ...entry }]));
     this.earlier = continued?.earlier;
+    this.pagesRenamed = [...(continued?.earlier?.renamed ?? [])];
     this.paused = continued?.paused;
     this.standalone =
       input.standalone === undefined
@@ -198,8 +206,20 @@ export class ClusterRunState {
       standalone_indices: (before?.standalone_indices ?? 0) + page.standalone_indices.length,
       standalone_indices_unsuccessful:
         (before?.standalone_indices_unsuccessful ?? 0) + (this.standalone?.unsuccessful() ?? 0),
+      ...(this.pagesRenamed.length > 0 ? { renamed: this.pagesRenamed.map((entry) => ({ ...entry })) } : {}),
     };
     return { page, earlier };
+  }
+
+  /**
+   * Page `fromPage` exists already, written by a run an operator's reset abandoned: this run names its
+   * pages from there on by its own run id (unique), and `nextPage` answers the new name.
+   */
+  renamePagesFrom(fromPage: number, runId: string): void {
+    if (this.pagesRenamed.some((entry) => entry.run_id === runId)) {
+      throw new Error(`page ${fromPage} of run ${runId} exists already: it was written by this run`);
+    }
+    this.pagesRenamed.push({ from_page: fromPage, run_id: runId });
   }
 
   /** The page `nextPage` gave is written: its reports leave `finished`, its counts join `earlier`. */

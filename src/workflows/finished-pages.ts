@@ -25,11 +25,29 @@ export interface EarlierFinished {
   data_streams_unsuccessful: number;
   standalone_indices: number;
   standalone_indices_unsuccessful: number;
+  /** Absent unless a reset made a run write a page number an abandoned run had written (`PageNaming`). */
+  renamed?: RenamedPages[];
 }
 
-/** The workflow id of page `page` (from 1) of the cluster run whose first run id is `firstRunId`. */
-export function finishedPageWorkflowId(firstRunId: string, page: number): string {
-  return `ds-reindex-cluster-finished-${firstRunId}-${page}`;
+/**
+ * From page `from_page` on, pages are named by `run_id` instead of the first run id. An operator's reset
+ * of the cluster workflow (`temporal workflow reset`) starts a run with the same first run id that writes
+ * again the page numbers the abandoned runs wrote; page ids are never reused, so a page read once is the
+ * page for good.
+ */
+export interface RenamedPages {
+  from_page: number;
+  run_id: string;
+}
+
+/** What names the pages of one cluster upgrade. */
+export type PageNaming = Pick<EarlierFinished, 'first_run_id' | 'renamed'>;
+
+/** The workflow id of page `page` (from 1) of the cluster upgrade that `naming` names. */
+export function finishedPageWorkflowId(naming: PageNaming, page: number): string {
+  let runId = naming.first_run_id;
+  for (const renamed of naming.renamed ?? []) if (renamed.from_page <= page) runId = renamed.run_id;
+  return `ds-reindex-cluster-finished-${runId}-${page}`;
 }
 
 export const finishedPageQuery = defineQuery<FinishedPage>('finishedPage');

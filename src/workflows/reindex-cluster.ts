@@ -4,9 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  startChild,
   getExternalWorkflowHandle,
-  ParentClosePolicy,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -26,7 +24,7 @@ import {
 import { ClusterRunState } from './cluster-run-state';
 import { DataStreamUpgrades, type ClusterRunEvents } from './data-stream-upgrades';
 import { rootCauseMessage } from './failure-message';
-import { clusterFinishedPage, finishedPageWorkflowId, releaseFinishedPageSignal } from './finished-pages';
+import { releaseFinishedPages, writeFinishedPages } from './finished-page-writes';
 import { StandaloneIndexUpgrades } from './standalone-index-upgrades';
 import {
   pauseAnswerOf,
@@ -141,46 +139,6 @@ export async function reindexCluster(input: ReindexClusterInput): Promise<Cluste
   await releaseFinishedPages(run);
   await condition(allHandlersFinished);
   return run.status();
-}
-
-/**
- * Writes what this run finished as the cluster run's next pages (child workflows that keep them) and
- * answers the next run's input, which holds only counts of them: the state handed over stays the same
- * size however many data streams are done. A data stream that finishes while a page is being written
- * goes into one more page, so none is lost between two runs. Not cancellable, for the same reason.
- */
-async function writeFinishedPages(run: ClusterRunState): Promise<ReindexClusterInput> {
-  const { firstExecutionRunId } = workflowInfo();
-  for (
-    let next = run.nextPage(firstExecutionRunId);
-    next !== undefined;
-    next = run.nextPage(firstExecutionRunId)
-  ) {
-    const { page, earlier } = next;
-    await CancellationScope.nonCancellable(() =>
-      startChild(clusterFinishedPage, {
-        workflowId: finishedPageWorkflowId(earlier.first_run_id, earlier.pages),
-        args: [page],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      }),
-    );
-    run.pageWritten(next);
-  }
-  return run.continuedInput();
-}
-
-/** Lets every page of the run close, now that the run ends: their retention starts with its own. */
-async function releaseFinishedPages(run: ClusterRunState): Promise<void> {
-  const earlier = run.earlier;
-  if (earlier === undefined) return;
-  await Promise.all(
-    Array.from({ length: earlier.pages }, (_, at) =>
-      getExternalWorkflowHandle(finishedPageWorkflowId(earlier.first_run_id, at + 1))
-        .signal(releaseFinishedPageSignal)
-        // One an operator ended already needs no release.
-        .catch(() => undefined),
-    ),
-  );
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../../src/workflows/cluster-definitions';
 import { ClusterRunState } from '../../src/workflows/cluster-run-state';
 import { dataStreamReport } from '../../src/workflows/data-stream-report';
+import { finishedPageWorkflowId } from '../../src/workflows/finished-pages';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
 const input: ReindexClusterInput = {
@@ -157,6 +158,53 @@ describe('what a cluster run hands to the next', () => {
       page: { data_streams: [{ data_stream: 'b' }] },
       earlier: { pages: 2, data_streams: 2, data_streams_unsuccessful: 2 },
     });
+  });
+});
+
+describe('the names of the pages after a reset', () => {
+  const finishOne = (run: ClusterRunState) => {
+    const started = run.startNext(1);
+    if (started === undefined) throw new Error('nothing pending');
+    run.finish(dataStreamReport(started, { outcome: DATA_STREAM_OUTCOMES.UPGRADED }, 2));
+  };
+  const writeNext = (run: ClusterRunState) => {
+    const next = run.nextPage('first-run');
+    if (next === undefined) throw new Error('no page');
+    run.pageWritten(next);
+    return next.earlier;
+  };
+
+  it('names the page numbers an abandoned run wrote, and those after, by the run that writes them again', () => {
+    const run = new ClusterRunState({ ...input, dataStreams: ['a', 'b', 'c', 'd'] }, 0);
+    finishOne(run);
+    const one = writeNext(run);
+    finishOne(run);
+    // Page 2 exists (an abandoned run wrote it): this run names its pages by its own id from there on.
+    run.renamePagesFrom(2, 'reset-run');
+    const two = writeNext(run);
+    finishOne(run);
+    const three = writeNext(run);
+    expect(finishedPageWorkflowId(one, 1)).toBe('ds-reindex-cluster-finished-first-run-1');
+    expect(finishedPageWorkflowId(three, 1)).toBe('ds-reindex-cluster-finished-first-run-1');
+    expect(finishedPageWorkflowId(two, 2)).toBe('ds-reindex-cluster-finished-reset-run-2');
+    expect(finishedPageWorkflowId(three, 3)).toBe('ds-reindex-cluster-finished-reset-run-3');
+    // The same run never renames twice: its own id is unique, so a second collision is a bug.
+    expect(() => run.renamePagesFrom(4, 'reset-run')).toThrow('written by this run');
+
+    // The next run is handed the names with the counts; a second reset renames from its own page on.
+    const next = new ClusterRunState(run.continuedInput(), 5);
+    expect(next.earlier?.renamed).toEqual([{ from_page: 2, run_id: 'reset-run' }]);
+    next.renamePagesFrom(4, 'second-reset');
+    finishOne(next);
+    const four = writeNext(next);
+    expect(finishedPageWorkflowId(four, 3)).toBe('ds-reindex-cluster-finished-reset-run-3');
+    expect(finishedPageWorkflowId(four, 4)).toBe('ds-reindex-cluster-finished-second-reset-4');
+  });
+
+  it('hands over no names while no reset renamed a page', () => {
+    const run = new ClusterRunState(input, 0);
+    finishOne(run);
+    expect(writeNext(run)).not.toHaveProperty('renamed');
   });
 });
 

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { createClusterRig, prepared, type ClusterRig } from './cluster-rig';
 import { eventually } from '../support/upgrade-harness';
 import {
@@ -10,6 +11,7 @@ import {
   finishedPageWorkflowId,
   pauseClusterUpdate,
   type ReindexClusterInput,
+  type reindexCluster,
   resumeClusterUpdate,
   upgradePauseQuery,
 } from '../../src/workflows';
@@ -38,19 +40,26 @@ describe('the cluster workflow', () => {
   const finishUpgrade: ClusterRig['finishUpgrade'] = (...args) => rig.finishUpgrade(...args);
   const upgrading: ClusterRig['upgrading'] = (...args) => rig.upgrading(...args);
 
-  /** The input each run of a chain was started with, oldest first (the id's earlier chains left out). */
-  const runsOf = async (workflowId: string, firstRunId: string): Promise<ReindexClusterInput[]> => {
+  /** The run ids of a chain, oldest first (the id's earlier chains left out). */
+  const runIdsOf = async (workflowId: string, firstRunId: string): Promise<string[]> => {
     const first = await rig.env.client.workflow.getHandle(workflowId, firstRunId).describe();
-    const inputs: { started: number; input: ReindexClusterInput }[] = [];
+    const runs: { started: number; runId: string }[] = [];
     for await (const run of rig.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      if (run.startTime < first.startTime) continue;
-      const history = await rig.env.client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      const { payloadConverter } = rig.env.client.options.loadedDataConverter;
-      const input = payloadConverter.fromPayload<ReindexClusterInput>(payload ?? {});
-      inputs.push({ started: run.startTime.getTime(), input });
+      if (run.startTime >= first.startTime) runs.push({ started: run.startTime.getTime(), runId: run.runId });
     }
-    return inputs.sort((a, b) => a.started - b.started).map((entry) => entry.input);
+    return runs.sort((a, b) => a.started - b.started).map((run) => run.runId);
+  };
+
+  /** The input each run of a chain was started with, oldest first. */
+  const runsOf = async (workflowId: string, firstRunId: string): Promise<ReindexClusterInput[]> => {
+    const { payloadConverter } = rig.env.client.options.loadedDataConverter;
+    const inputs: ReindexClusterInput[] = [];
+    for (const runId of await runIdsOf(workflowId, firstRunId)) {
+      const history = await rig.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      inputs.push(payloadConverter.fromPayload<ReindexClusterInput>(payload ?? {}));
+    }
+    return inputs;
   };
 
   const exists = (dataStream: string) =>
@@ -194,11 +203,74 @@ describe('the cluster workflow', () => {
     // The run released its pages as it ended: they close with it, and their retention starts with its own.
     for (let page = 1; page <= (earlier?.pages ?? 0); page += 1) {
       const description = await rig.env.client.workflow
-        .getHandle(finishedPageWorkflowId(handle.firstExecutionRunId, page))
+        .getHandle(finishedPageWorkflowId({ first_run_id: handle.firstExecutionRunId }, page))
         .describe();
       expect(description.status.name).toBe('COMPLETED');
     }
   });
+  it('after an operator resets it to an earlier run, names the pages it writes again anew and loses none', async () => {
+    const names = ['reset-a', 'reset-b', 'reset-c'];
+    const handle = await startCluster('reset', names, { maxDataStreams: 1, maxDataStreamsPerRun: 1 });
+    await upgrading('reset', ['reset-a']);
+    await finishUpgrade('reset-a');
+    // The second run watched reset-a to its end, started reset-b and wrote reset-a in page 1.
+    await eventually(async () => {
+      const status = await rig.env.client.workflow.getHandle('reset').query(clusterStatusQuery);
+      return status.earlier_finished?.pages === 1 && status.running.length === 1 ? true : undefined;
+    }, 'page 1 written');
+    const second = await eventually(
+      async () => (await runIdsOf('reset', handle.firstExecutionRunId))[1],
+      'the second run listed',
+    );
+    const abandonedPage = finishedPageWorkflowId({ first_run_id: handle.firstExecutionRunId }, 1);
+
+    // As `temporal workflow reset --type FirstWorkflowTask` does: the third run is terminated, and a new
+    // second run writes page 1 again, whose id the abandoned second run's page holds.
+    const reset = await resetToFirstWorkflowTask('reset', second);
+    // The new second run watches reset-a's end again and finds reset-b's upgrade running: it watches that
+    // one (it cannot start another), writes page 1 under its own id and hands over.
+    await eventually(async () => {
+      const status = await rig.env.client.workflow.getHandle('reset').query(clusterStatusQuery);
+      return status.earlier_finished?.renamed !== undefined ? true : undefined;
+    }, 'page 1 written again');
+    await upgrading('reset', ['reset-b']);
+    await finishUpgrade('reset-b');
+    await upgrading('reset', ['reset-c']);
+    await finishUpgrade('reset-c');
+    const final = await rig.env.client.workflow.getHandle<typeof reindexCluster>('reset').result();
+
+    expect(final.state).toBe('completed');
+    expect(final.earlier_finished?.renamed).toEqual([{ from_page: 1, run_id: reset }]);
+    const status = await new FinishedPagesReader(rig.env.client).complete(final);
+    expect(status.finished.map((entry) => entry.data_stream)).toEqual(names);
+    // Every page closed: the abandoned one as the new run found it, the new ones as the upgrade ended.
+    const pageIds = Array.from({ length: final.earlier_finished?.pages ?? 0 }, (_, at) =>
+      finishedPageWorkflowId(final.earlier_finished ?? { first_run_id: '' }, at + 1),
+    );
+    expect(pageIds).not.toContain(abandonedPage);
+    for (const id of [abandonedPage, ...pageIds]) {
+      expect((await rig.env.client.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
+    }
+  });
+
+  /** Resets run `runId` of `workflowId` to its first workflow task; answers the new run's id. */
+  const resetToFirstWorkflowTask = async (workflowId: string, runId: string): Promise<string> => {
+    const history = await rig.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const firstTask = history.events?.find(
+      (event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    );
+    if (firstTask?.eventId === undefined || firstTask.eventId === null)
+      throw new Error(`run ${runId} has no completed workflow task`);
+    const answer = await rig.env.client.workflowService.resetWorkflowExecution({
+      namespace: rig.env.client.options.namespace,
+      workflowExecution: { workflowId, runId },
+      reason: 'test: a reset of a cluster run',
+      workflowTaskFinishEventId: firstTask.eventId,
+      requestId: `reset-${runId}`,
+    });
+    return answer.runId ?? '';
+  };
+
   const pauseOf = (dataStream: string) =>
     rig.env.client.workflow.getHandle(dataStreamWorkflowId(dataStream)).query(upgradePauseQuery);
 

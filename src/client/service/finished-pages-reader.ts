@@ -23,9 +23,7 @@ export class FinishedPagesReader {
   async complete(status: ClusterUpgradeStatus): Promise<ClusterUpgradeStatus> {
     const { earlier_finished: earlier, ...rest } = status;
     if (earlier === undefined) return status;
-    const ids = Array.from({ length: earlier.pages }, (_, at) =>
-      finishedPageWorkflowId(earlier.first_run_id, at + 1),
-    );
+    const ids = Array.from({ length: earlier.pages }, (_, at) => finishedPageWorkflowId(earlier, at + 1));
     const pages: FinishedPage[] = [];
     for (let from = 0; from < ids.length; from += PAGES_READ_AT_ONCE) {
       pages.push(
