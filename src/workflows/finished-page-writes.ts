@@ -35,7 +35,8 @@ export async function writeFinishedPages(run: ClusterRunState): Promise<ReindexC
       run.pageWritten(next);
     } else {
       // A reset abandoned the runs that wrote this page number and the ones after it: they are stale.
-      await releasePagesFrom(next.earlier, next.earlier.pages);
+      const stale = next.earlier;
+      await CancellationScope.nonCancellable(() => releasePagesFrom(stale, stale.pages));
       run.renamePagesFrom(next.earlier.pages, runId);
     }
   }
@@ -80,14 +81,13 @@ export async function releaseFinishedPages(run: ClusterRunState): Promise<void> 
 
 /** Releases the pages named by `naming` from `fromPage` on, up to the first that is not open. */
 async function releasePagesFrom(naming: PageNaming, fromPage: number): Promise<void> {
-  let page = fromPage;
-  while (
-    await release(naming, page).then(
+  for (let page = fromPage; ; page += 1) {
+    const released = await release(naming, page).then(
       () => true,
       () => false,
-    )
-  )
-    page += 1;
+    );
+    if (!released) return;
+  }
 }
 
 function release(naming: PageNaming, page: number): Promise<void> {
