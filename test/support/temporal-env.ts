@@ -27,11 +27,13 @@ export function installQuietRuntime(): void {
  * 3. Otherwise fail, saying how to get one. Never download: these machines have no internet.
  *
  * `dynamicConfig`: server settings for the dev server (2), e.g. for benchmarks.
+ * `dbFilename`: the dev server (2) keeps its state in this SQLite file instead of in memory: a run of a
+ * hundred thousand workflows holds gigabytes of history, which the in-memory database keeps in the process.
  * `{ timeSkipping: true }`: the time-skipping test server instead (`TEMPORAL_TEST_SERVER_PATH`, or the
  * one `npm run setup` installed), which jumps over timers; always a server of its own.
  */
 export async function createTestEnvironment(
-  options: { timeSkipping?: boolean; dynamicConfig?: Record<string, number> } = {},
+  options: { timeSkipping?: boolean; dynamicConfig?: Record<string, number>; dbFilename?: string } = {},
 ): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   if (options.timeSkipping) {
@@ -73,6 +75,7 @@ export async function createTestEnvironment(
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cliPath },
+      ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
       extraArgs: [
         '--headless',

@@ -42,6 +42,8 @@ export interface HarnessOptions {
   maxIndicesPerRun?: number;
   /** A Temporal server of the test's own (e.g. one it restarts); default: a dev server per harness. */
   temporalAddress?: string;
+  /** The harness's dev server keeps its state in this SQLite file (default: in memory). */
+  devServerDbFile?: string;
 }
 
 /**
@@ -84,8 +86,12 @@ export interface UpgradeHarness {
   close(): Promise<void>;
 }
 
-async function testEnvironment(temporalAddress: string | undefined): Promise<TestWorkflowEnvironment> {
-  if (temporalAddress === undefined) return createTestEnvironment();
+async function testEnvironment(
+  temporalAddress: string | undefined,
+  dbFilename: string | undefined,
+): Promise<TestWorkflowEnvironment> {
+  if (temporalAddress === undefined)
+    return createTestEnvironment(dbFilename !== undefined ? { dbFilename } : {});
   const saved = process.env.TEMPORAL_ADDRESS;
   process.env.TEMPORAL_ADDRESS = temporalAddress;
   try {
@@ -100,8 +106,8 @@ export async function createUpgradeHarness(
   taskQueue: string,
   options: HarnessOptions = {},
 ): Promise<UpgradeHarness> {
-  const { temporalAddress, ...serviceOptions } = options;
-  const env = await testEnvironment(temporalAddress);
+  const { temporalAddress, devServerDbFile, ...serviceOptions } = options;
+  const env = await testEnvironment(temporalAddress, devServerDbFile);
   const target = await createEsTarget();
   const workers: RunningWorker[] = [];
   const workflowBundle = await bundleWorkflows(WORKFLOWS_PATH);
