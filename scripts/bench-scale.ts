@@ -305,7 +305,10 @@ async function measure(options: RunOptions): Promise<RunResult> {
   const h = await createUpgradeHarness(
     taskQueue,
     store.file !== undefined ? { devServerDbFile: store.file } : {},
-  );
+  ).catch((error: unknown) => {
+    store.remove();
+    throw error;
+  });
   const serverPid = devServerPid();
   const workers: WorkerProcess[] = [];
   const sampler = new PeakSampler(() =>

@@ -39,6 +39,20 @@ const status = (overrides: Partial<ReindexDataStreamStatus> = {}): ReindexDataSt
   ...overrides,
 });
 
+/** Starts and finishes `count` data streams of `run`: the first ends as `firstOutcome`, the others upgraded. */
+const finishDataStreams = (
+  run: ClusterRunState,
+  count: number,
+  firstOutcome: DataStreamOutcome = DATA_STREAM_OUTCOMES.UPGRADED,
+): void => {
+  for (let at = 0; at < count; at += 1) {
+    const started = run.startNext(1);
+    if (started === undefined) throw new Error('nothing pending');
+    const outcome = at === 0 ? firstOutcome : DATA_STREAM_OUTCOMES.UPGRADED;
+    run.finish(dataStreamReport(started, { outcome }, 2));
+  }
+};
+
 describe('the outcomes of a cluster run', () => {
   it('counts upgraded, read-only and up to date as successes, and nothing else', () => {
     const successes = Object.values(DATA_STREAM_OUTCOMES).filter((outcome) => isSuccessfulOutcome(outcome));
@@ -75,14 +89,8 @@ describe('what a cluster run hands to the next', () => {
   const many = Array.from({ length: 300 }, (_, at) => `logs-app-${String(at).padStart(3, '0')}`);
 
   /** Starts and finishes `count` data streams of `run`, the first of them failed. */
-  const finishSome = (run: ClusterRunState, count: number): void => {
-    for (let at = 0; at < count; at += 1) {
-      const started = run.startNext(1);
-      if (started === undefined) throw new Error('nothing pending');
-      const outcome = at === 0 ? DATA_STREAM_OUTCOMES.FAILED : DATA_STREAM_OUTCOMES.UPGRADED;
-      run.finish(dataStreamReport(started, { outcome }, 2));
-    }
-  };
+  const finishSome = (run: ClusterRunState, count: number): void =>
+    finishDataStreams(run, count, DATA_STREAM_OUTCOMES.FAILED);
 
   /** Hands `run` over as a continue-as-new would, its pages written. */
   const handOver = (run: ClusterRunState): ClusterRunState => {
@@ -162,11 +170,7 @@ describe('what a cluster run hands to the next', () => {
 });
 
 describe('the names of the pages after a reset', () => {
-  const finishOne = (run: ClusterRunState) => {
-    const started = run.startNext(1);
-    if (started === undefined) throw new Error('nothing pending');
-    run.finish(dataStreamReport(started, { outcome: DATA_STREAM_OUTCOMES.UPGRADED }, 2));
-  };
+  const finishOne = (run: ClusterRunState): void => finishDataStreams(run, 1);
   const writeNext = (run: ClusterRunState) => {
     const next = run.nextPage('first-run');
     if (next === undefined) throw new Error('no page');
