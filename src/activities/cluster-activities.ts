@@ -158,6 +158,35 @@ async function executionOf(handle: DataStreamHandle): Promise<WorkflowExecutionS
   }
 }
 
+interface StatusRead {
+  status?: ReindexDataStreamStatus;
+  failure?: Error;
+}
+
+/** The upgrade's status query: its answer, or why it failed. */
+async function readStatus(handle: DataStreamHandle): Promise<StatusRead> {
+  try {
+    return { status: await handle.query(statusQuery) };
+  } catch (err) {
+    return { failure: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
+/** How a watched upgrade ended, from one poll (`last` the latest status read); `undefined` to poll again. */
+function endAfterPoll(
+  execution: WorkflowExecutionStatusName,
+  read: StatusRead,
+  last: ReindexDataStreamStatus | undefined,
+): WatchedUpgrade | undefined {
+  if (execution === 'RUNNING') return last?.complete ? finishedEnd(last) : undefined;
+  if (read.failure instanceof WorkflowNotFoundError) return { end: 'gone', status: last };
+  // A completed upgrade's outcome is its final status. A query that failed (a worker too busy to replay
+  // the history in time: seen at 100,000 indices) is tried again by the activity's retry, never taken
+  // for a status that is missing, nor for the last one read while it ran.
+  if (execution === 'COMPLETED' && read.failure !== undefined) throw read.failure;
+  return closedEnd(execution, last);
+}
+
 export function createClusterActivities({ es, temporal }: ActivityDependencies) {
   return {
     /**
@@ -201,13 +230,10 @@ export function createClusterActivities({ es, temporal }: ActivityDependencies) 
         if (execution === undefined) return { end: 'gone', status: last };
         // Not answerable for a moment (its first task still pending): read it at the next poll. Once
         // closed, it is answered from its history.
-        last = await handle.query(statusQuery).catch(() => last);
-        if (execution === 'RUNNING') {
-          if (last?.complete) return finishedEnd(last);
-        } else {
-          const ended = closedEnd(execution, last);
-          if (ended !== undefined) return ended;
-        }
+        const read = await readStatus(handle);
+        if (read.status !== undefined) last = read.status;
+        const ended = endAfterPoll(execution, read, last);
+        if (ended !== undefined) return ended;
         await context.sleep(input.pollIntervalMs);
       }
     },
