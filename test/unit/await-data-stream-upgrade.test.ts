@@ -57,7 +57,7 @@ describe("the cluster run's watch of a data stream's upgrade", () => {
 
   it('fails the attempt, to be retried, when the status query of a completed upgrade fails', async () => {
     // Seen at 100,000 indices: the worker too busy to answer in time. Taken as "gone", the data stream
-    // was reported failed although every index of it was upgraded.
+    // was reported failed, whatever had become of its indices.
     const watch = upgradeSeenAs(['COMPLETED'], [new Error('query timed out'), finalStatus]);
     await expect(watch()).rejects.toThrow('query timed out');
     await expect(watch()).resolves.toEqual({ end: 'complete', status: finalStatus });
