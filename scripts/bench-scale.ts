@@ -34,6 +34,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createUpgradeHarness, eventually, setMigrateSettings, type UpgradeHarness } from '../test/support';
@@ -296,6 +297,19 @@ async function clusterResult(
   }
 }
 
+const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+
+/** Each data stream's backing indices that Elasticsearch shows upgraded (the `.migrated-` copies). */
+async function upgradedInElasticsearch(es: Client, pattern: string): Promise<Map<string, number>> {
+  const { data_streams: dataStreams } = await es.indices.getDataStream({ name: pattern });
+  return new Map(
+    dataStreams.map((stream) => [
+      stream.name,
+      stream.indices.filter((index) => index.index_name.startsWith('.migrated-')).length,
+    ]),
+  );
+}
+
 async function measure(options: RunOptions): Promise<RunResult> {
   const { dataStreams, indicesPerDataStream, workers: workerCount } = options;
   const total = dataStreams * indicesPerDataStream;
@@ -367,9 +381,16 @@ async function measure(options: RunOptions): Promise<RunResult> {
     const { finished } = await cluster.status();
     const notUpgraded = finished.filter((entry) => entry.outcome !== 'upgraded');
     if (final.state !== 'completed' || notUpgraded.length > 0 || finished.length !== dataStreams) {
+      // What the cluster shows, so that a failed report can be told from a failed upgrade.
+      const shown = await upgradedInElasticsearch(h.es, `${prefix}-*`);
+      const firstNotUpgraded = notUpgraded.slice(0, 5).map((entry) => entry.data_stream);
       throw new Error(
-        `the cluster run ended ${final.state}: ${finished.length} of ${dataStreams} data streams finished; ` +
-          `not upgraded: ${JSON.stringify(notUpgraded.slice(0, 5))}`,
+        `the cluster run ended ${final.state}: ${finished.length} of ${dataStreams} data streams finished, ` +
+          `${notUpgraded.length} not upgraded; the first: ${JSON.stringify(notUpgraded.slice(0, 5))}\n` +
+          `Elasticsearch shows ${count(sum([...shown.values()]))} of ${count(total)} backing indices upgraded; ` +
+          firstNotUpgraded
+            .map((name) => `${name}: ${shown.get(name) ?? 0} of ${indicesPerDataStream}`)
+            .join(', '),
       );
     }
     // Each data stream's own status (what `_status` answers) is the record of its indices.
@@ -384,12 +405,9 @@ async function measure(options: RunOptions): Promise<RunResult> {
       }
       successes += status.successes;
     }
-    const backing = await h.es.indices.getDataStream({ name: `${prefix}-*` });
-    const upgradedInElasticsearch = backing.data_streams
-      .flatMap((stream) => stream.indices)
-      .filter((index) => index.index_name.startsWith('.migrated-')).length;
-    if (upgradedInElasticsearch !== total) {
-      throw new Error(`Elasticsearch has ${upgradedInElasticsearch} upgraded backing indices, not ${total}`);
+    const upgraded = sum([...(await upgradedInElasticsearch(h.es, `${prefix}-*`)).values()]);
+    if (upgraded !== total) {
+      throw new Error(`Elasticsearch has ${upgraded} upgraded backing indices, not ${total}`);
     }
 
     const client = h.env.client;
