@@ -1,5 +1,6 @@
 import type { DiagnosticResult } from '@elastic/transport';
-import { REAL_CLUSTER_URL, setMigrateSettings, useUpgradeHarness } from '../support';
+import { eventually, REAL_CLUSTER_URL, setMigrateSettings, useUpgradeHarness } from '../support';
+import { workerPolls } from '../../src/client/service/worker-privileges';
 import { backingIndexWorkflowId, dataStreamWorkflowId } from '../../src/shared/names';
 
 interface SentRequest {
@@ -49,6 +50,9 @@ describe('X-Opaque-Id on the worker requests', () => {
       // The first copy takes 10 s or more (two pauses of 1,000 documents / 200 per second): long enough
       // to read its task while it runs; lifted once read.
       await setMigrateSettings(h().es, { maxRequestsPerSecond: 200 });
+      // The service asks for the privilege check only once the server lists the worker's poller, which
+      // a loaded machine can take a moment to show after the worker starts.
+      await eventually(() => workerPolls(h().env.client, h().taskQueue), 'the worker to poll', 30_000, 100);
       await h().service.start(h().es, ds);
       await h().copying(ds, { index: first });
 

@@ -29,7 +29,7 @@ function timestampMillis(
  * Whether a worker polls the task queue for workflow tasks now; `false` from a server that cannot say,
  * which then leaves the check to the upgrade's first step.
  */
-async function workerPolls(temporal: TemporalClient, taskQueue: string): Promise<boolean> {
+export async function workerPolls(temporal: TemporalClient, taskQueue: string): Promise<boolean> {
   try {
     const answer = await temporal.workflowService.describeTaskQueue({
       namespace: temporal.options.namespace,
