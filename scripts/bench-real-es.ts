@@ -58,6 +58,7 @@ import {
   seedOldDataStream,
   splitCores,
   stringOption,
+  sum,
 } from './bench-support';
 import { destinationSettingsForCopy } from '../src/activities/destination-settings';
 import { loadConfig, type WorkerConfig } from '../src/config';
@@ -1015,10 +1016,6 @@ function renderReport(input: ReportInput): string {
     );
   }
   return out.join('\n');
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 main().catch((err: unknown) => {

@@ -47,7 +47,7 @@ import {
   type reindexCluster,
 } from '../src/workflows';
 import { CLUSTER_TUNABLES, WORKFLOW_TUNABLES } from '../src/workflows/tunables';
-import { machineDescription, numberOption, stringOption } from './bench-support';
+import { machineDescription, numberOption, stringOption, sum } from './bench-support';
 import { startProductionWorker, prepareWorkerFiles, type WorkerProcess } from './bench-workers';
 
 const MiB = 1024 * 1024;
@@ -297,8 +297,6 @@ async function clusterResult(
   }
 }
 
-const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
-
 /** Each data stream's backing indices that Elasticsearch shows upgraded (the `.migrated-` copies). */
 async function upgradedInElasticsearch(es: Client, pattern: string): Promise<Map<string, number>> {
   const { data_streams: dataStreams } = await es.indices.getDataStream({ name: pattern });
@@ -482,7 +480,6 @@ function rows(result: RunResult): Array<[string, string]> {
   const { options } = result;
   const total = options.dataStreams * options.indicesPerDataStream;
   const peaks = result.workerPeaks;
-  const sum = peaks.reduce((a, b) => a + b, 0);
   // Server clock: how long the cluster run went on after the last data-stream run closed.
   const tailSeconds = (result.cluster.lastCloseMillis - result.dataStream.lastCloseMillis) / 1000;
   return [
@@ -501,7 +498,7 @@ function rows(result: RunResult): Array<[string, string]> {
     ],
     ['indices per second', (total / result.seconds).toFixed(1)],
     ['worker peak RSS (VmHWM)', peaks.map((peak) => mib(peak)).join(', ')],
-    ['worker peak RSS, max / sum', `${mib(Math.max(...peaks))} / ${mib(sum)}`],
+    ['worker peak RSS, max / sum', `${mib(Math.max(...peaks))} / ${mib(sum(peaks))}`],
     ['Temporal dev server peak RSS (VmHWM)', mib(result.serverPeak)],
     [
       'Temporal dev server state',

@@ -118,6 +118,10 @@ export async function benchWorker(
   });
 }
 
+export function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
