@@ -377,23 +377,52 @@ async function reindexTask(es: Client, taskId: string): Promise<Interval & { ms:
   return { ms, startMs, endMs: startMs + ms };
 }
 
+/** When the index's destination was created: the last step of preparing it, so it is ready to copy soon after. */
+async function destinationCreatedMs(es: Client, destinationIndex: string): Promise<number> {
+  const settings = await es.indices.getSettings({
+    index: destinationIndex,
+    name: 'index.creation_date',
+    flat_settings: true,
+  });
+  return Number(Object.values(settings)[0]?.settings?.['index.creation_date']);
+}
+
+/** A copy's `_reindex` task, and when its index's destination had been created. */
+interface CopyInterval extends Interval {
+  destinationCreatedMs: number;
+}
+
 /** What the node did during an upgrade, from its `_reindex` tasks' intervals (Elasticsearch's records). */
 interface NodeTimeline {
   copyingMs: number;
   beforeFirstCopyMs: number;
   betweenCopiesMs: number;
   gapsMs: number[];
+  /**
+   * Gaps in which the next index was still being prepared when the copy before it ended (its destination
+   * created after that end), and the part of all gaps spent so: a lookahead too short, not a slow hand-over.
+   */
+  gapsAwaitingPreparation: number;
+  awaitingPreparationMs: number;
   afterLastCopyMs: number;
   mostCopiesAtOnce: number;
 }
 
-function nodeTimeline(intervals: Interval[], startedAtMs: number, completeMs: number): NodeTimeline {
+function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs: number): NodeTimeline {
   const sorted = [...intervals].sort((a, b) => a.startMs - b.startMs);
   let copyingMs = 0;
   let coveredUntil = -Infinity;
   const gapsMs: number[] = [];
-  for (const { startMs, endMs } of sorted) {
-    if (coveredUntil !== -Infinity && startMs > coveredUntil) gapsMs.push(startMs - coveredUntil);
+  let gapsAwaitingPreparation = 0;
+  let awaitingPreparationMs = 0;
+  for (const { startMs, endMs, destinationCreatedMs } of sorted) {
+    if (coveredUntil !== -Infinity && startMs > coveredUntil) {
+      gapsMs.push(startMs - coveredUntil);
+      if (destinationCreatedMs > coveredUntil) {
+        gapsAwaitingPreparation += 1;
+        awaitingPreparationMs += Math.min(startMs, destinationCreatedMs) - coveredUntil;
+      }
+    }
     copyingMs += Math.max(0, endMs - Math.max(startMs, coveredUntil));
     coveredUntil = Math.max(coveredUntil, endMs);
   }
@@ -402,6 +431,8 @@ function nodeTimeline(intervals: Interval[], startedAtMs: number, completeMs: nu
     beforeFirstCopyMs: (sorted[0]?.startMs ?? completeMs) - startedAtMs,
     betweenCopiesMs: sum(gapsMs),
     gapsMs,
+    gapsAwaitingPreparation,
+    awaitingPreparationMs,
     afterLastCopyMs: completeMs - coveredUntil,
     mostCopiesAtOnce: mostOverlapping(intervals),
   };
@@ -435,7 +466,7 @@ async function analyseUpgrade(
   }
   const childRows: Breakdown = new Map();
   const copies: UpgradeAnalysis['copies'] = [];
-  const intervals: Interval[] = [];
+  const intervals: CopyInterval[] = [];
   let childrenMs = 0;
   let pickupMs = 0;
   for (const sourceIndex of sourceIndices) {
@@ -448,6 +479,7 @@ async function analyseUpgrade(
     childrenMs += inParent.completedMs - inParent.initiatedMs;
     add(breakdown, CHILD_START_STEP, child.span.firstMs - inParent.initiatedMs);
     add(breakdown, CHILD_END_STEP, inParent.completedMs - child.span.lastMs);
+    const createdMs = await destinationCreatedMs(es, destinationIndexName(sourceIndex));
     let activitiesMs = 0;
     for (const activity of child.activities) {
       activitiesMs += activity.totalMs;
@@ -455,7 +487,7 @@ async function analyseUpgrade(
       if (activity.type === 'copyDocuments') {
         const result = activity.result as { taskId: string; totalDocCount: number };
         const task = await reindexTask(es, result.taskId);
-        intervals.push(task);
+        intervals.push({ ...task, destinationCreatedMs: createdMs });
         const taskMs = task.ms;
         add(childRows, COPY_TASK_STEP, taskMs);
         add(childRows, COPY_REST_STEP, activity.totalMs - taskMs);
@@ -470,7 +502,7 @@ async function analyseUpgrade(
       const quick = local.result as { finished?: boolean; taskId?: string } | undefined;
       if (local.type !== 'copyDocumentsQuickly' || quick?.finished !== true || !quick.taskId) continue;
       const task = await reindexTask(es, quick.taskId);
-      intervals.push(task);
+      intervals.push({ ...task, destinationCreatedMs: createdMs });
       quickTaskMs += task.ms;
     }
     add(childRows, COPY_TASK_STEP, quickTaskMs);
@@ -914,10 +946,15 @@ function timelineTable(copyRuns: CopyRun[]): string[] {
     ),
     row('between copies (no `_reindex` task running), in all', (t) => t.betweenCopiesMs),
     row(
+      'of which the next index still being prepared (its destination not yet created)',
+      (t) => t.awaitingPreparationMs,
+    ),
+    row(
       'after the last copy (its finish, swap, delete; the status turning complete)',
       (t) => t.afterLastCopyMs,
     ),
     `| one gap between copies: median, longest (all runs) | ${gaps.length > 0 ? `${median(gaps).toFixed(0)} ms, ${Math.max(...gaps).toFixed(0)} ms` : 'none'} | | |`,
+    `| gaps in which the next index was still being prepared (all runs) | ${sum(copyRuns.map((r) => r.analysis.timeline.gapsAwaitingPreparation))} of ${gaps.length} | | |`,
     `| most \`_reindex\` tasks at once | ${Math.max(...copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce))} | | ${copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce).join(', ')} |`,
     '',
   ];
