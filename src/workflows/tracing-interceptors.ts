@@ -27,11 +27,7 @@ import type {
   WorkflowInternalsInterceptor,
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as TemporalOpenTelemetry from '@temporalio/interceptors-opentelemetry/lib/workflow';
 
 /** The header Temporal's OpenTelemetry interceptors carry the trace context in. */
 const TRACE_HEADER = '_tracer-data';
@@ -48,22 +44,37 @@ export function carriesTraceContext(headers: Headers): boolean {
   );
 }
 
+/**
+ * Temporal's OpenTelemetry workflow module, loaded by the first traced call of a run. The SDK evaluates a
+ * workflow's modules again for every workflow it creates, and this one is most of the bundle (about 150
+ * of its 270 modules): imported at the top, every untraced workflow paid for it, 4 % of a worker's CPU
+ * per index (docs/benchmarks-log.md, 2026-12-07).
+ */
+function loadTemporalOpenTelemetry(): typeof TemporalOpenTelemetry {
+  // A require, not an import: webpack bundles it, and runs it only when this line runs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof TemporalOpenTelemetry;
+}
+
 /** Temporal's interceptors, made only when first needed: making them registers a tracer in the sandbox. */
 class Tracer {
   private made?: {
-    inbound: OpenTelemetryInboundInterceptor;
-    outbound: OpenTelemetryOutboundInterceptor;
-    internals: OpenTelemetryInternalsInterceptor;
+    inbound: TemporalOpenTelemetry.OpenTelemetryInboundInterceptor;
+    outbound: TemporalOpenTelemetry.OpenTelemetryOutboundInterceptor;
+    internals: TemporalOpenTelemetry.OpenTelemetryInternalsInterceptor;
   };
   /** Whether this run's own start was traced: then what it schedules is traced too. */
   runTraced = false;
 
   get otel() {
-    this.made ??= {
-      inbound: new OpenTelemetryInboundInterceptor(),
-      outbound: new OpenTelemetryOutboundInterceptor(),
-      internals: new OpenTelemetryInternalsInterceptor(),
-    };
+    if (this.made === undefined) {
+      const otel = loadTemporalOpenTelemetry();
+      this.made = {
+        inbound: new otel.OpenTelemetryInboundInterceptor(),
+        outbound: new otel.OpenTelemetryOutboundInterceptor(),
+        internals: new otel.OpenTelemetryInternalsInterceptor(),
+      };
+    }
     return this.made;
   }
 
