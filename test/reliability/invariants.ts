@@ -198,6 +198,11 @@ export async function checkInvariants(
     const { status, atStart = before.versions } = options.upgrade;
     const mismatch = await successesMismatch(es, before.dataStream, status, atStart);
     if (mismatch !== undefined) violations.push(mismatch);
+    // Named here, so a failure shows why an index was not upgraded, not only that it was not.
+    for (const { index, message } of status.errors) {
+      if (!failed.has(index) && !deleted.has(index))
+        violations.push(`the status reports ${index}: ${message}`);
+    }
   }
   return { documentsChecked: expected.size, documentsLost: lost, duplicates: duplicateCount, violations };
 }
