@@ -387,9 +387,13 @@ async function destinationCreatedMs(es: Client, destinationIndex: string): Promi
   return Number(Object.values(settings)[0]?.settings?.['index.creation_date']);
 }
 
-/** A copy's `_reindex` task, and when its index's destination had been created. */
+/**
+ * A copy's `_reindex` task, when its index's destination had been created, and whether the index, prepared
+ * ahead, missed the copy before it (its quick copy came back `turnNotYet`) and so waited for its permit.
+ */
 interface CopyInterval extends Interval {
   destinationCreatedMs: number;
+  missedFollow: boolean;
 }
 
 /** What the node did during an upgrade, from its `_reindex` tasks' intervals (Elasticsearch's records). */
@@ -404,6 +408,9 @@ interface NodeTimeline {
    */
   gapsAwaitingPreparation: number;
   awaitingPreparationMs: number;
+  /** Gaps after which the next index had missed the copy ahead and waited for its permit, and their time. */
+  gapsAfterMissedFollow: number;
+  missedFollowMs: number;
   afterLastCopyMs: number;
   mostCopiesAtOnce: number;
 }
@@ -415,9 +422,15 @@ function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs
   const gapsMs: number[] = [];
   let gapsAwaitingPreparation = 0;
   let awaitingPreparationMs = 0;
-  for (const { startMs, endMs, destinationCreatedMs } of sorted) {
+  let gapsAfterMissedFollow = 0;
+  let missedFollowMs = 0;
+  for (const { startMs, endMs, destinationCreatedMs, missedFollow } of sorted) {
     if (coveredUntil !== -Infinity && startMs > coveredUntil) {
       gapsMs.push(startMs - coveredUntil);
+      if (missedFollow) {
+        gapsAfterMissedFollow += 1;
+        missedFollowMs += startMs - coveredUntil;
+      }
       if (destinationCreatedMs > coveredUntil) {
         gapsAwaitingPreparation += 1;
         awaitingPreparationMs += Math.min(startMs, destinationCreatedMs) - coveredUntil;
@@ -433,6 +446,8 @@ function nodeTimeline(intervals: CopyInterval[], startedAtMs: number, completeMs
     gapsMs,
     gapsAwaitingPreparation,
     awaitingPreparationMs,
+    gapsAfterMissedFollow,
+    missedFollowMs,
     afterLastCopyMs: completeMs - coveredUntil,
     mostCopiesAtOnce: mostOverlapping(intervals),
   };
@@ -480,6 +495,11 @@ async function analyseUpgrade(
     add(breakdown, CHILD_START_STEP, child.span.firstMs - inParent.initiatedMs);
     add(breakdown, CHILD_END_STEP, inParent.completedMs - child.span.lastMs);
     const createdMs = await destinationCreatedMs(es, destinationIndexName(sourceIndex));
+    const missedFollow = child.localActivities.some(
+      (local) =>
+        local.type === 'copyDocumentsQuickly' &&
+        (local.result as { turnNotYet?: boolean } | undefined)?.turnNotYet === true,
+    );
     let activitiesMs = 0;
     for (const activity of child.activities) {
       activitiesMs += activity.totalMs;
@@ -487,7 +507,7 @@ async function analyseUpgrade(
       if (activity.type === 'copyDocuments') {
         const result = activity.result as { taskId: string; totalDocCount: number };
         const task = await reindexTask(es, result.taskId);
-        intervals.push({ ...task, destinationCreatedMs: createdMs });
+        intervals.push({ ...task, destinationCreatedMs: createdMs, missedFollow });
         const taskMs = task.ms;
         add(childRows, COPY_TASK_STEP, taskMs);
         add(childRows, COPY_REST_STEP, activity.totalMs - taskMs);
@@ -502,7 +522,7 @@ async function analyseUpgrade(
       const quick = local.result as { finished?: boolean; taskId?: string } | undefined;
       if (local.type !== 'copyDocumentsQuickly' || quick?.finished !== true || !quick.taskId) continue;
       const task = await reindexTask(es, quick.taskId);
-      intervals.push({ ...task, destinationCreatedMs: createdMs });
+      intervals.push({ ...task, destinationCreatedMs: createdMs, missedFollow });
       quickTaskMs += task.ms;
     }
     add(childRows, COPY_TASK_STEP, quickTaskMs);
@@ -950,11 +970,16 @@ function timelineTable(copyRuns: CopyRun[]): string[] {
       (t) => t.awaitingPreparationMs,
     ),
     row(
+      'of which after the next index missed the copy ahead and waited for its permit',
+      (t) => t.missedFollowMs,
+    ),
+    row(
       'after the last copy (its finish, swap, delete; the status turning complete)',
       (t) => t.afterLastCopyMs,
     ),
     `| one gap between copies: median, longest (all runs) | ${gaps.length > 0 ? `${median(gaps).toFixed(0)} ms, ${Math.max(...gaps).toFixed(0)} ms` : 'none'} | | |`,
     `| gaps in which the next index was still being prepared (all runs) | ${sum(copyRuns.map((r) => r.analysis.timeline.gapsAwaitingPreparation))} of ${gaps.length} | | |`,
+    `| gaps after which the next index had missed the copy ahead (all runs) | ${sum(copyRuns.map((r) => r.analysis.timeline.gapsAfterMissedFollow))} of ${gaps.length} | | |`,
     `| most \`_reindex\` tasks at once | ${Math.max(...copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce))} | | ${copyRuns.map((r) => r.analysis.timeline.mostCopiesAtOnce).join(', ')} |`,
     '',
   ];
