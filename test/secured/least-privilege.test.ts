@@ -26,7 +26,7 @@ import { WORKFLOWS_PATH } from '../../src/worker/workflow-modules';
 import { parseClusterOptions, type RawClusterOptions } from '../../src/client/service/cluster-plan';
 import { ElasticsearchApiError } from '../../src/client/service/api-error';
 import { createElasticsearchClient } from '../../src/elasticsearch/client';
-import { dataStreamWorkflowId } from '../../src/shared/names';
+import { dataStreamWorkflowId, destinationIndexName } from '../../src/shared/names';
 import { WORKER_PRIVILEGES, type RequiredPrivilege } from '../../src/shared/privileges';
 import { reindexDataStream } from '../../src/workflows';
 
@@ -125,6 +125,15 @@ describeOnSecuredCluster("the worker's least-privilege role", () => {
     await h().service.start(h().es, ds);
     // The second copy is under way (3,000 at 300/s: ten seconds): cancel it.
     await h().copying(ds, { index: seeded[1], atLeastDocs: 300, timeoutMs: 120_000 });
+    // The first index finishes while the second copies, and on a loaded machine may not have swapped yet:
+    // a cancel then rolls it back too. This test's cancel is for the second alone.
+    await eventually(
+      async () =>
+        (await backingIndexNames(h().es, ds)).includes(destinationIndexName(seeded[0])) || undefined,
+      'the first index swapped',
+      60_000,
+      200,
+    );
     await h().service.cancel(ds);
     const afterCancel = await backingIndexNames(h().es, ds);
     expect(afterCancel).toContain(seeded[1]);
