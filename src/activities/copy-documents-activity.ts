@@ -2,7 +2,9 @@ import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { CopyTaskRequests, throwIfFailed, type CopyTarget } from './copy-task-requests';
 import { CopyWatcher } from './copy-watcher';
 import type { ActivityDependencies, CopyTracker } from './dependencies';
+import { refreshedCounts } from './destination-index-activities';
 import { elasticsearchStep, toActivityFailure } from './failures';
+import { isNotFound } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import { isMissingTimestampPipelineGone } from '../elasticsearch/missing-timestamp-pipeline';
 import {
@@ -96,22 +98,57 @@ async function adoptRunningTask(
   return adopted;
 }
 
+// How often a quick copy that follows the copy ahead looks again for it while it has not started: the
+// longest the node may idle when the copy ahead was missed, and a light request (`_tasks` only) each time.
+const FOLLOW_LOOK_INTERVAL_MS = 50;
+
 /**
- * Whether the copy running into `before`'s destination (the index before this one, at concurrency 1) ends
- * and succeeds within `waitMs`: then that index's copy is over and this one may start its own at once,
- * without waiting for its permit to come round through Temporal. No copy found running (not started yet,
- * or over already), or one that ended short: not known to be over.
+ * Whether the copy of `before` (the index ahead, at concurrency 1, which holds the permit) is over and
+ * succeeded within `waitMs`: then this index's copy may start at once, without waiting for its permit to
+ * come round through Temporal. The copy ahead may be:
+ * - running: waits for its end (a task that ends short is not known to be over);
+ * - not started yet (its index still preparing, or its permit on the way): looks again every
+ *   `FOLLOW_LOOK_INTERVAL_MS`;
+ * - over already (this index took longer to prepare than that copy took): every document of its source
+ *   is in its destination, and no copy runs into it.
  */
-async function copyEndedWithin(
+async function copyAheadEndedWithin(
   tasks: CopyTaskRequests,
   es: ActivityDependencies['es'],
   before: CopyTarget,
   waitMs: number,
 ): Promise<boolean> {
-  const [taskId] = await runningCopyTasksInto(es, before.destinationIndex, { cancelling: false });
-  if (taskId === undefined) return false;
-  const state = await tasks.awaitEnd(before, taskId, waitMs);
-  return state?.kind === 'succeeded';
+  const context = Context.current();
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const [taskId] = await runningCopyTasksInto(es, before.destinationIndex, { cancelling: false });
+    if (taskId !== undefined) {
+      const state = await tasks.awaitEnd(before, taskId, Math.max(1, deadline - Date.now()));
+      return state?.kind === 'succeeded';
+    }
+    if (await copyIsOver(es, before)) return true;
+    if (Date.now() + FOLLOW_LOOK_INTERVAL_MS >= deadline) return false;
+    await context.sleep(FOLLOW_LOOK_INTERVAL_MS);
+  }
+}
+
+/**
+ * Whether a copy of `target` has ended with every document: its destination counts what its source
+ * counts (refreshed; the destination refreshes nothing by itself while loading), and then still no copy
+ * runs into it, so none was ending meanwhile. An empty source is never known to be copied (its copy is
+ * instant, and may not have run yet). A destination not created yet is not copied.
+ */
+async function copyIsOver(es: ActivityDependencies['es'], target: CopyTarget): Promise<boolean> {
+  let counts: { source: number; destination: number };
+  try {
+    counts = await refreshedCounts(es, target);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+  if (counts.source === 0 || counts.destination !== counts.source) return false;
+  const running = await runningCopyTasksInto(es, target.destinationIndex);
+  return running.length === 0;
 }
 
 /** What the quick copy says once its wait is over: done, handed over, or failed for good. */
@@ -211,7 +248,8 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
      * signal; a longer one is handed over, still running, to the heartbeated `copyDocuments`. A failed
      * task fails the copy as in `copyDocuments`; a task Elasticsearch forgot is started over there.
      * With `after`, it first waits (up to `waitMs`, reading what the start needs meanwhile) for the copy
-     * before it to end, and starts nothing if it does not (`turnNotYet`).
+     * before it to start and end, or finds it over already (`copyAheadEndedWithin`), and starts nothing if
+     * it is not over in time (`turnNotYet`).
      */
     async copyDocumentsQuickly(
       input: CopyDocumentsInput & { waitMs: number; after?: CopyTarget },
@@ -227,7 +265,7 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         prepared.catch(() => undefined);
         const adopted = await adoptRunningTask(es, input, throttle);
         if (adopted === undefined && input.after !== undefined) {
-          if (!(await copyEndedWithin(tasks, es, input.after, input.waitMs))) {
+          if (!(await copyAheadEndedWithin(tasks, es, input.after, input.waitMs))) {
             return { finished: false, turnNotYet: true };
           }
         }

@@ -2,6 +2,7 @@ import {
   abandonWait,
   allDocumentIds,
   backingIndexNames,
+  copyTaskIds,
   duplicates,
   eventually,
   expectSuccessesOnCluster,
@@ -14,7 +15,7 @@ import {
   DATA_STREAM_SEARCH_ATTRIBUTE,
   REINDEX_STATE_SEARCH_ATTRIBUTE,
 } from '../../src/shared/search-attributes';
-import { destinationIndexName } from '../../src/shared/names';
+import { backingIndexWorkflowId, destinationIndexName } from '../../src/shared/names';
 import { reindexDataStream } from '../../src/workflows';
 
 // The user's scenarios end to end: a real Temporal dev server, real workers and activities, and
@@ -219,6 +220,34 @@ describe('upgrading a data stream', () => {
       ),
     );
     expect(finalThrottles).toContain(-1);
+  });
+
+  it("at concurrency 1, runs one copy at a time, oldest first, by Elasticsearch's records of the copies", async () => {
+    const ds = 'one-at-a-time-ds';
+    const seeded = await h().seed(
+      ds,
+      [1, 2, 3, 4, 5, 6].map(() => ({ docCount: 2000 })),
+    );
+    await setMigrateSettings(h().es, { maxConcurrentIndices: 1 });
+    await h().service.start(h().es, ds);
+    const final = await h().completion(ds);
+    expect(final).toMatchObject({ successes: 6, errors: [] });
+    await expectSuccessesOnCluster(h().es, ds, final);
+    // Each seeded index (the write index too, rolled over first) was copied by one task.
+    const intervals: { index: string; startMs: number; endMs: number }[] = [];
+    for (const index of seeded) {
+      const [taskId, ...more] = await copyTaskIds(h(), backingIndexWorkflowId(ds, index));
+      expect(more).toEqual([]);
+      const { task } = await h().es.tasks.get({ task_id: String(taskId) });
+      const startMs = Number(task.start_time_in_millis);
+      intervals.push({ index, startMs, endMs: startMs + Number(task.running_time_in_nanos) / 1e6 });
+    }
+    intervals.sort((a, b) => a.startMs - b.startMs);
+    expect(intervals.map((copy) => copy.index)).toEqual(seeded);
+    // Elasticsearch records starts in whole milliseconds: one in the millisecond of the end before is after it.
+    for (let n = 1; n < intervals.length; n += 1) {
+      expect(intervals[n].startMs).toBeGreaterThanOrEqual(Math.floor(intervals[n - 1].endMs));
+    }
   });
 
   it.each([

@@ -23,7 +23,7 @@ export {
   type BackingIndexVersions,
   type IndexVersion,
 } from './versions';
-export { copyResults } from './history';
+export { copyResults, copyTaskIds } from './history';
 export { mostOverlapping, type Interval } from './intervals';
 export { apiError } from './api-errors';
 export { resetMigrateSettings, setMigrateSettings } from './settings';
