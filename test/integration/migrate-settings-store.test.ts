@@ -58,5 +58,26 @@ describeOnSandbox(
       });
       expect(warnings).toEqual([]);
     });
+
+    it('once the cluster is known to register them, reads without the defaults, and still reads changes', async () => {
+      const es = await cluster('8.19.0');
+      const queries: string[] = [];
+      es.diagnostic.on('request', (_err, event) => {
+        const querystring = event?.meta.request.params.querystring;
+        if (event?.meta.request.params.path === '/_cluster/settings')
+          queries.push(typeof querystring === 'string' ? querystring : '');
+      });
+      await expect(readMigrateSettings(es, warn)).resolves.toEqual(DEFAULT_MIGRATE_SETTINGS);
+      await es.cluster.putSettings({ transient: { [THROTTLE]: 7 } });
+      await expect(readMigrateSettings(es, warn)).resolves.toEqual({
+        ...DEFAULT_MIGRATE_SETTINGS,
+        maxRequestsPerSecond: 7,
+      });
+      const reads = queries.filter((query) => query.includes('flat_settings'));
+      expect(reads).toHaveLength(2);
+      expect(reads[0]).toContain('include_defaults=true');
+      expect(reads[1]).not.toContain('include_defaults');
+      expect(warnings).toEqual([]);
+    });
   },
 );
