@@ -109,8 +109,7 @@ const FOLLOW_LOOK_INTERVAL_MS = 50;
  * - running: waits for its end (a task that ends short is not known to be over);
  * - not started yet (its index still preparing, or its permit on the way): looks again every
  *   `FOLLOW_LOOK_INTERVAL_MS`;
- * - over already (this index took longer to prepare than that copy took): every document of its source
- *   is in its destination, and no copy runs into it.
+ * - over already (this index took longer to prepare than that copy took): see `copyIsOver`.
  */
 async function copyAheadEndedWithin(
   tasks: CopyTaskRequests,
@@ -133,20 +132,26 @@ async function copyAheadEndedWithin(
 }
 
 /**
- * Whether a copy of `target` has ended with every document: its destination counts what its source
- * counts (refreshed; the destination refreshes nothing by itself while loading), and then still no copy
- * runs into it, so none was ending meanwhile. An empty source is never known to be copied (its copy is
- * instant, and may not have run yet). A destination not created yet is not copied.
+ * Whether a copy of `target` has ended with every document, and no copy runs into its destination (checked
+ * last, so none was ending meanwhile):
+ * - its destination counts what its source counts (both refreshed: the destination refreshes nothing by
+ *   itself while loading); an empty source is never known to be copied (its copy is instant, and may not
+ *   have run yet);
+ * - or its index has finished already: the destination is there and the source is gone (swapped in, the old
+ *   index deleted), as when this index took longer to prepare than the whole of the index ahead.
  */
 async function copyIsOver(es: ActivityDependencies['es'], target: CopyTarget): Promise<boolean> {
-  let counts: { source: number; destination: number };
   try {
-    counts = await refreshedCounts(es, target);
+    const counts = await refreshedCounts(es, target);
+    if (counts.source === 0 || counts.destination !== counts.source) return false;
   } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
+    if (!isNotFound(err)) throw err;
+    const [sourceExists, destinationExists] = await Promise.all([
+      es.indices.exists({ index: target.sourceIndex }),
+      es.indices.exists({ index: target.destinationIndex }),
+    ]);
+    if (sourceExists || !destinationExists) return false;
   }
-  if (counts.source === 0 || counts.destination !== counts.source) return false;
   const running = await runningCopyTasksInto(es, target.destinationIndex);
   return running.length === 0;
 }

@@ -117,6 +117,18 @@ describe('the quick copy follows the copy ahead', () => {
     await expect(follow(next, ahead, FOLLOW_WAIT_MS)).resolves.toMatchObject({ finished: true });
   });
 
+  it('follows an index ahead that has finished already: swapped in, its old index deleted', async () => {
+    const ahead = await preparedIndex('a4');
+    const next = await preparedIndex('b4');
+    await es.reindex({
+      wait_for_completion: true,
+      source: { index: ahead.sourceIndex },
+      dest: { index: ahead.destinationIndex, op_type: 'create' },
+    });
+    await es.indices.delete({ index: ahead.sourceIndex });
+    await expect(follow(next, ahead, FOLLOW_WAIT_MS)).resolves.toMatchObject({ finished: true });
+  });
+
   it('starts nothing when the copy ahead is not over in time: one that stopped short is not over', async () => {
     const ahead = await preparedIndex('a3');
     const next = await preparedIndex('b3');
