@@ -73,12 +73,15 @@ async function attachOrStart(
 }
 
 /**
- * Only a real cancel (or the workflow being gone) stops the task; a shutting-down or timed-out attempt
- * leaves it for the next attempt to re-attach to.
+ * Only a cancel the workflow asked for stops the task. A shutting-down or timed-out attempt leaves it for
+ * the next attempt to re-attach to, and so does one the server no longer knows (`notFound`): that is most
+ * often an attempt that timed out and was replaced (e.g. while the server was down), whose replacement
+ * may already watch this task. A workflow that is really gone (terminated) leaves a copy its restart stops
+ * before it deletes the stale destination.
  */
 function cancelStopsTask(context: Context): boolean {
   const details = context.cancellationDetails;
-  return details === undefined || details.cancelRequested || details.notFound;
+  return details === undefined || details.cancelRequested;
 }
 
 /**
