@@ -60,6 +60,7 @@ import {
   stringOption,
   sum,
 } from './bench-support';
+import type { QuickCopyResult } from '../src/activities/copy-documents-activity';
 import { destinationSettingsForCopy } from '../src/activities/destination-settings';
 import { loadConfig, type WorkerConfig } from '../src/config';
 import { errorTypeOf } from '../src/elasticsearch/errors';
@@ -495,11 +496,10 @@ async function analyseUpgrade(
     add(breakdown, CHILD_START_STEP, child.span.firstMs - inParent.initiatedMs);
     add(breakdown, CHILD_END_STEP, inParent.completedMs - child.span.lastMs);
     const createdMs = await destinationCreatedMs(es, destinationIndexName(sourceIndex));
-    const missedFollow = child.localActivities.some(
-      (local) =>
-        local.type === 'copyDocumentsQuickly' &&
-        (local.result as { turnNotYet?: boolean } | undefined)?.turnNotYet === true,
-    );
+    const quickCopies = child.localActivities
+      .filter((local) => local.type === 'copyDocumentsQuickly')
+      .map((local) => local.result as QuickCopyResult);
+    const missedFollow = quickCopies.some((quick) => !quick.finished && quick.turnNotYet === true);
     let activitiesMs = 0;
     for (const activity of child.activities) {
       activitiesMs += activity.totalMs;
@@ -518,9 +518,8 @@ async function analyseUpgrade(
     }
     // A quick copy (a local activity) ran its `_reindex` task inside the index workflow's workflow task.
     let quickTaskMs = 0;
-    for (const local of child.localActivities) {
-      const quick = local.result as { finished?: boolean; taskId?: string } | undefined;
-      if (local.type !== 'copyDocumentsQuickly' || quick?.finished !== true || !quick.taskId) continue;
+    for (const quick of quickCopies) {
+      if (!quick.finished) continue;
       const task = await reindexTask(es, quick.taskId);
       intervals.push({ ...task, destinationCreatedMs: createdMs, missedFollow });
       quickTaskMs += task.ms;
