@@ -8,6 +8,7 @@ import {
   eventually,
   resetMigrateSettings,
   setMigrateSettings,
+  preparedCopy,
   TEST_WORKER_CONFIG,
   type EsTarget,
 } from '../support';
@@ -35,22 +36,7 @@ describe('a copy attempt that is cancelled', () => {
     createCopyDocumentsActivity({ es, worker: TEST_WORKER_CONFIG, temporal: {} as TemporalClient });
 
   async function preparedIndex(name: string): Promise<CopyTarget> {
-    const copy = {
-      dataStream: `attempt-${suffix}`,
-      sourceIndex: `attempt-${name}-${suffix}`,
-      destinationIndex: `attempt-${name}-${suffix}-copy`,
-    };
-    await es.indices.create({ index: copy.sourceIndex, settings: { number_of_replicas: 0 } });
-    const operations: object[] = [];
-    for (let n = 0; n < DOCUMENTS; n += 1) {
-      operations.push({ create: { _index: copy.sourceIndex, _id: `d${n}` } }, { '@timestamp': n, n });
-    }
-    expect((await es.bulk({ operations, refresh: true })).errors).toBe(false);
-    await es.indices.addBlock({ index: copy.sourceIndex, block: 'write' });
-    await es.indices.create({
-      index: copy.destinationIndex,
-      settings: { number_of_replicas: 0, refresh_interval: '-1' },
-    });
+    const copy = await preparedCopy(es, `attempt-${name}-${suffix}`, DOCUMENTS);
     created.push(copy.sourceIndex, copy.destinationIndex);
     return copy;
   }

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client as TemporalClient } from '@temporalio/client';
-import { createEsTarget, sleep, TEST_WORKER_CONFIG, type EsTarget } from '../support';
+import { createEsTarget, preparedCopy, sleep, TEST_WORKER_CONFIG, type EsTarget } from '../support';
 import {
   createCopyDocumentsActivity,
   type QuickCopyResult,
@@ -36,24 +36,8 @@ describe('the quick copy follows the copy ahead', () => {
   const activity = () =>
     createCopyDocumentsActivity({ es, worker: TEST_WORKER_CONFIG, temporal: {} as TemporalClient });
 
-  /** A blocked source of `DOCUMENTS` documents and its empty destination, as the index's steps leave them. */
   async function preparedIndex(name: string): Promise<CopyTarget> {
-    const copy = {
-      dataStream: `quick-follow-${suffix}`,
-      sourceIndex: `quick-follow-${name}-${suffix}`,
-      destinationIndex: `quick-follow-${name}-${suffix}-copy`,
-    };
-    await es.indices.create({ index: copy.sourceIndex, settings: { number_of_replicas: 0 } });
-    const operations: object[] = [];
-    for (let n = 0; n < DOCUMENTS; n += 1) {
-      operations.push({ create: { _index: copy.sourceIndex, _id: `d${n}` } }, { '@timestamp': n, n });
-    }
-    expect((await es.bulk({ operations, refresh: true })).errors).toBe(false);
-    await es.indices.addBlock({ index: copy.sourceIndex, block: 'write' });
-    await es.indices.create({
-      index: copy.destinationIndex,
-      settings: { number_of_replicas: 0, refresh_interval: '-1' },
-    });
+    const copy = await preparedCopy(es, `quick-follow-${name}-${suffix}`, DOCUMENTS);
     created.push(copy.sourceIndex, copy.destinationIndex);
     return copy;
   }

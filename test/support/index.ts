@@ -47,3 +47,4 @@ export {
 } from './secured-cluster';
 export { CLI_EXECUTABLE, runCliOn, runCliProcess, type CliRun } from './cli-process';
 export { exited, startWorkerProcess } from './worker-process';
+export { preparedCopy } from './prepared-copy';
