@@ -102,7 +102,8 @@ async function adoptRunningTask(
 }
 
 // How often a quick copy that follows the copy ahead looks again for it while it has not started: the
-// longest the node may idle when the copy ahead was missed, and a light request (`_tasks` only) each time.
+// longest the node may idle when the copy ahead was missed. Each look is a `_tasks` list, and while no copy
+// runs into the destination ahead, a refresh and two counts of that index (small requests).
 const FOLLOW_LOOK_INTERVAL_MS = 50;
 
 /**
