@@ -41,8 +41,12 @@ describe('a copy attempt that is cancelled', () => {
     return copy;
   }
 
-  /** Starts a copy attempt, slowed by the throttle, and resolves with it once it heartbeats its task. */
+  /**
+   * Starts a copy attempt, slowed by the throttle to 10 s (two pauses of 1,000 documents / 200 per second)
+   * until the test lifts it, and resolves with it once it heartbeats its task.
+   */
   async function attemptUnderWay(copy: CopyTarget) {
+    await setMigrateSettings(es, { maxRequestsPerSecond: 200 });
     const environment = new MockActivityEnvironment();
     let checkpoint: CopyCheckpoint | undefined;
     environment.on('heartbeat', (details?: CopyCheckpoint) => {
@@ -73,8 +77,6 @@ describe('a copy attempt that is cancelled', () => {
 
   it('leaves its task to the attempt that replaced it when the server no longer knows it', async () => {
     const copy = await preparedIndex('superseded');
-    // 10 s for the copy (two pauses of 1,000 documents / 200 per second) until lifted.
-    await setMigrateSettings(es, { maxRequestsPerSecond: 200 });
     const first = await attemptUnderWay(copy);
     first.environment.cancel('NOT_FOUND', new ActivityCancellationDetails({ notFound: true }));
     await expect(first.attempt).rejects.toBeInstanceOf(CancelledFailure);
@@ -94,7 +96,6 @@ describe('a copy attempt that is cancelled', () => {
 
   it('stops its task when the workflow asked for the cancel', async () => {
     const copy = await preparedIndex('cancelled');
-    await setMigrateSettings(es, { maxRequestsPerSecond: 200 });
     const first = await attemptUnderWay(copy);
     first.environment.cancel('CANCELLED', new ActivityCancellationDetails({ cancelRequested: true }));
     await expect(first.attempt).rejects.toBeInstanceOf(CancelledFailure);

@@ -53,6 +53,16 @@ describe('the quick copy follows the copy ahead', () => {
     return String(response.task);
   }
 
+  /** Copies the index ahead before the follower looks: all of it, or only its first `maxDocs`. */
+  async function copyAheadAtOnce(ahead: CopyTarget, maxDocs?: number): Promise<void> {
+    await es.reindex({
+      wait_for_completion: true,
+      ...(maxDocs !== undefined ? { max_docs: maxDocs } : {}),
+      source: { index: ahead.sourceIndex },
+      dest: { index: ahead.destinationIndex, op_type: 'create' },
+    });
+  }
+
   function follow(next: CopyTarget, ahead: CopyTarget, waitMs: number): Promise<QuickCopyResult> {
     const copy = activity();
     return new MockActivityEnvironment().run((input) => copy.copyDocumentsQuickly(input), {
@@ -92,11 +102,7 @@ describe('the quick copy follows the copy ahead', () => {
   it('follows a copy ahead that is over already, without waiting out its window', async () => {
     const ahead = await preparedIndex('a2');
     const next = await preparedIndex('b2');
-    await es.reindex({
-      wait_for_completion: true,
-      source: { index: ahead.sourceIndex },
-      dest: { index: ahead.destinationIndex, op_type: 'create' },
-    });
+    await copyAheadAtOnce(ahead);
     // Missed, it would wait the whole window and come back `turnNotYet`.
     await expect(follow(next, ahead, FOLLOW_WAIT_MS)).resolves.toMatchObject({ finished: true });
   });
@@ -104,11 +110,7 @@ describe('the quick copy follows the copy ahead', () => {
   it('follows an index ahead that has finished already: swapped in, its old index deleted', async () => {
     const ahead = await preparedIndex('a4');
     const next = await preparedIndex('b4');
-    await es.reindex({
-      wait_for_completion: true,
-      source: { index: ahead.sourceIndex },
-      dest: { index: ahead.destinationIndex, op_type: 'create' },
-    });
+    await copyAheadAtOnce(ahead);
     await es.indices.delete({ index: ahead.sourceIndex });
     await expect(follow(next, ahead, FOLLOW_WAIT_MS)).resolves.toMatchObject({ finished: true });
   });
@@ -117,12 +119,7 @@ describe('the quick copy follows the copy ahead', () => {
     const ahead = await preparedIndex('a3');
     const next = await preparedIndex('b3');
     // Half of the source, and no copy running: what a copy that ended short leaves.
-    await es.reindex({
-      wait_for_completion: true,
-      max_docs: DOCUMENTS / 2,
-      source: { index: ahead.sourceIndex },
-      dest: { index: ahead.destinationIndex, op_type: 'create' },
-    });
+    await copyAheadAtOnce(ahead, DOCUMENTS / 2);
     await expect(follow(next, ahead, 1_500)).resolves.toEqual({ finished: false, turnNotYet: true });
     expect(await runningCopyTasksInto(es, next.destinationIndex)).toEqual([]);
     await es.indices.refresh({ index: next.destinationIndex });
