@@ -2,12 +2,12 @@ import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { CopyTaskRequests, throwIfFailed, type CopyTarget } from './copy-task-requests';
 import { CopyWatcher } from './copy-watcher';
 import type { ActivityDependencies, CopyTracker } from './dependencies';
-import { refreshedCounts } from './destination-index-activities';
 import { elasticsearchStep, toActivityFailure } from './failures';
 import { isNotFound } from '../elasticsearch/errors';
 import { readMigrateSettings } from '../elasticsearch/migrate-settings-store';
 import { isMissingTimestampPipelineGone } from '../elasticsearch/missing-timestamp-pipeline';
 import {
+  documentsIndexedInto,
   processedDocuments,
   runningCopyTasksInto,
   stopCopiesInto,
@@ -103,7 +103,8 @@ async function adoptRunningTask(
 
 // How often a quick copy that follows the copy ahead looks again for it while it has not started: the
 // longest the node may idle when the copy ahead was missed. Each look is a `_tasks` list, and while no copy
-// runs into the destination ahead, a refresh and two counts of that index (small requests).
+// runs into the destination ahead, a count of its source and a stats read of its destination (small
+// requests, neither a refresh).
 const FOLLOW_LOOK_INTERVAL_MS = 50;
 
 /**
@@ -138,16 +139,22 @@ async function copyAheadEndedWithin(
 /**
  * Whether a copy of `target` has ended with every document, and no copy runs into its destination (checked
  * last, so none was ending meanwhile):
- * - its destination counts what its source counts (both refreshed: the destination refreshes nothing by
- *   itself while loading); an empty source is never known to be copied (its copy is instant, and may not
- *   have run yet);
+ * - its destination has had as many documents written into it as its source counts (`documentsIndexedInto`:
+ *   no refresh, which would cost the node a segment while the index ahead is still finishing); an empty
+ *   source is never known to be copied (its copy is instant, and may not have run yet). The source needs
+ *   no refresh: its own preparation refreshed it after blocking its writes, before any copy. A counter
+ *   reset by a moved primary reads low, and the copy is not taken as over: this index then waits for its
+ *   permit;
  * - or its index has finished already: the destination is there and the source is gone (swapped in, the old
  *   index deleted), as when this index took longer to prepare than the whole of the index ahead.
  */
 async function copyIsOver(es: ActivityDependencies['es'], target: CopyTarget): Promise<boolean> {
   try {
-    const counts = await refreshedCounts(es, target);
-    if (counts.source === 0 || counts.destination !== counts.source) return false;
+    const [source, written] = await Promise.all([
+      es.count({ index: target.sourceIndex }),
+      documentsIndexedInto(es, target.destinationIndex),
+    ]);
+    if (source.count === 0 || written < source.count) return false;
   } catch (err) {
     if (!isNotFound(err)) throw err;
     const [sourceExists, destinationExists] = await Promise.all([

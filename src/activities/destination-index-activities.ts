@@ -36,7 +36,7 @@ export async function createDestinationLike(
 }
 
 /** Both indices' document counts, after a refresh so that every copied document counts. */
-export async function refreshedCounts(
+async function refreshedCounts(
   es: Elasticsearch,
   input: { sourceIndex: string; destinationIndex: string },
 ): Promise<{ source: number; destination: number }> {

@@ -186,3 +186,14 @@ export async function stopCopiesInto(es: Client, destinationIndex: string): Prom
     }
   }
 }
+
+/**
+ * How many documents have been written into `index`'s primaries since its shards started
+ * (`indexing.index_total`; a version conflict counts in `index_failed` instead). Unlike `_count` it needs no
+ * refresh, so it sees a copy into a destination whose refresh is off, at the cost of a stats read. The
+ * counter starts again at 0 when a primary moves or its node restarts, so it can only say "at least".
+ */
+export async function documentsIndexedInto(es: Client, index: string): Promise<number> {
+  const stats = await es.indices.stats({ index, metric: 'indexing', expand_wildcards: 'all' });
+  return stats.indices?.[index]?.primaries?.indexing?.index_total ?? 0;
+}

@@ -285,6 +285,25 @@ describe('fidelity: indices, settings, blocks and refresh', () => {
     await es.indices.delete({ index: name });
   });
 
+  test('indexing stats count written documents before any refresh; a version conflict counts as failed', async () => {
+    const name = uniqueName('indexing');
+    await es.indices.create({ index: name, settings: { number_of_replicas: 0, refresh_interval: '-1' } });
+    await es.bulk({
+      operations: ['a', 'b', 'c'].flatMap((id, n) => [{ create: { _index: name, _id: id } }, { n }]),
+    });
+    const conflict = await es.bulk({ operations: [{ create: { _index: name, _id: 'a' } }, { n: 9 }] });
+    expect(conflict.items[0]?.create?.status).toBe(409);
+    expect((await es.count({ index: name })).count).toBe(0);
+
+    const stats = await es.indices.stats({ index: name, metric: 'indexing' });
+    expect(stats.indices?.[name]?.primaries?.indexing?.index_total).toBe(3);
+    expect(stats.indices?.[name]?.primaries?.indexing?.index_failed).toBe(1);
+    expect(stats._all.primaries?.indexing?.index_total).toBe(3);
+    // Only the metric asked for.
+    expect(stats.indices?.[name]?.primaries?.docs).toBeUndefined();
+    await es.indices.delete({ index: name });
+  });
+
   test('the default refresh_interval makes documents visible within about a second', async () => {
     const name = uniqueName('interval');
     await es.indices.create({ index: name, settings: { number_of_replicas: 0 } });

@@ -233,15 +233,30 @@ export function readTargets(state: ClusterState, req: SandboxRequest, expression
   return targets;
 }
 
+/** The index stats sections the sandbox keeps, by the metric name `/_stats/<metric>` asks for. */
+const STATS_METRICS = ['docs', 'store', 'indexing'] as const;
+
+/** `/_stats/<metric>`: the sections asked for (a comma-separated list, or `_all`); every one without it. */
+function statsMetrics(metric: string | undefined): ReadonlySet<string> {
+  const asked = (metric ?? '_all').split(',');
+  return new Set(asked.includes('_all') ? STATS_METRICS : asked);
+}
+
 function stats(state: ClusterState, req: SandboxRequest): SandboxResponse {
   const targets = readTargets(state, req, req.params.index ?? '_all');
+  const metrics = statsMetrics(req.params.metric);
   const sum = (indices: IndexStore[]): JsonObject => {
     const docs = indices.reduce((n, i) => n + i.searchable.size, 0);
     const bytes = indices.reduce((n, i) => n + i.searchableBytes, 0);
-    return {
+    const sections: JsonObject = {
       docs: { count: docs, deleted: 0 },
       store: { size_in_bytes: bytes, total_data_set_size_in_bytes: bytes, reserved_in_bytes: 0 },
+      indexing: {
+        index_total: indices.reduce((n, i) => n + i.indexing.total, 0),
+        index_failed: indices.reduce((n, i) => n + i.indexing.failed, 0),
+      },
     };
+    return Object.fromEntries(Object.entries(sections).filter(([name]) => metrics.has(name)));
   };
   const perIndex: JsonObject = {};
   for (const index of targets) {
@@ -458,7 +473,9 @@ export function registerIndices(router: Router, state: ClusterState): void {
       return ok({ acknowledged: true });
     })
     .add(['GET', 'POST'], '/{index}/_stats', (req) => stats(state, req))
+    .add(['GET', 'POST'], '/{index}/_stats/{metric}', (req) => stats(state, req))
     .add(['GET', 'POST'], '/_stats', (req) => stats(state, req))
+    .add(['GET', 'POST'], '/_stats/{metric}', (req) => stats(state, req))
     .add('GET', '/_cat/indices', (req) => catIndices(state, req))
     .add('GET', '/_cat/indices/{index}', (req) => catIndices(state, req));
 }

@@ -121,6 +121,7 @@ export function writeDocument(state: ClusterState, req: WriteRequest, nowMs: num
   const id = req.id ?? autoId();
   const existing = index.live.get(id);
   if (existing && req.opType === 'create') {
+    index.indexing.failed += 1;
     throw new EsError(
       409,
       'version_conflict_engine_exception',
@@ -135,6 +136,7 @@ export function writeDocument(state: ClusterState, req: WriteRequest, nowMs: num
   if (req.ifSeqNo !== undefined || req.ifPrimaryTerm !== undefined) {
     const required = `required seqNo [${req.ifSeqNo ?? -2}], primary term [${req.ifPrimaryTerm ?? 0}]`;
     if (!existing || existing.seqNo !== req.ifSeqNo || req.ifPrimaryTerm !== index.primaryTerm) {
+      index.indexing.failed += 1;
       throw new EsError(
         409,
         'version_conflict_engine_exception',

@@ -85,6 +85,7 @@ export class ClusterState {
 
   putDoc(index: IndexStore, doc: StoredDoc, nowMs: number): void {
     index.put(doc, nowMs);
+    index.indexing.total += 1;
     this.journal?.docPut(index.uuid, doc);
   }
 

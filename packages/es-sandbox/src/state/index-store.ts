@@ -32,6 +32,12 @@ export class IndexStore {
   private seqNo = 0;
   liveBytes = 0;
   searchableBytes = 0;
+  /**
+   * Elasticsearch's `indexing` stats: documents written (`index_total`) and writes refused with a version
+   * conflict (`index_failed`) since this process started; neither needs a refresh, and a log replayed at
+   * start counts in neither (a node's counters start at 0 when it restarts).
+   */
+  readonly indexing = { total: 0, failed: 0 };
 
   constructor(
     readonly name: string,
