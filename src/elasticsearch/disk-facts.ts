@@ -34,17 +34,40 @@ export class DiskFactsUnavailableError extends Error {
   override readonly name = 'DiskFactsUnavailableError';
 }
 
-/** `GET _cluster/settings?include_defaults`: each setting as in force, transient over persistent over default. */
-export async function readDiskSettings(es: Client): Promise<DiskSettings> {
+/**
+ * How long a process keeps a cluster's default disk settings. Defaults come from the nodes' own
+ * configuration, so they change only as nodes restart; reading them (`include_defaults`, which renders every
+ * default setting of the cluster) costs the node about 5 ms of CPU, once per index started.
+ */
+const DISK_DEFAULTS_MAX_AGE_MS = 60_000;
+
+/** The default layer last read, by connection pool (a worker's client and those derived from it). */
+const defaultsRead = new WeakMap<Client['connectionPool'], { layer: FlatSettings; atMs: number }>();
+
+/**
+ * `GET _cluster/settings`: the transient, persistent and default layers of the disk settings. The set
+ * layers are read every time; the default layer with `include_defaults` once per `DISK_DEFAULTS_MAX_AGE_MS`
+ * (every time from a look-alike whose defaults have no watermark).
+ */
+async function readDiskSettingLayers(es: Client): Promise<[FlatSettings, FlatSettings, FlatSettings]> {
+  const known = defaultsRead.get(es.connectionPool);
+  const fresh = known !== undefined && Date.now() - known.atMs < DISK_DEFAULTS_MAX_AGE_MS;
   const response = await es.cluster.getSettings({
     flat_settings: true,
-    include_defaults: true,
+    ...(fresh ? {} : { include_defaults: true }),
     // Flat names hold dots, which a filter path would split: select by the first part only.
-    filter_path: ['persistent.cluster*', 'transient.cluster*', 'defaults.cluster*'],
+    filter_path: ['persistent.cluster*', 'transient.cluster*', ...(fresh ? [] : ['defaults.cluster*'])],
   });
-  const layers = [response.transient, response.persistent, response.defaults].map(
-    (layer) => (layer ?? {}) as FlatSettings,
-  );
+  const defaults = fresh ? known.layer : ((response.defaults ?? {}) as FlatSettings);
+  if (!fresh && defaults[`${DISK_SETTING}.watermark.high`] !== undefined) {
+    defaultsRead.set(es.connectionPool, { layer: defaults, atMs: Date.now() });
+  }
+  return [(response.transient ?? {}) as FlatSettings, (response.persistent ?? {}) as FlatSettings, defaults];
+}
+
+/** Each disk setting as in force, transient over persistent over default. */
+export async function readDiskSettings(es: Client): Promise<DiskSettings> {
+  const layers = await readDiskSettingLayers(es);
   const inForce = (name: string): { value: string | undefined; set: boolean } => {
     const index = layers.findIndex((layer) => layer[name] !== undefined);
     return { value: index === -1 ? undefined : layers[index][name], set: index === 0 || index === 1 };
