@@ -47,8 +47,10 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
     async readSourceBeforeStart(
       sourceIndex: string,
     ): Promise<{ facts: SourceFacts; maxConcurrentIndices: number }> {
-      const facts = await source.readSourceFacts(sourceIndex);
-      const settings = await elasticsearchStep(() => readMigrateSettings(deps.es));
+      const [facts, settings] = await Promise.all([
+        source.readSourceFacts(sourceIndex),
+        elasticsearchStep(() => readMigrateSettings(deps.es)),
+      ]);
       return { facts, maxConcurrentIndices: settings.maxConcurrentIndices };
     },
 

@@ -10,6 +10,7 @@ import {
   documentsIndexedInto,
   processedDocuments,
   runningCopyTasksInto,
+  runningCopyTasksIntoEach,
   stopCopiesInto,
   type ReindexTaskState,
 } from '../elasticsearch/reindex-task';
@@ -85,16 +86,16 @@ function cancelStopsTask(context: Context): boolean {
 }
 
 /**
- * A task an earlier attempt of the quick copy left writing into the destination, rethrottled to today's
- * throttle (it runs at whatever it was started with); not one being cancelled, which would end cancelled
- * and the copy with it.
+ * A task an earlier attempt of the quick copy left writing into the destination (`running`: those a task
+ * list found), rethrottled to today's throttle (it runs at whatever it was started with); not one being
+ * cancelled, which would end cancelled and the copy with it.
  */
 async function adoptRunningTask(
   es: ActivityDependencies['es'],
-  input: CopyDocumentsInput,
+  running: readonly string[],
   requestsPerSecond: Promise<number>,
 ): Promise<string | undefined> {
-  const [adopted] = await runningCopyTasksInto(es, input.destinationIndex, { cancelling: false });
+  const [adopted] = running;
   if (adopted !== undefined) {
     await es.reindexRethrottle({ task_id: adopted, requests_per_second: await requestsPerSecond });
   }
@@ -115,17 +116,20 @@ const FOLLOW_LOOK_INTERVAL_MS = 50;
  * - not started yet (its index still preparing, or its permit on the way): looks again every
  *   `FOLLOW_LOOK_INTERVAL_MS`;
  * - over already (this index took longer to prepare than that copy took): see `copyIsOver`.
+ * `firstLook`: the copies running into its destination by the quick copy's first task list.
  */
 async function copyAheadEndedWithin(
   tasks: CopyTaskRequests,
   es: ActivityDependencies['es'],
   before: CopyTarget,
   waitMs: number,
+  firstLook: readonly string[],
 ): Promise<boolean> {
   const context = Context.current();
   const deadline = Date.now() + waitMs;
+  let running = firstLook;
   for (;;) {
-    const [taskId] = await runningCopyTasksInto(es, before.destinationIndex, { cancelling: false });
+    const [taskId] = running;
     if (taskId !== undefined) {
       const state = await tasks.awaitEnd(before, taskId, Math.max(1, deadline - Date.now()));
       return state?.kind === 'succeeded';
@@ -133,6 +137,7 @@ async function copyAheadEndedWithin(
     if (await copyIsOver(es, before)) return true;
     if (Date.now() + FOLLOW_LOOK_INTERVAL_MS >= deadline) return false;
     await context.sleep(FOLLOW_LOOK_INTERVAL_MS);
+    running = await runningCopyTasksInto(es, before.destinationIndex, { cancelling: false });
   }
 }
 
@@ -279,9 +284,14 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
         // Awaited below; this only keeps a failure while another read fails first from going unhandled.
         throttle.catch(() => undefined);
         prepared.catch(() => undefined);
-        const adopted = await adoptRunningTask(es, input, throttle);
+        // One task list for this index's own copy (left by an earlier attempt) and the copy ahead.
+        const ahead = input.after?.destinationIndex;
+        const destinations = [input.destinationIndex, ...(ahead !== undefined ? [ahead] : [])];
+        const running = await runningCopyTasksIntoEach(es, destinations, { cancelling: false });
+        const adopted = await adoptRunningTask(es, running.get(input.destinationIndex) ?? [], throttle);
         if (adopted === undefined && input.after !== undefined) {
-          if (!(await copyAheadEndedWithin(tasks, es, input.after, input.waitMs))) {
+          const aheadRunning = running.get(input.after.destinationIndex) ?? [];
+          if (!(await copyAheadEndedWithin(tasks, es, input.after, input.waitMs, aheadRunning))) {
             return { finished: false, turnNotYet: true };
           }
         }

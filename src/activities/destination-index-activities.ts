@@ -16,13 +16,11 @@ export async function createDestinationLike(
   es: Elasticsearch,
   input: { sourceIndex: string; destinationIndex: string },
 ): Promise<void> {
-  const settingsResponse = await es.indices.getSettings({
-    index: input.sourceIndex,
-    flat_settings: true,
-    expand_wildcards: 'all',
-  });
+  const [settingsResponse, mappingResponse] = await Promise.all([
+    es.indices.getSettings({ index: input.sourceIndex, flat_settings: true, expand_wildcards: 'all' }),
+    es.indices.getMapping({ index: input.sourceIndex, expand_wildcards: 'all' }),
+  ]);
   const sourceSettings = (settingsResponse[input.sourceIndex]?.settings ?? {}) as Record<string, unknown>;
-  const mappingResponse = await es.indices.getMapping({ index: input.sourceIndex, expand_wildcards: 'all' });
   const mappings = mappingResponse[input.sourceIndex]?.mappings ?? {};
   try {
     await es.indices.create({
@@ -41,8 +39,10 @@ async function refreshedCounts(
   input: { sourceIndex: string; destinationIndex: string },
 ): Promise<{ source: number; destination: number }> {
   await es.indices.refresh({ index: `${input.sourceIndex},${input.destinationIndex}` });
-  const source = await es.count({ index: input.sourceIndex });
-  const destination = await es.count({ index: input.destinationIndex });
+  const [source, destination] = await Promise.all([
+    es.count({ index: input.sourceIndex }),
+    es.count({ index: input.destinationIndex }),
+  ]);
   return { source: source.count, destination: destination.count };
 }
 

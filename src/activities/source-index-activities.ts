@@ -46,18 +46,12 @@ export function createSourceIndexActivities({ es }: ActivityDependencies) {
     /** Reads the source's state before anything changes it. Read-only, so safe to repeat. */
     async readSourceFacts(index: string): Promise<SourceFacts> {
       return elasticsearchStep(async () => {
-        const response = await es.indices.getSettings({
-          index,
-          flat_settings: true,
-          expand_wildcards: 'all',
-        });
+        // Both at once: the next index's start waits for them while the node may be idle.
+        const [response, [row]] = await Promise.all([
+          es.indices.getSettings({ index, flat_settings: true, expand_wildcards: 'all' }),
+          es.cat.indices({ index, format: 'json', h: 'health,status', expand_wildcards: 'all' }),
+        ]);
         const settings = (response[index]?.settings ?? {}) as Record<string, unknown>;
-        const [row] = await es.cat.indices({
-          index,
-          format: 'json',
-          h: 'health,status',
-          expand_wildcards: 'all',
-        });
         const closed = row?.status === 'close';
         const blocks = Object.fromEntries(
           BLOCK_NAMES.map((name) => [name, flatString(settings, `index.blocks.${name}`) === 'true']),

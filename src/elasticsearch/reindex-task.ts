@@ -160,19 +160,33 @@ export async function runningCopyTasksInto(
   destinationIndex: string,
   options: { cancelling?: boolean } = {},
 ): Promise<string[]> {
+  return (await runningCopyTasksIntoEach(es, [destinationIndex], options)).get(destinationIndex) ?? [];
+}
+
+/** `runningCopyTasksInto` for several destinations, from one `_tasks` list: each one's tasks, or none. */
+export async function runningCopyTasksIntoEach(
+  es: Client,
+  destinationIndices: readonly string[],
+  options: { cancelling?: boolean } = {},
+): Promise<Map<string, string[]>> {
   const response = await es.tasks.list({ actions: REINDEX_ACTION, detailed: true, group_by: 'none' });
   const tasks: TasksTaskInfo[] = Array.isArray(response.tasks) ? response.tasks : [];
-  const target = ` to [${destinationIndex}]`;
-  return tasks
-    .filter(
-      (task) =>
-        task.description?.startsWith('reindex from ') === true &&
-        task.description.endsWith(target) &&
-        task.parent_task_id === undefined &&
-        // `cancelling: false` leaves out the tasks a cancel has reached but not yet stopped.
-        (options.cancelling !== false || task.cancelled !== true),
-    )
-    .map((task) => `${task.node}:${task.id}`);
+  const running = new Map<string, string[]>();
+  for (const destinationIndex of destinationIndices) {
+    const target = ` to [${destinationIndex}]`;
+    const ids = tasks
+      .filter(
+        (task) =>
+          task.description?.startsWith('reindex from ') === true &&
+          task.description.endsWith(target) &&
+          task.parent_task_id === undefined &&
+          // `cancelling: false` leaves out the tasks a cancel has reached but not yet stopped.
+          (options.cancelling !== false || task.cancelled !== true),
+      )
+      .map((task) => `${task.node}:${task.id}`);
+    running.set(destinationIndex, ids);
+  }
+  return running;
 }
 
 /** Cancels every copy still writing into `destinationIndex`, and waits until each has stopped. */
