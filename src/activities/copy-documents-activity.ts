@@ -323,6 +323,20 @@ export function createCopyDocumentsActivity({ es, temporal, worker, copyObserver
     },
 
     /**
+     * Whether the copy of `before` ended, with every document, within `waitMs` (`copyAheadEndedWithin`):
+     * for an index started before its turn to prepare, which blocks writes only once it has.
+     */
+    async awaitCopyEnd(input: { before: CopyTarget; waitMs: number }): Promise<boolean> {
+      try {
+        const running = await runningCopyTasksInto(es, input.before.destinationIndex, { cancelling: false });
+        return await copyAheadEndedWithin(tasks, es, input.before, input.waitMs, running);
+      } catch (err) {
+        if (err instanceof CancelledFailure) throw err;
+        throw toActivityFailure(err, input.before.sourceIndex);
+      }
+    },
+
+    /**
      * Stops every copy writing into the destination, when the upgrade is paused with `now`: the task the
      * quick copy handed over, or one a copy attempt started before it was cancelled without running.
      */

@@ -26,6 +26,12 @@ export type CopyPermit = 'granted' | 'awaited';
 /** From the data stream's upgrade: this index may copy now. Idempotent. */
 export const copyPermitSignal = defineSignal('copyPermit');
 
+/** From the data stream's upgrade: this index, started before its turn to prepare, may prepare now. Idempotent. */
+export const preparationTurnSignal = defineSignal('preparationTurn');
+
+/** What the Web UI shows of an index started before its turn to prepare, until it blocks writes. */
+const WAITING_TO_PREPARE = 'started: blocks writes once the copy before the index ahead has ended';
+
 /** To the data stream's upgrade: the copy of this backing index has ended; its permit is free. */
 export const indexCopyEndedSignal = defineSignal<[string]>('indexCopyEnded');
 
@@ -111,4 +117,34 @@ export async function quickCopyInTurn(
   await turn.wait(step);
   step('copying documents');
   return paused() ? { finished: false } : quickCopy();
+}
+
+/**
+ * An index started before its turn to prepare (`prepareAfter`, at concurrency 1) waits until the copy two
+ * ahead of it has ended: seen in Elasticsearch by a quick wait (`QUICK_COPY_WAIT_MS`), as a follower sees
+ * the copy ahead, or told by the upgrade (`preparationTurnSignal`) when that copy is longer. So its write
+ * block comes exactly when it would have had the upgrade started it then, without the round trip. The
+ * upgrade tells no index while paused; one started paused with `now` waits to be told. Nothing is changed
+ * before, so a cancel here rolls back nothing.
+ */
+export async function preparationTurn(
+  input: Pick<ReindexBackingIndexInput, 'dataStream' | 'prepareAfter'>,
+  paused: () => boolean,
+  step: (name: string) => void,
+): Promise<void> {
+  const after = input.prepareAfter;
+  if (after === undefined) return;
+  let turn = false;
+  setHandler(preparationTurnSignal, () => {
+    turn = true;
+  });
+  step(WAITING_TO_PREPARE);
+  if (!paused()) {
+    const ended = await localElasticsearchSteps.awaitCopyEnd({
+      before: { dataStream: input.dataStream, ...after },
+      waitMs: T.QUICK_COPY_WAIT_MS,
+    });
+    if (ended) turn = true;
+  }
+  await condition(() => turn);
 }

@@ -71,6 +71,8 @@ export class DataStreamUpgradeState {
   private readonly inProgress = new Map<string, InProgressIndex>();
   /** Started ahead of their copy, oldest first: they prepare, then wait for a permit. */
   private readonly awaitingCopy: string[] = [];
+  /** Of those, the ones started before their turn to prepare, not yet told it has come (`preparationsDue`). */
+  private readonly awaitingPreparation = new Set<string>();
   /** Their copy has ended: they finish while the next index copies. */
   private readonly finishing = new Set<string>();
   /** Finishing indices held by a wait (their replicas): listed in progress again, with the wait. */
@@ -149,14 +151,69 @@ export class DataStreamUpgradeState {
    * and the indices prepared ahead of theirs, and among all the index workflows that run at once.
    */
   mayStartIndex(): boolean {
+    if (this.paused !== undefined || this.exception !== undefined || this.pending.length === 0) return false;
+    const max = this.maxConcurrentIndices;
+    const ahead = this.inProgress.size + this.awaitingCopy.length;
+    if (ahead < max + T.COPY_LOOKAHEAD_INDICES) {
+      return this.indicesInFlight.length < 2 * max + T.COPY_LOOKAHEAD_INDICES;
+    }
+    return this.mayStartBeforePreparing();
+  }
+
+  /**
+   * At concurrency 1 (counts verified), with the copy running and the next index prepared ahead, one more
+   * index starts before its turn to prepare (issue 25): its workflow starts and reads its source now, and
+   * it blocks writes once that copy has ended, which it learns from Elasticsearch at once
+   * (`holdPreparation`), not a round trip through this workflow later. Write blocks come no earlier.
+   */
+  private mayStartBeforePreparing(): boolean {
     const max = this.maxConcurrentIndices;
     return (
-      this.paused === undefined &&
-      this.exception === undefined &&
-      this.pending.length > 0 &&
-      this.inProgress.size + this.awaitingCopy.length < max + T.COPY_LOOKAHEAD_INDICES &&
-      this.indicesInFlight.length < 2 * max + T.COPY_LOOKAHEAD_INDICES
+      max === 1 &&
+      (this.verify === undefined || this.verify === 'count') &&
+      this.inProgress.size === max &&
+      this.awaitingCopy.length === T.COPY_LOOKAHEAD_INDICES &&
+      this.indicesInFlight.length < 2 * max + T.COPY_LOOKAHEAD_INDICES + 1
     );
+  }
+
+  /** Whether the index at `position` among those started ahead may prepare: within the lookahead. */
+  private withinLookahead(position: number): boolean {
+    return this.inProgress.size + position < this.maxConcurrentIndices + T.COPY_LOOKAHEAD_INDICES;
+  }
+
+  /**
+   * For an index starting now: the index whose copy must end before it may block writes (the one
+   * copying), or `undefined` when it may prepare at once. Held, it waits to be told by `preparationsDue`,
+   * unless it sees that copy end in Elasticsearch first.
+   */
+  holdPreparation(index: string): string | undefined {
+    const position = this.awaitingCopy.indexOf(index);
+    if (position < 0 || this.withinLookahead(position)) return undefined;
+    const holders = [...this.inProgress.keys()];
+    if (holders.length !== 1) return undefined;
+    this.awaitingPreparation.add(index);
+    return holders[0];
+  }
+
+  /** Whether `index` still waits to be told its turn to prepare has come. */
+  preparationHeld(index: string): boolean {
+    return this.awaitingPreparation.has(index);
+  }
+
+  /** Whether an index started before its turn to prepare has it now (and no pause holds it back). */
+  mayAllowPreparation(): boolean {
+    return this.preparationsDue(false).length > 0;
+  }
+
+  /** The indices started before their turn to prepare whose turn has come; `take` marks them told. */
+  preparationsDue(take = true): string[] {
+    if (this.paused !== undefined) return [];
+    const due = [...this.awaitingPreparation].filter((index) =>
+      this.withinLookahead(this.awaitingCopy.indexOf(index)),
+    );
+    if (take) for (const index of due) this.awaitingPreparation.delete(index);
+    return due;
   }
 
   /** Whether `index` may copy now (it holds a permit). */
@@ -172,6 +229,9 @@ export class DataStreamUpgradeState {
     if (this.maxConcurrentIndices !== 1 || this.inProgress.has(index)) return undefined;
     // A verification beyond counts holds the permit after the copy: the copy's end is not the turn's end.
     if (this.verify !== undefined && this.verify !== 'count') return undefined;
+    // Started before its turn to prepare: it follows the index prepared ahead of it.
+    const position = this.awaitingCopy.indexOf(index);
+    if (position > 0) return this.awaitingCopy[position - 1];
     const holders = [...this.inProgress.keys()];
     return holders.length === 1 ? holders[0] : undefined;
   }
@@ -204,6 +264,7 @@ export class DataStreamUpgradeState {
     const awaiting = this.awaitingCopy.indexOf(index);
     if (awaiting >= 0) this.awaitingCopy.splice(awaiting, 1);
     else if (!this.inProgress.delete(index)) return false;
+    this.awaitingPreparation.delete(index);
     this.finishing.add(index);
     return true;
   }
@@ -278,6 +339,7 @@ export class DataStreamUpgradeState {
     this.finishingWaits.delete(index);
     const awaiting = this.awaitingCopy.indexOf(index);
     if (awaiting >= 0) this.awaitingCopy.splice(awaiting, 1);
+    this.awaitingPreparation.delete(index);
     this.endedCount += 1;
     if (end.kind === 'failed') this.errors.push({ index, message: end.message });
     if (end.kind === 'rolled-back') this.pending.unshift(index);
@@ -344,7 +406,11 @@ export class DataStreamUpgradeState {
           (entry) =>
             `- copying \`${entry.index}\`: ${entry.reindexed_doc_count} / ${entry.total_doc_count} documents`,
         ),
-      ...this.awaitingCopy.map((index) => `- prepared \`${index}\`: copies when a copy ends`),
+      ...this.awaitingCopy.map((index) =>
+        this.awaitingPreparation.has(index)
+          ? `- started \`${index}\`: prepares when a copy ends`
+          : `- prepared \`${index}\`: copies when a copy ends`,
+      ),
       ...current.errors.map((entry) => `- failed \`${entry.index}\`: ${entry.message}`),
     ];
     if (current.exception !== undefined) lines.push(`- exception: ${current.exception}`);

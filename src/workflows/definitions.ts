@@ -89,6 +89,12 @@ export interface ReindexBackingIndexInput {
    * `QUICK_COPY_WAIT_MS` of this one being prepared, this one copies at once, its permit on the way.
    */
   copyAfter?: { sourceIndex: string; destinationIndex: string };
+  /**
+   * At concurrency 1, started before its turn to prepare: the index copying when this one started. This
+   * one blocks writes once that copy has ended (seen in Elasticsearch within `QUICK_COPY_WAIT_MS`), or
+   * when the upgrade says its turn has come (`preparationTurnSignal`), whichever is first.
+   */
+  prepareAfter?: { sourceIndex: string; destinationIndex: string };
 }
 
 export interface ReindexBackingIndexResult {

@@ -7,7 +7,7 @@ import {
   type ChildWorkflowHandle,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import { copyPermitSignal } from './copy-permits';
+import { copyPermitSignal, preparationTurnSignal } from './copy-permits';
 import { localElasticsearchSteps } from './activity-stubs';
 import { REINDEX_STATES, type DataStreamUpgradeState, type IndexEnd } from './data-stream-state';
 import type { ReindexBackingIndexInput } from './definitions';
@@ -73,6 +73,14 @@ export class IndexWorkflows {
       .catch(() => undefined);
   }
 
+  /** Lets a child started before its turn to prepare block writes and prepare; as `permitCopy`. */
+  async allowPreparation(sourceIndex: string): Promise<void> {
+    await this.started
+      .get(sourceIndex)
+      ?.signal(preparationTurnSignal)
+      .catch(() => undefined);
+  }
+
   /** Tells every running child to stop or continue its copy; one that has just finished needs neither. */
   async signalAll(signal: SignalDefinition<[]>): Promise<void> {
     await Promise.all(
@@ -98,6 +106,7 @@ export class IndexWorkflows {
     const startedPaused = state.paused?.now === true;
     const permitted = state.holdsCopyPermit(sourceIndex);
     const follows = state.copyToFollow(sourceIndex);
+    const prepareAfter = state.holdPreparation(sourceIndex);
     const args: [ReindexBackingIndexInput] = [
       {
         dataStream,
@@ -108,6 +117,14 @@ export class IndexWorkflows {
         copyPermit: permitted ? 'granted' : 'awaited',
         ...(follows !== undefined
           ? { copyAfter: { sourceIndex: follows, destinationIndex: destinationIndexName(follows) } }
+          : {}),
+        ...(prepareAfter !== undefined
+          ? {
+              prepareAfter: {
+                sourceIndex: prepareAfter,
+                destinationIndex: destinationIndexName(prepareAfter),
+              },
+            }
           : {}),
         // Only when not the default, so a default upgrade starts its children exactly as before.
         ...(state.verify !== undefined && state.verify !== 'count' ? { verify: state.verify } : {}),
@@ -138,6 +155,9 @@ export class IndexWorkflows {
         await handle.signal(pausedNow ? pauseCopySignal : resumeCopySignal).catch(() => undefined);
       }
       if (!permitted && state.holdsCopyPermit(sourceIndex)) await this.permitCopy(sourceIndex);
+      if (prepareAfter !== undefined && !state.preparationHeld(sourceIndex)) {
+        await this.allowPreparation(sourceIndex);
+      }
       await handle.result();
     } finally {
       this.started.delete(sourceIndex);

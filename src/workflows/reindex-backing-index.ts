@@ -6,7 +6,7 @@ import {
 } from '@temporalio/workflow';
 import { localElasticsearchSteps as local } from './activity-stubs';
 import { pausableCopy } from './backing-index-copy';
-import { copyTurn, quickCopyInTurn } from './copy-permits';
+import { copyTurn, preparationTurn, quickCopyInTurn } from './copy-permits';
 import { rollBackOrFinish } from './backing-index-rollback';
 import { REINDEX_STATES, type ReindexState } from './data-stream-state';
 import type { ReindexBackingIndexInput, ReindexBackingIndexResult } from './definitions';
@@ -80,6 +80,7 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
     swapAttempted: false,
   };
   try {
+    await preparationTurn(input, () => copy.paused, step);
     step('blocking writes and creating the destination');
     started.sourceOpened = true;
     started.writesBlocked = true;

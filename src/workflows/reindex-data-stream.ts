@@ -224,6 +224,9 @@ async function upgradeIndices(
     // Awaited, so this workflow task ends with the permits: the next start's steps (local activities,
     // which would keep the task open) must not delay a copy the node is idle for.
     if (granted.length > 0) await Promise.all(granted.map((index) => indices.permitCopy(index)));
+    // As the permits: an index started before its turn to prepare learns it has come.
+    const due = state.preparationsDue();
+    if (due.length > 0) await Promise.all(due.map((index) => indices.allowPreparation(index)));
   };
   const heldForDisk = (): boolean => state.waitingForDisk !== undefined;
   const finished = (): boolean => indices.size === 0 && !state.heldByPause() && !heldForDisk();
@@ -238,13 +241,20 @@ async function upgradeIndices(
         const pausedBefore = state.paused;
         await condition(
           () =>
-            state.endedCount !== endedBefore || state.paused !== pausedBefore || state.mayGrantCopyPermit(),
+            state.endedCount !== endedBefore ||
+            state.paused !== pausedBefore ||
+            state.mayGrantCopyPermit() ||
+            state.mayAllowPreparation(),
           T.DISK_RECHECK_INTERVAL_MS,
         );
       } else {
         await condition(
           () =>
-            state.endedCount !== endedBefore || mayStartAnother() || finished() || state.mayGrantCopyPermit(),
+            state.endedCount !== endedBefore ||
+            mayStartAnother() ||
+            finished() ||
+            state.mayGrantCopyPermit() ||
+            state.mayAllowPreparation(),
         );
       }
     }

@@ -69,13 +69,16 @@ describe('the state of a data stream upgrade', () => {
   });
 
   it('starts no index while paused, failed, or with every copy permit and the look-ahead taken', () => {
-    const state = planned(1);
+    const state = planned(2);
     state.startNext();
-    // One more starts to prepare while the first copies.
+    state.startNext();
+    // One more starts to prepare while the two copy.
     expect(state.mayStartIndex()).toBe(true);
+    state.planned(plan(['d']));
     state.startNext();
     expect(state.mayStartIndex()).toBe(false);
     state.indexEnded('a', { kind: 'upgraded' });
+    state.indexEnded('b', { kind: 'upgraded' });
     expect(state.pause(false, 5)).toBe(false);
     expect(state.mayStartIndex()).toBe(false);
     // The prepared index does not start its copy while paused either.
@@ -84,7 +87,7 @@ describe('the state of a data stream upgrade', () => {
     expect(state.pause(true, 9)).toBe(true);
     expect(state.paused).toEqual({ since_millis: 5, now: true });
     expect(state.resume()).toBe(true);
-    expect(state.grantCopyPermits()).toEqual(['b']);
+    expect(state.grantCopyPermits()).toEqual(['c']);
     expect(state.mayStartIndex()).toBe(true);
     state.exception = 'rollover refused';
     expect(state.mayStartIndex()).toBe(false);
@@ -98,7 +101,8 @@ describe('the state of a data stream upgrade', () => {
     expect([state.startNext(), state.startNext()]).toEqual(['a', 'b']);
     expect(state.holdsCopyPermit('a')).toBe(true);
     expect(state.holdsCopyPermit('b')).toBe(false);
-    expect(state.mayStartIndex()).toBe(false);
+    // One more may start before its turn to prepare (the next test); this one is not started.
+    expect(state.mayStartIndex()).toBe(true);
     expect(state.status()).toMatchObject({ successes: 0, pending: 4, in_progress: [{ index: 'a' }] });
 
     // Copied: `a` finishes, counted pending as Elasticsearch would, and `b` may copy.
@@ -135,6 +139,61 @@ describe('the state of a data stream upgrade', () => {
     state.indexEnded('c', { kind: 'failed', message: 'x' });
     expect(state.holdsCopyPermit('c')).toBe(false);
     expect(state.status()).toMatchObject({ successes: 1, pending: 2, errors: [{ index: 'c' }] });
+  });
+
+  it('at concurrency 1, starts one more index before its turn to prepare, and tells it once the copy ahead has ended', () => {
+    const state = new DataStreamUpgradeState({ dataStream: 'ds' }, 1_000);
+    state.planned(plan(['a', 'b', 'c', 'd', 'e']));
+    state.maxConcurrentIndices = 1;
+    expect([state.startNext(), state.startNext()]).toEqual(['a', 'b']);
+    expect(state.holdPreparation('b')).toBeUndefined();
+    expect(state.startNext()).toBe('c');
+    expect(state.mayStartIndex()).toBe(false);
+    // `c` follows `b`'s copy, and blocks writes only once `a`'s copy has ended.
+    expect(state.copyToFollow('b')).toBe('a');
+    expect(state.copyToFollow('c')).toBe('b');
+    expect(state.holdPreparation('c')).toBe('a');
+    expect(state.preparationHeld('c')).toBe(true);
+    expect(state.mayAllowPreparation()).toBe(false);
+    expect(state.status()).toMatchObject({ successes: 0, pending: 4, in_progress: [{ index: 'a' }] });
+    expect(state.details('ds')).toMatch(/copying `a`[\s\S]*prepared `b`[\s\S]*started `c`: prepares/);
+
+    // `a`'s copy ends: `b` may copy, and `c` may prepare.
+    state.copyEnded('a');
+    expect(state.mayAllowPreparation()).toBe(true);
+    expect(state.grantCopyPermits()).toEqual(['b']);
+    expect(state.preparationsDue()).toEqual(['c']);
+    expect(state.preparationsDue()).toEqual([]);
+    expect(state.preparationHeld('c')).toBe(false);
+    expect(state.mayStartIndex()).toBe(true);
+    expect(state.startNext()).toBe('d');
+    expect(state.holdPreparation('d')).toBe('b');
+
+    // Paused, a held index is not told its turn; resumed, it is. One that ended is forgotten.
+    state.pause(false, 5);
+    state.copyEnded('b');
+    expect(state.preparationsDue()).toEqual([]);
+    state.resume();
+    expect(state.preparationsDue()).toEqual(['d']);
+    state.grantCopyPermits();
+    state.indexEnded('a', { kind: 'upgraded' });
+    expect(state.startNext()).toBe('e');
+    expect(state.holdPreparation('e')).toBe('c');
+    state.indexEnded('e', { kind: 'rolled-back' });
+    expect(state.preparationHeld('e')).toBe(false);
+  });
+
+  it('starts no index before its turn to prepare at a higher concurrency or verifying beyond counts', () => {
+    const wide = new DataStreamUpgradeState({ dataStream: 'ds' }, 1_000);
+    wide.planned(plan(['a', 'b', 'c', 'd']));
+    wide.maxConcurrentIndices = 2;
+    expect([wide.startNext(), wide.startNext(), wide.startNext()]).toEqual(['a', 'b', 'c']);
+    expect(wide.mayStartIndex()).toBe(false);
+    const verifying = new DataStreamUpgradeState({ dataStream: 'ds', verify: 'ids' }, 1_000);
+    verifying.planned(plan(['a', 'b', 'c']));
+    verifying.maxConcurrentIndices = 1;
+    expect([verifying.startNext(), verifying.startNext()]).toEqual(['a', 'b']);
+    expect(verifying.mayStartIndex()).toBe(false);
   });
 
   it('lists a finishing index held by a wait for its replicas in progress, with the wait, until it is over', () => {

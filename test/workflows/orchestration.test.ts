@@ -93,6 +93,10 @@ describe('the upgrade workflows', () => {
     // Whose running copy a prepared index waited on, and which it saw end (then it copied at once).
     const watched: string[] = [];
     const followed: string[] = [];
+    // The copies that had ended when each index's workflow was started (its source read) and blocked writes.
+    const endedAtStart = new Map<string, string[]>();
+    const endedAtBlock = new Map<string, string[]>();
+    const copiesEnded = (): string[] => names.filter(copyEnded);
     const handle = await t.startWorkflow(ds);
     await t.withWorker(
       {
@@ -110,7 +114,12 @@ describe('the upgrade workflows', () => {
           followed.push(sourceIndex);
           return { finished: false };
         },
+        readSourceFacts: (index) => {
+          endedAtStart.set(index, copiesEnded());
+          return Promise.resolve(stubSourceFacts(index));
+        },
         blockSourceWrites: (index) => {
+          endedAtBlock.set(index, copiesEnded());
           blocked.push(index);
           const ahead = blocked.filter((each) => !copyEnded(each)).length;
           mostBlockedAheadOfTheirCopy = Math.max(mostBlockedAheadOfTheirCopy, ahead);
@@ -140,6 +149,9 @@ describe('the upgrade workflows', () => {
     expect(followed).toContain(names[0]);
     // A write block is taken at most one index ahead of the copy, and never on the write index.
     expect(mostBlockedAheadOfTheirCopy).toBe(2);
+    // The third index started while the first copied, and blocked writes only once that copy had ended.
+    expect(endedAtStart.get(names[2])).toEqual([]);
+    expect(endedAtBlock.get(names[2])).toEqual([names[0]]);
     expect(blocked).not.toContain(writeIndex);
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 5, errors: [] });
   });

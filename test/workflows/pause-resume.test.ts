@@ -1,5 +1,6 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { createWorkflowRig, type TestScope, type WorkflowRig } from './workflow-rig';
+import { stubSourceFacts } from './stub-activities';
 import { apiError, eventually } from '../support';
 import type { ReindexDataStreamStatus } from '../../src/shared/status';
 
@@ -171,6 +172,60 @@ describe('pausing and resuming an upgrade', () => {
       expect([refused.status, refused.type]).toEqual([404, 'resource_not_found_exception']);
     }
     expect((await apiError(t.service.pause('logs-*', true))).status).toBe(400);
+  });
+
+  it('does not let an index started before its turn to prepare block writes while paused, and does on resume', async () => {
+    const t = rig.fresh('pause-early');
+    const ds = 'pause-early-ds';
+    const names = t.cluster.addDataStream(ds, 4, 1);
+    t.cluster.holdCopies = true;
+    const blocked: string[] = [];
+    const started: string[] = [];
+    const handle = await t.startWorkflow(ds);
+    // The upgrade's word to each index started before its turn to prepare, as its history records it.
+    const preparationTurnsTold = async (): Promise<number> => {
+      const history = await rig.client.workflow.getHandle(handle.workflowId).fetchHistory();
+      return (history.events ?? []).filter(
+        (event) =>
+          event.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'preparationTurn',
+      ).length;
+    };
+
+    await t.withWorker(
+      {
+        // The copy ahead outlasts the quick wait: only the upgrade's word lets the index prepare.
+        awaitCopyEnd: () => Promise.resolve(false),
+        // Read as the upgrade starts each index's workflow.
+        readSourceFacts: (index) => {
+          started.push(index);
+          return Promise.resolve(stubSourceFacts(index));
+        },
+        blockSourceWrites: (index) => {
+          blocked.push(index);
+          return Promise.resolve();
+        },
+      },
+      async () => {
+        await eventually(() => (t.cluster.copying.has(names[0]) ? true : undefined), 'the first copy');
+        await eventually(() => (blocked.includes(names[1]) ? true : undefined), 'the second prepared ahead');
+        await eventually(() => (started.includes(names[2]) ? true : undefined), 'the third started');
+        await t.service.pause(ds, false);
+        t.cluster.release(names[0]);
+        await statusWhere(t, ds, 'the first index done', (s) => s.successes === 1);
+        // The first copy's end was handled before its index finished: no word went out, no block was taken.
+        expect(await preparationTurnsTold()).toBe(0);
+        expect(blocked).not.toContain(names[2]);
+        await t.service.resume(ds);
+        await eventually(
+          () => (blocked.includes(names[2]) ? true : undefined),
+          'the third prepared on resume',
+        );
+        t.cluster.releaseAll();
+        await rig.closed(handle.workflowId);
+      },
+    );
+    expect(await preparationTurnsTold()).toBeGreaterThanOrEqual(1);
+    expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 4, errors: [] });
   });
 
   it('finishes an upgrade whose last copy ends while a plain pause is on, and drops the pause', async () => {

@@ -259,6 +259,7 @@ export function createStubActivities(cluster: StubCluster, overrides: Partial<Ac
       await cluster.copy(sourceIndex);
       return { finished: true, taskId: `stub:${sourceIndex}` };
     },
+    awaitCopyEnd: ({ before, waitMs }) => cluster.copyEndsWithin(before.sourceIndex, waitMs),
     stopCopies: (destinationIndex) => {
       cluster.stoppedCopiesInto.push(destinationIndex);
       return Promise.resolve();
