@@ -27,6 +27,41 @@ export interface PhaseInput {
 export type PreparedCopy = { alreadySwapped: false } | { alreadySwapped: true; documents: number };
 
 /**
+ * Whether `destinationIndex` exists and which data stream it backs, with its documents when it backs
+ * `dataStream`: the destination's name is this upgrade's own, so backing the data stream, it was swapped
+ * in already.
+ */
+async function documentsIfSwapped(
+  es: ActivityDependencies['es'],
+  dataStream: string,
+  destinationIndex: string,
+): Promise<{ exists: boolean; dataStream?: string; documents: number }> {
+  const found = await elasticsearchStep(() => dataStreamOfIndex(es, destinationIndex));
+  if (found.dataStream !== dataStream) return { ...found, documents: 0 };
+  const { count } = await elasticsearchStep(() => es.count({ index: destinationIndex }));
+  return { ...found, documents: count };
+}
+
+/**
+ * `finishCopy` run again past the swap and the delete: the phases of a workflow task that did not
+ * complete run again (a signal that comes as the index's workflow completes makes the server refuse the
+ * completion), and the source is gone. The phase was done before the swap: the new index's documents, and
+ * only the last phases are left. Anything else is `err` again.
+ */
+async function documentsIfRunAgainPastSwap(
+  es: ActivityDependencies['es'],
+  err: unknown,
+  { dataStream, destinationIndex, standalone }: Omit<PhaseInput, 'sourceIndex' | 'facts'>,
+): Promise<number> {
+  const sourceGone = err instanceof ApplicationFailure && err.type === FAILURE_TYPES.SOURCE_INDEX_MISSING;
+  // A standalone index's old name is the new index's alias once switched: its source is never gone.
+  if (!sourceGone || standalone === true) throw err;
+  const swapped = await documentsIfSwapped(es, dataStream, destinationIndex);
+  if (swapped.dataStream !== dataStream) throw err;
+  return swapped.documents;
+}
+
+/**
  * The steps of one backing index grouped into the phases that always run together, each phase one local
  * activity: a chain of idempotent steps is idempotent, so a retried phase simply runs its steps again.
  * Fewer activities, fewer round trips between the worker and its workflow code; the steps and their order
@@ -65,18 +100,14 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
       destinationIndex,
       facts,
     }: PhaseInput): Promise<PreparedCopy> {
-      // The destination's name is this upgrade's own: backing the data stream, it was swapped in already.
-      const found = await elasticsearchStep(() => dataStreamOfIndex(deps.es, destinationIndex));
-      if (found.dataStream === dataStream) {
-        const { count } = await elasticsearchStep(() => deps.es.count({ index: destinationIndex }));
-        return { alreadySwapped: true, documents: count };
-      }
+      const swapped = await documentsIfSwapped(deps.es, dataStream, destinationIndex);
+      if (swapped.dataStream === dataStream) return { alreadySwapped: true, documents: swapped.documents };
       if (facts.closed || facts.blocks.metadata || facts.blocks.read_only) {
         await source.openSourceAndClearBlocks({ index: sourceIndex, closed: facts.closed });
       }
       await source.blockSourceWrites(sourceIndex);
       // Only a destination that exists can be stale (it is created only after this).
-      if (found.exists) await destination.deleteStaleDestination(destinationIndex);
+      if (swapped.exists) await destination.deleteStaleDestination(destinationIndex);
       await destination.ensureMissingTimestampPipeline();
       await destination.createDestination({ sourceIndex, destinationIndex });
       return { alreadySwapped: false };
@@ -94,7 +125,12 @@ export function createBackingIndexPhases(deps: ActivityDependencies) {
       facts,
       standalone,
     }: PhaseInput): Promise<number> {
-      const documents = await destination.verifyDocumentCount({ sourceIndex, destinationIndex });
+      let documents: number;
+      try {
+        documents = await destination.verifyDocumentCount({ sourceIndex, destinationIndex });
+      } catch (err) {
+        return documentsIfRunAgainPastSwap(deps.es, err, { dataStream, destinationIndex, standalone });
+      }
       await destination.restoreDestinationSettings({
         destinationIndex,
         numberOfReplicas: facts.numberOfReplicas,
