@@ -10,6 +10,7 @@ import { localElasticsearchSteps } from './activity-stubs';
 import type { ReindexBackingIndexInput } from './definitions';
 import { WORKFLOW_TUNABLES as T } from './tunables';
 import type { CopyDocumentsInput, QuickCopyResult } from '../activities/copy-documents-activity';
+import type { SourceFacts } from '../activities/source-facts';
 
 /**
  * Copy permits between a data stream's upgrade and its backing indices' workflows (issue 25): at most
@@ -26,8 +27,12 @@ export type CopyPermit = 'granted' | 'awaited';
 /** From the data stream's upgrade: this index may copy now. Idempotent. */
 export const copyPermitSignal = defineSignal('copyPermit');
 
-/** From the data stream's upgrade: this index, started before its turn to prepare, may prepare now. Idempotent. */
-export const preparationTurnSignal = defineSignal('preparationTurn');
+/**
+ * From the data stream's upgrade: this index, started before its turn to prepare, may prepare now, with its
+ * source's facts as read just before (the ones its start carried may be a long copy old), or `null` when
+ * they could not be read. Idempotent.
+ */
+export const preparationTurnSignal = defineSignal<[SourceFacts | null]>('preparationTurn');
 
 /** What the Web UI shows of an index started before its turn to prepare, until it blocks writes. */
 const WAITING_TO_PREPARE = 'started: blocks writes once the copy before the index ahead has ended';
@@ -120,23 +125,24 @@ export async function quickCopyInTurn(
 }
 
 /**
- * An index started before its turn to prepare (`prepareAfter`, at concurrency 1) waits until the copy two
- * ahead of it has ended: seen in Elasticsearch by a quick wait (`QUICK_COPY_WAIT_MS`), as a follower sees
- * the copy ahead, or told by the upgrade (`preparationTurnSignal`) when that copy is longer. So its write
+ * The facts of the source to prepare with, once it is this index's turn to prepare: at once, with those its
+ * start carried, unless it started before its turn (`prepareAfter`, at concurrency 1). Then it waits until
+ * the copy two ahead of it has ended: seen in Elasticsearch by a quick wait (`QUICK_COPY_WAIT_MS`), as a
+ * follower sees the copy ahead, with its start's facts (read at most that wait before); or told by the
+ * upgrade (`preparationTurnSignal`), with facts read as it tells, when that copy is longer. So its write
  * block comes exactly when it would have had the upgrade started it then, without the round trip. The
- * upgrade tells no index while paused; one started paused with `now` waits to be told. Nothing is changed
- * before, so a cancel here rolls back nothing.
+ * upgrade tells no index while paused; one started paused with `now` waits to be told.
  */
 export async function preparationTurn(
-  input: Pick<ReindexBackingIndexInput, 'dataStream' | 'prepareAfter'>,
+  input: Pick<ReindexBackingIndexInput, 'dataStream' | 'prepareAfter' | 'facts'>,
   paused: () => boolean,
   step: (name: string) => void,
-): Promise<void> {
+): Promise<SourceFacts> {
   const after = input.prepareAfter;
-  if (after === undefined) return;
-  let turn = false;
-  setHandler(preparationTurnSignal, () => {
-    turn = true;
+  if (after === undefined) return input.facts;
+  let told: { facts: SourceFacts } | undefined;
+  setHandler(preparationTurnSignal, (facts) => {
+    told ??= { facts: facts ?? input.facts };
   });
   step(WAITING_TO_PREPARE);
   if (!paused()) {
@@ -144,7 +150,8 @@ export async function preparationTurn(
       before: { dataStream: input.dataStream, ...after },
       waitMs: T.QUICK_COPY_WAIT_MS,
     });
-    if (ended) turn = true;
+    if (ended && told === undefined) return input.facts;
   }
-  await condition(() => turn);
+  await condition(() => told !== undefined);
+  return (told as { facts: SourceFacts }).facts;
 }

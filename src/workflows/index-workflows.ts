@@ -73,12 +73,16 @@ export class IndexWorkflows {
       .catch(() => undefined);
   }
 
-  /** Lets a child started before its turn to prepare block writes and prepare; as `permitCopy`. */
+  /**
+   * Lets a child started before its turn to prepare block writes and prepare, with its source's facts read
+   * now (in this workflow's history before the child changes anything); as `permitCopy`.
+   */
   async allowPreparation(sourceIndex: string): Promise<void> {
-    await this.started
-      .get(sourceIndex)
-      ?.signal(preparationTurnSignal)
-      .catch(() => undefined);
+    const child = this.started.get(sourceIndex);
+    if (child === undefined) return;
+    // Unreadable (gone, say): the child keeps its start's facts, and its own steps meet what happened.
+    const read = await localElasticsearchSteps.readSourceBeforeStart(sourceIndex).catch(() => undefined);
+    await child.signal(preparationTurnSignal, read?.facts ?? null).catch(() => undefined);
   }
 
   /** Tells every running child to stop or continue its copy; one that has just finished needs neither. */

@@ -66,10 +66,11 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
     setCurrentDetails(`**${sourceIndex}** → **${destinationIndex}**: ${name}`);
   const copy = pausableCopy({ pausedAtStart: input.copyPaused === true, step });
   const turn = copyTurn(input);
-  // The source as it was, read by the data-stream workflow in the task that started this one: it is in
+  // The source as it was, read by the data-stream workflow in the task that started this one (or, for an
+  // index started before its turn to prepare and told it later, in the task that told it): it is in
   // history before anything changes it, so a step re-run after a crash never reads the write block this
-  // upgrade added as the source's own.
-  const { facts } = input;
+  // upgrade added as the source's own. Nothing is changed before it, so a cancel here rolls back nothing.
+  const facts = await preparationTurn(input, () => copy.paused, step);
   const phase = { dataStream, sourceIndex, destinationIndex, facts };
   let documents = 0;
   // Set before the phase that may change each; the rollback report says what may need putting back.
@@ -80,7 +81,6 @@ async function upgradeBackingIndex(input: ReindexBackingIndexInput): Promise<Rei
     swapAttempted: false,
   };
   try {
-    await preparationTurn(input, () => copy.paused, step);
     step('blocking writes and creating the destination');
     started.sourceOpened = true;
     started.writesBlocked = true;
