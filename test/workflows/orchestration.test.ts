@@ -150,9 +150,10 @@ describe('the upgrade workflows', () => {
     expect(followed).toContain(names[0]);
     // A write block is taken at most one index ahead of the copy, and never on the write index.
     expect(mostBlockedAheadOfTheirCopy).toBe(2);
-    // The third index started while the first copied, and blocked writes only once that copy had ended.
+    // The third index started while the first copied, and blocked writes only once that copy had ended
+    // (the second's may have ended too by then, on a slow machine).
     expect(endedAtStart.get(names[2])).toEqual([]);
-    expect(endedAtBlock.get(names[2])).toEqual([names[0]]);
+    expect(endedAtBlock.get(names[2])).toContain(names[0]);
     expect(blocked).not.toContain(writeIndex);
     expect(await t.service.status(ds)).toMatchObject({ complete: true, successes: 5, errors: [] });
   });
