@@ -140,9 +140,9 @@ export async function preparationTurn(
 ): Promise<SourceFacts> {
   const after = input.prepareAfter;
   if (after === undefined) return input.facts;
-  let told: { facts: SourceFacts } | undefined;
+  let told: SourceFacts | undefined;
   setHandler(preparationTurnSignal, (facts) => {
-    told ??= { facts: facts ?? input.facts };
+    told ??= facts ?? input.facts;
   });
   step(WAITING_TO_PREPARE);
   if (!paused()) {
@@ -153,5 +153,5 @@ export async function preparationTurn(
     if (ended && told === undefined) return input.facts;
   }
   await condition(() => told !== undefined);
-  return (told as { facts: SourceFacts }).facts;
+  return told ?? input.facts;
 }

@@ -170,11 +170,16 @@ export class DataStreamUpgradeState {
     const max = this.maxConcurrentIndices;
     return (
       max === 1 &&
-      (this.verify === undefined || this.verify === 'count') &&
+      this.verifiesCountsOnly &&
       this.inProgress.size === max &&
       this.awaitingCopy.length === T.COPY_LOOKAHEAD_INDICES &&
       this.indicesInFlight.length < 2 * max + T.COPY_LOOKAHEAD_INDICES + 1
     );
+  }
+
+  /** Copies are proven by counts alone, so a copy's end is its turn's end (no `ids` or `content` read after). */
+  private get verifiesCountsOnly(): boolean {
+    return this.verify === undefined || this.verify === 'count';
   }
 
   /** Whether the index at `position` among those started ahead may prepare: within the lookahead. */
@@ -228,7 +233,7 @@ export class DataStreamUpgradeState {
   copyToFollow(index: string): string | undefined {
     if (this.maxConcurrentIndices !== 1 || this.inProgress.has(index)) return undefined;
     // A verification beyond counts holds the permit after the copy: the copy's end is not the turn's end.
-    if (this.verify !== undefined && this.verify !== 'count') return undefined;
+    if (!this.verifiesCountsOnly) return undefined;
     // Started before its turn to prepare: it follows the index prepared ahead of it.
     const position = this.awaitingCopy.indexOf(index);
     if (position > 0) return this.awaitingCopy[position - 1];
