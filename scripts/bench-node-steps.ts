@@ -18,14 +18,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
-import type { Client as TemporalClient } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import {
   appendToBenchmarkLog,
   benchLogEntry,
   flag,
   median,
-  numberOption,
+  realNodeActivityBench,
   seedOldDataStream,
 } from './bench-support';
 import type { ActivityDependencies } from '../src/activities/dependencies';
@@ -33,8 +32,6 @@ import { createDestinationIndexActivities } from '../src/activities/destination-
 import type { SourceFacts } from '../src/activities/source-facts';
 import { createSourceIndexActivities } from '../src/activities/source-index-activities';
 import { createSwapActivities } from '../src/activities/swap-activities';
-import { loadConfig } from '../src/config';
-import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { destinationIndexName } from '../src/shared/names';
 
 const SECTION = 'What each step costs the node (issue 25)';
@@ -54,7 +51,14 @@ interface Step {
   run(index: IndexUnderTest): Promise<unknown>;
 }
 
+/** `/proc` counts CPU in clock ticks, 100 a second on Linux (`getconf CLK_TCK`). */
 const CLOCK_TICK_MS = 10;
+
+/** Whether `pid` is an Elasticsearch process on this machine (a remote node's pid may be anything here). */
+function isLocalElasticsearch(pid: number | undefined): pid is number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/cmdline`)) return false;
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('org.elasticsearch');
+}
 
 /**
  * The node's CPU time so far, in ms. From `/proc/<pid>/stat` when the node runs on this machine (one node);
@@ -65,7 +69,7 @@ async function nodeCpuReader(es: Client): Promise<() => Promise<number>> {
   const info = await es.nodes.info({ metric: 'process' });
   const pids = Object.values(info.nodes).map((node) => node.process?.id);
   const pid = pids.length === 1 ? pids[0] : undefined;
-  if (pid !== undefined && existsSync(`/proc/${pid}/stat`)) {
+  if (isLocalElasticsearch(pid)) {
     return () => {
       // Fields after the command: state is the 1st, utime the 12th, stime the 13th (man 5 proc).
       const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
@@ -202,18 +206,8 @@ async function seededIndices(
 }
 
 async function main(): Promise<void> {
-  const url = process.env.ES_URL;
-  if (!url)
-    throw new Error(
-      'set ES_URL to a real 8.19 node with the real-es test module (../shared/real-es/start.sh)',
-    );
-  const indices = numberOption('indices', 20);
-  const docs = numberOption('docs', 20_000);
-  const runs = numberOption('runs', 1);
-  const config = loadConfig({ ES_URL: url });
-  const es = createElasticsearchClient(config.elasticsearch);
-  // The steps read only `es` and `worker`; nothing here signals a workflow.
-  const deps: ActivityDependencies = { es, worker: config.worker, temporal: {} as TemporalClient };
+  const { url, indices, docs, runs, deps } = realNodeActivityBench();
+  const { es } = deps;
   const steps = upgradeSteps(deps);
   const nodeCpuMs = await nodeCpuReader(es);
   const figures = steps.map(() => ({ cpuMs: [] as number[], wallMs: [] as number[] }));

@@ -8,10 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Client as TemporalClient } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { format, resolveConfig } from 'prettier';
 import { bundleWorkflows } from '../test/support/temporal-env';
+import type { ActivityDependencies } from '../src/activities/dependencies';
 import { loadConfig, type WorkerConfig } from '../src/config';
 import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { createReindexWorker } from '../src/worker/create-worker';
@@ -48,6 +50,37 @@ export async function seedOldDataStream(url: string, name: string, counts: numbe
   );
   const last = stdout.trim().split('\n').pop() ?? '';
   return (JSON.parse(last) as { backingIndices: string[] }).backingIndices;
+}
+
+/**
+ * What a benchmark that runs the worker's activity functions against the real node at `ES_URL` starts
+ * from: the node's URL, `--indices`, `--docs` and `--runs`, and the activities' dependencies (they read
+ * only `es` and `worker` there; nothing signals a workflow).
+ */
+export function realNodeActivityBench(): {
+  url: string;
+  indices: number;
+  docs: number;
+  runs: number;
+  deps: ActivityDependencies;
+} {
+  const url = process.env.ES_URL;
+  if (!url)
+    throw new Error(
+      'set ES_URL to a real 8.19 node with the real-es test module (../shared/real-es/start.sh)',
+    );
+  const config = loadConfig({ ES_URL: url });
+  return {
+    url,
+    indices: numberOption('indices', 20),
+    docs: numberOption('docs', 20_000),
+    runs: numberOption('runs', 1),
+    deps: {
+      es: createElasticsearchClient(config.elasticsearch),
+      worker: config.worker,
+      temporal: {} as TemporalClient,
+    },
+  };
 }
 
 /** A real Elasticsearch node for a benchmark. */

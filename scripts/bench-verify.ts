@@ -17,23 +17,19 @@
  * "Verification cost" section of docs/benchmarks-log.md (not with `--no-write`).
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Client as TemporalClient } from '@temporalio/client';
 import {
   appendToBenchmarkLog,
   flag,
   benchLogEntry,
   median,
-  numberOption,
+  realNodeActivityBench,
   seedOldDataStream,
 } from './bench-support';
 import {
   createDestinationIndexActivities,
   createDestinationLike,
 } from '../src/activities/destination-index-activities';
-import type { ActivityDependencies } from '../src/activities/dependencies';
 import { createVerifyDocumentsActivity } from '../src/activities/verify-documents-activity';
-import { loadConfig } from '../src/config';
-import { createElasticsearchClient } from '../src/elasticsearch/client';
 import { destinationIndexName } from '../src/shared/names';
 
 const SECTION = 'Verification cost (issue 23, item 5)';
@@ -47,18 +43,8 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const url = process.env.ES_URL;
-  if (!url)
-    throw new Error(
-      'set ES_URL to a real 8.19 node with the real-es test module (../shared/real-es/start.sh)',
-    );
-  const indices = numberOption('indices', 20);
-  const docs = numberOption('docs', 20_000);
-  const runs = numberOption('runs', 1);
-  const config = loadConfig({ ES_URL: url });
-  const es = createElasticsearchClient(config.elasticsearch);
-  // The activities read only `es` and `worker`; no copy signals progress here.
-  const deps: ActivityDependencies = { es, worker: config.worker, temporal: {} as TemporalClient };
+  const { url, indices, docs, runs, deps } = realNodeActivityBench();
+  const { es } = deps;
   const destination = createDestinationIndexActivities(deps);
   const verifier = createVerifyDocumentsActivity(deps);
   const environment = new MockActivityEnvironment();
