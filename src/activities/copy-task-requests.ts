@@ -3,7 +3,11 @@ import type { ActivityDependencies } from './dependencies';
 import { FAILURE_TYPES } from './failures';
 import { clientForNewCopy } from '../elasticsearch/copy-placement';
 import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
-import { reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
+import {
+  primaryShardUnavailable,
+  reindexTaskState,
+  type ReindexTaskState,
+} from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE, standaloneIndexWorkflowId } from '../shared/names';
 import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
 
@@ -31,6 +35,11 @@ export function progressWorkflowId(target: CopyTarget): string {
 // How long past its own timeout a wait for the task may take to answer before the client gives up on
 // it; whatever ES_REQUEST_TIMEOUT_MS says, and well inside the copy's heartbeat timeout.
 const TASK_WAIT_ANSWER_MARGIN_MS = 5_000;
+
+// A failed copy looks this many times, this far apart, for a primary of its indices that left with a
+// node: the cluster may learn of the node's exit a moment after the copy did.
+const SHARD_LOSS_LOOKS = 3;
+const SHARD_LOSS_LOOK_INTERVAL_MS = 1_000;
 
 /** A task that failed, or was cancelled by someone else, fails the copy for good. */
 export function throwIfFailed(state: ReindexTaskState, taskId: string, target: CopyTarget): void {
@@ -103,14 +112,35 @@ export class CopyTaskRequests {
   /** The task's state, or `undefined` when Elasticsearch no longer knows it (node restarted). */
   async read(target: CopyTarget, taskId: string): Promise<ReindexTaskState | undefined> {
     try {
-      return reindexTaskState(
-        await this.deps.es.tasks.get({ task_id: taskId }),
-        target.sourceIndex,
-        target.destinationIndex,
+      return await this.seeingShardLoss(
+        reindexTaskState(
+          await this.deps.es.tasks.get({ task_id: taskId }),
+          target.sourceIndex,
+          target.destinationIndex,
+        ),
+        target,
       );
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
+    }
+  }
+
+  /**
+   * A copy that failed while a primary of its source or new index was not active failed for want of that
+   * shard, whatever its error says: a search on a source whose only shard left with a node can fail as
+   * "all shards failed" with no shard named (seen on the real three-node 8.19.21 cluster). It ended short
+   * (`interrupted`): the copy waits for the shard and copies on. Any other failure stays one.
+   */
+  private async seeingShardLoss(state: ReindexTaskState, target: CopyTarget): Promise<ReindexTaskState> {
+    if (state.kind !== 'failed') return state;
+    const indices = [target.sourceIndex, target.destinationIndex];
+    for (let look = 1; ; look += 1) {
+      if (await primaryShardUnavailable(this.deps.es, indices)) {
+        return { kind: 'interrupted', message: state.message, counters: state.counters };
+      }
+      if (look >= SHARD_LOSS_LOOKS) return state;
+      await Context.current().sleep(SHARD_LOSS_LOOK_INTERVAL_MS);
     }
   }
 
@@ -127,7 +157,11 @@ export class CopyTaskRequests {
         { signal: context.cancellationSignal, requestTimeout: waitMs + TASK_WAIT_ANSWER_MARGIN_MS },
       )
       .then(
-        (response) => reindexTaskState(response, target.sourceIndex, target.destinationIndex),
+        (response) =>
+          this.seeingShardLoss(
+            reindexTaskState(response, target.sourceIndex, target.destinationIndex),
+            target,
+          ),
         (err: unknown) => {
           // Aborted by the cancel: the cancel is the answer, not the aborted request.
           if (context.cancellationSignal.aborted) return context.cancelled;
