@@ -20,9 +20,15 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   const suffix = Date.now().toString(36);
   const run = <T>(step: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(step);
 
+  /** Every index a test made: a primary no node holds turns the whole cluster red for the suites after. */
+  const made: string[] = [];
+
   beforeAll(async () => {
     target = await createEsTarget();
     es = target.client;
+  });
+  afterEach(async () => {
+    await es.indices.delete({ index: made.splice(0).join(','), ignore_unavailable: true });
   });
   afterAll(async () => {
     await target.close();
@@ -31,6 +37,7 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   /** An index whose only primary no node holds. */
   async function shardlessIndex(name: string): Promise<string> {
     const index = `${name}-${suffix}`;
+    made.push(index);
     await es.indices.create({
       index,
       settings: {
@@ -64,6 +71,7 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   it('sees a primary that no node holds, and nothing in a healthy or missing index', async () => {
     const shardless = await shardlessIndex('shardless-health');
     const healthy = `healthy-${suffix}`;
+    made.push(healthy);
     await es.indices.create({ index: healthy, settings: { 'index.number_of_replicas': 0 } });
     await expect(primaryShardUnavailable(es, [shardless])).resolves.toBe(true);
     await expect(primaryShardUnavailable(es, [healthy, `missing-${suffix}`])).resolves.toBe(false);
@@ -73,6 +81,7 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   it('reads a copy whose source shard no node holds as ended short, not failed', async () => {
     const sourceIndex = await shardlessIndex('shardless-source');
     const destinationIndex = `shardless-destination-${suffix}`;
+    made.push(destinationIndex);
     await es.indices.create({ index: destinationIndex, settings: { 'index.number_of_replicas': 0 } });
 
     const state = await copyEnd({ dataStream: '', sourceIndex, destinationIndex, standalone: true });
@@ -86,6 +95,7 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   it('keeps a copy that failed on its data failed', async () => {
     const sourceIndex = `text-source-${suffix}`;
     const destinationIndex = `number-destination-${suffix}`;
+    made.push(sourceIndex, destinationIndex);
     await es.index({ index: sourceIndex, id: '1', document: { n: 'not a number' }, refresh: true });
     await es.indices.create({
       index: destinationIndex,
