@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 REAL_ES_DIR="$(cd .. && pwd)/shared/real-es"
 SUITES=(
   'test/fidelity/'
-  'test/integration/(upgrade|upgrade-failures|worker-kill|http-api|http-api-common-params|migrate-yaml-rest|pause-resume|cli|cluster-plan|cluster-upgrade|request-tracing|verify-content|verify-resume|readiness|standalone-indices|reindex-read-only-backing|disk-watermarks|disk-settings-read|finish-copy-again|quick-copy-follow|copy-attempt-superseded|shard-loss-seen)\.test\.ts$'
+  'test/integration/(upgrade|upgrade-failures|worker-kill|http-api|http-api-common-params|migrate-yaml-rest|pause-resume|cli|cluster-plan|cluster-upgrade|request-tracing|verify-content|verify-resume|readiness|standalone-indices|reindex-read-only-backing|disk-watermarks|disk-settings-read|finish-copy-again|quick-copy-follow|copy-attempt-superseded|shard-loss-seen|index-health)\.test\.ts$'
 )
 # Not here: the reliability short form runs on the secured three-node cluster (scripts/test-secured.sh);
 # the compiled entry points upgrade through the same code on the sandbox tier.

@@ -3,11 +3,8 @@ import type { ActivityDependencies } from './dependencies';
 import { FAILURE_TYPES } from './failures';
 import { clientForNewCopy } from '../elasticsearch/copy-placement';
 import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
-import {
-  primaryShardUnavailable,
-  reindexTaskState,
-  type ReindexTaskState,
-} from '../elasticsearch/reindex-task';
+import { primaryShardUnavailable } from '../elasticsearch/index-health';
+import { reindexTaskState, type ReindexTaskState } from '../elasticsearch/reindex-task';
 import { dataStreamWorkflowId, MISSING_TIMESTAMP_PIPELINE, standaloneIndexWorkflowId } from '../shared/names';
 import { indexProgressSignal, type IndexProgress } from '../workflows/definitions';
 

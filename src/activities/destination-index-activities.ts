@@ -7,6 +7,7 @@ import { dataStreamOfIndex } from '../elasticsearch/data-streams';
 import { errorTypeOf } from '../elasticsearch/errors';
 import { ensureMissingTimestampPipeline } from '../elasticsearch/missing-timestamp-pipeline';
 import { deleteIndexIfExists } from '../elasticsearch/index-deletion';
+import { awaitIndexHealth } from '../elasticsearch/index-health';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 
 type Elasticsearch = ActivityDependencies['es'];
@@ -133,17 +134,9 @@ export function createDestinationIndexActivities({ es, worker }: ActivityDepende
     }): Promise<void> {
       const waitFor = input.sourceHealth === 'green' ? 'green' : 'yellow';
       const health = await elasticsearchStep(() =>
-        // A wait that times out is answered 408 with the health as it is (real 8.19.21 and the sandbox).
-        es.cluster.health(
-          {
-            index: input.destinationIndex,
-            wait_for_status: waitFor,
-            timeout: `${worker.healthWaitTimeoutMs}ms`,
-          },
-          { ignore: [408] },
-        ),
+        awaitIndexHealth(es, input.destinationIndex, waitFor, worker.healthWaitTimeoutMs),
       );
-      if (health.timed_out) {
+      if (!health.reached) {
         throw ApplicationFailure.retryable(
           `destination index [${input.destinationIndex}] is ${health.status}, waiting for ${waitFor}`,
           FAILURE_TYPES.DESTINATION_NOT_HEALTHY,

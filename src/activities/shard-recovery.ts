@@ -5,6 +5,7 @@ import { createDestinationLike } from './destination-index-activities';
 import { FAILURE_TYPES } from './failures';
 import type { WorkerConfig } from '../config';
 import { deleteIndexIfExists } from '../elasticsearch/index-deletion';
+import { awaitIndexHealth } from '../elasticsearch/index-health';
 import { stopCopiesInto } from '../elasticsearch/reindex-task';
 import type { CopyWait } from '../shared/status';
 
@@ -19,19 +20,6 @@ export interface ShardRecoveryOptions {
 /** How the copy resumes after a lost shard: into the same index, or into a new one made again. */
 export type Recovery = 'resumed' | 'recreated';
 
-/** Whether every primary of `index` is active now, asking for at most `waitMs`. */
-async function primariesActive(
-  es: ShardRecoveryOptions['es'],
-  index: string,
-  waitMs: number,
-): Promise<boolean> {
-  const health = await es.cluster.health(
-    { index, wait_for_status: 'yellow', timeout: `${waitMs}ms` },
-    { ignore: [408], requestTimeout: waitMs + 5_000 },
-  );
-  return !health.timed_out && health.status !== 'red';
-}
-
 /**
  * Waits, reporting why, until every primary of `index` is active again or `limitMs` has passed; returns
  * whether they are. Heartbeats all along, so the wait is never taken for a dead worker.
@@ -45,7 +33,7 @@ async function waitForPrimaries(
   const { es, worker } = options;
   const since = Date.now();
   for (;;) {
-    if (await primariesActive(es, index, worker.reindexPollIntervalMs)) return true;
+    if ((await awaitIndexHealth(es, index, 'yellow', worker.reindexPollIntervalMs)).reached) return true;
     if (Date.now() - since >= limitMs) return false;
     await options.reportWaiting({ reason, since_millis: since });
   }

@@ -59,20 +59,6 @@ export function isShardLoss(failure: unknown): boolean {
   return typesIn(failure).some((type) => SHARD_LOSS_TYPES.has(type));
 }
 
-/**
- * Whether a primary shard of one of `indices` is not active now (the cluster's health for it is red),
- * as when the only copy of a shard left with a node. An index that does not exist counts for nothing
- * (its health would be red too, but nothing will bring it back).
- */
-export async function primaryShardUnavailable(es: Client, indices: readonly string[]): Promise<boolean> {
-  for (const index of indices) {
-    if (!(await es.indices.exists({ index, expand_wildcards: 'all' }))) continue;
-    const health = await es.cluster.health({ index }, { ignore: [408] });
-    if (health.status === 'red') return true;
-  }
-  return false;
-}
-
 function numberField(source: Record<string, unknown>, name: string): number {
   const value = source[name];
   return typeof value === 'number' ? value : 0;

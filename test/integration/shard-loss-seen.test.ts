@@ -3,7 +3,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createEsTarget, eventually, REAL_CLUSTER_URL, TEST_WORKER_CONFIG, type EsTarget } from '../support';
 import { CopyTaskRequests, type CopyTarget } from '../../src/activities/copy-task-requests';
-import { primaryShardUnavailable, type ReindexTaskState } from '../../src/elasticsearch/reindex-task';
+import type { ReindexTaskState } from '../../src/elasticsearch/reindex-task';
 
 /**
  * When the only copy of a source shard leaves with a node, Elasticsearch fails the copy's search as "all
@@ -67,16 +67,6 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
       100,
     );
   }
-
-  it('sees a primary that no node holds, and nothing in a healthy or missing index', async () => {
-    const shardless = await shardlessIndex('shardless-health');
-    const healthy = `healthy-${suffix}`;
-    made.push(healthy);
-    await es.indices.create({ index: healthy, settings: { 'index.number_of_replicas': 0 } });
-    await expect(primaryShardUnavailable(es, [shardless])).resolves.toBe(true);
-    await expect(primaryShardUnavailable(es, [healthy, `missing-${suffix}`])).resolves.toBe(false);
-    await expect(primaryShardUnavailable(es, [healthy, shardless])).resolves.toBe(true);
-  });
 
   it('reads a copy whose source shard no node holds as ended short, not failed', async () => {
     const sourceIndex = await shardlessIndex('shardless-source');
