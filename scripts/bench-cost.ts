@@ -11,7 +11,6 @@
  * which leave no event, come from the dev server's own `action` counter, read before and after the upgrade.
  * Prints tables to paste into docs/benchmarks-log.md (and the current figures into BENCHMARKS.md's table).
  */
-import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -26,25 +25,13 @@ import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { createReindexWorker } from '../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
-import { machineDescription, numberOption as option } from './bench-support';
+import { freePort, machineDescription, numberOption as option } from './bench-support';
 
 const EventType = temporal.api.enums.v1.EventType;
 type History = temporal.api.history.v1.IHistory;
 
 /** The search attribute `patched()` sets; the Actions page exempts it. */
 const CHANGE_VERSION_ATTRIBUTE = 'TemporalChangeVersion';
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** The dev server's `action` counter for the `default` namespace, by `action_type`. */
 async function serverActions(metricsUrl: string): Promise<Map<string, number>> {

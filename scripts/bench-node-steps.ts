@@ -24,6 +24,7 @@ import {
   benchLogEntry,
   flag,
   median,
+  processCpuMs,
   realNodeActivityBench,
   seedOldDataStream,
 } from './bench-support';
@@ -51,9 +52,6 @@ interface Step {
   run(index: IndexUnderTest): Promise<unknown>;
 }
 
-/** `/proc` counts CPU in clock ticks, 100 a second on Linux (`getconf CLK_TCK`). */
-const CLOCK_TICK_MS = 10;
-
 /** Whether `pid` is an Elasticsearch process on this machine (a remote node's pid may be anything here). */
 function isLocalElasticsearch(pid: number | undefined): pid is number {
   if (pid === undefined || !existsSync(`/proc/${pid}/cmdline`)) return false;
@@ -71,9 +69,9 @@ async function nodeCpuReader(es: Client): Promise<() => Promise<number>> {
   const pid = pids.length === 1 ? pids[0] : undefined;
   if (isLocalElasticsearch(pid)) {
     return () => {
-      // Fields after the command: state is the 1st, utime the 12th, stime the 13th (man 5 proc).
-      const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-      return Promise.resolve((Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+      const cpuMs = processCpuMs(pid);
+      if (cpuMs === undefined) throw new Error(`Elasticsearch (pid ${pid}) is gone`);
+      return Promise.resolve(cpuMs);
     };
   }
   return async () => {

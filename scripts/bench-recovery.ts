@@ -26,9 +26,14 @@ import { startProductionWorker, prepareWorkerFiles } from './bench-workers';
 /** The workflow bundle's file, written once; the worker processes load it. */
 let bundlePath = '';
 
-function startWorker(h: UpgradeHarness, taskQueue: string): ChildProcess {
-  return startProductionWorker({ temporalAddress: h.env.address, taskQueue, esUrl: h.target.url, bundlePath })
-    .child;
+async function startWorker(h: UpgradeHarness, taskQueue: string): Promise<ChildProcess> {
+  const worker = await startProductionWorker({
+    temporalAddress: h.env.address,
+    taskQueue,
+    esUrl: h.target.url,
+    bundlePath,
+  });
+  return worker.child;
 }
 
 async function reindexedDocs(service: ReindexService, dataStream: string): Promise<number> {
@@ -40,7 +45,7 @@ async function killMidCopy(h: UpgradeHarness, run: number): Promise<number> {
   const taskQueue = `${ds}-queue`;
   const service = new ReindexService({ temporal: h.env.client, taskQueue, statusRetentionMs: 600_000 });
   await h.controls().seedDataStream({ name: ds, backingIndices: [{ docCount: 60_000 }] });
-  let worker = startWorker(h, taskQueue);
+  let worker = await startWorker(h, taskQueue);
   try {
     await service.start(h.es, ds);
     const atKill = await eventually(
@@ -53,7 +58,7 @@ async function killMidCopy(h: UpgradeHarness, run: number): Promise<number> {
     );
     await kill(worker);
     const killedAt = performance.now();
-    worker = startWorker(h, taskQueue);
+    worker = await startWorker(h, taskQueue);
     // The last progress signal before the kill may lag the kill: wait for a figure beyond both.
     const frozen = Math.max(atKill, await reindexedDocs(service, ds));
     await eventually(
@@ -78,7 +83,7 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
   const source = seeded.backingIndices[0] ?? '';
   // Holds the first refresh of the source, which only `blockSourceWrites` makes, far past any timeout.
   h.controls().injectFault({ path: `^/${source}/_refresh$`, delayMs: 60_000, count: 1 });
-  let worker = startWorker(h, taskQueue);
+  let worker = await startWorker(h, taskQueue);
   try {
     h.controls().resetCounters();
     await service.start(h.es, ds);
@@ -97,7 +102,7 @@ async function killInShortStep(h: UpgradeHarness, run: number): Promise<number> 
     );
     await kill(worker);
     const killedAt = performance.now();
-    worker = startWorker(h, taskQueue);
+    worker = await startWorker(h, taskQueue);
     // Done on the new worker once the steps after it have created the destination.
     await eventually(
       async () => ((await h.es.indices.exists({ index: destinationIndexName(source) })) ? true : undefined),

@@ -4,7 +4,8 @@
  *
  *   npm run bench:scale [-- --data-streams 20 --indices-per-data-stream 500 --workers 1,3 --docs 1
  *                          --concurrency 1 --max-data-streams <data streams> --worker-heap-mib <MiB>
- *                          --timeout-minutes 90 --dev-server-db file|memory --dev-server-db-dir <dir>]
+ *                          --timeout-minutes 90 --dev-server-db file|memory --dev-server-db-dir <dir>
+ *                          --idle-seconds 0]
  *
  * One measured run per entry of `--workers`, each on a fresh Temporal dev server (its state in a SQLite file
  * in a new directory under `--dev-server-db-dir`, /dev/shm by default, removed after; `--dev-server-db
@@ -20,6 +21,8 @@
  *   --max-data-streams N` (the same `ClusterUpgradeService` calls: plan, then one cluster workflow);
  * - waits for the cluster workflow's result and fails loudly on any failed index, data stream, worker exit
  *   or timeout; then checks every data stream's own status and counts the upgraded indices in Elasticsearch.
+ * With `--idle-seconds N`, measures then for N s the CPU the workers and the dev server use with nothing
+ * running: every worker's index-count metrics read each finished upgrade's status, kept for 24 hours.
  * Reports wall time (from the start command to the cluster workflow's end), each worker's peak RSS (VmHWM,
  * sampled from /proc) and the dev server's, the runs of the cluster and data-stream workflows
  * (continue-as-new) and the longest history of each kind, read in full: every cluster and data-stream run,
@@ -47,7 +50,7 @@ import {
   type reindexCluster,
 } from '../src/workflows';
 import { CLUSTER_TUNABLES, WORKFLOW_TUNABLES } from '../src/workflows/tunables';
-import { machineDescription, numberOption, stringOption, sum } from './bench-support';
+import { machineDescription, numberOption, processCpuMs, stringOption, sum } from './bench-support';
 import { startProductionWorker, prepareWorkerFiles, type WorkerProcess } from './bench-workers';
 
 const MiB = 1024 * 1024;
@@ -216,6 +219,8 @@ interface RunOptions {
   bundlePath: string;
   /** `--dev-server-db`: the dev server's state in a SQLite file (default), or in memory. */
   devServerDb: 'file' | 'memory';
+  /** `--idle-seconds`: how long to measure the CPU used with nothing running, after the run; 0: not. */
+  idleSeconds: number;
 }
 
 interface RunResult {
@@ -233,6 +238,34 @@ interface RunResult {
   cluster: HistoryFigures;
   dataStream: HistoryFigures;
   index: HistoryFigures;
+  idle: StandingCpu | undefined;
+}
+
+/** CPU the workers (summed) and the dev server used per second with nothing running, in ms. */
+interface StandingCpu {
+  seconds: number;
+  workersMsPerSecond: number;
+  serverMsPerSecond: number;
+}
+
+/**
+ * What finished upgrades cost while nothing runs: every worker's index-count metrics read each status
+ * kept (every `STATUS_METRICS_INTERVAL_MS`, 15 s), and the dev server answers them.
+ */
+async function standingCpu(
+  serverPid: number | undefined,
+  workerPids: number[],
+  seconds: number,
+): Promise<StandingCpu> {
+  const cpuMs = (pids: number[]) => sum(pids.map((pid) => processCpuMs(pid) ?? 0));
+  const server = serverPid === undefined ? [] : [serverPid];
+  const before = { workers: cpuMs(workerPids), server: cpuMs(server) };
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return {
+    seconds,
+    workersMsPerSecond: (cpuMs(workerPids) - before.workers) / seconds,
+    serverMsPerSecond: (cpuMs(server) - before.server) / seconds,
+  };
 }
 
 /** The cluster workflow's result, or a loud failure: timeout, or a worker process that exited. */
@@ -342,7 +375,7 @@ async function measure(options: RunOptions): Promise<RunResult> {
 
     for (let i = 0; i < workerCount; i += 1)
       workers.push(
-        startProductionWorker({
+        await startProductionWorker({
           temporalAddress: h.env.address,
           taskQueue,
           esUrl: h.target.url,
@@ -408,6 +441,15 @@ async function measure(options: RunOptions): Promise<RunResult> {
       throw new Error(`Elasticsearch has ${upgraded} upgraded backing indices, not ${total}`);
     }
 
+    const idle =
+      options.idleSeconds > 0
+        ? await standingCpu(
+            serverPid,
+            workers.map((worker) => worker.child.pid).filter((pid): pid is number => pid !== undefined),
+            options.idleSeconds,
+          )
+        : undefined;
+
     const client = h.env.client;
     return {
       options,
@@ -422,6 +464,7 @@ async function measure(options: RunOptions): Promise<RunResult> {
       cluster: await historyFigures(client, 'reindexCluster', true),
       dataStream: await historyFigures(client, 'reindexDataStream', true),
       index: await historyFigures(client, 'reindexBackingIndex', false),
+      idle,
     };
   } finally {
     sampler.stop();
@@ -518,6 +561,18 @@ function rows(result: RunResult): Array<[string, string]> {
     ['longest history: data-stream run', longest(result.dataStream)],
     ['longest history: index workflow', longest(result.index)],
     ['seeding the sandbox (not in the wall time)', `${result.seedSeconds.toFixed(0)} s`],
+    ...idleRows(result),
+  ];
+}
+
+function idleRows({ idle, options }: RunResult): Array<[string, string]> {
+  if (idle === undefined) return [];
+  return [
+    [
+      `CPU with nothing running, over ${idle.seconds} s after the run (${count(options.dataStreams)} finished ` +
+        'upgrades whose statuses the metrics read): workers / dev server',
+      `${idle.workersMsPerSecond.toFixed(0)} / ${idle.serverMsPerSecond.toFixed(0)} ms per second`,
+    ],
   ];
 }
 
@@ -563,6 +618,7 @@ async function run(): Promise<void> {
   const concurrency = numberOption('concurrency', 1);
   const timeoutMs = numberOption('timeout-minutes', 90) * 60_000;
   const devServerDb = stringOption('dev-server-db', 'file');
+  const idleSeconds = numberOption('idle-seconds', 0);
   if (devServerDb !== 'file' && devServerDb !== 'memory') {
     throw new Error(`--dev-server-db is file or memory, not ${devServerDb}`);
   }
@@ -594,6 +650,7 @@ async function run(): Promise<void> {
         timeoutMs,
         bundlePath,
         devServerDb,
+        idleSeconds,
       });
       results.push(result);
       printRun(result);

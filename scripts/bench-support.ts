@@ -3,8 +3,9 @@
  * result into the benchmark log, docs/benchmarks-log.md (BENCHMARKS.md holds only the current figures).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -148,6 +149,34 @@ export async function benchWorker(
     temporal: env.client,
     worker,
     workflowBundle: await bundleWorkflows(WORKFLOWS_PATH),
+  });
+}
+
+/** Linux's clock tick (`USER_HZ`), in which `/proc` counts CPU time. */
+const CLOCK_TICK_MS = 10;
+
+/** CPU time (user + system) a process on this machine has used so far, in ms; undefined once it is gone. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command, which may hold spaces: state is the 1st field, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A port free on the loopback interface now (the OS's pick). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
   });
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bundleWorkflows } from '../test/support/temporal-env';
 import { ROOT } from '../test/reliability/rig';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
+import { freePort } from './bench-support';
 
 /** A worker process and the end of what it wrote to stderr, for the error if it dies. */
 export interface WorkerProcess {
@@ -30,14 +31,15 @@ export async function prepareWorkerFiles(name: string): Promise<{ path: string; 
   return { path, remove: () => rmSync(path, { force: true }) };
 }
 
-export function startProductionWorker(options: {
+export async function startProductionWorker(options: {
   temporalAddress: string;
   taskQueue: string;
   esUrl: string;
   bundlePath: string;
   /** V8's old-space limit for the process (`--max-old-space-size`); absent: Node's default. */
   heapMiB?: number;
-}): WorkerProcess {
+}): Promise<WorkerProcess> {
+  const sdkMetricsPort = await freePort();
   const child = spawn(process.execPath, ['dist/worker/main.js'], {
     cwd: ROOT,
     env: {
@@ -48,6 +50,10 @@ export function startProductionWorker(options: {
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       ES_URL: options.esUrl,
       WORKFLOW_BUNDLE_PATH: options.bundlePath,
+      // `/metrics` served as the image serves it, so each worker reads every upgrade's status for the
+      // index-count metrics, as in production; on free ports, so that several workers can run.
+      WORKER_HTTP_PORT: '0',
+      WORKER_SDK_METRICS_PORT: String(sdkMetricsPort),
       ...(options.heapMiB !== undefined ? { NODE_OPTIONS: `--max-old-space-size=${options.heapMiB}` } : {}),
     },
     // Its JSON logs go to stdout and are not needed; stderr is kept for the error should it die.
