@@ -7,6 +7,7 @@ import {
   WorkflowNotFoundError,
   type Client as TemporalClient,
   type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { apiErrors, REINDEX_ACTIONS, requireConcreteDataStreamName } from './api-error';
 import { WORKFLOW_TUNABLES } from '../../workflows/tunables';
@@ -91,6 +92,29 @@ const FIRST_TASK_COMPLETED_HISTORY_LENGTH = 4;
 /** How many of a run's first events are read to find its input and whether its first task completed. */
 const FIRST_EVENTS_PAGE_SIZE = 20;
 
+/** A closed run's final status, and when its retention ends (epoch ms). */
+interface ClosedRunStatus {
+  status: ReindexDataStreamStatus;
+  expiresAtMillis: number;
+}
+
+/** The latest run under a data stream's workflow id, as visibility lists it, for `statuses()`. */
+interface LatestRun {
+  dataStream: string;
+  runId: string;
+  /** An upgrade run that completed or failed: its final status, if kept, stands. */
+  closed: boolean;
+  /** Running, closed with a status, or continued as new; not a dismissal, cancel, terminate or timeout. */
+  mayHaveStatus: boolean;
+}
+
+/** When a closed run's status stops being served: its close time plus the retention in its memo. */
+function retentionEnd(description: WorkflowExecutionDescription): number {
+  const retentionMs = description.memo?.[STATUS_RETENTION_MEMO];
+  if (typeof retentionMs !== 'number') return 0;
+  return (description.closeTime ?? description.startTime).getTime() + retentionMs;
+}
+
 /** Upgrades whose status `statuses()` reads at once. */
 const STATUS_READS_AT_ONCE = 8;
 
@@ -122,6 +146,14 @@ function isStatus(value: unknown): value is ReindexDataStreamStatus {
  * agrees with the Web UI.
  */
 export class ReindexService {
+  /**
+   * The final statuses of closed runs that the last `statuses()` read found, by run id. A closed run's
+   * status never changes, so the worker's index-count metrics read each one once, not every few seconds
+   * for the 24 hours it is kept (after a whole cluster: a describe and a history read per finished data
+   * stream, per worker, per read).
+   */
+  private closedRunStatuses = new Map<string, ClosedRunStatus>();
+
   constructor(readonly options: ReindexServiceOptions) {}
 
   private get retentionMs(): number {
@@ -141,15 +173,18 @@ export class ReindexService {
     );
   }
 
-  /** The latest execution under the data stream's workflow id, and what it means for the API. */
-  private async lookup(dataStream: string): Promise<Upgrade> {
+  /**
+   * The latest execution under the data stream's workflow id, and what it means for the API. A closed
+   * run's status is taken from `closedStatuses` when there, and added to it when read.
+   */
+  private async lookup(dataStream: string, closedStatuses?: Map<string, ClosedRunStatus>): Promise<Upgrade> {
     const workflowId = dataStreamWorkflowId(dataStream);
     // A run that continued as new has a successor by now: describing again finds that one.
     for (let attempt = 0; ; attempt += 1) {
       const description = await this.describeLatest(workflowId);
       if (description === undefined) return { kind: 'none' };
       if (description.status.name === 'CONTINUED_AS_NEW' && attempt < 3) continue;
-      return this.upgradeOf(description);
+      return this.upgradeOf(description, closedStatuses);
     }
   }
 
@@ -167,16 +202,22 @@ export class ReindexService {
    * retention lasts. Cancelled, terminated (replaced by a new start), timed out, a dismissal record or
    * a chain that keeps continuing: no status, as in Elasticsearch.
    */
-  private async upgradeOf(description: WorkflowExecutionDescription): Promise<Upgrade> {
+  private async upgradeOf(
+    description: WorkflowExecutionDescription,
+    closedStatuses?: Map<string, ClosedRunStatus>,
+  ): Promise<Upgrade> {
     if (description.type !== DATA_STREAM_WORKFLOW_TYPE) return { kind: 'none', description };
     const state = description.status.name;
     if (state === 'RUNNING') {
       const status = await this.runningStatus(description);
       return status === undefined ? { kind: 'none', description } : { kind: 'running', description, status };
     }
-    if (state === 'COMPLETED' || state === 'FAILED') {
-      const status = await this.closedStatus(description);
-      return status === undefined ? { kind: 'none', description } : { kind: 'finished', description, status };
+    const expiresAtMillis = retentionEnd(description);
+    if ((state === 'COMPLETED' || state === 'FAILED') && (await this.now()) < expiresAtMillis) {
+      const status = closedStatuses?.get(description.runId)?.status ?? (await this.closedStatus(description));
+      if (status === undefined) return { kind: 'none', description };
+      closedStatuses?.set(description.runId, { status, expiresAtMillis });
+      return { kind: 'finished', description, status };
     }
     return { kind: 'none', description };
   }
@@ -228,17 +269,10 @@ export class ReindexService {
     return statusBeforeFirstTask(input, description.startTime.getTime());
   }
 
-  /**
-   * A closed run's final status while the retention in its memo lasts: its result, or for a failed run
-   * the status in its failure's details.
-   */
+  /** A closed run's final status: its result, or for a failed run the status in its failure's details. */
   private async closedStatus(
     description: WorkflowExecutionDescription,
   ): Promise<ReindexDataStreamStatus | undefined> {
-    const retentionMs = description.memo?.[STATUS_RETENTION_MEMO];
-    if (typeof retentionMs !== 'number') return undefined;
-    const closedAt = (description.closeTime ?? description.startTime).getTime();
-    if ((await this.now()) >= closedAt + retentionMs) return undefined;
     try {
       const result = await this.handle(description).result();
       return isStatus(result) ? result : undefined;
@@ -508,23 +542,71 @@ export class ReindexService {
   }
 
   /**
-   * Every status `list` names, by data stream, each upgrade looked up once (the worker's index-count
-   * metrics read them all every few seconds).
+   * Every status `list` names, by data stream, for the worker's index-count metrics, which read them all
+   * every few seconds. From one visibility listing of the latest run under each data stream's workflow id:
+   * a closed run whose status the last read found (`closedRunStatuses`) is served from it while its
+   * retention lasts; a dismissal record, or a run cancelled, terminated or timed out, has no status; every
+   * other run is looked up as `_status` looks it up. The listing may lag the server by a moment, as the
+   * metrics may lag by a read.
    */
   async statuses(): Promise<Map<string, ReindexDataStreamStatus>> {
-    const candidates = await this.statusCandidates();
+    const known = this.closedRunStatuses;
+    const seen = new Map<string, ClosedRunStatus>();
     const statuses = new Map<string, ReindexDataStreamStatus>();
+    const now = await this.now();
+    const toLookUp: string[] = [];
+    for (const run of await this.latestRunsWithStatus()) {
+      const kept = known.get(run.runId);
+      if (kept !== undefined && run.closed && now < kept.expiresAtMillis) {
+        statuses.set(run.dataStream, kept.status);
+        seen.set(run.runId, kept);
+      } else if (run.mayHaveStatus) {
+        toLookUp.push(run.dataStream);
+      }
+    }
     // A few at a time: hundreds of upgrades at once (a whole cluster) must not become a burst of requests.
-    for (let at = 0; at < candidates.length; at += STATUS_READS_AT_ONCE) {
+    for (let at = 0; at < toLookUp.length; at += STATUS_READS_AT_ONCE) {
       await Promise.all(
-        candidates.slice(at, at + STATUS_READS_AT_ONCE).map(async ({ data_stream: dataStream }) => {
+        toLookUp.slice(at, at + STATUS_READS_AT_ONCE).map(async (dataStream) => {
           // One that cannot be read now (its run just moved on) is left out of this read, not all of them.
-          const upgrade = await this.lookup(dataStream).catch((): Upgrade => ({ kind: 'none' }));
+          const upgrade = await this.lookup(dataStream, seen).catch((): Upgrade => ({ kind: 'none' }));
           if (upgrade.kind !== 'none') statuses.set(dataStream, upgrade.status);
         }),
       );
     }
+    // Only what this read found: a run replaced, dismissed or past its retention is not kept.
+    this.closedRunStatuses = seen;
     return statuses;
+  }
+
+  /**
+   * The latest run under each data-stream workflow id, as visibility lists them: every upgrade run or
+   * dismissal record running now or closed within the retention, so that a later one hides an earlier one.
+   */
+  private async latestRunsWithStatus(): Promise<LatestRun[]> {
+    const closedSince = new Date((await this.now()) - this.retentionMs).toISOString();
+    const query =
+      `(WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' OR WorkflowType = '${STATUS_DISMISSED_WORKFLOW_TYPE}') ` +
+      `AND (ExecutionStatus = 'Running' OR CloseTime > '${closedSince}')`;
+    const latest = new Map<string, WorkflowExecutionInfo>();
+    for await (const execution of this.options.temporal.workflow.list({ query })) {
+      const seen = latest.get(execution.workflowId);
+      if (seen === undefined || seen.startTime < execution.startTime)
+        latest.set(execution.workflowId, execution);
+    }
+    return [...latest.values()].map((execution) => {
+      const state = execution.status.name;
+      const upgrade = execution.type === DATA_STREAM_WORKFLOW_TYPE;
+      return {
+        dataStream:
+          execution.typedSearchAttributes.get(DATA_STREAM_SEARCH_ATTRIBUTE) ??
+          execution.workflowId.replace(/^reindex-data-stream-/, ''),
+        runId: execution.runId,
+        closed: upgrade && (state === 'COMPLETED' || state === 'FAILED'),
+        // A run continued as new has a successor the listing may not show yet: the lookup finds it.
+        mayHaveStatus: upgrade && ['RUNNING', 'COMPLETED', 'FAILED', 'CONTINUED_AS_NEW'].includes(state),
+      };
+    });
   }
 
   /** Beyond Elasticsearch: every data-stream upgrade that still has a status, running or finished. */
