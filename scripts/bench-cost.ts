@@ -25,7 +25,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { createReindexWorker } from '../src/worker/create-worker';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
 import type { reindexDataStream } from '../src/workflows';
-import { freePort, machineDescription, numberOption as option } from './bench-support';
+import { freePort } from '../test/reliability/rig';
+import { machineDescription, numberOption as option } from './bench-support';
 
 const EventType = temporal.api.enums.v1.EventType;
 type History = temporal.api.history.v1.IHistory;

@@ -8,9 +8,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflows } from '../test/support/temporal-env';
-import { ROOT } from '../test/reliability/rig';
+import { freePort, ROOT } from '../test/reliability/rig';
 import { WORKFLOWS_PATH } from '../src/worker/workflow-modules';
-import { freePort } from './bench-support';
 
 /** A worker process and the end of what it wrote to stderr, for the error if it dies. */
 export interface WorkerProcess {
