@@ -1,7 +1,8 @@
 /**
  * The worker as production runs it, for the benchmarks that kill or count worker processes: the real
- * entry point compiled as the image has it (`dist/worker/main.js`) in a process of its own, default intervals, and a pre-built workflow
- * bundle (as the image has it), so that a worker starts without webpack and SIGKILL is a real crash.
+ * entry point compiled as the image has it (`dist/worker/main.js`) in a process of its own, default
+ * intervals, `/metrics` on, and a pre-built workflow bundle (as the image has it), so that a worker starts
+ * without webpack and SIGKILL is a real crash.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';

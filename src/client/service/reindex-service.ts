@@ -115,6 +115,14 @@ function retentionEnd(description: WorkflowExecutionDescription): number {
   return (description.closeTime ?? description.startTime).getTime() + retentionMs;
 }
 
+/** The data stream a listed run belongs to: its search attribute, or its workflow id's suffix. */
+function dataStreamOf(execution: WorkflowExecutionInfo): string {
+  return (
+    execution.typedSearchAttributes.get(DATA_STREAM_SEARCH_ATTRIBUTE) ??
+    execution.workflowId.replace(/^reindex-data-stream-/, '')
+  );
+}
+
 /** Upgrades whose status `statuses()` reads at once. */
 const STATUS_READS_AT_ONCE = 8;
 
@@ -516,9 +524,7 @@ export class ReindexService {
     for await (const execution of this.options.temporal.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
       const summary = {
-        data_stream:
-          attributes.get(DATA_STREAM_SEARCH_ATTRIBUTE) ??
-          execution.workflowId.replace(/^reindex-data-stream-/, ''),
+        data_stream: dataStreamOf(execution),
         workflow_id: execution.workflowId,
         state: attributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE) ?? 'running',
         start_time_millis: execution.startTime.getTime(),
@@ -590,17 +596,15 @@ export class ReindexService {
       `AND (ExecutionStatus = 'Running' OR CloseTime > '${closedSince}')`;
     const latest = new Map<string, WorkflowExecutionInfo>();
     for await (const execution of this.options.temporal.workflow.list({ query })) {
-      const seen = latest.get(execution.workflowId);
-      if (seen === undefined || seen.startTime < execution.startTime)
+      const earlier = latest.get(execution.workflowId);
+      if (earlier === undefined || earlier.startTime < execution.startTime)
         latest.set(execution.workflowId, execution);
     }
     return [...latest.values()].map((execution) => {
       const state = execution.status.name;
       const upgrade = execution.type === DATA_STREAM_WORKFLOW_TYPE;
       return {
-        dataStream:
-          execution.typedSearchAttributes.get(DATA_STREAM_SEARCH_ATTRIBUTE) ??
-          execution.workflowId.replace(/^reindex-data-stream-/, ''),
+        dataStream: dataStreamOf(execution),
         runId: execution.runId,
         closed: upgrade && (state === 'COMPLETED' || state === 'FAILED'),
         // A run continued as new has a successor the listing may not show yet: the lookup finds it.
