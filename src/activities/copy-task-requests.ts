@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ActivityDependencies } from './dependencies';
 import { FAILURE_TYPES } from './failures';
+import { requestTimeoutForServerWait } from '../elasticsearch/client';
 import { clientForNewCopy } from '../elasticsearch/copy-placement';
 import { isNotFound, isTaskWaitTimeout } from '../elasticsearch/errors';
 import { primaryShardUnavailable } from '../elasticsearch/index-health';
@@ -28,10 +29,6 @@ export function progressWorkflowId(target: CopyTarget): string {
     ? standaloneIndexWorkflowId(target.sourceIndex)
     : dataStreamWorkflowId(target.dataStream);
 }
-
-// How long past its own timeout a wait for the task may take to answer before the client gives up on
-// it; whatever ES_REQUEST_TIMEOUT_MS says, and well inside the copy's heartbeat timeout.
-const TASK_WAIT_ANSWER_MARGIN_MS = 5_000;
 
 // A failed copy looks this many times, this far apart, for a primary of its indices that left with a
 // node: the cluster may learn of the node's exit a moment after the copy did.
@@ -151,7 +148,7 @@ export class CopyTaskRequests {
     const waited = this.deps.es.tasks
       .get(
         { task_id: taskId, wait_for_completion: true, timeout: `${waitMs}ms` },
-        { signal: context.cancellationSignal, requestTimeout: waitMs + TASK_WAIT_ANSWER_MARGIN_MS },
+        { signal: context.cancellationSignal, requestTimeout: requestTimeoutForServerWait(waitMs) },
       )
       .then(
         (response) =>

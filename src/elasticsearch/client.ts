@@ -42,6 +42,17 @@ export function createElasticsearchClient(
   return new Client(options);
 }
 
+/** How long past its own server-side wait a waiting request may take to answer before the client gives up. */
+const SERVER_WAIT_ANSWER_MARGIN_MS = 5_000;
+
+/**
+ * The client-side timeout for a request that waits `waitMs` on the server (a task's end, an index's
+ * health): whatever `ES_REQUEST_TIMEOUT_MS` says, the answer at the end of the wait is not cut off.
+ */
+export function requestTimeoutForServerWait(waitMs: number): number {
+  return waitMs + SERVER_WAIT_ANSWER_MARGIN_MS;
+}
+
 /** The header Elasticsearch copies into its task list, slow logs and deprecation logs. */
 export const OPAQUE_ID_HEADER = 'x-opaque-id';
 

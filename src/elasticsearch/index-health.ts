@@ -1,8 +1,6 @@
 /** The two questions the upgrade asks of an index's health: is it there yet, and is a primary lost now. */
 import type { Client } from '@elastic/elasticsearch';
-
-/** How much longer than its own wait a health request may take to be answered. */
-const HEALTH_ANSWER_MARGIN_MS = 5_000;
+import { requestTimeoutForServerWait } from './client';
 
 /** An index's health after waiting for `status`, and whether it got there before the wait ended. */
 export interface IndexHealthWait {
@@ -23,7 +21,7 @@ export async function awaitIndexHealth(
 ): Promise<IndexHealthWait> {
   const health = await es.cluster.health(
     { index, wait_for_status: status, timeout: `${waitMs}ms` },
-    { ignore: [408], requestTimeout: waitMs + HEALTH_ANSWER_MARGIN_MS },
+    { ignore: [408], requestTimeout: requestTimeoutForServerWait(waitMs) },
   );
   const current = health.status.toLowerCase() as IndexHealthWait['status'];
   return { status: current, reached: !health.timed_out && current !== 'red' };
