@@ -519,28 +519,35 @@ export class ReindexService {
   }
 
   /** The latest run per workflow id that `query` finds in visibility. */
-  private async listExecutions(query: string): Promise<(ReindexTaskSummary & { open: boolean })[]> {
-    const latest = new Map<string, ReindexTaskSummary & { open: boolean }>();
+  private async latestExecutions(query: string): Promise<WorkflowExecutionInfo[]> {
+    const latest = new Map<string, WorkflowExecutionInfo>();
     for await (const execution of this.options.temporal.workflow.list({ query })) {
-      const attributes = execution.typedSearchAttributes;
-      const summary = {
-        data_stream: dataStreamOf(execution),
-        workflow_id: execution.workflowId,
-        state: attributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE) ?? 'running',
-        start_time_millis: execution.startTime.getTime(),
-        open: execution.status.name === 'RUNNING',
-      };
-      const seen = latest.get(summary.workflow_id);
-      if (seen === undefined || seen.start_time_millis < summary.start_time_millis) {
-        latest.set(summary.workflow_id, summary);
-      }
+      const earlier = latest.get(execution.workflowId);
+      if (earlier === undefined || earlier.startTime.getTime() < execution.startTime.getTime())
+        latest.set(execution.workflowId, execution);
     }
     return [...latest.values()];
   }
 
+  /** The latest run per workflow id that `query` finds in visibility, as `list` shows it. */
+  private async listExecutions(query: string): Promise<(ReindexTaskSummary & { open: boolean })[]> {
+    return (await this.latestExecutions(query)).map((execution) => ({
+      data_stream: dataStreamOf(execution),
+      workflow_id: execution.workflowId,
+      state: execution.typedSearchAttributes.get(REINDEX_STATE_SEARCH_ATTRIBUTE) ?? 'running',
+      start_time_millis: execution.startTime.getTime(),
+      open: execution.status.name === 'RUNNING',
+    }));
+  }
+
+  /** Visibility's time for "closed within the retention": a run closed after it may still have a status. */
+  private async retentionStart(): Promise<string> {
+    return new Date((await this.now()) - this.retentionMs).toISOString();
+  }
+
   /** The upgrades that may have a status: running, or closed within the retention (visibility's view). */
   private async statusCandidates(): Promise<(ReindexTaskSummary & { open: boolean })[]> {
-    const closedSince = new Date((await this.now()) - this.retentionMs).toISOString();
+    const closedSince = await this.retentionStart();
     return this.listExecutions(
       `WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' AND (ExecutionStatus = 'Running' OR ` +
         `((ExecutionStatus = 'Completed' OR ExecutionStatus = 'Failed') AND CloseTime > '${closedSince}'))`,
@@ -590,17 +597,11 @@ export class ReindexService {
    * dismissal record running now or closed within the retention, so that a later one hides an earlier one.
    */
   private async latestRunsWithStatus(): Promise<LatestRun[]> {
-    const closedSince = new Date((await this.now()) - this.retentionMs).toISOString();
+    const closedSince = await this.retentionStart();
     const query =
       `(WorkflowType = '${DATA_STREAM_WORKFLOW_TYPE}' OR WorkflowType = '${STATUS_DISMISSED_WORKFLOW_TYPE}') ` +
       `AND (ExecutionStatus = 'Running' OR CloseTime > '${closedSince}')`;
-    const latest = new Map<string, WorkflowExecutionInfo>();
-    for await (const execution of this.options.temporal.workflow.list({ query })) {
-      const earlier = latest.get(execution.workflowId);
-      if (earlier === undefined || earlier.startTime < execution.startTime)
-        latest.set(execution.workflowId, execution);
-    }
-    return [...latest.values()].map((execution) => {
+    return (await this.latestExecutions(query)).map((execution) => {
       const state = execution.status.name;
       const upgrade = execution.type === DATA_STREAM_WORKFLOW_TYPE;
       return {
