@@ -1,5 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
-import { createEsTarget, REAL_CLUSTER_URL, type EsTarget } from '../support';
+import { REAL_CLUSTER_URL, useScratchIndices } from '../support';
 import { awaitIndexHealth, primaryShardUnavailable } from '../../src/elasticsearch/index-health';
 
 /**
@@ -9,31 +8,16 @@ import { awaitIndexHealth, primaryShardUnavailable } from '../../src/elasticsear
  * is red at once. One node: an index with a replica stays yellow.
  */
 describe('index health', () => {
-  let target: EsTarget;
-  let es: Client;
-  const suffix = Date.now().toString(36);
-  const made: string[] = [];
+  const scratch = useScratchIndices();
 
-  beforeAll(async () => {
-    target = await createEsTarget();
-    es = target.client;
-  });
-  afterEach(async () => {
-    // A primary no node holds turns the whole cluster red for the suites after.
-    await es.indices.delete({ index: made.splice(0).join(','), ignore_unavailable: true });
-  });
-  afterAll(async () => {
-    await target.close();
-  });
-
-  async function indexWithReplica(name: string): Promise<string> {
-    const index = `${name}-${suffix}`;
-    made.push(index);
-    await es.indices.create({ index, settings: { 'index.number_of_replicas': 1 } });
+  async function indexWithReplica(base: string): Promise<string> {
+    const index = scratch.name(base);
+    await scratch.es().indices.create({ index, settings: { 'index.number_of_replicas': 1 } });
     return index;
   }
 
   it('says an index reached yellow, and that a wait for green ran out, without failing', async () => {
+    const es = scratch.es();
     const index = await indexWithReplica('health-yellow');
     await expect(awaitIndexHealth(es, index, 'yellow', 5_000)).resolves.toEqual({
       status: 'yellow',
@@ -46,6 +30,7 @@ describe('index health', () => {
   });
 
   it('waits longer than the client would wait for any other request', async () => {
+    const es = scratch.es();
     const index = await indexWithReplica('health-long-wait');
     const impatient = es.child({ requestTimeout: 200 });
     const started = Date.now();
@@ -59,23 +44,15 @@ describe('index health', () => {
   (REAL_CLUSTER_URL === undefined ? it.skip : it)(
     'sees a primary no node holds, red at once, and nothing in a yellow or missing index [real Elasticsearch only]',
     async () => {
-      const shardless = `health-shardless-${suffix}`;
-      made.push(shardless);
-      await es.indices.create({
-        index: shardless,
-        settings: {
-          'index.number_of_replicas': 0,
-          'index.routing.allocation.require._name': 'no-node-has-this-name',
-        },
-        wait_for_active_shards: 0,
-      });
+      const es = scratch.es();
+      const shardless = await scratch.shardless('health-shardless');
       const yellow = await indexWithReplica('health-yellow-beside');
       await expect(awaitIndexHealth(es, shardless, 'yellow', 300)).resolves.toEqual({
         status: 'red',
         reached: false,
       });
       await expect(primaryShardUnavailable(es, [shardless])).resolves.toBe(true);
-      await expect(primaryShardUnavailable(es, [yellow, `missing-${suffix}`])).resolves.toBe(false);
+      await expect(primaryShardUnavailable(es, [yellow, scratch.name('missing')])).resolves.toBe(false);
       await expect(primaryShardUnavailable(es, [yellow, shardless])).resolves.toBe(true);
     },
   );

@@ -1,7 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createEsTarget, eventually, REAL_CLUSTER_URL, TEST_WORKER_CONFIG, type EsTarget } from '../support';
+import { eventually, REAL_CLUSTER_URL, TEST_WORKER_CONFIG, useScratchIndices } from '../support';
 import { CopyTaskRequests, type CopyTarget } from '../../src/activities/copy-task-requests';
 import type { ReindexTaskState } from '../../src/elasticsearch/reindex-task';
 
@@ -15,42 +14,12 @@ import type { ReindexTaskState } from '../../src/elasticsearch/reindex-task';
 const describeOnRealElasticsearch = REAL_CLUSTER_URL === undefined ? describe.skip : describe;
 
 describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasticsearch only]', () => {
-  let target: EsTarget;
-  let es: Client;
-  const suffix = Date.now().toString(36);
+  const scratch = useScratchIndices();
   const run = <T>(step: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(step);
-
-  /** Every index a test made: a primary no node holds turns the whole cluster red for the suites after. */
-  const made: string[] = [];
-
-  beforeAll(async () => {
-    target = await createEsTarget();
-    es = target.client;
-  });
-  afterEach(async () => {
-    await es.indices.delete({ index: made.splice(0).join(','), ignore_unavailable: true });
-  });
-  afterAll(async () => {
-    await target.close();
-  });
-
-  /** An index whose only primary no node holds. */
-  async function shardlessIndex(name: string): Promise<string> {
-    const index = `${name}-${suffix}`;
-    made.push(index);
-    await es.indices.create({
-      index,
-      settings: {
-        'index.number_of_replicas': 0,
-        'index.routing.allocation.require._name': 'no-node-has-this-name',
-      },
-      wait_for_active_shards: 0,
-    });
-    return index;
-  }
 
   /** Copies `copy.sourceIndex` into `copy.destinationIndex` and reads the task's end as the copy does. */
   async function copyEnd(copy: CopyTarget): Promise<ReindexTaskState | undefined> {
+    const es = scratch.es();
     const task = await es.reindex({
       wait_for_completion: false,
       source: { index: copy.sourceIndex },
@@ -69,10 +38,11 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   }
 
   it('reads a copy whose source shard no node holds as ended short, not failed', async () => {
-    const sourceIndex = await shardlessIndex('shardless-source');
-    const destinationIndex = `shardless-destination-${suffix}`;
-    made.push(destinationIndex);
-    await es.indices.create({ index: destinationIndex, settings: { 'index.number_of_replicas': 0 } });
+    const sourceIndex = await scratch.shardless('shardless-source');
+    const destinationIndex = scratch.name('shardless-destination');
+    await scratch
+      .es()
+      .indices.create({ index: destinationIndex, settings: { 'index.number_of_replicas': 0 } });
 
     const state = await copyEnd({ dataStream: '', sourceIndex, destinationIndex, standalone: true });
 
@@ -83,9 +53,9 @@ describeOnRealElasticsearch('a copy that failed for want of a shard [real Elasti
   });
 
   it('keeps a copy that failed on its data failed', async () => {
-    const sourceIndex = `text-source-${suffix}`;
-    const destinationIndex = `number-destination-${suffix}`;
-    made.push(sourceIndex, destinationIndex);
+    const es = scratch.es();
+    const sourceIndex = scratch.name('text-source');
+    const destinationIndex = scratch.name('number-destination');
     await es.index({ index: sourceIndex, id: '1', document: { n: 'not a number' }, refresh: true });
     await es.indices.create({
       index: destinationIndex,

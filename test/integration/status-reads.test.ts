@@ -16,10 +16,12 @@ describe('the status reads behind the index-count metrics', () => {
     await h().service.start(h().es, ds);
     const first = await h().completion(ds);
     const run = h().env.client.workflow.getHandle(dataStreamWorkflowId(ds));
-    await eventually(
-      async () => ((await run.describe()).status.name === 'COMPLETED' ? true : undefined),
-      'the run to close',
-    );
+    const closed = () =>
+      eventually(
+        async () => ((await run.describe()).status.name === 'COMPLETED' ? true : undefined),
+        'the latest run to close',
+      );
+    await closed();
 
     const { workflowService } = h().env.client;
     const historyReads = jest.spyOn(workflowService, 'getWorkflowExecutionHistory');
@@ -47,10 +49,7 @@ describe('the status reads behind the index-count metrics', () => {
     await h().service.start(h().es, ds);
     const second = await h().completion(ds);
     expect(second).toMatchObject({ complete: true, total_indices_requiring_upgrade: 0, successes: 0 });
-    await eventually(
-      async () => ((await run.describe()).status.name === 'COMPLETED' ? true : undefined),
-      'the second run to close',
-    );
+    await closed();
     expect((await h().service.statuses()).get(ds)).toEqual(second);
     expect(second.start_time_millis).toBeGreaterThan(first.start_time_millis);
   });

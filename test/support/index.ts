@@ -13,6 +13,7 @@ export {
   type TargetDocument,
 } from './target';
 export { withTasksIndexFrom717 } from './cluster-seed';
+export { useScratchIndices, type ScratchIndices } from './scratch-indices';
 export { allDocumentIds, backingIndexNames, duplicates } from './documents';
 export {
   backingIndexVersions,
